@@ -1,0 +1,242 @@
+"""Speakers: reading speaker labels and classifying who speaks.
+
+A speaker line starts with a marker (◎, ○ U+25CB, ◯ U+25EF, 〇 U+3007, ◆) or none, then a
+label in one of many forms, then the speech on the same line or on the next:
+
+>>> parse_label("委員（村本ひろや）")
+Speaker(label='委員（村本ひろや）', name='村本ひろや', role='委員', category='member', marker='')
+>>> parse_label("木村広報広聴課長").name, parse_label("木村広報広聴課長").role
+('木村', '広報広聴課長')
+
+What a marker means differs by council (◎ marks every speaker in the Sumida report,
+executives only in DiscussNet minutes, agenda headings elsewhere), so
+:func:`infer_speaker_markers` decides from the document itself which markers open turns.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+MARKERS = "◎○◯〇◆"
+
+CHAIR_ROLES = {
+    "議長",
+    "副議長",
+    "委員長",
+    "副委員長",
+    "会長",
+    "副会長",
+    "座長",
+    "副座長",
+    "臨時議長",
+    "仮議長",
+    "分科会長",
+    "副分科会長",
+    "部会長",
+}
+MEMBER_ROLES = ("委員", "議員")
+OFFICIAL_MEMBERS = ("監査委員", "選挙管理委員", "教育委員", "農業委員", "公平委員")
+OFFICIAL_SUFFIXES = (
+    "長",
+    "理事者",
+    "理事",
+    "参事",
+    "主幹",
+    "主査",
+    "担当",
+    "管理者",
+    "参与",
+    "補佐",
+    "監",
+    "調整官",
+    "企画官",
+    "専門官",
+    "説明員",
+)
+OTHER_ROLES = ("書記", "参考人", "公述人", "事務局", "傍聴人", "証人", "請願者", "陳情者")
+
+_SPACE = re.compile(r"[\s\u3000]+")
+_BRACKET = re.compile(r"^(?P<outer>[^（(]*?)[\s\u3000]*[（(](?P<inner>[^）)]*)[）)]$")
+_SEAT = re.compile(r"^[0-9０-９]+番$")
+_KUN = re.compile(r"(君|さん|氏|様)$")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who speaks: the raw label, name and role kept apart, and a category that is one of
+    ``chair`` (presides), ``member`` (asks), ``official`` (answers) or ``other``."""
+
+    label: str
+    name: str | None
+    role: str | None
+    category: str
+    marker: str = ""
+
+
+def _nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+def _strip_spaces(s: str) -> str:
+    return _SPACE.sub("", s)
+
+
+def _is_roleish(s: str) -> bool:
+    s = _strip_spaces(s)
+    return bool(s) and (
+        s in CHAIR_ROLES
+        or s.endswith(MEMBER_ROLES)
+        or s.endswith(OFFICIAL_SUFFIXES)
+        or any(r in s for r in OTHER_ROLES)
+    )
+
+
+def classify(role: str | None, name: str | None, marker: str = "") -> str:
+    """Category of a speaker from the role (or, without one, from the label's shape)."""
+    if not role:
+        return "member" if name else "other"
+    r = _strip_spaces(role)
+    base = re.sub(r"[（(].*?[）)]", "", r)
+    if base in CHAIR_ROLES:
+        return "chair"
+    if "議会" in base and re.search(r"事務局|次長|議事|書記", base):
+        return "other"  # the council's own secretariat
+    if any(o in base for o in OTHER_ROLES):
+        return "other"
+    if base.endswith(OFFICIAL_MEMBERS):
+        return "official"
+    if base.endswith("委員長") or base.endswith(MEMBER_ROLES):
+        return "member"  # a committee chair reporting to the plenary speaks as a member
+    if base.endswith(OFFICIAL_SUFFIXES) or "理事者" in base or "市側" in base:
+        return "official"
+    return "other"
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Any:
+    import fugashi
+
+    return fugashi.Tagger()
+
+
+def _split_name_role(label: str) -> tuple[str | None, str | None]:
+    """Split ``name+role`` written without brackets (``本多委員長``, ``木村広報広聴課長``)."""
+    if label in CHAIR_ROLES:
+        return None, label
+    for chair in sorted(CHAIR_ROLES, key=len, reverse=True):
+        if (
+            label.endswith(chair)
+            and len(label) > len(chair)
+            and not _is_roleish(label[: -len(chair)])
+        ):
+            prefix = label[: -len(chair)]
+            if _looks_like_name(prefix):
+                return prefix, chair
+    for member in MEMBER_ROLES:
+        if label.endswith(member) and not label.endswith(OFFICIAL_MEMBERS):
+            prefix = label[: -len(member)]
+            if prefix and not _is_roleish(prefix) and _looks_like_name(prefix):
+                return prefix, member
+            return None, label
+    if label.endswith(OFFICIAL_SUFFIXES) or _is_roleish(label):
+        words = list(_tagger()(label))
+        if len(words) > 1 and words[0].feature.pos3 == "人名":
+            n = 1
+            if len(words) > 2 and words[1].feature.pos3 == "人名" and words[1].feature.pos4 == "名":
+                n = 2
+            name = "".join(w.surface for w in words[:n])
+            return name, label[len(name) :]
+        return None, label
+    return (label or None), None
+
+
+def _looks_like_name(s: str) -> bool:
+    """Names are short and made of kanji or kana, without organisational words."""
+    return 1 <= len(s) <= 10 and not re.search(r"[局部課室所会市区町村県都府道国省庁]$", s)
+
+
+def parse_label(label: str, marker: str = "") -> Speaker:
+    """Parse a speaker label in any of the supported forms into a :class:`Speaker`."""
+    raw = label.strip()
+    lab = _nfkc(raw).replace("(", "（").replace(")", "）")
+    lab = lab.replace("（", "(").replace("）", ")")
+    name: str | None
+    role: str | None
+    m = _BRACKET.match(lab)
+    if m:
+        outer, inner = _strip_spaces(m["outer"]), m["inner"].strip()
+        if not outer:  # (name role), (name君), (name)
+            parts = [p for p in _SPACE.split(inner) if p]
+            if len(parts) >= 2 and _is_roleish(parts[-1]):
+                name, role = "".join(parts[:-1]), parts[-1]
+            else:
+                name, role = _KUN.sub("", _strip_spaces(inner)), None
+        elif _SEAT.match(outer):  # seat number (name君)
+            name, role = _KUN.sub("", _strip_spaces(inner)), None
+        elif _is_roleish(inner) and not _KUN.search(
+            inner
+        ):  # org (role): 盛岡市理事者(情報企画課長)
+            name, role = None, f"{outer}（{_strip_spaces(inner)}）"
+        else:
+            name, role = _KUN.sub("", _strip_spaces(inner)) or None, outer
+    else:
+        name, role = _split_name_role(_KUN.sub("", _strip_spaces(lab)))
+    category = classify(role, name, marker)
+    return Speaker(label=raw, name=name, role=role, category=category, marker=marker)
+
+
+# --- speaker lines -----------------------------------------------------------------------
+
+# A label ends at a closing bracket or at the first run of spaces; the speech may follow.
+_LABEL = re.compile(
+    r"^(?P<label>[^\s\u3000（(]{1,40}?(?:[\s\u3000]?[（(][^）)\n]{1,40}[）)])?|[（(][^）)\n]{1,40}[）)])"
+    r"(?P<sep>[\s\u3000]+|$)"
+)
+
+
+def split_speaker_line(line: str) -> tuple[str, str, int] | None:
+    """Split ``MARKER LABEL SPEECH`` into ``(marker, label, speech offset)``; None when the
+    line does not start with a marker and a label."""
+    if not line or line[0] not in MARKERS:
+        return None
+    m = _LABEL.match(line[1:])
+    if not m:
+        # a label directly followed by speech, as in ``○議長（鈴木太郎君）現在…``
+        m2 = re.match(r"^.([^（(\s\u3000]{1,30}[（(][^）)\n]{1,30}[）)])", line)
+        if not m2:
+            return None
+        return line[0], m2.group(1), m2.end()
+    return line[0], m.group("label"), m.end() + 1
+
+
+def looks_like_speaker(label: str) -> bool:
+    """Does a label read as a speaker (role, name in brackets, or name+role)?"""
+    lab = _nfkc(label)
+    if re.search(r"[（(]\s*[0-9０-９]+\s*人\s*[）)]", lab):  # 出席議員（２６人）
+        return False
+    sp = parse_label(label)
+    return bool(sp.role and _is_roleish(re.sub(r"[（(].*", "", sp.role))) or bool(
+        re.search(r"[（(][^）)]+[）)]", lab) and sp.name
+    )
+
+
+def infer_speaker_markers(blocks: Sequence[tuple[str, str, str]]) -> set[str]:
+    """Decide which markers open speaker turns in this document.
+
+    ``blocks`` holds ``(marker, label, text up to the next marker line)`` for every marker
+    line. A marker opens turns when most of its lines read as a speaker label followed by
+    prose; otherwise (函館's 〇議事日程, 〇出席議員…) it marks headings in this document.
+    """
+    votes: dict[str, list[int]] = {}
+    for marker, label, body in blocks:
+        speakerish = looks_like_speaker(label) and (
+            "。" in body or "～" in body or "〜" in body or len(body.strip()) > 40
+        )
+        v = votes.setdefault(marker, [0, 0])
+        v[0 if speakerish else 1] += 1
+    return {m for m, (yes, no) in votes.items() if yes >= no and yes > 0}

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from rag.loading import SourceDoc, load_text_file
+from rag.parsing import parse_document, scan_lines, source_text, wareki_to_iso
+
+from .conftest import REPORT
+
+
+def _doc(text: str, kind: str = "minutes") -> SourceDoc:
+    return SourceDoc("t", "t.txt", "utf-8", "0", text=text, meta={"kind": kind})
+
+
+def _all_text(parsed) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(t.text for t in parsed.turns)
+
+
+def test_page_break_artefacts_rejoined_in_founding_report() -> None:
+    parsed = parse_document(load_text_file(REPORT))
+    text = _all_text(parsed)
+    for joined in (
+        "アンケート",
+        "デジタル化ファストチャレンジには",
+        "今後どのように展開していかれるのか",
+    ):
+        assert joined in text
+    assert "ア\nンケート" not in text
+
+
+def test_spans_point_at_original_text() -> None:
+    doc = load_text_file(REPORT)
+    parsed = parse_document(doc)
+    src = source_text(doc)
+    for turn in parsed.turns:
+        for para in turn.paras:
+            assert "".join(src[s:e] for s, e in para.spans) == para.text
+
+
+def test_page_markers_and_rules_dropped_page_kept() -> None:
+    text = (
+        "○議長（山田太郎君）　ただいまから会議を開きます。\n"
+        "──────────\n"
+        "○市長（鈴木一郎君）　本市の予算は、今後どのように\n"
+        '<PAGE="2">\n'
+        "展開していくのか検討しています。\n"
+    )
+    parsed = parse_document(_doc(text))
+    mayor = parsed.turns[1]
+    assert mayor.text == "本市の予算は、今後どのように展開していくのか検討しています。"
+    assert mayor.pages == (1, 2)
+    assert "PAGE" not in _all_text(parsed) and "──" not in _all_text(parsed)
+    # CR and CRLF line endings give the same turns
+    for nl in ("\r\n", "\r"):
+        again = parse_document(_doc(text.replace("\n", nl)))
+        assert [t.text for t in again.turns] == [t.text for t in parsed.turns]
+
+
+def test_stage_directions_set_aside_not_lost() -> None:
+    text = (
+        "○議長（山田太郎君）　お諮りいたします。\n"
+        "（「異議なし」の声あり）\n"
+        "○議長（山田太郎君）　山中市長。〔市長　山中竹春君登壇〕\n"
+        "◎市長（山中竹春君）\n〔登壇〕\n"
+        "お答えいたします。\n"
+        "◎委員長（たきざわ正宜）\n～ あいさつ ～\n"
+    )
+    parsed = parse_document(_doc(text))
+    assert parsed.turns[0].stage == ("（「異議なし」の声あり）",)
+    assert parsed.turns[1].text == "山中市長。"
+    assert parsed.turns[1].stage == ("〔市長　山中竹春君登壇〕",)
+    assert parsed.turns[2].text == "お答えいたします。" and parsed.turns[2].stage == ("〔登壇〕",)
+    assert parsed.turns[3].text == "" and parsed.turns[3].stage == ("～ あいさつ ～",)
+    assert "異議なし" not in _all_text(parsed)
+
+
+def test_report_header_facts() -> None:
+    h = parse_document(load_text_file(REPORT)).header
+    assert h["report_date"] == "2023-09-13"
+    assert h["addressee"] == "墨田区議会議長 福田はるみ"
+    assert h["committee"] == "自治体DX調査特別委員会"
+    assert h["period_dates"] == ["2023-08-22", "2023-08-23"]
+    assert h["places"] == ["岩手県盛岡市", "宮城県仙台市"]
+    assert "井上裕幾" in h["members"] and len(h["members"]) == 10
+    assert {"role": "議事主査", "name": "甘利洋平"} in h["staff"]
+    assert h["sessions"]["盛岡市"].startswith("午後1時57分")
+
+
+def test_report_sections_and_speakers() -> None:
+    parsed = parse_document(load_text_file(REPORT))
+    assert {t.section for t in parsed.turns} == {"盛岡市", "仙台市"}
+    cats = {t.speaker.category for t in parsed.turns}
+    assert cats == {"chair", "member", "official", "other"}
+    assert [b.kind for b in parsed.blocks] == ["header", "overview", "items", "overview", "items"]
+
+
+def test_lines_keep_offsets_with_crlf() -> None:
+    text = "一行目\r\n\r\n　二行目\r三行目"
+    lines = scan_lines(text)
+    assert [(ln.text, text[ln.start : ln.start + len(ln.text)]) for ln in lines] == [
+        ("一行目", "一行目"),
+        ("二行目", "二行目"),
+        ("三行目", "三行目"),
+    ]
+    assert lines[1].indented and lines[1].gap_before and not lines[2].gap_before
+
+
+def test_wareki() -> None:
+    assert wareki_to_iso("令和５年９月１３日") == "2023-09-13"
+    assert wareki_to_iso("平成元年1月8日") == "1989-01-08"

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from rag.speakers import infer_speaker_markers, parse_label, split_speaker_line
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "role", "category"),
+    [
+        ("委員（村本ひろや）", "村本ひろや", "委員", "member"),  # role（name）
+        ("委員長(たきざわ正宜)", "たきざわ正宜", "委員長", "chair"),  # role(name)
+        ("委員長 (たきざわ正宜)", "たきざわ正宜", "委員長", "chair"),
+        ("（白井正子君）", "白井正子", None, "member"),  # （name君）: member, name only
+        ("（山田太郎 議員）", "山田太郎", "議員", "member"),  # （name role）
+        ("１番（山田　太郎君）", "山田太郎", None, "member"),  # seat number（name君）
+        ("議長（吉田　崇仁）", "吉田崇仁", "議長", "chair"),  # full-width space inside a name
+        ("本多委員長", "本多", "委員長", "chair"),  # name+role, no brackets
+        ("木村広報広聴課長", "木村", "広報広聴課長", "official"),
+        ("福田ようすけ委員", "福田ようすけ", "委員", "member"),
+        ("デジタル戦略推進部長", None, "デジタル戦略推進部長", "official"),  # role only
+        ("委員長", None, "委員長", "chair"),
+        ("副委員長", None, "副委員長", "chair"),
+        ("市側理事者", None, "市側理事者", "official"),
+        ("盛岡市理事者(情報企画課長)", None, "盛岡市理事者（情報企画課長）", "official"),
+        ("副市長（大久保智子君）", "大久保智子", "副市長", "official"),
+        ("総務常任委員長（島昌之）", "島昌之", "総務常任委員長", "member"),
+        ("盛岡市議会次長兼議事総務課長", None, "盛岡市議会次長兼議事総務課長", "other"),
+        ("代表監査委員（佐藤一郎君）", "佐藤一郎", "代表監査委員", "official"),
+    ],
+)
+def test_label_forms(label: str, name: str | None, role: str | None, category: str) -> None:
+    sp = parse_label(label)
+    assert (sp.name, sp.role, sp.category) == (name, role, category)
+
+
+def test_speaker_line_inline_and_alone() -> None:
+    assert split_speaker_line("◯委員長　　ただいまから開会します。") == ("◯", "委員長", 6)
+    assert split_speaker_line("○議長（吉田崇仁）　おはようございます。")[:2] == (
+        "○",
+        "議長（吉田崇仁）",
+    )  # type: ignore[index]
+    assert split_speaker_line("◎委員（村本ひろや）") == ("◎", "委員（村本ひろや）", 10)
+    assert split_speaker_line("普通の文です。") is None
+
+
+def test_marker_convention_is_inferred_per_document() -> None:
+    speech = "ただいまから会議を開きます。"
+    blocks = [
+        ("〇", "議事日程", "日程第１\n会議録署名議員の指名"),
+        ("〇", "出席議員（２６人）", "１番　吉田崇仁"),
+        ("○", "議長（吉田崇仁）", speech),
+        ("◎", "市長（大泉潤）", speech),
+    ]
+    assert infer_speaker_markers(blocks) == {"○", "◎"}
+    # the same ◎ marks headings in another council's minutes
+    headings = [("◎", "日程第１　会期の決定", "")] * 3 + [("○", "議長（山田太郎君）", speech)]
+    assert infer_speaker_markers(headings) == {"○"}
