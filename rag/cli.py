@@ -41,6 +41,44 @@ def cmd_chunks(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if errors and not chunks else 0
 
 
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.indexing import ingest
+
+    paths = [Path(p) for p in args.paths] or list(settings.corpus)
+    for p in paths:
+        if not p.exists():
+            print(f"error: {p}: no such file or folder", file=sys.stderr)
+            return 2
+    report = ingest(paths, settings, rebuild=args.rebuild, progress=True if args.progress else None)
+    for e in report.errors:
+        print(f"error: {e}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors and not report.chunks else 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.retrieval import Retriever, parse_filters
+
+    filters = parse_filters(args.filter or [])
+    result = Retriever.open(settings).search(args.query, k=args.k, mode=args.mode, filters=filters)
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    if not result.hits:
+        print("no hits")
+    for h in result.hits:
+        m = h.chunk.metadata
+        where = m.get("city") or m.get("meeting") or ""
+        who = (m.get("questioner") or {}).get("name") or ""
+        print(
+            f"{h.rank}. [{h.chunk.id}] {h.score:.4f} {m['title']} {where} {who} {m.get('date') or ''}"
+        )
+        print("   " + h.chunk.text[:200].replace("\n", " "))
+    t = result.timings_ms
+    print("timings_ms: " + ", ".join(f"{k}={v:.1f}" for k, v in t.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rag", description="gikai-rag: cited answers over council documents"
@@ -56,6 +94,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("path")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_chunks)
+    i = sub.add_parser("ingest", help="build or update the index (default: corpus/)")
+    i.add_argument("paths", nargs="*", help="files or folders (default: corpus/)")
+    i.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    i.add_argument("--progress", action="store_true", help="always show a progress bar")
+    i.set_defaults(func=cmd_ingest)
+    s = sub.add_parser("search", help="search the index")
+    s.add_argument("query")
+    s.add_argument("-k", type=int, default=5)
+    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    s.add_argument(
+        "--filter",
+        action="append",
+        metavar="KEY=VALUE",
+        help="doc, city, meeting, section, kind, date_from, date_to, role, speaker",
+    )
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_search)
     return p
 
 
@@ -72,6 +127,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, settings_from_args(args)))
-    except LoadError as e:
+    except (LoadError, ValueError, RuntimeError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -16,3 +16,33 @@ def need_shared(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (../shared is only on developer and CI machines)")
     return path
+
+
+class FakeEmbeddings:
+    """Deterministic, honest fake: hashed character bigrams, unit length. Texts that share
+    bigrams are close, so retrieval tests still mean something. Counts what it embeds."""
+
+    name = "fake"
+    version = "1"
+    dim = 64
+    batch_size = 16
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def encode(self, texts, is_query=False, progress=None):  # type: ignore[no-untyped-def]
+        import zlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for a, b in zip(t, t[1:], strict=False):
+                out[i, zlib.crc32((a + b).encode()) % self.dim] += 1.0
+        self.embedded += 0 if is_query else len(texts)
+        if progress:
+            progress(len(texts))
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+    def describe(self):  # type: ignore[no-untyped-def]
+        return {"name": self.name, "version": self.version, "dim": self.dim, "normalized": True}

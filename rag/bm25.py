@@ -1,0 +1,79 @@
+"""Keyword retrieval: Okapi BM25 over :mod:`rag.tokenizing` tokens, as a sparse matrix.
+
+Scores follow Robertson et al.'s BM25 with Lucene's non-negative idf
+``log(1 + (N - df + 0.5) / (df + 0.5))``; ``idf="okapi"`` gives the classic
+``log((N - df + 0.5) / (df + 0.5))`` used by ``rank_bm25.BM25Okapi``.
+
+>>> bm = BM25.build([["盛岡", "クラウド"], ["仙台", "ドローン"]])
+>>> bm.scores(["クラウド"]).argmax()
+0
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+
+class BM25:
+    def __init__(
+        self, matrix: sparse.csc_matrix, vocab: dict[str, int], k1: float, b: float, idf: str
+    ) -> None:
+        self.matrix = matrix  # (n_docs, n_terms), each entry a term's full BM25 weight
+        self.vocab = vocab
+        self.k1, self.b, self.idf = k1, b, idf
+
+    @classmethod
+    def build(
+        cls, docs: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75, idf: str = "lucene"
+    ) -> BM25:
+        vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        lengths = np.zeros(len(docs), dtype=np.float64)
+        for i, toks in enumerate(docs):
+            lengths[i] = len(toks)
+            counts: dict[int, int] = {}
+            for t in toks:
+                j = vocab.setdefault(t, len(vocab))
+                counts[j] = counts.get(j, 0) + 1
+            rows += [i] * len(counts)
+            cols += list(counts)
+            vals += list(counts.values())
+        n = len(docs)
+        tf = sparse.csr_matrix(
+            (np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(n, len(vocab))
+        )
+        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocab))
+        ratio = (n - df + 0.5) / (df + 0.5)
+        idf_v = np.log1p(ratio) if idf == "lucene" else np.log(ratio)
+        avgdl = lengths.mean() if n else 0.0
+        norm = k1 * (1 - b + b * lengths / max(avgdl, 1e-9))
+        tf = tf.tocoo()
+        weights = idf_v[tf.col] * tf.data * (k1 + 1) / (tf.data + norm[tf.row])
+        matrix = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
+        return cls(matrix, vocab, k1, b, idf)
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every document for the query (repeated terms count again)."""
+        out = np.zeros(self.matrix.shape[0], dtype=np.float64)
+        for t in query_tokens:
+            j = self.vocab.get(t)
+            if j is not None:
+                col = self.matrix.getcol(j)
+                out[col.indices] += col.data
+        return out
+
+    def save(self, folder: Path) -> None:
+        sparse.save_npz(folder / "bm25.npz", self.matrix.tocsc())
+        meta = {"k1": self.k1, "b": self.b, "idf": self.idf, "vocab": self.vocab}
+        (folder / "bm25.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25:
+        meta = json.loads((folder / "bm25.json").read_text(encoding="utf-8"))
+        matrix = sparse.load_npz(folder / "bm25.npz").tocsc()
+        return cls(matrix, meta["vocab"], meta["k1"], meta["b"], meta["idf"])

@@ -1,0 +1,340 @@
+"""Indexing: chunks to a persisted FAISS + BM25 index with a manifest, built incrementally
+and written atomically.
+
+Layout of the index folder (``index/`` by default)::
+
+    CURRENT                 name of the live generation, replaced atomically
+    g-<time>/manifest.json  model, dimension, normalisation, chunker version, file hashes
+    g-<time>/chunks.jsonl   the chunks, in index order
+    g-<time>/dense.faiss    IndexFlatIP (exact), or IndexHNSWFlat above a size threshold
+    g-<time>/bm25.npz|json  the BM25 matrix and vocabulary
+
+A build writes a new generation next to the live one and only then points ``CURRENT`` at
+it, so a build killed halfway leaves the previous index usable. ``ingest`` re-embeds only
+documents whose hash changed, and drops documents that vanished.
+
+>>> report = ingest([Path("corpus")], Settings())   # doctest: +SKIP
+>>> report.embedded, report.unchanged               # doctest: +SKIP
+(40, 0)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from rag.bm25 import BM25
+from rag.chunking import CHUNKER_VERSION, Chunk, chunk_source
+from rag.embedding import BatchedEmbeddings, load_embeddings
+from rag.loading import LoadError, load_documents
+from rag.settings import Settings
+from rag.tokenizing import Tokenizer
+
+FORMAT_VERSION = 1
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+
+
+class IndexMismatchError(RuntimeError):
+    """The index on disk was built with another model, chunker or format."""
+
+
+class IndexCorruptError(RuntimeError):
+    """An index file is missing or unreadable; the message names it."""
+
+
+@dataclass
+class StoredIndex:
+    """A loaded index generation."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    chunks: list[Chunk]
+    dense: Any  # faiss.Index
+    bm25: BM25
+
+    def vectors(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Stored vectors of ``rows`` (all when None)."""
+        if rows is None:
+            return np.asarray(self.dense.reconstruct_n(0, self.dense.ntotal), dtype=np.float32)
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == 0:
+            return np.zeros((0, self.dense.d), dtype=np.float32)
+        return np.asarray(self.dense.reconstruct_batch(rows), dtype=np.float32)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    index_type: str = ""
+    errors: list[str] = field(default_factory=list)
+    written: bool = False
+
+    def summary(self) -> str:
+        if not self.written:
+            return f"index is up to date ({self.chunks} chunks, {self.unchanged} documents)"
+        return (
+            f"indexed {self.chunks} chunks ({self.index_type}): {len(self.added)} added, "
+            f"{len(self.changed)} changed, {len(self.removed)} removed, {self.unchanged} "
+            f"unchanged documents; {self.embedded} chunks embedded in {self.seconds:.1f}s"
+        )
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def current_folder(root: Path) -> Path | None:
+    pointer = root / "CURRENT"
+    if not pointer.is_file():
+        return None
+    name = pointer.read_text(encoding="utf-8").strip()
+    folder = root / name
+    if not name or not folder.is_dir():
+        raise IndexCorruptError(f"{pointer}: points at missing generation {name!r}")
+    return folder
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise IndexCorruptError(f"{path}: unreadable manifest ({e})") from e
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"{path}: index format {manifest.get('format_version')!r} is not {FORMAT_VERSION}; "
+            "rebuild it with `rag ingest --rebuild`"
+        )
+    return manifest
+
+
+def check_compatible(manifest: dict[str, Any], settings: Settings, where: Path) -> None:
+    """Refuse an index built with another embedding model or chunker, saying how to fix it."""
+    built = manifest["embedding"]["name"]
+    wanted = canonical_model_name(settings.embed_model)
+    problems = []
+    if built != wanted:
+        problems.append(f"embedding model {built!r} (settings ask for {wanted!r})")
+    if manifest["chunker_version"] != CHUNKER_VERSION:
+        problems.append(
+            f"chunker version {manifest['chunker_version']} (this code is {CHUNKER_VERSION})"
+        )
+    if manifest["bm25"]["field"] != settings.bm25_field:
+        problems.append(
+            f"BM25 field {manifest['bm25']['field']!r} (settings ask for {settings.bm25_field!r})"
+        )
+    if problems:
+        raise IndexMismatchError(
+            f"the index in {where} was built with " + " and ".join(problems) + ". Rebuild it "
+            f"with `rag ingest --rebuild --model {wanted}`, or search it with "
+            f"`--model {built}` (RAG_EMBED_MODEL={built})."
+        )
+
+
+def canonical_model_name(name: str) -> str:
+    from rag.embedding import ALIASES
+
+    return ALIASES.get(name.lower(), name)
+
+
+def load_index(settings: Settings, check: bool = True) -> StoredIndex:
+    """Load the live generation under ``settings.index_dir``."""
+    root = settings.index_dir
+    folder = current_folder(root)
+    if folder is None:
+        raise FileNotFoundError(f"no index in {root}; build one with `rag ingest`")
+    manifest = _read_manifest(folder)
+    if check:
+        check_compatible(manifest, settings, root)
+    chunks = list(_read_chunks(folder / "chunks.jsonl"))
+    path = folder / "dense.faiss"
+    try:
+        dense = faiss.read_index(str(path))
+    except RuntimeError as e:
+        raise IndexCorruptError(f"{path}: unreadable FAISS index ({str(e).splitlines()[0]})") from e
+    if dense.ntotal != len(chunks):
+        raise IndexCorruptError(f"{path}: {dense.ntotal} vectors for {len(chunks)} chunks")
+    if hasattr(dense, "hnsw"):
+        dense.hnsw.efSearch = HNSW_EF_SEARCH
+    try:
+        bm25 = BM25.load(folder)
+    except (OSError, ValueError, KeyError) as e:
+        raise IndexCorruptError(f"{folder / 'bm25.npz'}: unreadable BM25 index ({e})") from e
+    return StoredIndex(folder, manifest, chunks, dense, bm25)
+
+
+def _read_chunks(path: Path) -> Iterator[Chunk]:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                try:
+                    d = json.loads(line)
+                    yield Chunk(d["id"], d["text"], d["embed_text"], d["metadata"])
+                except (json.JSONDecodeError, KeyError, TypeError) as e:
+                    raise IndexCorruptError(f"{path}:{n}: broken chunk record ({e})") from e
+    except OSError as e:
+        raise IndexCorruptError(f"{path}: cannot read ({e.strerror})") from e
+
+
+# --- building --------------------------------------------------------------------------
+
+
+def build_dense(vectors: np.ndarray, ann_threshold: int) -> Any:
+    """Exact inner-product search for small corpora, HNSW above ``ann_threshold`` chunks."""
+    dim = vectors.shape[1]
+    index: Any
+    if len(vectors) > ann_threshold:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _progress(total: int, desc: str, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="chunk", disable=not enabled, file=sys.stderr)
+
+
+def ingest(
+    paths: Iterable[Path],
+    settings: Settings,
+    embeddings: BatchedEmbeddings | None = None,
+    rebuild: bool = False,
+    progress: bool | None = None,
+) -> IngestReport:
+    """Bring the index in line with the documents under ``paths``."""
+    t0 = time.perf_counter()
+    root = settings.index_dir
+    emb = embeddings or load_embeddings(settings.embed_model, settings.threads)
+    report = IngestReport()
+    previous: StoredIndex | None = None
+    if not rebuild:
+        try:
+            previous = load_index(settings, check=True)
+            if previous.manifest["embedding"] != emb.describe():
+                previous = None
+        except (FileNotFoundError, IndexMismatchError, IndexCorruptError) as e:
+            if not isinstance(e, FileNotFoundError):
+                print(f"note: not reusing the existing index: {e}", file=sys.stderr)
+            previous = None
+    old_docs: dict[str, Any] = previous.manifest["documents"] if previous else {}
+    old_rows: dict[str, list[int]] = {}
+    if previous:
+        for row, c in enumerate(previous.chunks):
+            old_rows.setdefault(c.metadata["doc_id"], []).append(row)
+
+    errors: list[LoadError] = []
+    chunks: list[Chunk] = []
+    reuse_rows: list[int] = []  # row in previous index, or -1 to embed
+    documents: dict[str, Any] = {}
+    for doc in load_documents(paths, errors):
+        if doc.doc_id in documents:
+            report.errors.append(f"{doc.path}: duplicate document id {doc.doc_id!r}; skipped")
+            continue
+        entry: dict[str, Any] = {"path": doc.path, "sha256": doc.sha256, "encoding": doc.encoding}
+        old = old_docs.get(doc.doc_id)
+        if previous and old and old["sha256"] == doc.sha256:
+            rows = old_rows.get(doc.doc_id, [])
+            chunks.extend(previous.chunks[r] for r in rows)
+            reuse_rows.extend(rows)
+            report.unchanged += 1
+        else:
+            new = chunk_source(doc)
+            chunks.extend(new)
+            reuse_rows.extend([-1] * len(new))
+            (report.changed if old else report.added).append(doc.doc_id)
+        entry["chunks"] = 0  # counted below
+        documents[doc.doc_id] = entry
+    report.errors += [str(e) for e in errors]
+    report.removed = sorted(set(old_docs) - set(documents))
+    for c in chunks:
+        documents[c.metadata["doc_id"]]["chunks"] += 1
+    report.chunks = len(chunks)
+    if previous and not (report.added or report.changed or report.removed):
+        report.unchanged = len(documents)
+        report.index_type = previous.manifest["index_type"]
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    vectors = np.zeros((len(chunks), emb.dim), dtype=np.float32)
+    reuse = np.asarray(reuse_rows, dtype=np.int64)
+    if previous is not None and (reuse >= 0).any():
+        keep = np.flatnonzero(reuse >= 0)
+        vectors[keep] = previous.vectors(reuse[keep])
+    todo = np.flatnonzero(reuse < 0)
+    show = progress if progress is not None else len(todo) > 200
+    with _progress(len(todo), "embedding", bool(show)) as bar:
+        if len(todo):
+            vectors[todo] = emb.encode([chunks[i].embed_text for i in todo], progress=bar.update)
+    report.embedded = int(len(todo))
+
+    tokenizer = Tokenizer(settings.bm25_field)
+    bm25 = BM25.build([tokenizer(c.embed_text) for c in chunks])
+    dense = build_dense(vectors, settings.ann_threshold)
+    report.index_type = "hnsw" if hasattr(dense, "hnsw") else "flat"
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "embedding": emb.describe(),
+        "chunker_version": CHUNKER_VERSION,
+        "index_type": report.index_type,
+        "ann_threshold": settings.ann_threshold,
+        "bm25": {"field": settings.bm25_field, "k1": bm25.k1, "b": bm25.b, "idf": bm25.idf},
+        "n_chunks": len(chunks),
+        "documents": documents,
+    }
+    write_generation(root, manifest, chunks, dense, bm25)
+    report.written = True
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def write_generation(
+    root: Path, manifest: dict[str, Any], chunks: list[Chunk], dense: Any, bm25: BM25
+) -> Path:
+    """Write a complete generation, then switch ``CURRENT`` to it in one atomic rename."""
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"g-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    tmp = root / f".tmp-{name}"
+    tmp.mkdir()
+    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+        for c in chunks:
+            fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    bm25.save(tmp)
+    (tmp / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    for f in tmp.iterdir():
+        with f.open("rb") as fh:
+            os.fsync(fh.fileno())
+    final = root / name
+    tmp.rename(final)
+    pointer_tmp = root / f".CURRENT.{os.getpid()}"
+    pointer_tmp.write_text(name + "\n", encoding="utf-8")
+    os.replace(pointer_tmp, root / "CURRENT")
+    for old in root.iterdir():  # previous generations and leftovers of killed builds
+        if old.is_dir() and old.name != name and (old.name.startswith(("g-", ".tmp-g-"))):
+            shutil.rmtree(old, ignore_errors=True)
+    return final

