@@ -151,3 +151,14 @@ def test_bad_queries(tmp_path: Path, corpus: Path) -> None:
         _search(s, emb, "あ" * 5000)
     with pytest.raises(QueryError, match="mode"):
         _search(s, emb, "予算", mode="magic")
+
+
+def test_question_naming_a_city_prefers_that_city(tmp_path: Path, corpus: Path) -> None:
+    s, emb = _settings(tmp_path), FakeEmbeddings()
+    ingest([corpus], s, emb)
+    r = Retriever(load_index(s), emb, s)
+    assert r.mentioned_places("How did Morioka get cloud cost savings?") == {"盛岡市"}
+    assert r.mentioned_places("仙台の人口") == {"仙台市"}
+    assert r.mentioned_places("図書館の開館時間") == set()
+    top = r.search("仙台はガバメントクラウドを使うか", k=3).hits
+    assert all(h.chunk.metadata["city"] == "仙台市" for h in top)
