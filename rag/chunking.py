@@ -15,7 +15,7 @@ each part keeping the question as context.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -313,10 +313,6 @@ def _in_source_order(chunks: list[Chunk], parsed: ParsedDoc) -> list[Chunk]:
         Chunk(f"{parsed.doc.doc_id}#{i:03d}", c.text, c.embed_text, c.metadata)
         for i, c in enumerate(ordered)
     ]
-
-
-def chunk_documents(parsed_docs: Iterable[ParsedDoc]) -> list[Chunk]:
-    return [c for p in parsed_docs for c in chunk_document(p)]
 
 
 def chunk_source(doc: Any) -> list[Chunk]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -472,8 +472,3 @@ def source_text(doc: SourceDoc) -> str:
     if doc.structured:
         return "\n".join(v.text for v in doc.voices)
     return doc.text
-
-
-def iter_speech_spans(parsed: ParsedDoc) -> Iterator[Span]:
-    for t in parsed.turns:
-        yield from t.spans
