@@ -35,7 +35,7 @@ import numpy as np
 
 from rag.bm25 import BM25
 from rag.chunking import CHUNKER_VERSION, Chunk, chunk_source
-from rag.embedding import BatchedEmbeddings, load_embeddings
+from rag.embedding import ALIASES, BatchedEmbeddings, load_embeddings
 from rag.loading import LoadError, load_documents
 from rag.settings import Settings
 from rag.tokenizing import Tokenizer
@@ -149,8 +149,6 @@ def check_compatible(manifest: dict[str, Any], settings: Settings, where: Path) 
 
 
 def canonical_model_name(name: str) -> str:
-    from rag.embedding import ALIASES
-
     return ALIASES.get(name.lower(), name)
 
 
@@ -216,6 +214,20 @@ def _progress(total: int, desc: str, enabled: bool) -> Any:
     return tqdm(total=total, desc=desc, unit="chunk", disable=not enabled, file=sys.stderr)
 
 
+def _reusable_manifest(settings: Settings, emb: BatchedEmbeddings) -> dict[str, Any] | None:
+    """The live manifest, if its chunks and vectors can be reused with ``emb``."""
+    try:
+        folder = current_folder(settings.index_dir)
+        if folder is None:
+            return None
+        manifest = _read_manifest(folder)
+        check_compatible(manifest, settings, settings.index_dir)
+    except (IndexMismatchError, IndexCorruptError) as e:
+        print(f"note: not reusing the existing index: {e}", file=sys.stderr)
+        return None
+    return manifest if manifest["embedding"] == emb.describe() else None
+
+
 def ingest(
     paths: Iterable[Path],
     settings: Settings,
@@ -223,59 +235,63 @@ def ingest(
     rebuild: bool = False,
     progress: bool | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the documents under ``paths``."""
+    """Bring the index in line with the documents under ``paths``.
+
+    Whether anything changed is decided from the manifest's file hashes alone; the previous
+    index is loaded only when chunks and vectors must be carried into a new generation.
+    """
     t0 = time.perf_counter()
-    root = settings.index_dir
     emb = embeddings or load_embeddings(settings.embed_model, settings.threads)
     report = IngestReport()
-    previous: StoredIndex | None = None
-    if not rebuild:
-        try:
-            previous = load_index(settings, check=True)
-            if previous.manifest["embedding"] != emb.describe():
-                previous = None
-        except (FileNotFoundError, IndexMismatchError, IndexCorruptError) as e:
-            if not isinstance(e, FileNotFoundError):
-                print(f"note: not reusing the existing index: {e}", file=sys.stderr)
-            previous = None
-    old_docs: dict[str, Any] = previous.manifest["documents"] if previous else {}
-    old_rows: dict[str, list[int]] = {}
-    if previous:
-        for row, c in enumerate(previous.chunks):
-            old_rows.setdefault(c.metadata["doc_id"], []).append(row)
+    manifest_before = None if rebuild else _reusable_manifest(settings, emb)
+    old_docs: dict[str, Any] = manifest_before["documents"] if manifest_before else {}
 
     errors: list[LoadError] = []
-    chunks: list[Chunk] = []
-    reuse_rows: list[int] = []  # row in previous index, or -1 to embed
+    plan: list[tuple[str, list[Chunk] | None]] = []  # None: reuse the previous chunks
     documents: dict[str, Any] = {}
     for doc in load_documents(paths, errors):
         if doc.doc_id in documents:
             report.errors.append(f"{doc.path}: duplicate document id {doc.doc_id!r}; skipped")
             continue
-        entry: dict[str, Any] = {"path": doc.path, "sha256": doc.sha256, "encoding": doc.encoding}
         old = old_docs.get(doc.doc_id)
-        if previous and old and old["sha256"] == doc.sha256:
-            rows = old_rows.get(doc.doc_id, [])
-            chunks.extend(previous.chunks[r] for r in rows)
-            reuse_rows.extend(rows)
+        if old and old["sha256"] == doc.sha256:
+            plan.append((doc.doc_id, None))
             report.unchanged += 1
         else:
-            new = chunk_source(doc)
-            chunks.extend(new)
-            reuse_rows.extend([-1] * len(new))
+            plan.append((doc.doc_id, chunk_source(doc)))
             (report.changed if old else report.added).append(doc.doc_id)
-        entry["chunks"] = 0  # counted below
-        documents[doc.doc_id] = entry
+        documents[doc.doc_id] = {"path": doc.path, "sha256": doc.sha256, "encoding": doc.encoding}
     report.errors += [str(e) for e in errors]
     report.removed = sorted(set(old_docs) - set(documents))
-    for c in chunks:
-        documents[c.metadata["doc_id"]]["chunks"] += 1
-    report.chunks = len(chunks)
-    if previous and not (report.added or report.changed or report.removed):
-        report.unchanged = len(documents)
-        report.index_type = previous.manifest["index_type"]
+    if manifest_before and not (report.added or report.changed or report.removed):
+        report.chunks = sum(int(d["chunks"]) for d in old_docs.values())
+        report.index_type = manifest_before["index_type"]
         report.seconds = time.perf_counter() - t0
         return report
+
+    previous: StoredIndex | None = None
+    if report.unchanged:
+        try:
+            previous = load_index(settings)
+        except (IndexMismatchError, IndexCorruptError) as e:
+            print(f"note: rebuilding, the existing index is unusable: {e}", file=sys.stderr)
+            return ingest(paths, settings, emb, rebuild=True, progress=progress)
+    old_rows: dict[str, list[int]] = {}
+    for row, c in enumerate(previous.chunks if previous else []):
+        old_rows.setdefault(c.metadata["doc_id"], []).append(row)
+    chunks: list[Chunk] = []
+    reuse_rows: list[int] = []  # row in the previous index, or -1 to embed
+    for doc_id, new in plan:
+        before = len(chunks)
+        if new is None and previous is not None:
+            rows = old_rows.get(doc_id, [])
+            chunks.extend(previous.chunks[r] for r in rows)
+            reuse_rows.extend(rows)
+        else:
+            chunks.extend(new or [])
+            reuse_rows.extend([-1] * len(new or []))
+        documents[doc_id]["chunks"] = len(chunks) - before
+    report.chunks = len(chunks)
 
     vectors = np.zeros((len(chunks), emb.dim), dtype=np.float32)
     reuse = np.asarray(reuse_rows, dtype=np.int64)
@@ -304,7 +320,7 @@ def ingest(
         "n_chunks": len(chunks),
         "documents": documents,
     }
-    write_generation(root, manifest, chunks, dense, bm25)
+    write_generation(settings.index_dir, manifest, chunks, dense, bm25)
     report.written = True
     report.seconds = time.perf_counter() - t0
     return report

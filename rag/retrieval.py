@@ -164,7 +164,7 @@ class Retriever:
             stem = city.rstrip("市区町村")
             if len(stem) >= 2:
                 names[_norm(stem)] = city
-            for tok in Tokenizer()(city):
+            for tok in self.tokenizer(city):
                 if tok.isascii() and len(tok) >= 4:
                     names[tok] = city
         return names

@@ -162,3 +162,20 @@ def test_question_naming_a_city_prefers_that_city(tmp_path: Path, corpus: Path) 
     assert r.mentioned_places("図書館の開館時間") == set()
     top = r.search("仙台はガバメントクラウドを使うか", k=3).hits
     assert all(h.chunk.metadata["city"] == "仙台市" for h in top)
+
+
+def test_langchain_retriever_returns_documents_with_provenance(
+    tmp_path: Path, corpus: Path
+) -> None:
+    from rag.retrieval import HybridRetriever
+
+    s, emb = _settings(tmp_path), FakeEmbeddings()
+    ingest([corpus], s, emb)
+    lc = HybridRetriever(
+        retriever=Retriever(load_index(s), emb, s), k=3, filters={"city": "仙台市"}
+    )
+    docs = lc.invoke("ガバメントクラウドのコストメリット")
+    assert len(docs) == 3
+    assert [d.metadata["rank"] for d in docs] == [1, 2, 3]
+    assert all(d.id == d.metadata["id"] and d.metadata["city"] == "仙台市" for d in docs)
+    assert "ガバメントクラウド" in docs[0].page_content
