@@ -26,6 +26,7 @@ class BM25:
         self.matrix = matrix  # (n_docs, n_terms), each entry a term's full BM25 weight
         self.vocab = vocab
         self.k1, self.b, self.idf = k1, b, idf
+        self._df = np.diff(matrix.tocsc().indptr)  # documents holding each term
 
     @classmethod
     def build(
@@ -56,6 +57,13 @@ class BM25:
         weights = idf_v[tf.col] * tf.data * (k1 + 1) / (tf.data + norm[tf.row])
         matrix = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
         return cls(matrix, vocab, k1, b, idf)
+
+    def idf_of(self, term: str) -> float:
+        """Lucene idf of a term; a term the index never saw gets the largest idf."""
+        n = self.matrix.shape[0]
+        j = self.vocab.get(term)
+        df = 0 if j is None else int(self._df[j])
+        return float(np.log1p((n - df + 0.5) / (df + 0.5)))
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query (repeated terms count again)."""

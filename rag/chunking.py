@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.parsing import Para, ParsedDoc, Turn, parse_document
+from rag.parsing import Para, ParsedDoc, Turn, minutes_facts, parse_document
 
 # Bump when chunk boundaries, ids or texts change: the index refuses chunks of another version.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 MAX_CHARS = 800
 QUESTION_CHARS = 160
 # A chair or clerk turn this long says something of substance (副委員長's opinion, say).
@@ -200,13 +200,20 @@ def _speaker_json(turn: Turn) -> dict[str, Any]:
 
 def _doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
     m = parsed.doc.meta
+    kind = m.get("kind") or ("report" if parsed.header else "minutes")
+    read = minutes_facts(parsed.doc.text, parsed.doc.path) if kind == "minutes" else {}
     return {
         "doc_id": parsed.doc.doc_id,
-        "title": m.get("title") or parsed.header.get("title") or parsed.doc.doc_id,
-        "council": m.get("council"),
+        "title": m.get("title")
+        or parsed.header.get("title")
+        or read.get("title")
+        or parsed.doc.doc_id,
+        "council": m.get("council") or read.get("council"),
+        "council_city": m.get("city") or read.get("city"),
         "committee": m.get("committee") or parsed.header.get("committee"),
-        "kind": m.get("kind") or ("report" if parsed.header else "minutes"),
-        "date": str(m.get("date") or parsed.header.get("report_date") or "") or None,
+        "kind": kind,
+        "date": str(m.get("date") or parsed.header.get("report_date") or read.get("date") or "")
+        or None,
         "source": m.get("source") or parsed.doc.path,
         "file": Path(parsed.doc.path).name,
         "encoding": parsed.doc.encoding,
@@ -224,6 +231,7 @@ def _make_chunk(
     extra: dict[str, Any],
 ) -> Chunk:
     base = _doc_meta(parsed)
+    council_city = base.pop("council_city")
     report = base["kind"] == "report"
     text_parts: list[str] = []
     turn_offsets: list[dict[str, Any]] = []
@@ -249,7 +257,7 @@ def _make_chunk(
         **base,
         "chunk_type": kind,
         "section": section,
-        "city": section if report else None,
+        "city": section if report else council_city,
         "meeting": None if report else (base["title"] if section is None else section),
         "question": question or None,
         "questioner": questioners[0] if questioners else None,

@@ -1,8 +1,9 @@
-"""Command line: ``rag chunks``, ``rag ingest``, ``rag search``.
+"""Command line: ``rag chunks``, ``rag ingest``, ``rag search``, ``rag ask``.
 
 rag chunks corpus/sumida-jichitai-dx-gyosei-chosa-r05.txt --json
 rag ingest
 rag search "How did Morioka get cloud cost savings?" -k 5 --json
+rag ask "How did Morioka get cloud cost savings?" [--llm http://127.0.0.1:8088/v1] [--json]
 """
 
 from __future__ import annotations
@@ -79,6 +80,56 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _llm_settings(settings: Settings, llm: str | None) -> Settings:
+    """``--llm`` takes an endpoint URL, or a model name served at the configured endpoint."""
+    if not llm:
+        return settings
+    if llm.startswith(("http://", "https://")):
+        return replace(settings, llm_url=llm)
+    return replace(settings, llm_model=llm, llm_url=settings.llm_url or "https://api.openai.com/v1")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.answering import Answer, Answerer
+    from rag.retrieval import Retriever, parse_filters
+
+    filters = parse_filters(args.filter or [])
+    settings = _llm_settings(settings, args.llm)
+    llm = None
+    if args.llm or (settings.llm_url and not args.extractive):
+        from rag.generation import chat_model
+
+        llm = chat_model(settings)
+    answerer = Answerer(Retriever.open(settings), llm=llm)
+    final: Answer | None = None
+    for item in answerer.stream(args.question, filters=filters):
+        if isinstance(item, Answer):
+            final = item
+        elif llm is not None and not args.json:
+            sys.stdout.write(item)  # tokens as they come; the checked answer follows
+            sys.stdout.flush()
+    assert final is not None
+    if args.json:
+        _print_json(final.to_json())
+        return 0
+    if llm is not None:
+        print("\n\n--- checked answer ---")
+    print(final.answer)
+    for w in final.warnings:
+        print(f"warning: {w}")
+    listed = final.citations or final.nearest
+    if listed:
+        print()
+    for c in listed:
+        m = c.metadata
+        where = m.get("city") or m.get("meeting") or ""
+        page = f" p. {m['page']}" if m.get("page") else ""
+        print(f"[{c.n}] {c.id} {m.get('title')} {where} {m.get('date') or ''}{page}")
+        print(f"    「{c.quote}」")
+    print(f"({final.mode}, {final.status}, confidence {final.confidence:.2f})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="rag", description="gikai-rag: cited answers over council documents"
@@ -111,6 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)
+    a = sub.add_parser("ask", help="answer a question with citations")
+    a.add_argument("question")
+    a.add_argument("--filter", action="append", metavar="KEY=VALUE", help="as for search")
+    a.add_argument(
+        "--llm",
+        metavar="URL-or-name",
+        help="answer with an OpenAI-compatible LLM: its base URL, or a model name "
+        "(default: $RAG_LLM_URL, else the offline extractive answer)",
+    )
+    a.add_argument("--extractive", action="store_true", help="never use an LLM")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_ask)
     return p
 
 
@@ -127,6 +190,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, settings_from_args(args)))
-    except (LoadError, ValueError, RuntimeError, FileNotFoundError) as e:
+    except (LoadError, ValueError, RuntimeError, FileNotFoundError) as e:  # named errors
         print(f"error: {e}", file=sys.stderr)
         return 2

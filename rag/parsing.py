@@ -245,6 +245,33 @@ def wareki_to_iso(text: str) -> str | None:
     return f"{_ERAS[m.group(1)] + year:04d}-{int(m.group(3)):02d}-{int(m.group(4)):02d}"
 
 
+_COUNCIL = re.compile(r"(?:^|[0-9回年\s])([^\W\d_回年第]{1,6}?[都道府県市区町村])(議会|会)")
+
+
+def minutes_facts(text: str, path: str) -> dict[str, Any]:
+    """Title, council, its city and the date of a 会議録, read from its first lines, with the
+    date in the file name (``…-20241226.txt``) as a fallback."""
+    head = [_squash(unicodedata.normalize("NFKC", x)) for x in text.splitlines()[:20] if x.strip()]
+    facts: dict[str, Any] = {}
+    title = next((x for x in head if "会議録" in x), None)
+    if title:
+        facts["title"] = title
+    council = next((m for x in head if (m := _COUNCIL.search(x))), None)
+    if council:
+        facts["council"] = council.group(1) + council.group(2)
+        facts["city"] = council.group(1)
+    date = next((d for x in head if (d := wareki_to_iso(x))), None)
+    stamp = re.search(
+        r"(?<![0-9])(20[0-9]{2})([01][0-9])([0-3][0-9])(?![0-9])",
+        path.replace("\\", "/").rsplit("/", 1)[-1],
+    )
+    if not date and stamp:
+        date = "-".join(stamp.groups())
+    if date:
+        facts["date"] = date
+    return facts
+
+
 def _squash(s: str) -> str:
     """Names are printed with spaces (「井 上 裕 幾」 is 井上裕幾)."""
     return re.sub(r"[\s\u3000]+", "", s)

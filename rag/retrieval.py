@@ -54,12 +54,15 @@ class Hit:
     score: float
     rank: int
     ranks: Mapping[str, int] = field(default_factory=dict)
+    # Cosine similarity of query and chunk under the embedding model (None in bm25 mode).
+    similarity: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "rank": self.rank,
             "id": self.chunk.id,
             "score": round(float(self.score), 6),
+            "similarity": None if self.similarity is None else round(self.similarity, 6),
             "text": self.chunk.text,
             "metadata": {**self.chunk.metadata, "retriever_ranks": dict(self.ranks)},
         }
@@ -195,11 +198,8 @@ class Retriever:
         )
 
     def dense_rank(
-        self, query: str, depth: int, allowed: np.ndarray | None, t: dict[str, float]
+        self, q: np.ndarray, depth: int, allowed: np.ndarray | None, t: dict[str, float]
     ) -> list[int]:
-        t0 = time.perf_counter()
-        q = self.embeddings.encode([query], is_query=True)
-        t["embed"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         if allowed is None:
             _, rows = self.index.dense.search(q, min(depth, len(self.chunks)))
@@ -245,8 +245,12 @@ class Retriever:
         allowed = self._allowed(filters or {})
         depth = max(50, 5 * k)
         rankings: dict[str, list[int]] = {}
+        q: np.ndarray | None = None
         if mode in ("dense", "hybrid"):
-            rankings["dense"] = self.dense_rank(query, depth, allowed, timings)
+            t0 = time.perf_counter()
+            q = self.embeddings.encode([query], is_query=True)
+            timings["embed"] = (time.perf_counter() - t0) * 1000
+            rankings["dense"] = self.dense_rank(q, depth, allowed, timings)
         if mode in ("bm25", "hybrid"):
             rankings["bm25"] = self.bm25_rank(query, depth, allowed, timings)
         t0 = time.perf_counter()
@@ -270,14 +274,19 @@ class Retriever:
         positions = {
             name: {row: i + 1 for i, row in enumerate(rows)} for name, rows in rankings.items()
         }
+        sims: list[float | None] = [None] * len(fused)
+        if q is not None and fused:
+            rows = np.asarray([row for row, _ in fused], dtype=np.int64)
+            sims = [float(x) for x in self.index.vectors(rows) @ q[0]]
         hits = [
             Hit(
                 chunk=self.chunks[row],
                 score=score,
                 rank=n,
                 ranks={name: pos[row] for name, pos in positions.items() if row in pos},
+                similarity=sim,
             )
-            for n, (row, score) in enumerate(fused, 1)
+            for n, ((row, score), sim) in enumerate(zip(fused, sims, strict=True), 1)
         ]
         timings["fuse"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000

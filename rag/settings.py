@@ -32,6 +32,7 @@ class Settings:
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
+    llm_timeout: float = 120.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,4 +51,5 @@ class Settings:
             llm_url=env.get("RAG_LLM_URL") or env.get("OPENAI_BASE_URL"),
             llm_model=env.get("RAG_LLM_MODEL"),
             llm_api_key=env.get("RAG_LLM_API_KEY") or env.get("OPENAI_API_KEY"),
+            llm_timeout=float(env.get("RAG_LLM_TIMEOUT") or 120.0),
         )

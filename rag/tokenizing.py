@@ -87,6 +87,7 @@ _EN_STOP = set(
     ]
 )
 
+_ORIGIN_ALSO = {"crowd": "cloud"}
 _KANA = {
     "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho",
     "チャ": "cha", "チュ": "chu", "チョ": "cho", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo",
@@ -229,11 +230,20 @@ class Tokenizer:
             out.append(base if self.field == "lemma" and base != "*" else surface)
             if origin and origin.isascii():
                 out.append(origin.lower())
+                if origin.lower() in _ORIGIN_ALSO:  # UniDic reads クラウド as crowd only
+                    out.append(_ORIGIN_ALSO[origin.lower()])
             elif f.pos2 == "固有名詞" and f.pos3 in ("地名", "人名") and f.kana:
                 out.append(romanize(f.kana))
         return out
 
     __call__ = tokens
+
+    def names(self, text: str) -> list[str]:
+        """Proper nouns (places, people, organisations) as written: 大阪, Fukuoka."""
+        text = unicodedata.normalize("NFKC", text)
+        out = [w.surface for w in _tagger()(text) if w.feature.pos2 == "固有名詞"]
+        words = re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}", text)
+        return out + [w for w in words if w.lower() not in _EN_STOP]
 
 
 def _stem(word: str) -> str:

@@ -121,7 +121,7 @@ def test_cli_ingest_and_search_json(tmp_path: Path) -> None:
     assert set(data) == {"query", "mode", "hits", "timings_ms"}
     assert {"embed", "dense", "bm25", "fuse"} <= set(data["timings_ms"])
     h = data["hits"][0]
-    assert set(h) == {"rank", "id", "score", "text", "metadata"} and h["rank"] == 1
+    assert set(h) == {"rank", "id", "score", "similarity", "text", "metadata"} and h["rank"] == 1
     assert ICS in h["text"] and all(x["metadata"]["city"] == "盛岡市" for x in data["hits"])
     bad = run("search", "x", "--filter", "colour=red")
     assert bad.returncode == 2 and "colour=red" in bad.stderr

@@ -106,3 +106,19 @@ def test_lines_keep_offsets_with_crlf() -> None:
 def test_wareki() -> None:
     assert wareki_to_iso("令和５年９月１３日") == "2023-09-13"
     assert wareki_to_iso("平成元年1月8日") == "1989-01-08"
+
+
+def test_minutes_facts_from_header_and_file_name() -> None:
+    from rag.parsing import minutes_facts
+
+    head = "令和　６年第１回　２月定例会\n\n　　令和６年第１回函館市議会定例会会議録　第１号\n　　令和６年２月２２日（木曜日）\n"
+    facts = minutes_facts(head, "x/hakodate.txt")
+    assert facts == {
+        "title": "令和6年第1回函館市議会定例会会議録第1号",
+        "council": "函館市議会",
+        "city": "函館市",
+        "date": "2024-02-22",
+    }
+    assert minutes_facts("◯委員長　ただいまから開会します。", "a/sendai-dx-20241226.txt") == {
+        "date": "2024-12-26"
+    }

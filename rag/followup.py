@@ -1,0 +1,75 @@
+"""Follow-up questions: turn 「仙台市は？」, asked after a question about 盛岡市, into that
+question about 仙台市, without an LLM.
+
+A question is a follow-up when it is short and elliptical: 「仙台市は？」「では仙台市の場合は」
+"What about Sendai?" "and Sendai?", or when it leans on the previous question with
+その / それ / it / that. The place it names replaces the place the previous question named;
+otherwise the previous question is carried along as context.
+
+>>> places = {"盛岡市": "盛岡市", "盛岡": "盛岡市", "morioka": "盛岡市", "仙台市": "仙台市", "sendai": "仙台市"}
+>>> rewrite("仙台市は？", ["盛岡市はなぜガバメントクラウドでコストメリットを出せたのか"], places)
+'仙台市はなぜガバメントクラウドでコストメリットを出せたのか'
+>>> rewrite("What about Sendai?", ["How did Morioka get cloud cost savings?"], places)
+'How did Sendai get cloud cost savings?'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+_JA_ELLIPTIC = re.compile(
+    r"^(?:では|じゃあ|それでは|一方|なら|また)?[、,\s]*(?P<x>.{1,20}?)"
+    r"(?:は|では|の場合は|の場合|はどう|についてはどう|のほうは|の方は)"
+    r"(?:ですか|でしょうか|だった|でしたか)?[？?。]?$"
+)
+_EN_ELLIPTIC = re.compile(
+    r"^(?:and\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\??$|^and\s+(?P<y>.+?)\??$", re.I
+)
+_LEANING = re.compile(r"^(?:その|それ|この|これ|そこ|同じ)|\b(?:it|that|they|those|this)\b", re.I)
+FOLLOWUP_MAX_CHARS = 30
+
+
+def _place_spans(text: str, places: Mapping[str, str]) -> list[tuple[int, int, str]]:
+    """Where ``text`` names a known place: (start, end, city), longest names first."""
+    found: list[tuple[int, int, str]] = []
+    taken: set[int] = set()
+    for name in sorted(places, key=len, reverse=True):
+        pattern = rf"\b{re.escape(name)}\b" if name.isascii() else re.escape(name)
+        for m in re.finditer(pattern, text, re.I):
+            if taken.isdisjoint(range(*m.span())):
+                found.append((m.start(), m.end(), places[name]))
+                taken.update(range(*m.span()))
+    return sorted(found)
+
+
+def elliptic_subject(question: str) -> str | None:
+    """The thing an elliptical follow-up asks about (「仙台市は？」 → 仙台市), if it is one."""
+    q = unicodedata.normalize("NFKC", question).strip()
+    if len(q) > FOLLOWUP_MAX_CHARS:
+        return None
+    m = _JA_ELLIPTIC.match(q) or _EN_ELLIPTIC.match(q)
+    if not m:
+        return None
+    x = m.group("x") if "x" in m.groupdict() and m.group("x") else m.groupdict().get("y")
+    return x.strip() if x else None
+
+
+def rewrite(question: str, history: Sequence[str], places: Mapping[str, str]) -> str:
+    """A standalone form of ``question`` given the earlier (standalone) questions."""
+    question = question.strip()
+    if not history:
+        return question
+    previous = history[-1].strip()
+    subject = elliptic_subject(question)
+    if subject is not None:
+        old = _place_spans(previous, places)
+        if old and _place_spans(subject, places):
+            start, end, _ = old[0]
+            return previous[:start] + subject + previous[end:]
+        return f"{subject} {previous}"
+    short = len(question) <= FOLLOWUP_MAX_CHARS
+    if short and _LEANING.search(unicodedata.normalize("NFKC", question)):
+        return f"{previous} {question}"
+    return question
