@@ -6,8 +6,8 @@ quoted spans of the source, resolved to chunk ids at eval time so they survive c
 changes) and ``answers.jsonl`` (the key facts an answer must contain; ``a|b`` means either).
 
 Corpora: ``sample`` is ``corpus/``; ``minutes`` adds the three ``../shared/minutes`` files;
-``scale`` is the 品川区 minutes in ``../shared/scale`` (keyword search over all 129k turns;
-dense needs a prebuilt index, see docs). Conditions whose data is absent are skipped with
+``scale`` is the 品川区 minutes in ``../shared/scale``: ``--corpora scale --conditions
+bm25:use`` runs keyword search over all 129k turns without embedding them (a few minutes). Conditions whose data is absent are skipped with
 the reason.
 
 Conditions are ``MODE:MODEL`` with MODE one of bm25, bm25-lemma, dense, hybrid, and
@@ -158,6 +158,8 @@ def run_condition(name: str, workdir: Path, corpus: str = "sample") -> dict[str,
     queries = [q for q in load_queries(corpus) if not q.get("unanswerable")]
     if mode == "naive":
         return run_naive(name, model, corpus, queries)
+    if corpus == "scale" and mode.startswith("bm25"):
+        return run_keyword_only(name, field, corpus, queries)
     retriever, build_s = open_retriever(corpus, model, field, workdir)
     texts = ((c.id, c.text) for c in retriever.chunks)
     gold = resolve(load_qrels(), texts, {q["id"] for q in queries})
@@ -193,6 +195,40 @@ def run_naive(name: str, model: str, corpus: str, queries: list[dict[str, Any]])
     for q in queries:
         sims = vectors @ emb.encode([q["text"]], is_query=True)[0]
         ranked = [texts[i][0] for i in np.argsort(-sims)[:10]]
+        rows.append((q["lang"], metrics(ranked, gold[q["id"]])))
+    return {
+        "condition": name,
+        "corpus": corpus,
+        "build_s": round(build_s, 1),
+        "scores": summarise(rows),
+    }
+
+
+def run_keyword_only(
+    name: str, field: str, corpus: str, queries: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """BM25 over a whole corpus without embedding it: the scale needles in minutes, where
+    embedding 81k chunks would take most of an hour on 2 cores."""
+    from rag.bm25 import BM25
+    from rag.tokenizing import Tokenizer
+
+    tok = Tokenizer(field)
+    t0 = time.perf_counter()
+    ids: list[str] = []
+    texts: list[tuple[str, str]] = []
+    tokens: list[list[str]] = []
+    for doc in tqdm(load_documents(CORPORA[corpus], []), desc="bm25 (scale)", file=sys.stderr):
+        for c in chunk_source(doc):
+            ids.append(c.id)
+            texts.append((c.id, c.text))
+            tokens.append(tok(c.embed_text))
+    bm25 = BM25.build(tokens)
+    build_s = time.perf_counter() - t0
+    gold = resolve(load_qrels(), texts, {q["id"] for q in queries})
+    rows = []
+    for q in queries:
+        scores = bm25.scores(tok(q["text"]))
+        ranked = [ids[i] for i in np.argsort(-scores, kind="stable")[:10]]
         rows.append((q["lang"], metrics(ranked, gold[q["id"]])))
     return {
         "condition": name,
