@@ -1,8 +1,8 @@
 """gikai-rag app entry point: `python app.py [--host --port]`.
 
 The Gradio chat UI comes with its own issue. Until then this builds (or updates) the index
-on first run, with a progress bar, and answers questions typed at a prompt with the top
-passages and their provenance.
+on first run, with a progress bar, and answers questions typed at a prompt with cited
+answers (follow-ups such as 「仙台市は？」 are understood from the earlier questions).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from rag.answering import Answerer
 from rag.indexing import ingest
 from rag.retrieval import QueryError, Retriever
 from rag.settings import Settings
@@ -26,22 +27,22 @@ def main(argv: list[str] | None = None) -> int:
     for e in report.errors:
         print(f"error: {e}", file=sys.stderr)
     print(report.summary())
-    retriever = Retriever.open(settings)
+    answerer = Answerer(Retriever.open(settings))
     print("gikai-rag: the chat UI comes later; ask here (empty line to quit).")
     questions = [args.once] if args.once else iter(lambda: input("? ").strip(), "")
+    history: list[str] = []
     for q in questions:
         try:
-            result = retriever.search(q, k=3)
+            answer = answerer.ask(q, history=history)
         except QueryError as e:
             print(f"error: {e}")
             continue
-        for h in result.hits:
-            m = h.chunk.metadata
-            who = (m.get("questioner") or {}).get("name") or ""
-            print(
-                f"[{h.rank}] {m['title']} {m.get('city') or m.get('meeting') or ''} {who} {m.get('date')}"
-            )
-            print("    " + h.chunk.text[:300].replace("\n", " "))
+        history.append(answer.standalone_question)
+        print(answer.answer)
+        for c in answer.citations or answer.nearest:
+            m = c.metadata
+            where = m.get("city") or m.get("meeting") or ""
+            print(f"  [{c.n}] {m['title']} {where} {m.get('date') or ''} ({c.id})")
     return 0
 
 

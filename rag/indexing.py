@@ -223,7 +223,9 @@ def _reusable_manifest(settings: Settings, emb: BatchedEmbeddings) -> dict[str, 
         manifest = _read_manifest(folder)
         check_compatible(manifest, settings, settings.index_dir)
     except (IndexMismatchError, IndexCorruptError) as e:
-        print(f"note: not reusing the existing index: {e}", file=sys.stderr)
+        print(
+            f"note: building a new index, the existing one cannot be reused ({e})", file=sys.stderr
+        )
         return None
     return manifest if manifest["embedding"] == emb.describe() else None
 
