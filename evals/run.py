@@ -132,6 +132,17 @@ def summarise(rows: list[tuple[str, dict[str, float]]]) -> dict[str, dict[str, f
     }
 
 
+def _result(
+    name: str, corpus: str, build_s: float, rows: list[tuple[str, dict[str, float]]]
+) -> dict[str, Any]:
+    return {
+        "condition": name,
+        "corpus": corpus,
+        "build_s": round(build_s, 1),
+        "scores": summarise(rows),
+    }
+
+
 def missing_data(corpus: str) -> str | None:
     absent = [p for p in CORPORA[corpus] if not p.exists()]
     return f"{', '.join(map(str, absent))} absent" if absent else None
@@ -167,12 +178,7 @@ def run_condition(name: str, workdir: Path, corpus: str = "sample") -> dict[str,
     for q in queries:
         hits = retriever.search(q["text"], k=10, mode=mode).hits
         rows.append((q["lang"], metrics([h.chunk.id for h in hits], gold[q["id"]])))
-    return {
-        "condition": name,
-        "corpus": corpus,
-        "build_s": round(build_s, 1),
-        "scores": summarise(rows),
-    }
+    return _result(name, corpus, build_s, rows)
 
 
 def run_naive(name: str, model: str, corpus: str, queries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -196,12 +202,7 @@ def run_naive(name: str, model: str, corpus: str, queries: list[dict[str, Any]])
         sims = vectors @ emb.encode([q["text"]], is_query=True)[0]
         ranked = [texts[i][0] for i in np.argsort(-sims)[:10]]
         rows.append((q["lang"], metrics(ranked, gold[q["id"]])))
-    return {
-        "condition": name,
-        "corpus": corpus,
-        "build_s": round(build_s, 1),
-        "scores": summarise(rows),
-    }
+    return _result(name, corpus, build_s, rows)
 
 
 def run_keyword_only(
@@ -230,12 +231,7 @@ def run_keyword_only(
         scores = bm25.scores(tok(q["text"]))
         ranked = [ids[i] for i in np.argsort(-scores, kind="stable")[:10]]
         rows.append((q["lang"], metrics(ranked, gold[q["id"]])))
-    return {
-        "condition": name,
-        "corpus": corpus,
-        "build_s": round(build_s, 1),
-        "scores": summarise(rows),
-    }
+    return _result(name, corpus, build_s, rows)
 
 
 def facts_present(answer: str, facts: list[str]) -> float:

@@ -27,8 +27,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from rag.chunking import Chunk
-from rag.citations import check_answer, looks_like_injection
+from rag.citations import QUOTE, check_answer
 from rag.followup import rewrite
 from rag.retrieval import Hit, Retriever
 
@@ -240,7 +242,9 @@ class Answerer:
         return best
 
     # -- the extractive answer ---------------------------------------------------------
-    def pick_sentences(self, question: str, hits: Sequence[Hit]) -> list[Sentence]:
+    def pick_sentences(
+        self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
+    ) -> list[Sentence]:
         """The sentences that answer: scored by the question's terms they hold, their
         embedding similarity to the question, and whether they have what the question
         asks for (a reason, a number, a date); the top passage is trusted most."""
@@ -254,7 +258,9 @@ class Answerer:
         if not cands:
             return []
         emb = self.retriever.embeddings
-        sims = emb.encode([c.text for c in cands]) @ emb.encode([question], is_query=True)[0]
+        if query_vector is None:  # retrieval embedded it already, unless it was bm25 only
+            query_vector = emb.encode([question], is_query=True)[0]
+        sims = emb.encode([c.text for c in cands]) @ query_vector
         answered = {c.hit.chunk.id for c in cands if not c.asked}
         order: dict[str, int] = {}
         scored = []
@@ -293,9 +299,11 @@ class Answerer:
             chosen.append(nxt)
         return sorted(chosen, key=lambda s: (s.hit.rank, s.start))
 
-    def extractive(self, question: str, hits: Sequence[Hit]) -> tuple[str, list[Citation]]:
+    def extractive(
+        self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
+    ) -> tuple[str, list[Citation]]:
         lang = question_language(question)
-        sentences = self.pick_sentences(question, hits)
+        sentences = self.pick_sentences(question, hits, query_vector)
         by_hit: dict[str, list[Sentence]] = {}
         for s in sentences:
             by_hit.setdefault(s.hit.chunk.id, []).append(s)
@@ -352,7 +360,7 @@ class Answerer:
             yield answer.answer
         elif self.llm is None:
             t0 = time.perf_counter()
-            text, citations = self.extractive(standalone, hits)
+            text, citations = self.extractive(standalone, hits, result.query_vector)
             timings["compose"] = (time.perf_counter() - t0) * 1000
             if citations:
                 answer.status, answer.answer, answer.citations = "answered", text, citations
@@ -382,9 +390,10 @@ class Answerer:
     ) -> None:
         answer.status = "no_answer"
         answer.citations = []
+        weights = self._weights(answer.standalone_question)
         answer.nearest = [
             Citation(
-                h.rank, h.chunk.id, h.chunk.text, self._best_sentence(answer, h), h.chunk.metadata
+                h.rank, h.chunk.id, h.chunk.text, self._best_sentence(weights, h), h.chunk.metadata
             )
             for h in hits[:ANSWER_PASSAGES]
         ]
@@ -394,8 +403,7 @@ class Answerer:
             message = NOT_MENTIONED[lang].format(names=sep.join(missing))
         answer.answer = message + (" " + NEAREST[lang] if answer.nearest else "")
 
-    def _best_sentence(self, answer: Answer, hit: Hit) -> str:
-        weights = self._weights(answer.standalone_question)
+    def _best_sentence(self, weights: Mapping[str, float], hit: Hit) -> str:
         sentences = [s for _, s, _ in answer_sentences(hit.chunk)] or [hit.chunk.text[:200]]
         return max(sentences, key=lambda s: self.coverage(weights, s))
 
@@ -438,14 +446,9 @@ class Answerer:
         claims = " ".join(c.text for c in checked.claims if n in c.cites and not c.dropped)
         weights = self._weights(claims)
         sentences = [s for _, s, _ in answer_sentences(chunks[n - 1])] or [chunks[n - 1].text]
-        quotes = re.findall(r"「([^「」]{4,})」", claims)
+        quotes = QUOTE.findall(claims)
         for s in sentences:
             norm = unicodedata.normalize("NFKC", s)
             if any(unicodedata.normalize("NFKC", q) in norm for q in quotes):
                 return s
         return max(sentences, key=lambda s: self.coverage(weights, s))
-
-
-def flag_injections(chunks: Sequence[Chunk]) -> list[int]:
-    """Numbers (from 1) of the passages that carry instruction-like text."""
-    return [i for i, c in enumerate(chunks, 1) if looks_like_injection(c.text)]

@@ -39,7 +39,7 @@ _CLAIM = re.compile(
     r"[^\n]+?(?:[。！？!?]|\.(?=\s|$)|$)(?:[ \t]*\[\d+(?:\s*[,，、]\s*\d+)*\])*[)）」』]*", re.M
 )
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_QUOTE = re.compile(r"「([^「」]{4,})」")
+QUOTE = re.compile(r"「([^「」]{4,})」")
 _INJECTION = re.compile(
     r"(指示|命令|ルール|プロンプト)を?(すべて|全て)?無視|無視して(ください|下さい)?|"
     r"ignore (all |any )?(the |previous |above |prior )*(instructions|rules|prompts?)|"
@@ -170,7 +170,7 @@ def check_answer(
                     f"the number {number} is not in source "
                     + ", ".join(f"[{n}]" for n in claim.cites)
                 )
-        for quote in _QUOTE.findall(body):
+        for quote in QUOTE.findall(body):
             q = _norm(quote)
             if any(q in _norm(s) for s in cited):
                 continue

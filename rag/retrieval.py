@@ -74,6 +74,8 @@ class SearchResult:
     mode: str
     hits: list[Hit]
     timings_ms: dict[str, float]
+    # the embedded query (None in bm25 mode), for callers that compare it with more texts
+    query_vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -290,7 +292,7 @@ class Retriever:
         ]
         timings["fuse"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        return SearchResult(query, mode, hits, timings)
+        return SearchResult(query, mode, hits, timings, None if q is None else q[0])
 
 
 class HybridRetriever(BaseRetriever):
