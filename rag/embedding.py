@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import metadata
@@ -46,6 +47,7 @@ class BatchedEmbeddings(Embeddings):
     version: str = ""
     dim: int = 0
     batch_size: int = 32
+    _lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
         raise NotImplementedError
@@ -60,7 +62,8 @@ class BatchedEmbeddings(Embeddings):
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for a in range(0, len(texts), self.batch_size):
             batch = list(texts[a : a + self.batch_size])
-            out[a : a + len(batch)] = self._encode(batch, is_query)
+            with self._lock:  # the numpy/torch models keep state per call; one at a time
+                out[a : a + len(batch)] = self._encode(batch, is_query)
             if progress:
                 progress(len(batch))
         norms = np.linalg.norm(out, axis=1, keepdims=True)

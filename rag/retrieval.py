@@ -184,9 +184,10 @@ class Retriever:
         }
 
     @classmethod
-    def open(cls, settings: Settings) -> Retriever:
+    def open(cls, settings: Settings, embeddings: BatchedEmbeddings | None = None) -> Retriever:
         index = load_index(settings)
-        return cls(index, load_embeddings(settings.embed_model, settings.threads), settings)
+        emb = embeddings or load_embeddings(settings.embed_model, settings.threads)
+        return cls(index, emb, settings)
 
     @property
     def chunks(self) -> list[Chunk]:

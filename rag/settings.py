@@ -33,6 +33,16 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 120.0
+    # Serving (app.py, rag.serving): limits, feedback, access.
+    max_question_chars: int = 1000
+    concurrency: int = 4  # answers computed at once; more requests wait in line
+    queue_timeout: float = 60.0  # seconds a request may wait for a slot before "busy"
+    feedback_db: Path = Path("feedback/feedback.sqlite")
+    auth: tuple[tuple[str, str], ...] = ()  # (user, password) pairs; empty: no login
+    api_token: str | None = None  # "Authorization: Bearer <token>" for scripts
+    allowed_origins: tuple[str, ...] = ()  # pages on other origins allowed to embed the chat
+    root_path: str = ""  # the sub-path behind a reverse proxy, such as /gikai
+    admin: bool = True  # the tab that adds documents
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -46,10 +56,38 @@ class Settings:
             s = replace(s, embed_model=env["RAG_EMBED_MODEL"])
         if env.get("RAG_THREADS"):
             s = replace(s, threads=int(env["RAG_THREADS"]))
+        if env.get("RAG_MAX_QUESTION_CHARS"):
+            s = replace(s, max_question_chars=int(env["RAG_MAX_QUESTION_CHARS"]))
+        if env.get("RAG_CONCURRENCY"):
+            s = replace(s, concurrency=max(1, int(env["RAG_CONCURRENCY"])))
+        if env.get("RAG_FEEDBACK_DB"):
+            s = replace(s, feedback_db=Path(env["RAG_FEEDBACK_DB"]))
+        if env.get("RAG_AUTH"):
+            s = replace(s, auth=parse_auth(env["RAG_AUTH"]))
+        if env.get("RAG_ALLOWED_ORIGINS"):
+            origins = tuple(o.strip().rstrip("/") for o in env["RAG_ALLOWED_ORIGINS"].split(","))
+            s = replace(s, allowed_origins=tuple(o for o in origins if o))
+        if env.get("RAG_ADMIN"):
+            s = replace(
+                s, admin=env["RAG_ADMIN"].strip().lower() not in ("0", "off", "no", "false")
+            )
         return replace(
             s,
+            api_token=env.get("RAG_API_TOKEN") or None,
+            root_path=(env.get("RAG_ROOT_PATH") or "").rstrip("/"),
             llm_url=env.get("RAG_LLM_URL") or env.get("OPENAI_BASE_URL"),
             llm_model=env.get("RAG_LLM_MODEL"),
             llm_api_key=env.get("RAG_LLM_API_KEY") or env.get("OPENAI_API_KEY"),
             llm_timeout=float(env.get("RAG_LLM_TIMEOUT") or 120.0),
         )
+
+
+def parse_auth(value: str) -> tuple[tuple[str, str], ...]:
+    """``user:password[,user2:password2]`` → pairs; a malformed entry names itself."""
+    pairs = []
+    for item in value.split(","):
+        user, sep, password = item.strip().partition(":")
+        if not sep or not user or not password:
+            raise ValueError(f"RAG_AUTH: {item.strip()!r} is not user:password")
+        pairs.append((user, password))
+    return tuple(pairs)

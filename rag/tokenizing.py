@@ -13,8 +13,8 @@ Two bridges let an English query meet Japanese text in keyword search:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from functools import lru_cache
 from typing import Any
 
 FIELDS = ("surface", "lemma")
@@ -198,11 +198,17 @@ def romanize(kana: str) -> str:
     return re.sub(r"(ou|oo|uu)", lambda m: m.group(0)[0], s)
 
 
-@lru_cache(maxsize=1)
-def _tagger() -> Any:
-    import fugashi
+_local = threading.local()
 
-    return fugashi.Tagger()
+
+def _tagger() -> Any:
+    """One MeCab tagger per thread: a tagger is not safe to share between threads."""
+    tagger = getattr(_local, "tagger", None)
+    if tagger is None:
+        import fugashi
+
+        tagger = _local.tagger = fugashi.Tagger()
+    return tagger
 
 
 class Tokenizer:

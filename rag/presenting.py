@@ -1,0 +1,117 @@
+"""How answers and their sources are shown: one citation line, and safe HTML for the UI.
+
+Every piece of corpus or user text goes through :func:`html.escape` before it reaches the
+page, so a document that contains ``<script>`` shows those characters and runs nothing.
+The citation line (document, city or meeting, speaker, date, page) is built here once and
+used by the CLI, the prompt and the UI.
+
+>>> source_line({"title": "報告書", "city": "盛岡市", "date": "2023-09-13", "page": 5})
+'報告書 / 盛岡市 / 2023-09-13 / p. 5'
+>>> answer_markdown("理由は「<b>」です。[1]")
+'理由は「&lt;b&gt;」です。<a href="#src-1" class="cite">[1]</a>'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+_ROLE = {
+    "ja": {"member": "委員", "official": "説明者", "chair": "委員長", "other": "発言者"},
+    "en": {"member": "member", "official": "official", "chair": "chair", "other": "speaker"},
+}
+LABELS = {
+    "ja": {"sources": "出典", "nearest": "近い箇所（回答の根拠ではありません）", "none": ""},
+    "en": {"sources": "Sources", "nearest": "Nearest passages (not an answer)", "none": ""},
+}
+
+
+def speakers(meta: Mapping[str, Any], lang: str = "ja") -> str:
+    """「委員: 井上裕幾 / 説明者: 市側理事者」: who speaks in a passage, with their role."""
+    people = [meta.get("questioner") or {}, *(meta.get("answerers") or [])]
+    out = []
+    for p in people:
+        if not p:
+            continue
+        who = " ".join(str(x) for x in (p.get("name"), p.get("role")) if x)
+        role = _ROLE[lang].get(str(p.get("category") or "other"), _ROLE[lang]["other"])
+        out.append(f"{role}: {who}" if who else role)
+    return " / ".join(out)
+
+
+def source_line(meta: Mapping[str, Any], who: bool = False, lang: str = "ja") -> str:
+    """Document, city or meeting, (speakers,) date and page, joined by ' / '."""
+    parts = [
+        meta.get("title"),
+        meta.get("city") or meta.get("meeting"),
+        speakers(meta, lang) if who else None,
+        meta.get("date"),
+        page_label(meta),
+    ]
+    return " / ".join(str(p) for p in parts if p)
+
+
+def page_label(meta: Mapping[str, Any]) -> str | None:
+    pages = [p for p in meta.get("pages") or [] if p]
+    if len(pages) > 1 and pages[0] != pages[-1]:
+        return f"pp. {pages[0]}–{pages[-1]}"
+    page = meta.get("page") or (pages[0] if pages else None)
+    return f"p. {page}" if page else None
+
+
+def answer_markdown(text: str) -> str:
+    """The answer, escaped, with each [n] a link to source n in the sources panel."""
+    escaped = html.escape(text, quote=False)
+    return _MARKER.sub(lambda m: f'<a href="#src-{m[1]}" class="cite">[{m[1]}]</a>', escaped)
+
+
+def _highlight(text: str, quote: str) -> str:
+    """The passage, escaped, with the quoted sentence in <mark>."""
+    if quote:
+        at = text.find(quote)
+        if at < 0:  # quotes are NFKC-compared by the checker; try the same here
+            norm = unicodedata.normalize("NFKC", text)
+            qn = unicodedata.normalize("NFKC", quote)
+            if len(norm) == len(text) and qn in norm:
+                at, quote = norm.find(qn), text[norm.find(qn) : norm.find(qn) + len(qn)]
+        if at >= 0:
+            before, after = text[:at], text[at + len(quote) :]
+            return (
+                html.escape(before, quote=False)
+                + "<mark>"
+                + html.escape(quote, quote=False)
+                + "</mark>"
+                + html.escape(after, quote=False)
+            )
+    return html.escape(text, quote=False)
+
+
+def sources_html(
+    citations: Sequence[Any], nearest: bool = False, lang: str = "ja", open_first: bool = True
+) -> str:
+    """The sources panel: one <details id="src-n"> per passage, metadata and highlighted quote.
+
+    ``citations`` are :class:`rag.answering.Citation` values (n, id, text, quote, metadata).
+    """
+    if not citations:
+        return ""
+    head = LABELS[lang]["nearest" if nearest else "sources"]
+    items = []
+    for i, c in enumerate(citations):
+        m = c.metadata
+        line = html.escape(source_line(m, lang=lang), quote=False)
+        who = html.escape(speakers(m, lang), quote=False)
+        opened = " open" if open_first and i == 0 else ""
+        items.append(
+            f'<details class="source" id="src-{c.n}"{opened}>'
+            f"<summary><b>[{c.n}]</b> {line}</summary>"
+            f'<div class="meta"><code>{html.escape(c.id)}</code>'
+            f"{' · ' + who if who else ''}</div>"
+            f'<div class="passage">{_highlight(c.text, c.quote)}</div>'
+            "</details>"
+        )
+    return f'<div class="sources"><h4>{html.escape(head)}</h4>{"".join(items)}</div>'
