@@ -20,6 +20,7 @@ import hashlib
 import json
 import lzma
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,7 +131,9 @@ def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
         return text, "utf-8"
     enc16 = _looks_utf16(data)
     if enc16:
-        return data.decode(enc16), "utf-16"
+        text = data.decode(enc16)
+        _check_not_binary(text, path)
+        return text, "utf-16"
     if data.count(b"\x00") > 0:
         raise LoadError(path, "binary file (contains NUL bytes); expected text or JSON Lines")
     candidates: list[tuple[float, str, str]] = []
@@ -155,6 +158,10 @@ def _check_not_binary(text: str, path: Path | str) -> None:
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > max(2, len(text) // 100):
         raise LoadError(path, "binary file (too many control characters); expected text")
+    # noncharacters, unassigned and private-use code points: bytes decoded as the wrong thing
+    odd = sum(1 for c in text if c in "\ufffe\uffff" or unicodedata.category(c) in ("Cn", "Co"))
+    if odd > max(2, len(text) // 100):
+        raise LoadError(path, "binary file (not text in any known encoding)")
 
 
 def newline_style(text: str) -> str:

@@ -46,3 +46,21 @@ class FakeEmbeddings:
 
     def describe(self):  # type: ignore[no-untyped-def]
         return {"name": self.name, "version": self.version, "dim": self.dim, "normalized": True}
+
+
+@pytest.fixture(scope="session")
+def embed_port() -> int:
+    """The port of the plain page that embeds the chat (another origin than the app)."""
+    from tests.servers import free_port
+
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory, embed_port: int):  # type: ignore[no-untyped-def]
+    """A real `python app.py` (open, extractive) shared by the API and browser tests."""
+    from tests.servers import run_app
+
+    folder = tmp_path_factory.mktemp("app")
+    with run_app(folder, {"RAG_ALLOWED_ORIGINS": f"http://127.0.0.1:{embed_port}"}) as server:
+        yield server
