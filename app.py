@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import gradio as gr
 
@@ -316,19 +316,23 @@ def _admin_tab(service: ChatService, lang: Any, doc: Any, place: Any) -> list[An
             headers=["id", "type", "city / meeting", "speakers", "text"],
             label=t["preview"],
             interactive=False,
+            elem_id="preview",
             wrap=True,
         )
         add = gr.Button(t["add"], variant="primary", interactive=False, elem_id="add")
         status = gr.Markdown(elem_id="admin-status")
 
-    def show(path: str | None, lg: str) -> tuple[Any, Any, str]:
+    pending = gr.State("")  # the checked file waiting for confirmation
+
+    def show(path: str | None, lg: str) -> tuple[Any, ...]:
         if not path:
-            return gr.update(value=None), gr.update(interactive=False), ""
+            return gr.update(), gr.update(value=None), gr.update(interactive=False), "", ""
         name = Path(path).name
         try:
             chunks = service.preview(Path(path), name)
-        except RequestError as e:
-            return gr.update(value=None), gr.update(interactive=False), "⚠ " + html.escape(str(e))
+        except RequestError as e:  # cleared, so another file can be dropped at once
+            error = "⚠ " + html.escape(str(e))
+            return None, gr.update(value=None), gr.update(interactive=False), error, ""
         rows = [
             [
                 c.id,
@@ -340,26 +344,36 @@ def _admin_tab(service: ChatService, lang: Any, doc: Any, place: Any) -> list[An
             for c in chunks
         ]
         msg = T[lg]["previewed"].format(name=html.escape(name), n=len(chunks))
-        return gr.update(value=rows), gr.update(interactive=True), msg
+        return gr.update(), gr.update(value=rows), gr.update(interactive=True), msg, path
 
-    def confirm(path: str | None, lg: str) -> tuple[Any, Any, Any, str]:
+    def confirm(path: str, lg: str) -> tuple[Any, ...]:
+        keep = (gr.update(), gr.update(), gr.update(), gr.update())
         if not path:
-            return gr.update(), gr.update(), gr.update(interactive=False), ""
+            return (*keep, gr.update(interactive=False), "", "")
         try:
             report = service.add_document(Path(path), Path(path).name)
         except RequestError as e:
-            return (
-                gr.update(),
-                gr.update(),
-                gr.update(interactive=False),
-                "⚠ " + html.escape(str(e)),
-            )
+            return (*keep, gr.update(interactive=False), "⚠ " + html.escape(str(e)), "")
         docs, places = _choices(service, lg)
         msg = T[lg]["added"].format(summary=html.escape(report.summary()))
-        return gr.update(choices=docs), gr.update(choices=places), gr.update(interactive=False), msg
+        cleared = (None, gr.update(value=None), gr.update(choices=docs), gr.update(choices=places))
+        return (*cleared, gr.update(interactive=False), msg, "")
 
-    upload.change(show, [upload, lang], [preview, add, status], api_visibility="private")
-    add.click(confirm, [upload, lang], [doc, place, add, status], api_visibility="private")
+    upload.upload(
+        show, [upload, lang], [upload, preview, add, status, pending], api_visibility="private"
+    )
+    upload.clear(
+        lambda: (gr.update(value=None), gr.update(interactive=False), "", ""),
+        None,
+        [preview, add, status, pending],
+        api_visibility="private",
+    )
+    add.click(
+        confirm,
+        [pending, lang],
+        [upload, preview, doc, place, add, status, pending],
+        api_visibility="private",
+    )
     return [tab, upload, preview, add]
 
 
@@ -374,7 +388,7 @@ def _api_chat(service: ChatService) -> Any:
         then the same JSON as `rag ask --json` and POST /api/ask."""
         text = ""
         try:
-            how = "extractive" if mode == "extractive" else "auto"
+            how: Literal["auto", "extractive"] = "extractive" if mode == "extractive" else "auto"
             for item in service.stream(question, history, filters, how):
                 if isinstance(item, Answer):
                     yield item.to_json()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rag.chunking import chunk_source
 from rag.loading import LoadError, load_documents
+from rag.presenting import source_line
 from rag.settings import Settings
 
 
@@ -68,12 +69,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if not result.hits:
         print("no hits")
     for h in result.hits:
-        m = h.chunk.metadata
-        where = m.get("city") or m.get("meeting") or ""
-        who = (m.get("questioner") or {}).get("name") or ""
-        print(
-            f"{h.rank}. [{h.chunk.id}] {h.score:.4f} {m['title']} {where} {who} {m.get('date') or ''}"
-        )
+        line = source_line(h.chunk.metadata, who=True)
+        print(f"{h.rank}. [{h.chunk.id}] {h.score:.4f} {line}")
         print("   " + h.chunk.text[:200].replace("\n", " "))
     t = result.timings_ms
     print("timings_ms: " + ", ".join(f"{k}={v:.1f}" for k, v in t.items()))
@@ -121,12 +118,21 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if listed:
         print()
     for c in listed:
-        m = c.metadata
-        where = m.get("city") or m.get("meeting") or ""
-        page = f" p. {m['page']}" if m.get("page") else ""
-        print(f"[{c.n}] {c.id} {m.get('title')} {where} {m.get('date') or ''}{page}")
+        print(f"[{c.n}] {c.id} {source_line(c.metadata, who=True)}")
         print(f"    「{c.quote}」")
     print(f"({final.mode}, {final.status}, confidence {final.confidence:.2f})")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.feedback import FeedbackStore
+
+    if not settings.feedback_db.exists():
+        print(f"error: no feedback yet ({settings.feedback_db})", file=sys.stderr)
+        return 1
+    for row in FeedbackStore(settings.feedback_db).as_eval_queries():
+        if args.rating in (None, row["rating"]):
+            print(json.dumps(row, ensure_ascii=False))
     return 0
 
 
@@ -174,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--extractive", action="store_true", help="never use an LLM")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_ask)
+    f = sub.add_parser(
+        "feedback", help="print the UI's ratings as JSON Lines, shaped like the eval queries"
+    )
+    f.add_argument("--rating", choices=["good", "bad"], help="only these")
+    f.set_defaults(func=cmd_feedback)
     return p
 
 

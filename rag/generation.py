@@ -17,6 +17,7 @@ from typing import Any
 
 from rag.chunking import Chunk
 from rag.citations import looks_like_injection
+from rag.presenting import source_line
 from rag.settings import Settings
 
 NO_ANSWER_TOKEN = "NO_ANSWER"
@@ -75,21 +76,8 @@ def chat_model(settings: Settings, streaming: bool = True) -> Any:
 
 
 def describe(chunk: Chunk) -> str:
-    """One line of provenance for a passage: document, place, speaker, date, page."""
-    m = chunk.metadata
-    who = ", ".join(
-        f"{p.get('name') or ''}{p.get('role') or ''}"
-        for p in [m.get("questioner") or {}, *(m.get("answerers") or [])]
-        if p
-    )
-    parts = [
-        m.get("title"),
-        m.get("city") or m.get("meeting"),
-        who,
-        m.get("date"),
-        f"p. {m['page']}" if m.get("page") else None,
-    ]
-    return " / ".join(str(p) for p in parts if p)
+    """One line of provenance for a passage: document, place, speakers, date, page."""
+    return source_line(chunk.metadata, who=True)
 
 
 def build_messages(question: str, chunks: Sequence[Chunk], lang: str) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,8 +18,9 @@ Reply = Callable[[list[dict[str, Any]]], str]
 
 
 @contextmanager
-def openai_stub(reply: Reply) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """Serve on a free loopback port; yields (base URL ending in /v1, recorded requests)."""
+def openai_stub(reply: Reply, delay: float = 0.0) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Serve on a free loopback port; yields (base URL ending in /v1, recorded requests).
+    ``delay`` seconds pass between streamed words, as with a real model."""
     requests: list[dict[str, Any]] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -50,6 +52,7 @@ def openai_stub(reply: Reply) -> Iterator[tuple[str, list[dict[str, Any]]]]:
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                    time.sleep(delay)
                 end = {
                     "id": "stub",
                     "object": "chat.completion.chunk",

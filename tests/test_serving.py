@@ -223,7 +223,7 @@ def test_api_docs_health_embed_and_web_component(app_server: Server, embed_port:
     assert {"/api/ask", "/api/health", "/api/feedback"} <= set(spec["paths"])
     assert httpx.get(app_server.path("api/docs"), timeout=10).status_code == 200
     health = httpx.get(app_server.path("api/health"), timeout=10).json()
-    assert health["documents"] == 2 and health["mode"] == "extractive" and health["chunks"] > 40
+    assert health["documents"] >= 2 and health["mode"] == "extractive" and health["chunks"] > 40
     embed = httpx.get(app_server.path("embed/"), timeout=10)
     assert embed.status_code == 200 and "gradio_config" in embed.text
     js = httpx.get(app_server.path("gradio.js"), timeout=10)
@@ -267,7 +267,9 @@ def test_gradio_client_and_call_api(app_server: Server) -> None:
     assert outputs[-1]["standalone_question"].startswith("仙台市")
     # the plain two-step call API of Gradio: POST, then read the event stream
     start = httpx.post(
-        app_server.path("gradio_api/call/chat"), json={"data": [MORIOKA_EN, [], {}, "auto"]}, timeout=30
+        app_server.path("gradio_api/call/chat"),
+        json={"data": [MORIOKA_EN, [], {}, "auto"]},
+        timeout=30,
     )
     event_id = start.json()["event_id"]
     stream = httpx.get(app_server.path(f"gradio_api/call/chat/{event_id}"), timeout=60).text
