@@ -230,7 +230,12 @@ def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
                 "role": "assistant",
                 "content": answer_markdown(final.answer) + warnings + footer,
             }
-            panel = sources_html(final.citations or final.nearest, not final.citations, lg)
+            panel = sources_html(
+                final.citations or final.nearest,
+                not final.citations,
+                lg,
+                files_url=service.settings.root_path + "/files/",
+            )
             record = {**final.to_json(), "filters": filters_from(*picked)}
             yield chat, panel, [*hist, final.standalone_question], record, ""
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.chunking import Chunk
+from rag.chunking import Chunk, page_of
 from rag.citations import QUOTE, check_answer
 from rag.followup import rewrite
 from rag.retrieval import Hit, Retriever
@@ -95,12 +95,18 @@ class Citation:
     quote: str
     metadata: Mapping[str, Any]
 
+    @property
+    def page(self) -> int | None:
+        """The page the quote is printed on (PDF, Word, paged text), where known."""
+        return page_of(self.metadata, self.text, self.quote)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "n": self.n,
             "id": self.id,
             "text": self.text,
             "quote": self.quote,
+            "page": self.page,
             "metadata": dict(self.metadata),
         }
 

@@ -14,16 +14,17 @@ each part keeping the question as context.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.parsing import Para, ParsedDoc, Turn, minutes_facts, parse_document
+from rag.parsing import Para, ParsedDoc, Turn, minutes_facts, page_starts, parse_document
 
 # Bump when chunk boundaries, ids or texts change: the index refuses chunks of another version.
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"  # 3: page_starts, so a quote can name its own page
 MAX_CHARS = 800
 QUESTION_CHARS = 160
 # A chair or clerk turn this long says something of substance (副委員長's opinion, say).
@@ -220,6 +221,53 @@ def _doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
     }
 
 
+_PAGE_CACHE: dict[int, tuple[str, list[int], list[int]]] = {}
+
+
+def _page_at(parsed: ParsedDoc, source_offset: int) -> int:
+    key = id(parsed.doc)
+    cached = _PAGE_CACHE.get(key)
+    if cached is None or cached[0] != parsed.doc.sha256:
+        starts = page_starts(parsed.doc.text)
+        cached = (parsed.doc.sha256, [o for o, _ in starts], [p for _, p in starts])
+        _PAGE_CACHE.clear()  # one document at a time
+        _PAGE_CACHE[key] = cached
+    _, offsets, numbers = cached
+    return numbers[max(0, bisect.bisect_right(offsets, source_offset) - 1)] if offsets else 1
+
+
+def _page_starts_in_chunk(
+    parsed: ParsedDoc, part: Sequence[tuple[Para, Turn | None]]
+) -> list[list[int]]:
+    """[[offset in the chunk text, page], ...]: where each page's text starts in the chunk."""
+    out: list[list[int]] = []
+    offset = 0
+    for para, _ in part:
+        pos = offset
+        for a, b in para.spans:
+            page = _page_at(parsed, a)
+            if not out or out[-1][1] != page:
+                out.append([pos, page])
+            pos += b - a
+        offset += len(para.text) + 1
+    return out
+
+
+def page_of(meta: dict[str, Any] | Any, text: str, quote: str) -> int | None:
+    """The page on which ``quote`` (a part of the chunk ``text``) starts, where known."""
+    starts = meta.get("page_starts") or []
+    if not starts:
+        return meta.get("page")
+    at = text.find(quote) if quote else -1
+    if at < 0:
+        return meta.get("page")
+    page = starts[0][1]
+    for offset, number in starts:
+        if offset <= at:
+            page = number
+    return int(page)
+
+
 def _make_chunk(
     parsed: ParsedDoc,
     pos: int,
@@ -253,6 +301,7 @@ def _make_chunk(
         if t.speaker.category == "official" and sj not in answerers:
             answerers.append(sj)
     pages = sorted({n for p, _ in part for n in p.pages})
+    starts = _page_starts_in_chunk(parsed, part) if pages else []
     meta = {
         **base,
         "chunk_type": kind,
@@ -270,6 +319,7 @@ def _make_chunk(
         "spans": spans,
         "pages": pages,
         "page": pages[0] if pages else None,
+        "page_starts": starts,
         "stage_directions": [s for t in part_turns for s in t.stage],
         **extra,
     }

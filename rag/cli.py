@@ -118,7 +118,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if listed:
         print()
     for c in listed:
-        print(f"[{c.n}] {c.id} {source_line(c.metadata, who=True)}")
+        print(f"[{c.n}] {c.id} {source_line(c.metadata, who=True, page=c.page)}")
         print(f"    「{c.quote}」")
     print(f"({final.mode}, {final.status}, confidence {final.confidence:.2f})")
     return 0

@@ -28,6 +28,7 @@ from typing import IO, Any
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 JSONL_SUFFIXES = {".jsonl", ".jsonl.xz", ".jsonl.gz"}
+CONVERTED_SUFFIXES = {".pdf", ".docx"}
 CATALOG_NAMES = ("catalog.toml",)
 
 
@@ -234,6 +235,32 @@ def load_text_file(path: Path, meta: Mapping[str, Any] | None = None) -> SourceD
     )
 
 
+def load_converted_file(path: Path, meta: Mapping[str, Any] | None = None) -> SourceDoc:
+    """A PDF or .docx, as text with form feeds between pages (:mod:`rag.converting`)."""
+    from rag.converting import ConversionError, convert
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise LoadError(path, f"cannot read: {e.strerror or e}") from e
+    if not data.strip():
+        raise LoadError(path, "file is empty")
+    try:
+        text = convert(path)
+    except ConversionError as e:
+        raise LoadError(path, str(e)) from e
+    meta = dict(meta or {})
+    meta.setdefault("newline", "\n")
+    return SourceDoc(
+        doc_id=str(meta.get("id") or path.stem),
+        path=str(path),
+        encoding=path.suffix.lower().lstrip("."),
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=text,
+        meta=meta,
+    )
+
+
 def _open_maybe_compressed(path: Path) -> IO[bytes]:
     name = path.name.lower()
     if name.endswith(".xz"):
@@ -327,6 +354,8 @@ def load_documents(
                 yield from iter_jsonl_meetings(path, meta, errors)
             elif suffix in TEXT_SUFFIXES:
                 yield load_text_file(path, meta)
+            elif suffix in CONVERTED_SUFFIXES:
+                yield load_converted_file(path, meta)
             else:
                 raise LoadError(path, f"unknown file type '{suffix or path.name}'")
         except LoadError as e:

@@ -130,6 +130,23 @@ class Line:
     page_break_before: bool
 
 
+def page_starts(text: str) -> list[tuple[int, int]]:
+    """(source offset, page) where each page starts, read as :func:`scan_lines` reads pages;
+    empty for a text without page breaks."""
+    if "<PAGE" not in text.upper() and "\f" not in text:
+        return []
+    out = [(0, 1)]
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        if "\f" in raw:
+            out.append((offset, out[-1][1] + raw.count("\f")))
+        m = _PAGE.match(raw.rstrip("\r\n"))
+        if m:
+            out.append((offset, int(m.group(1))))
+        offset += len(raw)
+    return out
+
+
 def scan_lines(text: str, base: int = 0) -> list[Line]:
     """Split ``text`` into non-blank lines with offsets; drop page markers and rules."""
     out: list[Line] = []

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _ROLE = {
@@ -43,14 +44,17 @@ def speakers(meta: Mapping[str, Any], lang: str = "ja") -> str:
     return " / ".join(out)
 
 
-def source_line(meta: Mapping[str, Any], who: bool = False, lang: str = "ja") -> str:
-    """Document, city or meeting, (speakers,) date and page, joined by ' / '."""
+def source_line(
+    meta: Mapping[str, Any], who: bool = False, lang: str = "ja", page: int | None = None
+) -> str:
+    """Document, city or meeting, (speakers,) date and page, joined by ' / '. ``page``, the
+    page of the quoted sentence, is named instead of the passage's pages when given."""
     parts = [
         meta.get("title"),
         meta.get("city") or meta.get("meeting"),
         speakers(meta, lang) if who else None,
         meta.get("date"),
-        page_label(meta),
+        f"p. {page}" if page else page_label(meta),
     ]
     return " / ".join(str(p) for p in parts if p)
 
@@ -90,12 +94,37 @@ def _highlight(text: str, quote: str) -> str:
     return html.escape(text, quote=False)
 
 
+SERVED_SUFFIXES = (".pdf", ".docx", ".txt", ".md")
+OPEN_LABEL = {"ja": "原本を開く", "en": "open the file"}
+
+
+def file_link(
+    meta: Mapping[str, Any], files_url: str | None, lang: str = "ja", page: int | None = None
+) -> str:
+    """A link to the document's file (at its page, for a PDF), where files are served."""
+    name = str(meta.get("file") or "")
+    if not files_url or not meta.get("doc_id") or not name.lower().endswith(SERVED_SUFFIXES):
+        return ""
+    href = files_url + quote(str(meta["doc_id"]), safe="")
+    page = page or meta.get("page")
+    label = OPEN_LABEL[lang]
+    if name.lower().endswith(".pdf") and page:
+        href += f"#page={int(page)}"
+        label += f" (p. {int(page)})"
+    return f'<a class="file" href="{html.escape(href)}" target="_blank" rel="noopener">{label}</a>'
+
+
 def sources_html(
-    citations: Sequence[Any], nearest: bool = False, lang: str = "ja", open_first: bool = True
+    citations: Sequence[Any],
+    nearest: bool = False,
+    lang: str = "ja",
+    open_first: bool = True,
+    files_url: str | None = None,
 ) -> str:
     """The sources panel: one <details id="src-n"> per passage, metadata and highlighted quote.
 
-    ``citations`` are :class:`rag.answering.Citation` values (n, id, text, quote, metadata).
+    ``citations`` are :class:`rag.answering.Citation` values (n, id, text, quote, metadata);
+    with ``files_url`` (such as ``/files/``) each passage links to its file and page.
     """
     if not citations:
         return ""
@@ -103,14 +132,16 @@ def sources_html(
     items = []
     for i, c in enumerate(citations):
         m = c.metadata
-        line = html.escape(source_line(m, lang=lang), quote=False)
+        page = getattr(c, "page", None)
+        line = html.escape(source_line(m, lang=lang, page=page), quote=False)
         who = html.escape(speakers(m, lang), quote=False)
         opened = " open" if open_first and i == 0 else ""
         items.append(
             f'<details class="source" id="src-{c.n}"{opened}>'
             f"<summary><b>[{c.n}]</b> {line}</summary>"
             f'<div class="meta"><code>{html.escape(c.id)}</code>'
-            f"{' · ' + who if who else ''}</div>"
+            f"{' · ' + who if who else ''}"
+            f"{' · ' + link if (link := file_link(m, files_url, lang, page)) else ''}</div>"
             f'<div class="passage">{_highlight(c.text, c.quote)}</div>'
             "</details>"
         )

@@ -159,6 +159,7 @@ class Retriever:
         self.settings = settings
         self.tokenizer = Tokenizer(index.manifest["bm25"]["field"])
         self.places = self._place_names()
+        self._keys: dict[int, str] = {}
 
     def _place_names(self) -> dict[str, str]:
         """Names by which a query can mention a visited city: 盛岡市, 盛岡, morioka."""
@@ -192,6 +193,33 @@ class Retriever:
     @property
     def chunks(self) -> list[Chunk]:
         return self.index.chunks
+
+    def _text_key(self, row: int) -> str:
+        key = self._keys.get(row)
+        if key is None:
+            text = unicodedata.normalize("NFKC", self.chunks[row].text)
+            key = self._keys[row] = re.sub(r"\s+", "", text)
+        return key
+
+    def _distinct(self, fused: Sequence[tuple[int, float]], k: int) -> list[tuple[int, float]]:
+        """The top ``k`` with each passage once: the same report indexed as .txt and .pdf
+        gives identical chunks. The copy that knows its page is the one kept."""
+        kept: list[tuple[int, float]] = []
+        seen: dict[str, int] = {}
+        for row, score in fused:
+            key = self._text_key(row)
+            if key in seen:
+                at = seen[key]
+                if not self.chunks[kept[at][0]].metadata.get("pages") and self.chunks[
+                    row
+                ].metadata.get("pages"):
+                    kept[at] = (row, kept[at][1])
+                continue
+            if len(kept) == k:
+                continue  # still look further for page-bearing copies of kept passages
+            seen[key] = len(kept)
+            kept.append((row, score))
+        return kept
 
     def _allowed(self, filters: Mapping[str, str]) -> np.ndarray | None:
         if not filters:
@@ -273,7 +301,7 @@ class Retriever:
                 ),
                 key=lambda x: (-x[1], x[0]),
             )
-        fused = fused[:k]
+        fused = self._distinct(fused, k)
         positions = {
             name: {row: i + 1 for i, row in enumerate(rows)} for name, rows in rankings.items()
         }

@@ -417,6 +417,23 @@ def create_api(service: ChatService) -> Any:
             raise HTTPException(422, {"error": str(e), "field": "answer"}) from e
         return {"saved": row}
 
+    @app.get("/files/{doc_id}", summary="The original file of an indexed document")
+    def original(doc_id: str) -> Any:
+        from rag.presenting import SERVED_SUFFIXES
+
+        doc = service.retriever.index.manifest["documents"].get(doc_id)
+        path = Path(doc["path"]) if doc else None
+        if path is None or not path.is_file() or not path.name.lower().endswith(SERVED_SUFFIXES):
+            raise HTTPException(404, {"error": f"doc_id: no served file for {doc_id!r}"})
+        media = {
+            ".pdf": "application/pdf",
+            ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        }.get(path.suffix.lower(), "text/plain; charset=utf-8")
+        disposition = "attachment" if path.suffix.lower() == ".docx" else "inline"
+        return FileResponse(
+            path, media_type=media, filename=path.name, content_disposition_type=disposition
+        )
+
     @app.get("/gradio.js", include_in_schema=False)
     def web_component() -> Any:
         import gradio

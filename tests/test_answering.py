@@ -171,7 +171,7 @@ def test_cli_ask_json_extractive_and_llm(settings: Settings) -> None:
     data = json.loads(out.stdout)
     assert {"question", "status", "answer", "mode", "citations", "timings_ms"} <= set(data)
     assert data["status"] == "answered" and data["mode"] == "extractive"
-    assert set(data["citations"][0]) == {"n", "id", "text", "quote", "metadata"}
+    assert set(data["citations"][0]) == {"n", "id", "text", "quote", "page", "metadata"}
     with openai_stub(_first_source_reply) as (url, _):
         out = run(MORIOKA_EN, "--llm", url, "--json")
     assert out.returncode == 0, out.stderr
