@@ -235,3 +235,31 @@ def test_llm_answer_streams_into_the_chat(llm_server: Server, page: Any) -> None
     assert len(growing) >= 4, seen  # the answer appeared word by word
     assert page.locator("#chatbot a.cite").count() >= 1
     assert "llm" in page.locator("#chatbot [data-testid='bot']").last.inner_text()
+
+
+def test_pdf_citation_names_and_links_its_page(
+    tmp_path_factory: pytest.TempPathFactory, page: Any
+) -> None:
+    """Issue 9, as a new user: the report's PDF dropped into corpus/, then the app."""
+    import httpx
+
+    from tests.documents import build_pdf
+    from tests.servers import make_corpus
+
+    folder = tmp_path_factory.mktemp("pdf-ui")
+    corpus = make_corpus(folder / "corpus")
+    text = (corpus / "sumida-jichitai-dx-gyosei-chosa-r05.txt").read_text(encoding="utf-8")
+    where = build_pdf(text, corpus / "sumida-report.pdf")
+    ics_page = next(where[n][0] for n, line in enumerate(text.split("\n")) if "株式会社ICS" in line)
+    with run_app(folder) as server:
+        page.goto(server.url)
+        ask(page, MORIOKA_EN)
+        summary = page.locator("#src-1 summary").inner_text()
+        assert summary.endswith(f"/ p. {ics_page}"), summary
+        link = page.locator("#src-1 a.file")
+        href = link.get_attribute("href") or ""
+        assert href == f"/files/sumida-report#page={ics_page}"
+        page.screenshot(path=str(SHOTS / "chat-pdf-page.png"), full_page=True)
+        pdf = httpx.get(server.path(href.split("#")[0]), timeout=10)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF")
