@@ -177,7 +177,7 @@ def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
                         elem_id="question",
                     )
                     send = gr.Button(T[lang0]["send"], variant="primary", scale=1)
-                gr.Examples(EXAMPLES, inputs=box)
+                gr.Examples(EXAMPLES, inputs=box, label="質問の例 / Examples")
                 with gr.Row():
                     good = gr.Button(T[lang0]["good"], size="sm", elem_id="good")
                     bad = gr.Button(T[lang0]["bad"], size="sm", elem_id="bad")
