@@ -20,6 +20,7 @@ documents whose hash changed, and drops documents that vanished.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -41,6 +42,7 @@ from rag.settings import Settings
 from rag.tokenizing import Tokenizer
 
 FORMAT_VERSION = 1
+CHECKPOINT_ROWS = 2048  # vectors per saved part of an interrupted ingest
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
@@ -208,6 +210,49 @@ def build_dense(vectors: np.ndarray, ann_threshold: int) -> Any:
     return index
 
 
+def embed_resumably(
+    emb: BatchedEmbeddings,
+    texts: list[str],
+    root: Path,
+    progress: Any = None,
+    part_rows: int = CHECKPOINT_ROWS,
+) -> np.ndarray:
+    """Embed ``texts``, saving every ``part_rows`` vectors under ``root/.embed-<key>/``.
+
+    The key is a hash of the model and the texts, so an interrupted ingest of the same
+    documents picks up where it stopped, and anything else starts afresh. The checkpoint
+    folder is removed once a new generation is written.
+    """
+    digest = hashlib.sha256(json.dumps(emb.describe(), sort_keys=True).encode())
+    for t in texts:
+        digest.update(t.encode("utf-8", "surrogatepass") + b"\x00")
+    folder = root / f".embed-{digest.hexdigest()[:16]}"
+    root.mkdir(parents=True, exist_ok=True)
+    for other in root.glob(".embed-*"):
+        if other != folder:
+            shutil.rmtree(other, ignore_errors=True)
+    folder.mkdir(exist_ok=True)
+    out = np.zeros((len(texts), emb.dim), dtype=np.float32)
+    for start in range(0, len(texts), part_rows):
+        batch = texts[start : start + part_rows]
+        part = folder / f"{start:09d}.npy"
+        done = None
+        if part.exists():
+            try:
+                done = np.load(part)
+            except (OSError, ValueError):
+                done = None  # a part cut short by the interruption: embed it again
+        if done is None or done.shape != (len(batch), emb.dim):
+            done = emb.encode(batch, progress=progress)
+            tmp = folder / f".{start:09d}.tmp.npy"
+            np.save(tmp, done)
+            os.replace(tmp, part)
+        elif progress:
+            progress(len(batch))
+        out[start : start + len(batch)] = done
+    return out
+
+
 def _progress(total: int, desc: str, enabled: bool) -> Any:
     from tqdm import tqdm
 
@@ -304,7 +349,8 @@ def ingest(
     show = progress if progress is not None else len(todo) > 200
     with _progress(len(todo), "embedding", bool(show)) as bar:
         if len(todo):
-            vectors[todo] = emb.encode([chunks[i].embed_text for i in todo], progress=bar.update)
+            texts = [chunks[i].embed_text for i in todo]
+            vectors[todo] = embed_resumably(emb, texts, settings.index_dir, bar.update)
     report.embedded = int(len(todo))
 
     tokenizer = Tokenizer(settings.bm25_field)
@@ -323,6 +369,8 @@ def ingest(
         "documents": documents,
     }
     write_generation(settings.index_dir, manifest, chunks, dense, bm25)
+    for stale in settings.index_dir.glob(".embed-*"):  # checkpoints of this or older runs
+        shutil.rmtree(stale, ignore_errors=True)
     report.written = True
     report.seconds = time.perf_counter() - t0
     return report

@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag import indexing
@@ -179,3 +180,34 @@ def test_langchain_retriever_returns_documents_with_provenance(
     assert [d.metadata["rank"] for d in docs] == [1, 2, 3]
     assert all(d.id == d.metadata["id"] and d.metadata["city"] == "仙台市" for d in docs)
     assert "ガバメントクラウド" in docs[0].page_content
+
+
+def test_interrupted_embedding_resumes_from_its_checkpoints(tmp_path: Path) -> None:
+    from rag.indexing import embed_resumably
+    from tests.conftest import FakeEmbeddings
+
+    class Interrupted(Exception):
+        pass
+
+    class Flaky(FakeEmbeddings):
+        fail_after = 2
+
+        def encode(self, texts, is_query=False, progress=None):  # type: ignore[no-untyped-def]
+            if self.fail_after == 0:
+                raise Interrupted
+            self.fail_after -= 1
+            return super().encode(texts, is_query, progress)
+
+    texts = [f"第{i}回 定例会 質問 {i * 7}" for i in range(10)]
+    flaky = Flaky()
+    with pytest.raises(Interrupted):
+        embed_resumably(flaky, texts, tmp_path, part_rows=4)  # type: ignore[arg-type]
+    assert flaky.embedded == 8  # two parts saved before the "kill"
+    again = FakeEmbeddings()
+    vectors = embed_resumably(again, texts, tmp_path, part_rows=4)  # type: ignore[arg-type]
+    assert again.embedded == 2  # only the missing part
+    assert np.allclose(vectors, FakeEmbeddings().encode(texts))
+    other = FakeEmbeddings()
+    embed_resumably(other, texts[:5], tmp_path, part_rows=4)  # type: ignore[arg-type]
+    assert other.embedded == 5  # other texts: the old checkpoints are not reused
+    assert len(list(tmp_path.glob(".embed-*"))) == 1
