@@ -151,7 +151,7 @@ def _cut_para(para: Para, limit: int) -> list[Para]:
     """Split a paragraph longer than ``limit`` at sentence ends, mapping spans exactly."""
     if len(para.text) <= limit:
         return [para]
-    sentences = [s for s in _SENTENCE_END.split(para.text) if s]
+    sentences = [p for s in _SENTENCE_END.split(para.text) if s for p in _hard_cut(s, limit)]
     pieces: list[str] = []
     for s in sentences:
         if pieces and len(pieces[-1]) + len(s) <= limit:
@@ -164,6 +164,19 @@ def _cut_para(para: Para, limit: int) -> list[Para]:
         out.append(Para(piece, _sub_spans(para, pos, pos + len(piece)), para.pages))
         pos += len(piece)
     return out
+
+
+def _hard_cut(sentence: str, limit: int) -> list[str]:
+    """A "sentence" longer than ``limit`` (no 。 in sight) cut after a 、 or a space near
+    the limit, else at the limit."""
+    out = []
+    while len(sentence) > limit:
+        window = sentence[:limit]
+        at = max(window.rfind(c, int(limit * 0.6)) for c in "、，, \u3000")
+        cut = at + 1 if at >= 0 else limit
+        out.append(sentence[:cut])
+        sentence = sentence[cut:]
+    return [*out, sentence] if sentence else out
 
 
 def _sub_spans(para: Para, a: int, b: int) -> tuple[tuple[int, int], ...]:
@@ -200,6 +213,17 @@ def _speaker_json(turn: Turn) -> dict[str, Any]:
 
 
 def _doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
+    """The document's own metadata, read once per document (every chunk carries a copy)."""
+    key = (id(parsed), parsed.doc.sha256)
+    if _META_CACHE.get("key") != key:
+        _META_CACHE["key"], _META_CACHE["meta"] = key, _read_doc_meta(parsed)
+    return dict(_META_CACHE["meta"])
+
+
+_META_CACHE: dict[str, Any] = {}
+
+
+def _read_doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
     m = parsed.doc.meta
     kind = m.get("kind") or ("report" if parsed.header else "minutes")
     read = minutes_facts(parsed.doc.text, parsed.doc.path) if kind == "minutes" else {}

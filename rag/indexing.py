@@ -20,6 +20,7 @@ documents whose hash changed, and drops documents that vanished.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,34 @@ class IndexMismatchError(RuntimeError):
 
 class IndexCorruptError(RuntimeError):
     """An index file is missing or unreadable; the message names it."""
+
+
+class IndexWriteError(RuntimeError):
+    """The index folder cannot be written (read-only, full disk); the old index is intact."""
+
+
+@contextmanager
+def ingest_lock(root: Path) -> Iterator[None]:
+    """One ingest at a time per index folder, across processes (``root/.lock``, flock).
+
+    A second ingest waits for the first, then finds the index up to date or brings it up
+    to date itself; two ingests never interleave their writes.
+    """
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fh = (root / ".lock").open("a+")
+    except OSError as e:
+        raise IndexWriteError(f"{root}: cannot write the index here ({e.strerror or e})") from e
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another ingest into {root} to finish…", file=sys.stderr)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @dataclass
@@ -227,11 +257,13 @@ def embed_resumably(
     for t in texts:
         digest.update(t.encode("utf-8", "surrogatepass") + b"\x00")
     folder = root / f".embed-{digest.hexdigest()[:16]}"
-    root.mkdir(parents=True, exist_ok=True)
     for other in root.glob(".embed-*"):
         if other != folder:
             shutil.rmtree(other, ignore_errors=True)
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise IndexWriteError(f"{root}: cannot write the index here ({e.strerror or e})") from e
     out = np.zeros((len(texts), emb.dim), dtype=np.float32)
     for start in range(0, len(texts), part_rows):
         batch = texts[start : start + part_rows]
@@ -245,8 +277,12 @@ def embed_resumably(
         if done is None or done.shape != (len(batch), emb.dim):
             done = emb.encode(batch, progress=progress)
             tmp = folder / f".{start:09d}.tmp.npy"
-            np.save(tmp, done)
-            os.replace(tmp, part)
+            try:
+                np.save(tmp, done)
+                os.replace(tmp, part)
+            except OSError as e:  # no room for checkpoints: go on without them
+                tmp.unlink(missing_ok=True)
+                print(f"warning: {folder}: checkpoint not saved ({e.strerror})", file=sys.stderr)
         elif progress:
             progress(len(batch))
         out[start : start + len(batch)] = done
@@ -286,7 +322,19 @@ def ingest(
 
     Whether anything changed is decided from the manifest's file hashes alone; the previous
     index is loaded only when chunks and vectors must be carried into a new generation.
+    Concurrent ingests into one folder are serialised by :func:`ingest_lock`.
     """
+    with ingest_lock(settings.index_dir):
+        return _ingest(list(paths), settings, embeddings, rebuild, progress)
+
+
+def _ingest(
+    paths: list[Path],
+    settings: Settings,
+    embeddings: BatchedEmbeddings | None,
+    rebuild: bool,
+    progress: bool | None,
+) -> IngestReport:
     t0 = time.perf_counter()
     emb = embeddings or load_embeddings(settings.embed_model, settings.threads)
     report = IngestReport()
@@ -322,7 +370,7 @@ def ingest(
             previous = load_index(settings)
         except (IndexMismatchError, IndexCorruptError) as e:
             print(f"note: rebuilding, the existing index is unusable: {e}", file=sys.stderr)
-            return ingest(paths, settings, emb, rebuild=True, progress=progress)
+            return _ingest(paths, settings, emb, True, progress)
     old_rows: dict[str, list[int]] = {}
     for row, c in enumerate(previous.chunks if previous else []):
         old_rows.setdefault(c.metadata["doc_id"], []).append(row)
@@ -379,27 +427,46 @@ def ingest(
 def write_generation(
     root: Path, manifest: dict[str, Any], chunks: list[Chunk], dense: Any, bm25: BM25
 ) -> Path:
-    """Write a complete generation, then switch ``CURRENT`` to it in one atomic rename."""
-    root.mkdir(parents=True, exist_ok=True)
+    """Write a complete generation, then switch ``CURRENT`` to it in one atomic rename.
+
+    A failed write (full disk, read-only folder) removes the partial generation and raises
+    :class:`IndexWriteError`; ``CURRENT`` still names the previous, complete one.
+    """
     name = f"g-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     tmp = root / f".tmp-{name}"
-    tmp.mkdir()
-    with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
-        for c in chunks:
-            fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
-    faiss.write_index(dense, str(tmp / "dense.faiss"))
-    bm25.save(tmp)
-    (tmp / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
-    for f in tmp.iterdir():
-        with f.open("rb") as fh:
-            os.fsync(fh.fileno())
-    final = root / name
-    tmp.rename(final)
-    pointer_tmp = root / f".CURRENT.{os.getpid()}"
-    pointer_tmp.write_text(name + "\n", encoding="utf-8")
-    os.replace(pointer_tmp, root / "CURRENT")
+    step = "the index folder"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        step = "chunks.jsonl"
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+            for c in chunks:
+                fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+        step = "dense.faiss"
+        faiss.write_index(dense, str(tmp / "dense.faiss"))
+        step = "bm25"
+        bm25.save(tmp)
+        step = "manifest.json"
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        for f in tmp.iterdir():
+            with f.open("rb") as fh:
+                os.fsync(fh.fileno())
+        final = root / name
+        step = "the new generation"
+        tmp.rename(final)
+        step = "CURRENT"
+        pointer_tmp = root / f".CURRENT.{os.getpid()}"
+        pointer_tmp.write_text(name + "\n", encoding="utf-8")
+        os.replace(pointer_tmp, root / "CURRENT")
+    except (OSError, RuntimeError) as e:  # faiss reports a failed write as RuntimeError
+        shutil.rmtree(tmp, ignore_errors=True)
+        (root / f".CURRENT.{os.getpid()}").unlink(missing_ok=True)
+        reason = getattr(e, "strerror", None) or str(e).splitlines()[0]
+        raise IndexWriteError(
+            f"{root}: could not write {step} ({reason}); the previous index is unchanged"
+        ) from e
     for old in root.iterdir():  # previous generations and leftovers of killed builds
         if old.is_dir() and old.name != name and (old.name.startswith(("g-", ".tmp-g-"))):
             shutil.rmtree(old, ignore_errors=True)

@@ -125,8 +125,13 @@ def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
                 raise LoadError(path, f"starts with a {enc} BOM but does not decode: {e}") from e
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        # A file cut short inside its last character (a truncated copy or upload) is still
+        # UTF-8: keep everything before the cut.
+        if e.reason == "unexpected end of data" and e.start >= len(data) - 3:
+            text = data[: e.start].decode("utf-8")
+            _check_not_binary(text, path)
+            return text, "utf-8"
     else:
         _check_not_binary(text, path)
         return text, "utf-8"

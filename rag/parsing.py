@@ -268,7 +268,8 @@ _COUNCIL = re.compile(r"(?:^|[0-9回年\s])([^\W\d_回年第]{1,6}?[都道府県
 def minutes_facts(text: str, path: str) -> dict[str, Any]:
     """Title, council, its city and the date of a 会議録, read from its first lines, with the
     date in the file name (``…-20241226.txt``) as a fallback."""
-    head = [_squash(unicodedata.normalize("NFKC", x)) for x in text.splitlines()[:20] if x.strip()]
+    lines = text[:4000].splitlines()[:20]  # the header only: a file may be one 10 MB line
+    head = [_squash(unicodedata.normalize("NFKC", x[:200])) for x in lines if x.strip()]
     facts: dict[str, Any] = {}
     title = next((x for x in head if "会議録" in x), None)
     if title:

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from rag.answering import Answer, Answerer
 from rag.chunking import Chunk, chunk_source
 from rag.feedback import FeedbackStore
-from rag.indexing import IngestReport, ingest
+from rag.indexing import IndexWriteError, IngestReport, ingest
 from rag.loading import LoadError, load_documents
 from rag.retrieval import QueryError, Retriever
 from rag.settings import Settings
@@ -215,6 +215,9 @@ class ChatService:
             tmp.replace(target)
             try:
                 report = ingest(list(self.settings.corpus), self.settings, self._embeddings)
+            except IndexWriteError as e:
+                _restore(target, backup)
+                raise RequestError("index", str(e)) from e
             except Exception:
                 _restore(target, backup)
                 raise
