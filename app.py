@@ -22,7 +22,7 @@ from typing import Any, Literal
 import gradio as gr
 
 from rag.answering import Answer
-from rag.indexing import ingest
+from rag.indexing import IndexCorruptError, ingest
 from rag.presenting import answer_markdown, sources_html
 from rag.serving import BusyError, ChatService, RequestError, create_api
 from rag.settings import Settings
@@ -434,7 +434,12 @@ def main(argv: list[str] | None = None) -> int:
     for e in report.errors:
         print(f"error: {e}", file=sys.stderr)
     print(report.summary(), flush=True)
-    service = ChatService(settings)
+    try:
+        service = ChatService(settings)
+    except IndexCorruptError as e:  # damaged files: say which, then rebuild from the corpus
+        print(f"error: {e}\nrebuilding the index from the corpus…", file=sys.stderr)
+        print(ingest(list(settings.corpus), settings, rebuild=True, progress=True).summary())
+        service = ChatService(settings)
     app = build_app(service)
 
     import uvicorn

@@ -205,8 +205,10 @@ def load_index(settings: Settings, check: bool = True) -> StoredIndex:
         dense.hnsw.efSearch = HNSW_EF_SEARCH
     try:
         bm25 = BM25.load(folder)
-    except (OSError, ValueError, KeyError) as e:
-        raise IndexCorruptError(f"{folder / 'bm25.npz'}: unreadable BM25 index ({e})") from e
+    except Exception as e:  # zip, numpy, JSON and key errors alike: the files are damaged
+        raise IndexCorruptError(
+            f"{folder / 'bm25.npz'} / bm25.json: unreadable BM25 index ({type(e).__name__}: {e})"
+        ) from e
     return StoredIndex(folder, manifest, chunks, dense, bm25)
 
 
@@ -219,6 +221,8 @@ def _read_chunks(path: Path) -> Iterator[Chunk]:
                     yield Chunk(d["id"], d["text"], d["embed_text"], d["metadata"])
                 except (json.JSONDecodeError, KeyError, TypeError) as e:
                     raise IndexCorruptError(f"{path}:{n}: broken chunk record ({e})") from e
+    except UnicodeDecodeError as e:
+        raise IndexCorruptError(f"{path}: not UTF-8 at byte {e.start}; the file is damaged") from e
     except OSError as e:
         raise IndexCorruptError(f"{path}: cannot read ({e.strerror})") from e
 
