@@ -19,8 +19,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+
+from rag.tokenizing import mecab_words
 
 MARKERS = "◎○◯〇◆"
 
@@ -117,13 +117,6 @@ def classify(role: str | None, name: str | None, marker: str = "") -> str:
     return "other"
 
 
-@lru_cache(maxsize=1)
-def _tagger() -> Any:
-    import fugashi
-
-    return fugashi.Tagger()
-
-
 def _split_name_role(label: str) -> tuple[str | None, str | None]:
     """Split ``name+role`` written without brackets (``本多委員長``, ``木村広報広聴課長``)."""
     if label in CHAIR_ROLES:
@@ -144,7 +137,7 @@ def _split_name_role(label: str) -> tuple[str | None, str | None]:
                 return prefix, member
             return None, label
     if label.endswith(OFFICIAL_SUFFIXES) or _is_roleish(label):
-        words = list(_tagger()(label))
+        words = mecab_words(label)
         if len(words) > 1 and words[0].feature.pos3 == "人名":
             n = 1
             if len(words) > 2 and words[1].feature.pos3 == "人名" and words[1].feature.pos4 == "名":

@@ -198,17 +198,21 @@ def romanize(kana: str) -> str:
     return re.sub(r"(ou|oo|uu)", lambda m: m.group(0)[0], s)
 
 
-_local = threading.local()
+_TAGGER: Any = None
+_TAGGER_LOCK = threading.Lock()
 
 
-def _tagger() -> Any:
-    """One MeCab tagger per thread: a tagger is not safe to share between threads."""
-    tagger = getattr(_local, "tagger", None)
-    if tagger is None:
-        import fugashi
+def mecab_words(text: str) -> list[Any]:
+    """MeCab's words for ``text``. One tagger for the process, used under a lock: a tagger
+    is not safe to share between threads, and one per thread costs ~30 MB each in a
+    server's thread pool."""
+    global _TAGGER
+    with _TAGGER_LOCK:
+        if _TAGGER is None:
+            import fugashi
 
-        tagger = _local.tagger = fugashi.Tagger()
-    return tagger
+            _TAGGER = fugashi.Tagger()
+        return list(_TAGGER(text))
 
 
 class Tokenizer:
@@ -222,7 +226,7 @@ class Tokenizer:
     def tokens(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()
         out: list[str] = []
-        for w in _tagger()(text):
+        for w in mecab_words(text):
             f = w.feature
             if f.pos1 in _SKIP_POS:
                 continue
@@ -247,7 +251,7 @@ class Tokenizer:
     def names(self, text: str) -> list[str]:
         """Proper nouns (places, people, organisations) as written: 大阪, Fukuoka."""
         text = unicodedata.normalize("NFKC", text)
-        out = [w.surface for w in _tagger()(text) if w.feature.pos2 == "固有名詞"]
+        out = [w.surface for w in mecab_words(text) if w.feature.pos2 == "固有名詞"]
         words = re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}", text)
         return out + [w for w in words if w.lower() not in _EN_STOP]
 
