@@ -148,10 +148,12 @@ def missing_data(corpus: str) -> str | None:
     return f"{', '.join(map(str, absent))} absent" if absent else None
 
 
-def open_retriever(corpus: str, model: str, field: str, workdir: Path) -> tuple[Retriever, float]:
+def open_retriever(
+    corpus: str, model: str, field: str, workdir: Path, index_dir: Path | None = None
+) -> tuple[Retriever, float]:
     settings = replace(
         Settings(),
-        index_dir=workdir / f"{corpus}-{model}-{field}",
+        index_dir=index_dir or workdir / f"{corpus}-{model}-{field}",
         embed_model=model,
         bm25_field=field,
         corpus=tuple(CORPORA[corpus]),
@@ -161,7 +163,9 @@ def open_retriever(corpus: str, model: str, field: str, workdir: Path) -> tuple[
     return Retriever.open(settings), time.perf_counter() - t0
 
 
-def run_condition(name: str, workdir: Path, corpus: str = "sample") -> dict[str, Any]:
+def run_condition(
+    name: str, workdir: Path, corpus: str = "sample", index_dir: Path | None = None
+) -> dict[str, Any]:
     """Retrieval metrics of one condition on one corpus's answerable questions."""
     mode, _, model = name.partition(":")
     field = "lemma" if mode.endswith("-lemma") else "surface"
@@ -169,9 +173,9 @@ def run_condition(name: str, workdir: Path, corpus: str = "sample") -> dict[str,
     queries = [q for q in load_queries(corpus) if not q.get("unanswerable")]
     if mode == "naive":
         return run_naive(name, model, corpus, queries)
-    if corpus == "scale" and mode.startswith("bm25"):
+    if corpus == "scale" and mode.startswith("bm25") and index_dir is None:
         return run_keyword_only(name, field, corpus, queries)
-    retriever, build_s = open_retriever(corpus, model, field, workdir)
+    retriever, build_s = open_retriever(corpus, model, field, workdir, index_dir)
     texts = ((c.id, c.text) for c in retriever.chunks)
     gold = resolve(load_qrels(), texts, {q["id"] for q in queries})
     rows = []
@@ -347,6 +351,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--corpora", nargs="*", default=["sample", "minutes"], choices=list(CORPORA))
     ap.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
+    ap.add_argument(
+        "--index-dir",
+        type=Path,
+        help="reuse (or build and keep) the index here; with one corpus and one model, e.g. "
+        "the full scale index: --corpora scale --conditions hybrid:use --index-dir DIR",
+    )
     ap.add_argument("--out", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)
     results: list[dict[str, Any]] = []
@@ -359,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             if why:
                 results.append({"condition": cond, "corpus": corpus, "skipped": why})
                 continue
-            results.append(run_condition(cond, Path(tmp), corpus))
+            results.append(run_condition(cond, Path(tmp), corpus, args.index_dir))
         if not args.no_answers:
             corpora = [c for c in args.corpora if c != "scale" and not missing_data(c)]
             answers = run_answers(Path(tmp), corpora)

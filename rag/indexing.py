@@ -244,6 +244,22 @@ def build_dense(vectors: np.ndarray, ann_threshold: int) -> Any:
     return index
 
 
+def sync_milvus(
+    settings: Settings,
+    emb: BatchedEmbeddings,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    refresh: Iterable[str],
+) -> None:
+    """Bring the Milvus collection in line with the index just written (or found)."""
+    from rag.vectorstores import MilvusChunkStore
+
+    store = MilvusChunkStore(settings.milvus_target, emb, [c.id for c in chunks], emb.dim)
+    done = store.sync(chunks, vectors, refresh)
+    if any(done.values()):
+        print(f"milvus {settings.milvus_target}: {done}", file=sys.stderr)
+
+
 def embed_resumably(
     emb: BatchedEmbeddings,
     texts: list[str],
@@ -365,6 +381,9 @@ def _ingest(
     if manifest_before and not (report.added or report.changed or report.removed):
         report.chunks = sum(int(d["chunks"]) for d in old_docs.values())
         report.index_type = manifest_before["index_type"]
+        if settings.vector_store == "milvus":  # the collection may be new or behind
+            current = load_index(settings)
+            sync_milvus(settings, emb, current.chunks, current.vectors(), ())
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -421,6 +440,8 @@ def _ingest(
         "documents": documents,
     }
     write_generation(settings.index_dir, manifest, chunks, dense, bm25)
+    if settings.vector_store == "milvus":
+        sync_milvus(settings, emb, chunks, vectors, report.added + report.changed)
     for stale in settings.index_dir.glob(".embed-*"):  # checkpoints of this or older runs
         shutil.rmtree(stale, ignore_errors=True)
     report.written = True

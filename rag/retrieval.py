@@ -30,6 +30,7 @@ from rag.embedding import BatchedEmbeddings, load_embeddings
 from rag.indexing import StoredIndex, load_index
 from rag.settings import Settings
 from rag.tokenizing import Tokenizer
+from rag.vectorstores import FaissChunkStore, open_store
 
 MODES = ("hybrid", "dense", "bm25")
 FILTER_KEYS = (
@@ -159,6 +160,7 @@ class Retriever:
         self.settings = settings
         self.tokenizer = Tokenizer(index.manifest["bm25"]["field"])
         self.places = self._place_names()
+        self.store = open_store(settings, index, embeddings)
         self._keys: dict[int, str] = {}
 
     def _place_names(self) -> dict[str, str]:
@@ -229,16 +231,18 @@ class Retriever:
         )
 
     def dense_rank(
-        self, q: np.ndarray, depth: int, allowed: np.ndarray | None, t: dict[str, float]
+        self,
+        q: np.ndarray,
+        depth: int,
+        allowed: np.ndarray | None,
+        filters: Mapping[str, str],
+        t: dict[str, float],
     ) -> list[int]:
         t0 = time.perf_counter()
-        if allowed is None:
-            _, rows = self.index.dense.search(q, min(depth, len(self.chunks)))
-            out = [int(r) for r in rows[0] if r >= 0]
-        else:  # exact over the filtered rows, so the filter comes before the cut
-            sims = self.index.vectors(allowed) @ q[0]
-            order = np.argsort(-sims, kind="stable")[:depth]
-            out = [int(allowed[i]) for i in order]
+        if isinstance(self.store, FaissChunkStore):
+            out = self.store.rank(q[0], depth, allowed)
+        else:  # Milvus applies the filters itself, before the cut
+            out = self.store.rank(q[0], depth, filters)
         t["dense"] = (time.perf_counter() - t0) * 1000
         return out
 
@@ -281,7 +285,7 @@ class Retriever:
             t0 = time.perf_counter()
             q = self.embeddings.encode([query], is_query=True)
             timings["embed"] = (time.perf_counter() - t0) * 1000
-            rankings["dense"] = self.dense_rank(q, depth, allowed, timings)
+            rankings["dense"] = self.dense_rank(q, depth, allowed, filters or {}, timings)
         if mode in ("bm25", "hybrid"):
             rankings["bm25"] = self.bm25_rank(query, depth, allowed, timings)
         t0 = time.perf_counter()

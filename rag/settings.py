@@ -33,6 +33,9 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 120.0
+    # Dense vectors: "faiss" (in the index folder) or "milvus" (milvus-lite file or server URI).
+    vector_store: str = "faiss"
+    milvus_uri: str | None = None  # default with milvus: <index_dir>/milvus.db (milvus-lite)
     # Serving (app.py, rag.serving): limits, feedback, access.
     max_question_chars: int = 1000
     concurrency: int = 4  # answers computed at once; more requests wait in line
@@ -43,6 +46,10 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()  # pages on other origins allowed to embed the chat
     root_path: str = ""  # the sub-path behind a reverse proxy, such as /gikai
     admin: bool = True  # the tab that adds documents
+
+    @property
+    def milvus_target(self) -> str:
+        return self.milvus_uri or str(self.index_dir / "milvus.db")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +63,11 @@ class Settings:
             s = replace(s, embed_model=env["RAG_EMBED_MODEL"])
         if env.get("RAG_THREADS"):
             s = replace(s, threads=int(env["RAG_THREADS"]))
+        if env.get("RAG_VECTOR_STORE"):
+            store = env["RAG_VECTOR_STORE"].strip().lower()
+            if store not in ("faiss", "milvus"):
+                raise ValueError(f"RAG_VECTOR_STORE: {store!r} is not faiss or milvus")
+            s = replace(s, vector_store=store, milvus_uri=env.get("RAG_MILVUS_URI") or None)
         if env.get("RAG_MAX_QUESTION_CHARS"):
             s = replace(s, max_question_chars=int(env["RAG_MAX_QUESTION_CHARS"]))
         if env.get("RAG_CONCURRENCY"):
