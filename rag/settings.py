@@ -61,6 +61,8 @@ class Settings:
             s = replace(s, index_dir=Path(env["RAG_INDEX_DIR"]))
         if env.get("RAG_EMBED_MODEL"):
             s = replace(s, embed_model=env["RAG_EMBED_MODEL"])
+        if env.get("RAG_DENSE_WEIGHT"):
+            s = replace(s, dense_weight=float(env["RAG_DENSE_WEIGHT"]))
         if env.get("RAG_THREADS"):
             s = replace(s, threads=int(env["RAG_THREADS"]))
         if env.get("RAG_VECTOR_STORE"):

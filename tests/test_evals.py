@@ -48,3 +48,21 @@ def test_metrics_worked_example() -> None:
 def test_facts_present_counts_alternatives_and_ignores_spacing() -> None:
     assert facts_present("人口は 109 万 8,219 人です", ["109万8,219"]) == 1.0
     assert facts_present("神戸市を参考にした", ["神戸市|Kobe", "2019年"]) == 0.5
+
+
+@pytest.mark.parametrize("key", sorted(k for k in EXPECTED.get("full_index", {}) if "/" in k))
+def test_pinned_scores_on_the_full_scale_index(key: str, tmp_path: Path) -> None:
+    """The scale needles on the full embedded index: 27 minutes to build, so only when
+    RAG_SCALE_INDEX names one (see docs/scaling.md)."""
+    import os
+
+    index = os.environ.get("RAG_SCALE_INDEX")
+    if not index or not Path(index).exists():
+        pytest.skip("set RAG_SCALE_INDEX to an index built from ../shared/scale")
+    corpus, condition = key.split("/")
+    if missing_data(corpus):
+        pytest.skip(f"{corpus}: {missing_data(corpus)}")
+    got = run_condition(condition, tmp_path, corpus, Path(index))["scores"]["all"]
+    want = EXPECTED["full_index"][key]
+    for metric in ("hit@1", "hit@5", "mrr@10", "ndcg@10"):
+        assert got[metric] >= want[metric] - TOL, (key, metric, got)

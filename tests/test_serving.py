@@ -362,6 +362,7 @@ def test_auth_guards_every_route(locked_server: Server) -> None:
         ("GET", "gradio_api/file=" + str(s.folder / "corpus" / "catalog.toml")),
         ("GET", "embed/gradio_api/info"),
         ("GET", "assets/index.js"),
+        ("GET", "files/sumida-dx-r05"),
     ]
     for method, path in routes:
         r = httpx.request(method, s.path(path), json={"question": MORIOKA_EN}, timeout=30)
