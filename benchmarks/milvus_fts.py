@@ -1,6 +1,6 @@
 """BM25 in-process (fugashi) vs Milvus's full-text search (not a test), on the evals.
 
-    python -m benchmarks.milvus_fts [--corpora sample minutes]
+    pip install jieba && python -m benchmarks.milvus_fts [--corpora sample minutes]
 
 Milvus 2.5+ can score BM25 itself over an analysed VARCHAR field. milvus-lite (the embedded
 Milvus that runs offline here) offers only the ``standard`` and ``jieba`` tokenizers;

@@ -59,14 +59,16 @@ def ids(index: Path) -> set[str]:
 
 def test_killed_ingest_at_random_points_loses_nothing(tmp_path: Path) -> None:
     corpus, index = make_corpus(tmp_path / "corpus"), tmp_path / "index"
+    t0 = time.monotonic()
     assert rag("ingest", index=index, corpus=corpus).wait(120) == 0
+    took = time.monotonic() - t0  # the second ingest does about the same work
     before = ids(index)
     add_second_document(corpus)
     rng = random.Random(7)
     outcomes = []
     for _ in range(5):
         proc = rag("ingest", index=index, corpus=corpus)
-        time.sleep(rng.uniform(0.5, 7.0))
+        time.sleep(rng.uniform(0.05, 0.9) * took)  # anywhere from start-up to the write
         finished = proc.poll() is not None
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
