@@ -147,6 +147,10 @@ def _choices(service: ChatService, lang: str) -> tuple[list[Any], list[Any]]:
     return docs, places
 
 
+def _role_choices(lang: str) -> list[tuple[str, str]]:
+    return [(T[lang]["all"], ""), *((f"{j} / {e}", k) for k, (j, e) in ROLES.items())]
+
+
 def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
     """The chat (and, outside the embed page, the admin tab) over ``service``."""
     lang0 = "ja"
@@ -195,10 +199,7 @@ def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
                         )
                         date_to = gr.Textbox(label=T[lang0]["date_to"], placeholder="2023-12-31")
                     role = gr.Dropdown(
-                        [
-                            (T[lang0]["all"], ""),
-                            *((f"{j} / {e}", k) for k, (j, e) in ROLES.items()),
-                        ],
+                        _role_choices(lang0),
                         value="",
                         label=T[lang0]["role"],
                     )
@@ -273,7 +274,6 @@ def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
         def relabel(lg: str) -> list[Any]:
             t = T[lg]
             docs, places = _choices(service, lg)
-            roles = [(t["all"], ""), *((f"{j} / {e}", k) for k, (j, e) in ROLES.items())]
             updates = [
                 lg,
                 gr.update(value=t["title"]),
@@ -291,7 +291,7 @@ def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
                 gr.update(label=t["place"], choices=places),
                 gr.update(label=t["date_from"]),
                 gr.update(label=t["date_to"]),
-                gr.update(label=t["role"], choices=roles),
+                gr.update(label=t["role"], choices=_role_choices(lg)),
             ]
             admin_updates = [
                 gr.update(label=t["admin"]),

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,9 @@ QUESTIONS = [
     for line in (ROOT / "evals" / "data" / "queries.jsonl").read_text(encoding="utf-8").splitlines()
     if line.strip() and json.loads(line).get("corpus", "sample") == "sample"
 ]
+
+
+ANSWERED = ("answered", "no_answer")
 
 
 def rss_kib(pid: int, field: str = "VmRSS") -> int:
@@ -71,37 +75,43 @@ class Run:
         }
 
 
-def api_client(url: str, run: Run, deadline: float, offset: int) -> None:
-    with httpx.Client(timeout=120) as http:
-        i = offset
-        while time.monotonic() < deadline:
-            q = QUESTIONS[i % len(QUESTIONS)]
-            i += 1
-            t0 = time.perf_counter()
-            try:
-                r = http.post(url + "api/ask", json={"question": q})
-                ok = r.status_code == 200 and r.json()["status"] in ("answered", "no_answer")
-                err = None if ok else f"api {r.status_code}: {r.text[:120]}"
-            except Exception as e:  # noqa: BLE001 - every failure counts as an error
-                err = f"api {type(e).__name__}: {e}"
-            run.record(time.perf_counter() - t0, err)
-
-
-def gradio_client(url: str, run: Run, deadline: float, offset: int) -> None:
-    from gradio_client import Client
-
-    client = Client(url, verbose=False)
+def ask_in_turn(
+    name: str, ask: Callable[[str], str | None], run: Run, deadline: float, offset: int
+) -> None:
+    """Ask the questions in turn until ``deadline``; ``ask`` returns an error or None."""
     i = offset
     while time.monotonic() < deadline:
         q = QUESTIONS[i % len(QUESTIONS)]
         i += 1
         t0 = time.perf_counter()
         try:
-            out = client.predict(q, api_name="/chat")
-            err = None if out["status"] in ("answered", "no_answer") else f"gradio {out}"
-        except Exception as e:  # noqa: BLE001
-            err = f"gradio {type(e).__name__}: {e}"
-        run.record(time.perf_counter() - t0, err)
+            err = ask(q)
+        except Exception as e:  # noqa: BLE001 - every failure counts as an error
+            err = f"{type(e).__name__}: {e}"
+        run.record(time.perf_counter() - t0, f"{name} {err}" if err else None)
+
+
+def api_client(url: str, run: Run, deadline: float, offset: int) -> None:
+    with httpx.Client(timeout=120) as http:
+
+        def ask(q: str) -> str | None:
+            r = http.post(url + "api/ask", json={"question": q})
+            ok = r.status_code == 200 and r.json()["status"] in ANSWERED
+            return None if ok else f"{r.status_code}: {r.text[:120]}"
+
+        ask_in_turn("api", ask, run, deadline, offset)
+
+
+def gradio_client(url: str, run: Run, deadline: float, offset: int) -> None:
+    from gradio_client import Client
+
+    client = Client(url, verbose=False)
+
+    def ask(q: str) -> str | None:
+        out = client.predict(q, api_name="/chat")
+        return None if out["status"] in ANSWERED else str(out)
+
+    ask_in_turn("gradio", ask, run, deadline, offset)
 
 
 def drive(url: str, clients: int, seconds: float, pid: int | None, every: float) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,17 +212,6 @@ def _speaker_json(turn: Turn) -> dict[str, Any]:
     return {"name": sp.name, "role": sp.role, "category": sp.category, "label": sp.label}
 
 
-def _doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
-    """The document's own metadata, read once per document (every chunk carries a copy)."""
-    key = (id(parsed), parsed.doc.sha256)
-    if _META_CACHE.get("key") != key:
-        _META_CACHE["key"], _META_CACHE["meta"] = key, _read_doc_meta(parsed)
-    return dict(_META_CACHE["meta"])
-
-
-_META_CACHE: dict[str, Any] = {}
-
-
 def _read_doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
     m = parsed.doc.meta
     kind = m.get("kind") or ("report" if parsed.header else "minutes")
@@ -245,23 +234,27 @@ def _read_doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
     }
 
 
-_PAGE_CACHE: dict[int, tuple[str, list[int], list[int]]] = {}
+@dataclass(frozen=True)
+class _DocFacts:
+    """What every chunk of one document shares, read once per document."""
 
+    meta: dict[str, Any]
+    page_offsets: list[int]  # source offsets where pages start (empty: no pages)
+    page_numbers: list[int]
 
-def _page_at(parsed: ParsedDoc, source_offset: int) -> int:
-    key = id(parsed.doc)
-    cached = _PAGE_CACHE.get(key)
-    if cached is None or cached[0] != parsed.doc.sha256:
+    @classmethod
+    def read(cls, parsed: ParsedDoc) -> _DocFacts:
         starts = page_starts(parsed.doc.text)
-        cached = (parsed.doc.sha256, [o for o, _ in starts], [p for _, p in starts])
-        _PAGE_CACHE.clear()  # one document at a time
-        _PAGE_CACHE[key] = cached
-    _, offsets, numbers = cached
-    return numbers[max(0, bisect.bisect_right(offsets, source_offset) - 1)] if offsets else 1
+        return cls(_read_doc_meta(parsed), [o for o, _ in starts], [p for _, p in starts])
+
+    def page_at(self, source_offset: int) -> int:
+        if not self.page_offsets:
+            return 1
+        return self.page_numbers[max(0, bisect.bisect_right(self.page_offsets, source_offset) - 1)]
 
 
 def _page_starts_in_chunk(
-    parsed: ParsedDoc, part: Sequence[tuple[Para, Turn | None]]
+    facts: _DocFacts, part: Sequence[tuple[Para, Turn | None]]
 ) -> list[list[int]]:
     """[[offset in the chunk text, page], ...]: where each page's text starts in the chunk."""
     out: list[list[int]] = []
@@ -269,7 +262,7 @@ def _page_starts_in_chunk(
     for para, _ in part:
         pos = offset
         for a, b in para.spans:
-            page = _page_at(parsed, a)
+            page = facts.page_at(a)
             if not out or out[-1][1] != page:
                 out.append([pos, page])
             pos += b - a
@@ -277,7 +270,7 @@ def _page_starts_in_chunk(
     return out
 
 
-def page_of(meta: dict[str, Any] | Any, text: str, quote: str) -> int | None:
+def page_of(meta: Mapping[str, Any], text: str, quote: str) -> int | None:
     """The page on which ``quote`` (a part of the chunk ``text``) starts, where known."""
     starts = meta.get("page_starts") or []
     if not starts:
@@ -294,6 +287,7 @@ def page_of(meta: dict[str, Any] | Any, text: str, quote: str) -> int | None:
 
 def _make_chunk(
     parsed: ParsedDoc,
+    facts: _DocFacts,
     pos: int,
     kind: str,
     section: str | None,
@@ -302,7 +296,7 @@ def _make_chunk(
     question: str,
     extra: dict[str, Any],
 ) -> Chunk:
-    base = _doc_meta(parsed)
+    base = dict(facts.meta)
     council_city = base.pop("council_city")
     report = base["kind"] == "report"
     text_parts: list[str] = []
@@ -325,7 +319,7 @@ def _make_chunk(
         if t.speaker.category == "official" and sj not in answerers:
             answerers.append(sj)
     pages = sorted({n for p, _ in part for n in p.pages})
-    starts = _page_starts_in_chunk(parsed, part) if pages else []
+    starts = _page_starts_in_chunk(facts, part) if pages else []
     meta = {
         **base,
         "chunk_type": kind,
@@ -358,6 +352,7 @@ def _make_chunk(
 def chunk_document(parsed: ParsedDoc, max_chars: int = MAX_CHARS) -> list[Chunk]:
     """All chunks of one parsed document, in document order."""
     chunks: list[Chunk] = []
+    facts = _DocFacts.read(parsed)
 
     def add(
         kind: str,
@@ -369,7 +364,9 @@ def chunk_document(parsed: ParsedDoc, max_chars: int = MAX_CHARS) -> list[Chunk]
     ) -> None:  # noqa: E501
         for part in _parts(paras, max_chars):
             chunks.append(
-                _make_chunk(parsed, len(chunks), kind, section, part, turns, question, extra or {})
+                _make_chunk(
+                    parsed, facts, len(chunks), kind, section, part, turns, question, extra or {}
+                )
             )
 
     for block in parsed.blocks:

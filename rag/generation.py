@@ -75,11 +75,6 @@ def chat_model(settings: Settings, streaming: bool = True) -> Any:
     )
 
 
-def describe(chunk: Chunk) -> str:
-    """One line of provenance for a passage: document, place, speakers, date, page."""
-    return source_line(chunk.metadata, who=True)
-
-
 def build_messages(question: str, chunks: Sequence[Chunk], lang: str) -> list[tuple[str, str]]:
     sources = []
     for n, c in enumerate(chunks, 1):
@@ -88,7 +83,9 @@ def build_messages(question: str, chunks: Sequence[Chunk], lang: str) -> list[tu
             if looks_like_injection(c.text)
             else ""
         )
-        sources.append(f"[{n}] ({describe(c)}){warn}\n{c.text[:SOURCE_CHARS]}")
+        sources.append(
+            f"[{n}] ({source_line(c.metadata, who=True)}){warn}\n{c.text[:SOURCE_CHARS]}"
+        )
     system = SYSTEM_PROMPT.format(
         language=LANGUAGES.get(lang, "the language of the question"), no_answer=NO_ANSWER_TOKEN
     )

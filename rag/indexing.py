@@ -244,6 +244,12 @@ def build_dense(vectors: np.ndarray, ann_threshold: int) -> Any:
     return index
 
 
+def milvus_count(settings: Settings, emb: BatchedEmbeddings) -> int:
+    from rag.vectorstores import MilvusChunkStore
+
+    return MilvusChunkStore(settings.milvus_target, emb, [], emb.dim).count()
+
+
 def sync_milvus(
     settings: Settings,
     emb: BatchedEmbeddings,
@@ -381,8 +387,8 @@ def _ingest(
     if manifest_before and not (report.added or report.changed or report.removed):
         report.chunks = sum(int(d["chunks"]) for d in old_docs.values())
         report.index_type = manifest_before["index_type"]
-        if settings.vector_store == "milvus":  # the collection may be new or behind
-            current = load_index(settings)
+        if settings.vector_store == "milvus" and milvus_count(settings, emb) != report.chunks:
+            current = load_index(settings)  # the collection is new or behind: fill it
             sync_milvus(settings, emb, current.chunks, current.vectors(), ())
         report.seconds = time.perf_counter() - t0
         return report

@@ -30,7 +30,7 @@ from rag.embedding import BatchedEmbeddings, load_embeddings
 from rag.indexing import StoredIndex, load_index
 from rag.settings import Settings
 from rag.tokenizing import Tokenizer
-from rag.vectorstores import FaissChunkStore, open_store
+from rag.vectorstores import open_store
 
 MODES = ("hybrid", "dense", "bm25")
 FILTER_KEYS = (
@@ -239,10 +239,7 @@ class Retriever:
         t: dict[str, float],
     ) -> list[int]:
         t0 = time.perf_counter()
-        if isinstance(self.store, FaissChunkStore):
-            out = self.store.rank(q[0], depth, allowed)
-        else:  # Milvus applies the filters itself, before the cut
-            out = self.store.rank(q[0], depth, filters)
+        out = self.store.rank(q[0], depth, allowed, filters)
         t["dense"] = (time.perf_counter() - t0) * 1000
         return out
 

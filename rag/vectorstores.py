@@ -43,8 +43,15 @@ class FaissChunkStore(VectorStore):
     def embeddings(self) -> Embeddings:
         return self._embeddings
 
-    def rank(self, q: np.ndarray, depth: int, allowed: np.ndarray | None) -> list[int]:
-        """Rows nearest ``q``; with ``allowed`` rows (the filter), exact over those."""
+    def rank(
+        self,
+        q: np.ndarray,
+        depth: int,
+        allowed: np.ndarray | None = None,
+        filters: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        """Rows nearest ``q``; with ``allowed`` rows (the filters, resolved by the caller),
+        exact over those."""
         if allowed is None:
             _, rows = self.index.dense.search(q[None, :], min(depth, len(self.index.chunks)))
             return [int(r) for r in rows[0] if r >= 0]
@@ -187,6 +194,12 @@ class MilvusChunkStore:
             )
         return {"added": len(todo) - len(replaced), "replaced": len(replaced), "deleted": len(gone)}
 
+    def count(self) -> int:
+        client = self.store.client
+        if not client.has_collection(COLLECTION):
+            return 0
+        return int(client.get_collection_stats(COLLECTION)["row_count"])
+
     def ids(self) -> list[str]:
         client = self.store.client
         if not client.has_collection(COLLECTION):
@@ -200,7 +213,14 @@ class MilvusChunkStore:
         iterator.close()
         return out
 
-    def rank(self, q: np.ndarray, depth: int, filters: Mapping[str, str] | None) -> list[int]:
+    def rank(
+        self,
+        q: np.ndarray,
+        depth: int,
+        allowed: np.ndarray | None = None,
+        filters: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        """Rows nearest ``q``; Milvus applies ``filters`` itself, before the cut."""
         expr = milvus_expr(filters or {}) or None
         found = self.store.similarity_search_with_score_by_vector(q.tolist(), k=depth, expr=expr)
         return [self.rows[d.metadata["id"]] for d, _ in found if d.metadata.get("id") in self.rows]
