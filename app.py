@@ -22,9 +22,17 @@ from typing import Any, Literal
 import gradio as gr
 
 from rag.answering import Answer
+from rag.guards import secure
 from rag.indexing import IndexCorruptError, ingest
 from rag.presenting import answer_markdown, sources_html
-from rag.serving import BusyError, ChatService, RequestError, create_api
+from rag.serving import (
+    BusyError,
+    ChatService,
+    RequestError,
+    clean_text,
+    create_api,
+    recover_uploads,
+)
 from rag.settings import Settings
 
 EXAMPLES = [
@@ -63,7 +71,7 @@ T: dict[str, dict[str, str]] = {
         "llm": "🤖 **LLMモード** ({model}): 生成した答えの出典を自動で確認します。",
         "searching": "検索中…",
         "admin": "文書の追加",
-        "upload": "報告書・会議録ファイル（.txt / .md / .jsonl）",
+        "upload": "報告書・会議録ファイル（PDF / Word .docx / .txt / .md / .jsonl、{mb} MBまで）",
         "preview": "チャンクのプレビュー",
         "add": "索引に追加",
         "added": "追加しました: {summary}",
@@ -94,7 +102,7 @@ T: dict[str, dict[str, str]] = {
         "llm": "🤖 **LLM mode** ({model}): generated answers, citations checked automatically.",
         "searching": "Searching…",
         "admin": "Add documents",
-        "upload": "Report or minutes file (.txt / .md / .jsonl)",
+        "upload": "Report or minutes file (PDF / Word .docx / .txt / .md / .jsonl, up to {mb} MB)",
         "preview": "Chunk preview",
         "add": "Add to index",
         "added": "Added: {summary}",
@@ -254,7 +262,9 @@ def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
         def rate(is_good: bool, note: str, record: dict[str, Any], lg: str) -> tuple[str, str]:
             if not record:
                 return T[lg]["no_answer_yet"], note
-            row = service.feedback.add(record, is_good, note or "", record.get("filters"))
+            row = service.feedback.add(
+                record, is_good, clean_text(note or ""), record.get("filters")
+            )
             return T[lg]["thanks"].format(n=row), ""
 
         for button, is_good in ((good, True), (bad, False)):
@@ -295,7 +305,7 @@ def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
             ]
             admin_updates = [
                 gr.update(label=t["admin"]),
-                gr.update(label=t["upload"]),
+                gr.update(label=t["upload"].format(mb=_upload_mb(service))),
                 gr.update(label=t["preview"]),
                 gr.update(value=t["add"]),
             ]
@@ -316,7 +326,12 @@ def _admin_tab(service: ChatService, lang: Any, doc: Any, place: Any) -> list[An
     """Upload a file, preview its chunks, add it to the index on confirmation."""
     t = T["ja"]
     with gr.Tab(t["admin"]) as tab:
-        upload = gr.File(label=t["upload"], file_count="single", elem_id="upload")
+        upload = gr.File(
+            label=t["upload"].format(mb=_upload_mb(service)),
+            file_count="single",
+            file_types=[".txt", ".md", ".text", ".jsonl", ".gz", ".xz", ".pdf", ".docx"],
+            elem_id="upload",
+        )
         preview = gr.Dataframe(
             headers=["id", "type", "city / meeting", "speakers", "text"],
             label=t["preview"],
@@ -382,6 +397,10 @@ def _admin_tab(service: ChatService, lang: Any, doc: Any, place: Any) -> list[An
     return [tab, upload, preview, add]
 
 
+def _upload_mb(service: ChatService) -> str:
+    return f"{service.settings.max_upload_bytes / 1024 / 1024:g}"
+
+
 def _api_chat(service: ChatService) -> Any:
     def chat(
         question: str,
@@ -416,9 +435,12 @@ def build_app(service: ChatService) -> Any:
         "head": HEAD,
         "footer_links": ["api"],
     }
-    gr.mount_gradio_app(api, build_ui(service, embed=True), path="/embed", **common)
-    gr.mount_gradio_app(api, build_ui(service), path="", **common)
-    return api
+    mounts = {"/embed": build_ui(service, embed=True), "": build_ui(service)}
+    for path, blocks in mounts.items():
+        gr.mount_gradio_app(
+            api, blocks, path=path, max_file_size=settings.max_upload_bytes, **common
+        )
+    return secure(api, settings, mounts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -430,6 +452,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.root_path is not None:
         settings = replace(settings, root_path=args.root_path.rstrip("/"))
+    for name in recover_uploads(settings):
+        print(f"note: {name}: its upload never finished indexing; removed", file=sys.stderr)
     report = ingest(list(settings.corpus), settings, progress=True)
     for e in report.errors:
         print(f"error: {e}", file=sys.stderr)

@@ -125,14 +125,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.feedback import FeedbackStore
+    from rag.feedback import FeedbackStore, jsonl_line
 
     if not settings.feedback_db.exists():
         print(f"error: no feedback yet ({settings.feedback_db})", file=sys.stderr)
         return 1
     for row in FeedbackStore(settings.feedback_db).as_eval_queries():
         if args.rating in (None, row["rating"]):
-            print(json.dumps(row, ensure_ascii=False))
+            print(jsonl_line(row))
     return 0
 
 

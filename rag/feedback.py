@@ -38,6 +38,23 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+# Characters that str.splitlines() and some JSON Lines readers take as line breaks, but that
+# json.dumps(ensure_ascii=False) leaves raw.
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def jsonl_line(row: Mapping[str, Any]) -> str:
+    """One JSON Lines record, readable Japanese, with every line-breaking character escaped.
+
+    >>> jsonl_line({"q": "a\u2028b"})
+    '{"q": "a\\\\u2028b"}'
+    """
+    text = json.dumps(dict(row), ensure_ascii=False)
+    for raw, escaped in _LINE_BREAKS.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
 class FeedbackStore:
     """A small SQLite table; one connection shared under a lock (the server is threaded)."""
 

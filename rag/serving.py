@@ -11,21 +11,22 @@ mounts the Gradio UI on it.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
+import gzip
+import json
+import lzma
 import re
 import shutil
 import threading
 import time
 import unicodedata
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rag.answering import Answer, Answerer
 from rag.chunking import Chunk, chunk_source
@@ -37,7 +38,12 @@ from rag.settings import Settings
 
 FILTER_KEYS = ("doc", "city", "meeting", "date_from", "date_to", "role", "speaker", "kind")
 MAX_HISTORY = 6  # earlier questions kept for follow-ups
+MAX_FEEDBACK_TEXT = 20_000  # characters of a rated question or answer
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Lone surrogates (JSON allows "\ud800") and noncharacters cannot be encoded; they are dropped.
+_UNENCODABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+# An absolute path in a message is reduced to its file name: errors show no server paths.
+_ABS_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^/\\\s'\":]+)+[/\\]([^/\\\s'\":]+)")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
@@ -52,6 +58,31 @@ class RequestError(ValueError):
 
 class BusyError(RuntimeError):
     """Every answer slot stayed taken for the whole wait."""
+
+
+def clean_text(text: str) -> str:
+    """NFC text without unencodable code points or control characters (each becomes a space)."""
+    return _CONTROL.sub(" ", unicodedata.normalize("NFC", _UNENCODABLE.sub("", text)))
+
+
+def clean_json(value: Any) -> Any:
+    """``value`` with :func:`clean_text` applied to every string in it."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    return value
+
+
+def redact(message: str) -> str:
+    """``message`` with every absolute path reduced to its file name.
+
+    >>> redact("/srv/gikai/corpus/..txt: unknown file type")
+    '..txt: unknown file type'
+    """
+    return _ABS_PATH.sub(lambda m: m.group(1), message)
 
 
 @dataclass(frozen=True)
@@ -105,7 +136,7 @@ class ChatService:
     def clean_question(self, question: Any) -> str:
         if not isinstance(question, str):
             raise RequestError("question", "must be text")
-        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", question)).strip()
+        text = clean_text(question).strip()
         limit = self.settings.max_question_chars
         if not text:
             raise RequestError("question", "empty; type a question / 質問を入力してください")
@@ -133,7 +164,8 @@ class ChatService:
         return out
 
     def clean_history(self, history: Sequence[Any] | None) -> list[str]:
-        kept = [str(h) for h in (history or []) if isinstance(h, str) and h.strip()]
+        kept = [clean_text(h).strip() for h in history or [] if isinstance(h, str)]
+        kept = [h for h in kept if h]
         return [h[: self.settings.max_question_chars] for h in kept[-MAX_HISTORY:]]
 
     # -- answering ------------------------------------------------------------------------
@@ -181,52 +213,82 @@ class ChatService:
         return final
 
     # -- adding documents ---------------------------------------------------------------------
+    def check_upload(self, path: Path, label: str) -> None:
+        """Refuse a file over the upload limit, packed or unpacked (.gz, .xz, .docx)."""
+        limit = self.settings.max_upload_bytes
+        size = path.stat().st_size
+        if size > limit:
+            raise RequestError("file", f"{label}: {size:,} bytes; the limit is {limit:,}")
+        if unpacked_size(path, limit) > limit:
+            raise RequestError("file", f"{label}: unpacks to over {limit:,} bytes, the limit")
+
     def preview(self, path: Path, name: str | None = None) -> list[Chunk]:
         """The chunks a file would add; raises :class:`RequestError` naming the file."""
         label = name or path.name
         errors: list[LoadError] = []
         try:
+            self.check_upload(path, label)
             docs = list(load_documents([path], errors))
         except OSError as e:
-            raise RequestError("file", f"{label}: cannot read ({e})") from e
+            raise RequestError("file", f"{label}: cannot read ({e.strerror or e})") from e
         if errors:
-            raise RequestError("file", str(errors[0]).replace(str(path), label))
+            raise RequestError("file", redact(str(errors[0]).replace(str(path), label)))
         chunks = [c for d in docs for c in chunk_source(d)]
         if not chunks:
             raise RequestError("file", f"{label}: no text to index")
         return chunks
 
-    def add_document(self, path: Path, name: str) -> IngestReport:
-        """Copy an uploaded file into the corpus and index it incrementally.
+    def add_document(self, path: Path, name: str) -> AddResult:
+        """Add an uploaded file to the corpus and index it incrementally.
 
-        The file is checked first; a bad file never reaches the corpus folder, and the
-        index on disk is only replaced by a complete new generation.
+        The file is checked in a staging folder first, so a bad file never reaches the
+        corpus folder. An existing document is never overwritten: a file whose name is
+        taken gets a free one (``report-2.txt``), and a file identical to an indexed one is
+        refused. A journal entry marks the copy in the corpus until the new index
+        generation is committed; :func:`recover_uploads` removes an uncommitted copy at the
+        next start, so a killed ingest leaves the corpus as it was.
         """
         safe = _SAFE_NAME.sub("_", Path(name).name).lstrip(".") or "upload.txt"
-        self.preview(path, safe)
         folder = self.settings.corpus[0]
         if not folder.is_dir():
-            raise RequestError("corpus", f"{folder} is not a folder to add documents to")
-        target = folder / safe
-        with self._ingest_lock:
-            backup = target.read_bytes() if target.exists() else None
-            tmp = folder / f".{safe}.part"
-            shutil.copyfile(path, tmp)
-            tmp.replace(target)
-            try:
-                report = ingest(list(self.settings.corpus), self.settings, self._embeddings)
-            except IndexWriteError as e:
-                _restore(target, backup)
-                raise RequestError("index", str(e)) from e
-            except Exception:
-                _restore(target, backup)
-                raise
-            bad = [e for e in report.errors if safe in e]
-            if bad:
-                _restore(target, backup)
-                raise RequestError("file", bad[0])
-            self._open_index()
-        return report
+            raise RequestError("corpus", "the corpus folder is missing; see RAG_CORPUS")
+        staging = self.settings.index_dir / STAGING
+        staging.mkdir(parents=True, exist_ok=True)
+        staged = staging / safe
+        shutil.copyfile(path, staged)
+        try:
+            self.preview(staged, safe)
+            digest = _sha256(staged)
+            with self._ingest_lock:
+                same = self._indexed_with_hash(digest)
+                if same:
+                    raise RequestError("file", f"{safe}: already indexed as {same}")
+                target = _free_name(folder, safe)
+                journal = staging / f"{target.name}.pending"
+                journal.write_text(json.dumps({"target": str(target), "sha256": digest}))
+                shutil.copyfile(staged, target)
+                try:
+                    report = ingest(list(self.settings.corpus), self.settings, self._embeddings)
+                except IndexWriteError as e:
+                    target.unlink(missing_ok=True)
+                    raise RequestError("index", redact(str(e))) from e
+                except BaseException:
+                    target.unlink(missing_ok=True)
+                    raise
+                finally:
+                    journal.unlink(missing_ok=True)
+                bad = [e for e in report.errors if target.name in e]
+                if bad:
+                    target.unlink(missing_ok=True)
+                    raise RequestError("file", redact(bad[0]))
+                self._open_index()
+        finally:
+            staged.unlink(missing_ok=True)
+        return AddResult(report, target.name, renamed=target.name != safe)
+
+    def _indexed_with_hash(self, digest: str) -> str | None:
+        docs = self.retriever.index.manifest.get("documents", {})
+        return next((d for d, v in docs.items() if v.get("sha256") == digest), None)
 
     def health(self) -> dict[str, Any]:
         r = self.retriever
@@ -235,16 +297,103 @@ class ChatService:
             "mode": self.mode,
             "chunks": len(r.chunks),
             "documents": len(self.facets.documents),
-            "embedding": r.index.manifest.get("embedding", {}).get("name"),
-            "index": r.index.folder.name,
         }
 
 
-def _restore(target: Path, backup: bytes | None) -> None:
-    if backup is None:
-        target.unlink(missing_ok=True)
-    else:
-        target.write_bytes(backup)
+STAGING = "uploads"  # in the index folder: uploads being checked, and the journal
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What adding an upload did: the ingest report and the name it was stored under."""
+
+    report: IngestReport
+    stored_as: str
+    renamed: bool  # the uploaded name was taken, so the file was stored under another
+
+    def summary(self) -> str:
+        note = f" (stored as {self.stored_as})" if self.renamed else ""
+        return self.report.summary() + note
+
+
+def recover_uploads(settings: Settings) -> list[str]:
+    """Remove corpus copies of uploads whose ingest never committed; returns their names.
+
+    Run at start, before the index is brought up to date. An upload whose generation was
+    committed (its hash is in the current manifest) is kept.
+    """
+    from rag.indexing import current_folder
+
+    staging = settings.index_dir / STAGING
+    if not staging.is_dir():
+        return []
+    committed: set[str] = set()
+    folder = current_folder(settings.index_dir)
+    if folder is not None:
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            committed = {str(d.get("sha256")) for d in manifest.get("documents", {}).values()}
+        except (OSError, ValueError):
+            committed = set()
+    removed = []
+    for journal in staging.glob("*.pending"):
+        try:
+            entry = json.loads(journal.read_text(encoding="utf-8"))
+            target = Path(entry["target"])
+            if entry.get("sha256") not in committed and target.exists():
+                target.unlink()
+                removed.append(target.name)
+        except (OSError, ValueError, KeyError):
+            pass
+        journal.unlink(missing_ok=True)
+    for leftover in staging.iterdir():  # staged copies of interrupted checks
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
+    return removed
+
+
+def unpacked_size(path: Path, limit: int) -> int:
+    """The size of ``path`` once unpacked (.gz, .xz, .docx), counted up to just past
+    ``limit``; the file's own size for anything else."""
+    name = path.name.lower()
+    if name.endswith((".gz", ".xz")):
+        opener = gzip.open if name.endswith(".gz") else lzma.open
+        total = 0
+        try:
+            with opener(path, "rb") as f:
+                while total <= limit and (block := f.read(1 << 20)):
+                    total += len(block)
+        except (OSError, EOFError, lzma.LZMAError) as e:
+            raise RequestError("file", f"{path.name}: not a readable archive ({e})") from e
+        return total
+    if name.endswith(".docx"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                return sum(i.file_size for i in z.infolist())
+        except (zipfile.BadZipFile, OSError):
+            return path.stat().st_size  # the converter names the broken file
+    return path.stat().st_size
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """``folder/name``, or ``stem-2.ext``, ``stem-3.ext``… when that is taken."""
+    target = folder / name
+    stem, dot, ext = name.partition(".")
+    n = 2
+    while target.exists():
+        target = folder / f"{stem}-{n}{dot}{ext}"
+        n += 1
+    return target
 
 
 def _facets(chunks: Sequence[Chunk]) -> Facets:
@@ -273,89 +422,16 @@ def _facets(chunks: Sequence[Chunk]) -> Facets:
 
 
 # -- HTTP ---------------------------------------------------------------------------------
-ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
-OPEN_PATHS = ("/api/health",)
+class CleanModel(BaseModel):
+    """A request body whose strings are cleaned (:func:`clean_text`) before validation."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: Any) -> Any:
+        return clean_json(data)
 
 
-class AuthMiddleware:
-    """Every route needs ``Authorization``: Basic user:password, or Bearer token.
-
-    Browsers get the standard Basic prompt (``WWW-Authenticate``), so the UI, the embed
-    page and file downloads are covered the same way as the API. Only the health check is
-    open, and it tells nothing but "ok" and sizes.
-    """
-
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app = app
-        self.users = dict(settings.auth)
-        self.token = settings.api_token
-
-    def allowed(self, header: str) -> bool:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() == "bearer" and self.token:
-            return hmac.compare_digest(value.strip().encode(), self.token.encode())
-        if scheme.lower() == "basic" and self.users:
-            try:
-                user, _, password = base64.b64decode(value.strip()).decode().partition(":")
-            except (binascii.Error, UnicodeDecodeError):
-                return False
-            expected = self.users.get(user)
-            return expected is not None and hmac.compare_digest(
-                password.encode(), expected.encode()
-            )
-        return False
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            return await self.app(scope, receive, send)
-        path = scope.get("path", "")
-        root = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :]
-        if scope.get("method") == "OPTIONS" or path in OPEN_PATHS:
-            return await self.app(scope, receive, send)
-        headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if self.allowed(headers.get("authorization", "")):
-            return await self.app(scope, receive, send)
-        if scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1008})
-            return
-        body = b'{"error": "authentication required"}'
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"www-authenticate", b'Basic realm="gikai-rag", charset="UTF-8"'),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-
-class FrameAncestorsMiddleware:
-    """With allowed origins set, only those pages (and this one) may frame the chat."""
-
-    def __init__(self, app: ASGIApp, origins: Sequence[str]) -> None:
-        self.app = app
-        value = "frame-ancestors 'self' " + " ".join(origins)
-        self.header = (b"content-security-policy", value.encode())
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def send_with_header(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), self.header]
-            await send(message)
-
-        await self.app(scope, receive, send_with_header)
-
-
-class AskRequest(BaseModel):
+class AskRequest(CleanModel):
     question: str = Field(description="the question, Japanese or English")
     history: list[str] = Field(
         default_factory=list, description="earlier questions, for follow-ups"
@@ -369,17 +445,36 @@ class AskRequest(BaseModel):
     )
 
 
-class FeedbackRequest(BaseModel):
-    answer: dict[str, Any] = Field(description="the JSON that /api/ask returned")
+class FeedbackCitation(BaseModel):
+    """A citation of the rated answer: only its chunk id is kept."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: str = Field(min_length=1, max_length=300)
+
+
+class FeedbackAnswer(BaseModel):
+    """The rated answer, as /api/ask returned it; other fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+    question: str = Field(min_length=1, max_length=MAX_FEEDBACK_TEXT)
+    standalone_question: str = Field("", max_length=MAX_FEEDBACK_TEXT)
+    status: str = Field("", max_length=40)
+    mode: str = Field("", max_length=40)
+    answer: str = Field("", max_length=MAX_FEEDBACK_TEXT)
+    citations: list[FeedbackCitation] = Field(default_factory=list, max_length=100)
+
+
+class FeedbackRequest(CleanModel):
+    answer: FeedbackAnswer = Field(description="the JSON that /api/ask returned")
     good: bool
-    comment: str = ""
+    comment: str = Field("", max_length=2000)
 
 
 def create_api(service: ChatService) -> Any:
     """The FastAPI app with the JSON API; ``app.py`` mounts the Gradio UI on it."""
     from fastapi import FastAPI, HTTPException
-    from fastapi.middleware.cors import CORSMiddleware
-    from fastapi.responses import FileResponse
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import FileResponse, JSONResponse
 
     settings = service.settings
 
@@ -391,6 +486,14 @@ def create_api(service: ChatService) -> Any:
         openapi_url="/api/openapi.json",
         root_path=settings.root_path,
     )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Any, exc: RequestValidationError) -> JSONResponse:
+        """422 naming the first bad field, without echoing what was sent."""
+        first = exc.errors()[0] if exc.errors() else {}
+        field = ".".join(str(p) for p in first.get("loc", ())[1:]) or "body"
+        detail = {"error": f"{field}: {first.get('msg', 'invalid')}", "field": field}
+        return JSONResponse(status_code=422, content={"detail": detail})
 
     def refuse(e: RequestError) -> HTTPException:
         return HTTPException(status_code=422, detail={"error": str(e), "field": e.field})
@@ -415,7 +518,9 @@ def create_api(service: ChatService) -> Any:
     @app.post("/api/feedback", summary="Rate an answer (saved locally for the evals)")
     def feedback(req: FeedbackRequest) -> dict[str, Any]:
         try:
-            row = service.feedback.add(req.answer, req.good, req.comment)
+            row = service.feedback.add(
+                clean_json(req.answer.model_dump()), req.good, clean_text(req.comment)
+            )
         except ValueError as e:
             raise HTTPException(422, {"error": str(e), "field": "answer"}) from e
         return {"saved": row}
@@ -444,16 +549,4 @@ def create_api(service: ChatService) -> Any:
         script = Path(gradio.__file__).parent / "templates" / "frontend" / "gradio.js"
         return FileResponse(script, media_type="text/javascript")
 
-    # Added last = outermost: CORS answers preflights before authentication is asked.
-    if settings.auth or settings.api_token:
-        app.add_middleware(AuthMiddleware, settings=settings)
-    if settings.allowed_origins:
-        app.add_middleware(FrameAncestorsMiddleware, origins=settings.allowed_origins)
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.allowed_origins),
-            allow_credentials="*" not in settings.allowed_origins,
-            allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["*"],
-        )
     return app

@@ -45,7 +45,17 @@ class Settings:
     api_token: str | None = None  # "Authorization: Bearer <token>" for scripts
     allowed_origins: tuple[str, ...] = ()  # pages on other origins allowed to embed the chat
     root_path: str = ""  # the sub-path behind a reverse proxy, such as /gikai
-    admin: bool = True  # the tab that adds documents
+    # The tab that adds documents: "auto" shows it only to logged-in users (RAG_AUTH set).
+    admin_setting: str = "auto"
+    max_upload_bytes: int = 20 * 1024 * 1024  # an uploaded document, unpacked size included
+    max_body_bytes: int = 1024 * 1024  # any other request body
+    login_failures: int = 10  # wrong logins per client address within login_window seconds
+    login_window: float = 60.0
+
+    @property
+    def admin(self) -> bool:
+        """Whether the admin tab (adding documents) is served."""
+        return self.admin_setting == "on" or (self.admin_setting == "auto" and bool(self.auth))
 
     @property
     def milvus_target(self) -> str:
@@ -82,8 +92,16 @@ class Settings:
             origins = tuple(o.strip().rstrip("/") for o in env["RAG_ALLOWED_ORIGINS"].split(","))
             s = replace(s, allowed_origins=tuple(o for o in origins if o))
         if env.get("RAG_ADMIN"):
-            s = replace(
-                s, admin=env["RAG_ADMIN"].strip().lower() not in ("0", "off", "no", "false")
+            s = replace(s, admin_setting=parse_switch("RAG_ADMIN", env["RAG_ADMIN"]))
+        if env.get("RAG_LOGIN_LIMIT"):
+            failures, window = parse_rate("RAG_LOGIN_LIMIT", env["RAG_LOGIN_LIMIT"])
+            s = replace(s, login_failures=failures, login_window=window)
+        if env.get("RAG_MAX_UPLOAD_MB"):
+            s = replace(s, max_upload_bytes=int(float(env["RAG_MAX_UPLOAD_MB"]) * 1024 * 1024))
+        if s.admin_setting == "on" and not s.auth:
+            raise ValueError(
+                "RAG_ADMIN=on needs RAG_AUTH: the admin tab adds documents, so only "
+                "logged-in users may have it"
             )
         return replace(
             s,
@@ -94,6 +112,30 @@ class Settings:
             llm_api_key=env.get("RAG_LLM_API_KEY") or env.get("OPENAI_API_KEY"),
             llm_timeout=float(env.get("RAG_LLM_TIMEOUT") or 120.0),
         )
+
+
+def parse_switch(name: str, value: str) -> str:
+    """on / off / auto, with the usual spellings of yes and no."""
+    v = value.strip().lower()
+    if v in ("1", "on", "yes", "true"):
+        return "on"
+    if v in ("0", "off", "no", "false"):
+        return "off"
+    if v == "auto":
+        return "auto"
+    raise ValueError(f"RAG_ADMIN: {value!r} is not on, off or auto".replace("RAG_ADMIN", name))
+
+
+def parse_rate(name: str, value: str) -> tuple[int, float]:
+    """``N/SECONDS`` (``10/60``: ten within a minute) → (N, SECONDS)."""
+    count, sep, seconds = value.strip().partition("/")
+    try:
+        pair = (int(count), float(seconds))
+    except ValueError:
+        pair = (0, 0.0)
+    if not sep or pair[0] < 1 or pair[1] <= 0:
+        raise ValueError(f"{name}: {value!r} is not N/SECONDS, such as 10/60")
+    return pair
 
 
 def parse_auth(value: str) -> tuple[tuple[str, str], ...]:

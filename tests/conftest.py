@@ -64,3 +64,23 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, embed_port: int):  # ty
     folder = tmp_path_factory.mktemp("app")
     with run_app(folder, {"RAG_ALLOWED_ORIGINS": f"http://127.0.0.1:{embed_port}"}) as server:
         yield server
+
+
+ADMIN_USER = ("admin", "council-secret-7")
+
+
+@pytest.fixture(scope="session")
+def admin_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A real `python app.py` with a login (so the admin tab is on), a 1 MB upload limit and
+    Gradio's cache in its own folder, shared by the security and browser tests."""
+    from tests.servers import run_app
+
+    folder = tmp_path_factory.mktemp("admin")
+    env = {
+        "RAG_AUTH": ":".join(ADMIN_USER),
+        "RAG_MAX_UPLOAD_MB": "1",
+        "RAG_LOGIN_LIMIT": "1000/60",
+        "GRADIO_TEMP_DIR": str(folder / "gradio-cache"),
+    }
+    with run_app(folder, env) as server:
+        yield server

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ADMIN_USER, ROOT
 from tests.openai_stub import openai_stub
 from tests.servers import MARKUP_QUESTION, Server, run_app
 
@@ -129,9 +129,16 @@ def test_english_interface_and_filters(app_server: Server, page: Any) -> None:
 
 
 def test_admin_uploads_previews_and_adds_a_document(
-    app_server: Server, page: Any, tmp_path: Path
+    admin_server: Server, browser: Any, tmp_path: Path
 ) -> None:
-    page.goto(app_server.url)
+    user, password = ADMIN_USER
+    context = browser.new_context(
+        viewport={"width": 1300, "height": 1000},
+        locale="ja-JP",
+        http_credentials={"username": user, "password": password},
+    )
+    page = context.new_page()
+    page.goto(admin_server.url)
     page.locator("#question textarea").wait_for()
     page.wait_for_timeout(1000)  # the on-load language event re-labels the tabs
     page.get_by_role("tab", name="文書の追加").click()
@@ -159,6 +166,14 @@ def test_admin_uploads_previews_and_adds_a_document(
     page.get_by_role("tab", name="チャット").click()
     ask(page, "町営プールはいつ再開しますか")
     assert "7月" in page.locator("#sources").inner_text()
+    context.close()
+
+
+def test_the_open_chat_has_no_admin_tab(app_server: Server, page: Any) -> None:
+    page.goto(app_server.url)
+    page.locator("#question textarea").wait_for()
+    assert page.get_by_role("tab", name="文書の追加").count() == 0
+    assert page.locator("#upload").count() == 0
 
 
 def _serve(folder: Path) -> ThreadingHTTPServer:

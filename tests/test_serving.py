@@ -20,8 +20,9 @@ import pytest
 
 from rag.answering import Citation
 from rag.feedback import FeedbackStore
+from rag.guards import AuthMiddleware
 from rag.presenting import answer_markdown, page_label, source_line, sources_html
-from rag.serving import AuthMiddleware, ChatService, RequestError
+from rag.serving import ChatService, RequestError, recover_uploads
 from rag.settings import Settings, parse_auth
 from tests.conftest import ROOT
 from tests.openai_stub import openai_stub
@@ -140,6 +141,13 @@ def test_concurrency_limit_refuses_when_every_slot_stays_taken(service: ChatServ
     assert service.ask("仙台市の窓口は？").question == "仙台市の窓口は？"
 
 
+UPLOAD = (
+    "令和6年第2回テスト町議会定例会会議録\n令和6年6月3日\n"
+    "○2番（田中一郎君） 町営プールの再開時期を伺います。\n"
+    "○教育長（高橋次郎君） 町営プールは令和6年7月に再開します。\n"
+)
+
+
 def test_upload_preview_and_add_keep_the_index_whole_on_a_bad_file(
     service: ChatService, tmp_path: Path
 ) -> None:
@@ -148,25 +156,62 @@ def test_upload_preview_and_add_keep_the_index_whole_on_a_bad_file(
     files_before = sorted(p.name for p in folder.iterdir())
     bad = tmp_path / "broken.txt"
     bad.write_bytes(b"\x00\x01\x02binary\xff\xfe" * 50)
-    with pytest.raises(RequestError, match="broken.txt"):
+    with pytest.raises(RequestError, match="broken.txt") as e:
         service.add_document(bad, "broken.txt")
+    assert str(tmp_path) not in str(e.value) and str(folder) not in str(e.value)
     assert [c.id for c in service.retriever.chunks] == before
     assert sorted(p.name for p in folder.iterdir()) == files_before
     good = tmp_path / "upload.txt"
-    good.write_text(
-        "令和6年第2回テスト町議会定例会会議録\n令和6年6月3日\n"
-        "○2番（田中一郎君） 町営プールの再開時期を伺います。\n"
-        "○教育長（高橋次郎君） 町営プールは令和6年7月に再開します。\n",
-        encoding="utf-8",
-    )
+    good.write_text(UPLOAD, encoding="utf-8")
     chunks = service.preview(good)
     assert any("町営プール" in c.text for c in chunks)
-    report = service.add_document(good, "../../etc/町議会 r6.txt")  # the name is made safe
-    assert (folder / "町議会_r6.txt").exists()
-    assert report.added == ["町議会_r6"]
+    result = service.add_document(good, "../../etc/町議会 r6.txt")  # the name is made safe
+    assert (folder / "町議会_r6.txt").exists() and not result.renamed
+    assert result.report.added == ["町議会_r6"]
     after = [c.id for c in service.retriever.chunks]
     assert after[: len(before)] == before and len(after) > len(before)
     assert any(d == "町議会_r6" for _, d in service.facets.documents)
+    assert not any((service.settings.index_dir / "uploads").iterdir())  # staging emptied
+
+
+def test_an_upload_never_overwrites_a_document(service: ChatService, tmp_path: Path) -> None:
+    folder = service.settings.corpus[0]
+    original = (folder / "test-city-20240301.txt").read_bytes()
+    other = tmp_path / "test-city-20240301.txt"
+    other.write_text(UPLOAD.replace("プール", "体育館"), encoding="utf-8")
+    result = service.add_document(other, other.name)
+    assert result.renamed and result.stored_as == "test-city-20240301-2.txt"
+    assert "stored as test-city-20240301-2.txt" in result.summary()
+    assert (folder / "test-city-20240301.txt").read_bytes() == original
+    with pytest.raises(RequestError, match="already indexed as test-city-20240301-2"):
+        service.add_document(other, "again.txt")
+
+
+def test_an_upload_whose_ingest_fails_or_is_killed_leaves_the_corpus_as_it_was(
+    service: ChatService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rag.serving
+
+    folder = service.settings.corpus[0]
+    files_before = sorted(p.name for p in folder.iterdir())
+    doc = tmp_path / "late.txt"
+    doc.write_text(UPLOAD.replace("プール", "図書室"), encoding="utf-8")
+
+    def killed(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt  # as a kill arrives in the middle of the ingest
+
+    monkeypatch.setattr(rag.serving, "ingest", killed)
+    with pytest.raises(KeyboardInterrupt):
+        service.add_document(doc, doc.name)
+    assert sorted(p.name for p in folder.iterdir()) == files_before
+    # a hard kill leaves the copy and its journal entry: the next start removes them
+    staging = service.settings.index_dir / "uploads"
+    (folder / "late.txt").write_bytes(doc.read_bytes())
+    entry = {"target": str(folder / "late.txt"), "sha256": "not-committed"}
+    (staging / "late.txt.pending").write_text(json.dumps(entry))
+    assert recover_uploads(service.settings) == ["late.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == files_before
+    assert not any(staging.iterdir())
 
 
 # -- a real server -----------------------------------------------------------------------
@@ -339,7 +384,12 @@ class StripPrefixProxy:
 
 @pytest.fixture(scope="module")
 def locked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    env = {"RAG_AUTH": "staff:s3cret", "RAG_API_TOKEN": "tok-123", "RAG_ROOT_PATH": "/gikai"}
+    env = {
+        "RAG_AUTH": "staff:s3cret",
+        "RAG_API_TOKEN": "tok-123",
+        "RAG_ROOT_PATH": "/gikai",
+        "RAG_LOGIN_LIMIT": "1000/60",  # this test tries many wrong logins on purpose
+    }
     with run_app(tmp_path_factory.mktemp("locked"), env) as server:
         yield server
 
