@@ -1,0 +1,499 @@
+"""Past exchanges: the question-and-answer pairs about a topic, across the whole index.
+
+Staff preparing an answer (答弁) check how the council has asked about a topic before and
+how the administration answered. A pair is a member's question and the executive's answer
+to it, taken from the chunks' speaker turns:
+
+- a chunk that holds both (a Q&A unit: the member's turn and the answers that follow) gives
+  one pair, each side the turns of its speaker;
+- an answer part linked to its question (``question_id`` and ``question`` in its metadata,
+  as the chunker links 一括質問一括答弁) gives one pair with that question;
+- a question whose answer was never recorded gives a pair whose answer is ``None``.
+
+A pair is about the topic when every content word of the query occurs in it (a pair the
+retriever found that names only some of them is another topic). Pairs come newest first,
+grouped by meeting; :func:`timeline` counts them per fiscal year (April to March), meeting,
+party or member.
+
+>>> fiscal_year("2024-03-31"), fiscal_year("2024-04-01")
+(2023, 2024)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rag.chunking import Chunk
+
+MAX_QUOTES = 2  # sentences quoted per side
+CANDIDATES = 400  # passages retrieved before pairs are formed and checked
+_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[」』）)]*|$)")
+
+
+class Searcher(Protocol):
+    """What :func:`find_exchanges` needs of :class:`rag.retrieval.Retriever`."""
+
+    @property
+    def chunks(self) -> list[Chunk]: ...
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Any = None) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of an exchange: who spoke, in which chunk, and the sentences quoted."""
+
+    chunk_id: str
+    speaker: Mapping[str, Any]  # name, role, party, category, label
+    quotes: tuple[str, ...]
+    text: str  # the side's whole text in the chunk
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.chunk_id,
+            "speaker": dict(self.speaker),
+            "quotes": list(self.quotes),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Exchange:
+    question: Side
+    answer: Side | None
+    meeting: str
+    date: str
+    doc_id: str
+    score: float
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.question.chunk_id + "|" + self.question.text[:40], self.answer_id)
+
+    @property
+    def answer_id(self) -> str:
+        return self.answer.chunk_id if self.answer else ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question.to_json(),
+            "answer": self.answer.to_json() if self.answer else None,
+            "meeting": self.meeting,
+            "date": self.date,
+            "doc_id": self.doc_id,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class ExchangeQuery:
+    """Who asked and who answered: the filters the retriever does not know."""
+
+    member: str = ""  # the questioner's name, or part of it
+    party: str = ""
+    department: str = ""  # the answerer's role, or part of it (「教育長」, 「子ども未来部」)
+
+    def keeps(self, ex: Exchange) -> bool:
+        q = ex.question.speaker
+        if self.member and self.member not in str(q.get("name") or q.get("label") or ""):
+            return False
+        if self.party and self.party not in str(q.get("party") or ""):
+            return False
+        if self.department:
+            who = ex.answer.speaker if ex.answer else {}
+            if self.department not in str(who.get("role") or who.get("label") or ""):
+                return False
+        return True
+
+
+@dataclass
+class ExchangeResult:
+    query: str
+    exchanges: list[Exchange]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "exchanges": [e.to_json() for e in self.exchanges],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+
+
+# -- pairs from chunks -------------------------------------------------------------------
+def _segments(chunk: Chunk) -> list[tuple[str, str]]:
+    """(speaker label, text) for each speaker turn in the chunk, in order."""
+    offsets = list(chunk.metadata.get("turn_offsets") or [])
+    out = []
+    for i, t in enumerate(offsets):
+        end = offsets[i + 1]["offset"] if i + 1 < len(offsets) else len(chunk.text)
+        out.append((str(t.get("speaker") or ""), chunk.text[int(t["offset"]) : end].strip()))
+    return out
+
+
+def _people(chunk: Chunk) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
+    meta = chunk.metadata
+    questioner = meta.get("questioner") or None
+    answerers = {str(a.get("label")): a for a in meta.get("answerers") or [] if a.get("label")}
+    for d in meta.get("speaker_details") or []:  # answering officials the unit did not list
+        if d.get("category") == "official" and d.get("label"):
+            answerers.setdefault(str(d["label"]), d)
+    return questioner, answerers
+
+
+def pairs_in(chunk: Chunk) -> list[tuple[Side | None, Side | None]]:
+    """The (question, answer) sides a chunk holds; either may be None."""
+    questioner, answerers = _people(chunk)
+    asker = str(questioner.get("label")) if questioner else ""
+    segments = _segments(chunk)
+    asked = "\n".join(t for who, t in segments if asker and who == asker)
+    answered_by = [who for who, _ in segments if who in answerers]
+    answered = "\n".join(t for who, t in segments if who in answerers)
+    meta = chunk.metadata
+    question: Side | None = None
+    if meta.get("question_id") and meta.get("question"):
+        question = Side(str(meta["question_id"]), questioner or {}, (), str(meta["question"]))
+    elif asked:
+        question = Side(chunk.id, questioner or {}, (), asked)
+    answer = None
+    if answered:
+        answer = Side(chunk.id, answerers[answered_by[0]], (), answered)
+    return [(question, answer)] if question or answer else []
+
+
+def _answer_index(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
+    linked: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        qid = c.metadata.get("question_id")
+        if qid:
+            linked.setdefault(str(qid), []).append(c)
+    return linked
+
+
+# -- topic -----------------------------------------------------------------------------
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+# Nouns that say nothing about a topic on their own, and words of the request itself.
+FORMAL_NOUNS = frozenset(
+    "こと もの ため ところ よう 方 点 中 等 など 件 場合 今後 現在 これ それ 内容 状況 "
+    "質問 答弁 やりとり 過去 議会 経緯 考え 見解 取組 取り組み について".split()
+)
+
+
+def topic_terms(query: str) -> list[str]:
+    """The content words of ``query`` (its nouns, by fugashi; formal nouns dropped), in
+    order: 「待機児童の解消について」 → 待機, 児童, 解消."""
+    from rag.tokenizing import mecab_words
+
+    words = mecab_words(unicodedata.normalize("NFKC", query))
+    terms = [
+        w.surface
+        for w in words
+        if w.feature.pos1 == "名詞" and w.surface not in FORMAL_NOUNS and len(w.surface) > 1
+    ]
+    return list(dict.fromkeys(terms)) or [t for t in query.split() if t]
+
+
+def mentions_all(text: str, terms: Iterable[str]) -> bool:
+    folded = _norm(text)
+    return all(_norm(t) in folded for t in terms)
+
+
+def quotes(text: str, terms: Sequence[str], n: int = MAX_QUOTES) -> tuple[str, ...]:
+    """Up to ``n`` sentences of ``text`` naming the most terms, in document order; the
+    first sentence when none names any."""
+    sents = [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
+    scored = [(sum(_norm(t) in _norm(s) for t in terms), i) for i, s in enumerate(sents)]
+    best = sorted((i for c, i in scored if c > 0), key=lambda i: (-scored[i][0], i))[:n]
+    if not best:
+        return tuple(sents[:1])
+    return tuple(sents[i] for i in sorted(best))
+
+
+# -- the search --------------------------------------------------------------------------
+def find_exchanges(
+    searcher: Searcher,
+    query: str,
+    filters: Mapping[str, str] | None = None,
+    who: ExchangeQuery | None = None,
+    terms: Sequence[str] | None = None,
+    limit: int = 200,
+    mode: str = "hybrid",
+) -> ExchangeResult:
+    """The exchanges about ``query``, newest first and grouped by meeting."""
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    words = list(terms) if terms is not None else topic_terms(query)
+    result = searcher.search(query, k=CANDIDATES, mode=mode, filters=filters)
+    timings["search"] = (time.perf_counter() - t0) * 1000
+    t1 = time.perf_counter()
+    linked = _answer_index(searcher.chunks)
+    found: dict[tuple[str, str], Exchange] = {}
+    for hit in result.hits:
+        chunk = hit.chunk
+        meta = chunk.metadata
+        for question, answer in pairs_in(chunk):
+            if question is None:
+                continue
+            answers: list[Side | None] = [answer]
+            if answer is None:  # the answers may be chunks of their own, linked to this one
+                answers = [a for c in linked.get(chunk.id, []) for _, a in pairs_in(c) if a]
+                answers = answers or [None]
+            for ans in answers:
+                text = question.text + "\n" + (ans.text if ans else "")
+                if not mentions_all(text, words):
+                    continue
+                ex = Exchange(
+                    question=_quoted(question, words),
+                    answer=_quoted(ans, words) if ans else None,
+                    meeting=str(meta.get("meeting") or meta.get("title") or ""),
+                    date=str(meta.get("date") or ""),
+                    doc_id=str(meta.get("doc_id") or ""),
+                    score=float(hit.score),
+                )
+                if (who or ExchangeQuery()).keeps(ex) and ex.key not in found:
+                    found[ex.key] = ex
+    exchanges = sorted(found.values(), key=lambda e: (e.date, e.meeting, e.score), reverse=True)
+    timings["pair"] = (time.perf_counter() - t1) * 1000
+    timings["total"] = (time.perf_counter() - t0) * 1000
+    return ExchangeResult(query, exchanges[:limit], timings)
+
+
+def _quoted(side: Side, terms: Sequence[str]) -> Side:
+    return Side(side.chunk_id, side.speaker, quotes(side.text, terms), side.text)
+
+
+# -- counting ----------------------------------------------------------------------------
+def fiscal_year(date: str) -> int | None:
+    """The 年度 a date falls in: April to March, named by the year it starts."""
+    m = re.match(r"(\d{4})-(\d{2})", date or "")
+    if not m:
+        return None
+    year, month = int(m[1]), int(m[2])
+    return year if month >= 4 else year - 1
+
+
+def _bucket(ex: Exchange, by: str) -> str:
+    q = ex.question.speaker
+    if by == "year":
+        fy = fiscal_year(ex.date)
+        return f"{fy}年度" if fy else "不明"
+    if by == "meeting":
+        return ex.meeting or "不明"
+    if by == "party":
+        return str(q.get("party") or "不明")
+    if by == "member":
+        return str(q.get("name") or q.get("label") or "不明")
+    raise ValueError(f"by: {by!r} is not year, meeting, party or member")
+
+
+def timeline(
+    exchanges: Sequence[Exchange], by: str = "year", split: str | None = None
+) -> list[tuple[str, Counter[str]]]:
+    """Counts of exchanges per ``by`` bucket (in time order for year and meeting), each split
+    by ``split`` (party or member) when given."""
+    counts: dict[str, Counter[str]] = {}
+    first_date: dict[str, str] = {}
+    for ex in exchanges:
+        key = _bucket(ex, by)
+        counts.setdefault(key, Counter())[_bucket(ex, split) if split else "all"] += 1
+        first_date[key] = min(first_date.get(key, ex.date or "9999"), ex.date or "9999")
+    order = sorted(counts, key=lambda k: (first_date[k], k) if by in ("year", "meeting") else k)
+    if by not in ("year", "meeting"):
+        order = sorted(counts, key=lambda k: -sum(counts[k].values()))
+    return [(k, counts[k]) for k in order]
+
+
+# -- export ------------------------------------------------------------------------------
+def _who(side: Side | None) -> str:
+    if side is None:
+        return ""
+    s = side.speaker
+    name = str(s.get("name") or "")
+    role = str(s.get("role") or "")
+    party = f"（{s['party']}）" if s.get("party") else ""
+    return " ".join(x for x in (role, name) if x) + party or str(s.get("label") or "")
+
+
+def to_rows(exchanges: Sequence[Exchange]) -> list[dict[str, str]]:
+    """One flat row per exchange, for CSV, Markdown and DOCX."""
+    return [
+        {
+            "date": e.date,
+            "meeting": e.meeting,
+            "questioner": _who(e.question),
+            "question": " ".join(e.question.quotes),
+            "question_id": e.question.chunk_id,
+            "answerer": _who(e.answer),
+            "answer": " ".join(e.answer.quotes) if e.answer else "（答弁の記録なし）",
+            "answer_id": e.answer_id,
+        }
+        for e in exchanges
+    ]
+
+
+ROW_FIELDS = (
+    "date",
+    "meeting",
+    "questioner",
+    "question",
+    "question_id",
+    "answerer",
+    "answer",
+    "answer_id",
+)
+
+
+def to_csv(exchanges: Sequence[Exchange]) -> str:
+    rows = to_rows(exchanges)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=ROW_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "｜").replace("\n", " ")
+
+
+def to_markdown(result: ExchangeResult) -> str:
+    lines = [f"# 過去のやりとり: {result.query}", ""]
+    meeting = None
+    for r in to_rows(result.exchanges):
+        if r["meeting"] != meeting:
+            meeting = r["meeting"]
+            lines += [f"## {meeting}（{r['date']}）", ""]
+        lines.append(f"- **問** {r['questioner']}: {_md_cell(r['question'])} [{r['question_id']}]")
+        answer = f"[{r['answer_id']}]" if r["answer_id"] else ""
+        lines.append(f"  - **答** {r['answerer']}: {_md_cell(r['answer'])} {answer}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def to_docx(result: ExchangeResult) -> bytes:
+    """A DOCX with one table row per exchange and its citations, for a briefing."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(f"過去のやりとり: {result.query}", level=1)
+    table = doc.add_table(rows=1, cols=5)
+    table.style = "Table Grid"
+    for cell, title in zip(
+        table.rows[0].cells, ("日付", "会議", "質問", "答弁", "出典"), strict=True
+    ):
+        cell.text = title
+    for r in to_rows(result.exchanges):
+        cells = table.add_row().cells
+        cells[0].text = r["date"]
+        cells[1].text = r["meeting"]
+        cells[2].text = f"{r['questioner']}: {r['question']}"
+        cells[3].text = f"{r['answerer']}: {r['answer']}" if r["answerer"] else r["answer"]
+        cells[4].text = " / ".join(x for x in (r["question_id"], r["answer_id"]) if x)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# -- consistency with past answers --------------------------------------------------------
+# A stance an answer takes, by the phrase that states it. Ordered: the first that matches.
+STANCES = (
+    (
+        "しない",
+        re.compile(r"考えておりません|考えていません|予定はございません|予定はありません|困難"),
+    ),
+    ("検討する", re.compile(r"検討(?:し|を|して|いたし|してまい)")),
+    (
+        "実施する",
+        re.compile(r"実施(?:し|いたし|してまい)|進めてまい|取り組んでまい|開始(?:し|いたし)"),
+    ),
+)
+UNITS = "人|名|件|億円|万円|千円|円|%|％|か所|カ所|箇所|校|園|施設|台|戸|世帯|か月|回|倍"
+# The item a sentence is about (「待機児童数は」) and the amounts it states; dates are no amounts.
+_TOPIC = re.compile(r"(?P<item>[一-龥々ァ-ヴー]{2,12})(?:は|が)")
+_AMOUNT = re.compile(
+    r"(?<![0-9令和平成昭和])(?P<value>[0-9][0-9,.]*(?:億[0-9,]*)?(?:万[0-9,]*)?(?:千)?)"
+    rf"(?P<unit>{UNITS})"
+)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A past answer that states another number for the same item, or another stance."""
+
+    kind: str  # "number" | "stance"
+    item: str
+    draft: str  # what the draft says
+    past: str  # what the past answer says
+    exchange: Exchange
+    sentence: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "item": self.item,
+            "draft": self.draft,
+            "past": self.past,
+            "sentence": self.sentence,
+            "answer_id": self.exchange.answer_id,
+            "meeting": self.exchange.meeting,
+            "date": self.exchange.date,
+        }
+
+
+def amounts(text: str) -> dict[str, str]:
+    """Item → amount (digits folded, commas dropped) for each sentence of ``text`` that
+    states one: the item is what the sentence is about (the noun before は or が nearest
+    before the amount), so 「待機児童数は令和5年4月1日時点で12人」 → 待機児童数: 12人."""
+    out: dict[str, str] = {}
+    for m in _SENTENCE.finditer(unicodedata.normalize("NFKC", text)):
+        sent = m.group()
+        topics = list(_TOPIC.finditer(sent))
+        for a in _AMOUNT.finditer(sent):
+            before = [t for t in topics if t.end() <= a.start()]
+            if before:
+                out.setdefault(before[-1]["item"], a["value"].replace(",", "") + a["unit"])
+    return out
+
+
+def stance(sentence: str) -> str | None:
+    return next((name for name, cue in STANCES if cue.search(sentence)), None)
+
+
+def check_draft(
+    searcher: Searcher,
+    draft: str,
+    terms: Sequence[str],
+    filters: Mapping[str, str] | None = None,
+) -> list[Difference]:
+    """Past answers on the draft's topic that state a different number for an item the
+    draft states, or a different stance (検討します / 考えておりません / 実施します) in a
+    sentence that shares the draft sentence's topic words."""
+    found = find_exchanges(searcher, draft[:500], filters, terms=terms[:3])
+    draft_amounts = amounts(draft)
+    draft_sents = [m.group().strip() for m in _SENTENCE.finditer(draft) if m.group().strip()]
+    draft_stances = [(s, stance(s)) for s in draft_sents if stance(s)]
+    out: list[Difference] = []
+    for ex in found.exchanges:
+        if ex.answer is None:
+            continue
+        for m in _SENTENCE.finditer(ex.answer.text):
+            sent = m.group().strip()
+            for item, value in amounts(sent).items():
+                if item in draft_amounts and draft_amounts[item] != value:
+                    out.append(Difference("number", item, draft_amounts[item], value, ex, sent))
+            past = stance(sent)
+            for mine, pos in draft_stances:
+                shared = [t for t in terms if t in sent and t in mine]
+                if past and pos and past != pos and shared:
+                    out.append(Difference("stance", "・".join(shared), pos, past, ex, sent))
+    return out
