@@ -1,0 +1,192 @@
+"""Second stage: a linear reranker over the fused candidates, fitted per index without labels.
+
+First-stage fusion (RRF of BM25 and dense ranks) weighs both retrievers the same on every
+corpus, and on a large archive of minutes the embedding's cross-lingual, paraphrase-level
+match drowns among near-duplicates while exact terms still separate passages. Which signal
+to trust is a property of the corpus, so each index learns it from itself:
+
+1. **Pseudo-queries** (:func:`pseudo_queries`): a random sentence of a random chunk, cut to
+   its content words (particles and auxiliaries dropped), the rarest of them kept, the
+   order shuffled: how staff type a question with the passage's words in mind. The chunk
+   it came from is the one right answer.
+2. **Features** (:data:`FEATURES`) of each candidate for the query: BM25 score and rank,
+   dense similarity and rank, how much of the query's idf mass the passage covers, whether
+   it holds every query term, the query's numbers found in it, its chunk type and length.
+3. **Fit** (:func:`fit`): logistic regression of "is the source chunk" on the features of
+   the first stage's candidates; its coefficients become the reranker's weights.
+
+``rag ingest`` prints the weights it chose; ``rag search --json`` shows the first-stage
+ranks beside the reranked order.
+
+>>> r = LinearRanker(("bm25", "dense"), (1.0, 2.0), 0.0)
+>>> r.score(np.array([[1.0, 0.0], [0.0, 1.0]])).tolist()
+[1.0, 2.0]
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+FEATURES = (
+    "bm25",  # BM25 score over the best candidate's
+    "bm25_rr",  # 1 / (60 + BM25 rank); 0 when BM25 did not rank it
+    "dense",  # cosine similarity
+    "dense_gap",  # similarity minus the best candidate's
+    "dense_rr",  # 1 / (60 + dense rank); 0 when the dense search did not rank it
+    "coverage",  # share of the query's idf mass found in the passage
+    "all_terms",  # 1 when every query term is in the passage
+    "numbers",  # share of the query's numbers written in the passage
+    "procedure",  # chunk type: the chair's procedure
+    "header",  # chunk type: a document's header or overview
+    "length",  # log of the passage's length in characters, centred on 400
+)
+CANDIDATES = 100  # first-stage candidates the reranker sees
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_CONTENT_POS = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "接頭辞"}
+
+
+@dataclass(frozen=True)
+class LinearRanker:
+    """Weights over :data:`FEATURES`, as fitted by :func:`fit`."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    def score(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(X @ np.asarray(self.weights) + self.bias, dtype=np.float64)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(self.names),
+            "weights": [round(w, 6) for w in self.weights],
+            "bias": round(self.bias, 6),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LinearRanker:
+        names = tuple(str(n) for n in data["features"])
+        if names != FEATURES:
+            raise ValueError(f"reranker features {names} are not this version's {FEATURES}")
+        return cls(names, tuple(float(w) for w in data["weights"]), float(data["bias"]))
+
+    def describe(self) -> str:
+        """The weights, largest first: what this index learned to trust."""
+        pairs = sorted(zip(self.names, self.weights, strict=True), key=lambda p: -abs(p[1]))
+        return ", ".join(f"{n} {w:+.2f}" for n, w in pairs)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The first stage's candidates for one query, with what each retriever said of them."""
+
+    rows: np.ndarray  # chunk rows
+    bm25: np.ndarray  # BM25 score of each row (0 when it has none)
+    bm25_rank: np.ndarray  # 1-based rank in the BM25 list, 0 when not in it
+    dense: np.ndarray  # cosine similarity (nan when unknown)
+    dense_rank: np.ndarray  # 1-based rank in the dense list, 0 when not in it
+
+
+def query_numbers(query: str) -> set[str]:
+    return {m.replace(",", "") for m in _NUMBER.findall(unicodedata.normalize("NFKC", query))}
+
+
+def features(
+    cands: Candidates,
+    query_terms: Sequence[int],
+    query_idf: np.ndarray,
+    numbers: set[str],
+    term_matrix: Any,
+    texts: Callable[[int], str],
+    chunk_types: Sequence[str],
+) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate.
+
+    ``term_matrix`` is the BM25 matrix (rows: chunks, columns: terms), so term presence is
+    read from it, not from the text; ``query_terms`` are the query's columns in it and
+    ``query_idf`` their idf.
+    """
+    n = len(cands.rows)
+    X = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    if n == 0:
+        return X
+    top_bm25 = max(float(cands.bm25.max()), 1e-9)
+    X[:, 0] = cands.bm25 / top_bm25
+    X[:, 1] = np.where(cands.bm25_rank > 0, 1.0 / (60 + cands.bm25_rank), 0.0)
+    dense = np.nan_to_num(cands.dense, nan=0.0)
+    X[:, 2] = dense
+    X[:, 3] = dense - dense.max()
+    X[:, 4] = np.where(cands.dense_rank > 0, 1.0 / (60 + cands.dense_rank), 0.0)
+    if len(query_terms):
+        # columns first: the BM25 matrix is stored by column
+        present = (term_matrix[:, list(query_terms)].tocsr()[cands.rows] != 0).toarray()
+        mass = float(query_idf.sum()) or 1.0
+        X[:, 5] = present @ query_idf / mass
+        X[:, 6] = present.all(axis=1)
+    for i, row in enumerate(cands.rows):
+        text = texts(int(row))
+        if numbers:
+            folded = unicodedata.normalize("NFKC", text).replace(",", "")
+            X[i, 7] = sum(num in folded for num in numbers) / len(numbers)
+        kind = chunk_types[int(row)]
+        X[i, 8] = kind == "procedure"
+        X[i, 9] = kind in ("header", "overview")
+        X[i, 10] = math.log(max(len(text), 1) / 400.0)
+    return X
+
+
+def pseudo_queries(
+    texts: Sequence[str],
+    words: Callable[[str], list[tuple[str, str]]],
+    idf: Callable[[str], float],
+    n: int,
+    seed: int = 0,
+) -> list[tuple[str, int]]:
+    """``n`` (query, source row) pairs drawn from the chunks themselves.
+
+    ``words(text)`` gives (surface, part of speech) pairs; each query keeps 2–6 of the
+    sentence's content words, the rarer first, in shuffled order.
+    """
+    rng = random.Random(seed)
+    out: list[tuple[str, int]] = []
+    for _ in range(n * 4):  # chunks with no usable sentence are skipped
+        if len(out) >= n or not texts:
+            break
+        row = rng.randrange(len(texts))
+        sentences = [s for s in re.split(r"(?<=[。！？!?])|\n", texts[row]) if len(s) >= 15]
+        if not sentences:
+            continue
+        sentence = rng.choice(sentences)
+        content = [w for w, pos in words(sentence) if pos in _CONTENT_POS and len(w) > 1]
+        content = list(dict.fromkeys(content))
+        if len(content) < 2:
+            continue
+        keep = sorted(content, key=lambda w: -idf(w))[: rng.randint(2, 6)]
+        rng.shuffle(keep)
+        out.append(("".join(keep) if rng.random() < 0.5 else " ".join(keep), row))
+    return out
+
+
+def fit(
+    X: Sequence[np.ndarray], y: Sequence[np.ndarray], seed: int = 0, C: float = 1.0
+) -> LinearRanker:
+    """Logistic regression of "is the source chunk" over every query's candidates."""
+    from sklearn.linear_model import LogisticRegression
+
+    Xa = np.vstack(list(X))
+    ya = np.concatenate(list(y))
+    if ya.min() == ya.max():
+        raise ValueError("reranker: the pseudo-queries found no source chunk among candidates")
+    model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=seed)
+    model.fit(Xa, ya)
+    return LinearRanker(
+        FEATURES, tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0])
+    )
