@@ -31,6 +31,7 @@ import numpy as np
 
 from rag.chunking import Chunk, page_of
 from rag.citations import QUOTE, check_answer
+from rag.filters import Filters
 from rag.followup import rewrite
 from rag.retrieval import Hit, Retriever
 
@@ -345,7 +346,7 @@ class Answerer:
         self,
         question: str,
         history: Sequence[str] = (),
-        filters: Mapping[str, str] | None = None,
+        filters: Filters | Mapping[str, str] | None = None,
     ) -> Iterator[str | Answer]:
         """Yield the answer's text as it is produced, then the checked :class:`Answer`."""
         t_all = time.perf_counter()
@@ -383,7 +384,7 @@ class Answerer:
         self,
         question: str,
         history: Sequence[str] = (),
-        filters: Mapping[str, str] | None = None,
+        filters: Filters | Mapping[str, str] | None = None,
     ) -> Answer:
         final = None
         for item in self.stream(question, history, filters):
