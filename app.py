@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 import gradio as gr
 
-from rag.answering import Answer
+from rag.answers import Answer
 from rag.indexing import IndexCorruptError, ingest
-from rag.presenting import answer_markdown, sources_html
+from rag.presenting import ROLE_LABELS, answer_markdown, sources_html
 from rag.serving import BusyError, ChatService, RequestError, create_api
 from rag.settings import Settings
 
@@ -33,11 +33,7 @@ EXAMPLES = [
     "How did Morioka get cloud cost savings?",
     "仙台市の書かない窓口の取組は？",
 ]
-ROLES = {
-    "member": ("委員", "member"),
-    "official": ("説明者", "official"),
-    "chair": ("委員長", "chair"),
-}
+ROLES = {k: (ROLE_LABELS["ja"][k], ROLE_LABELS["en"][k]) for k in ("member", "official", "chair")}
 T: dict[str, dict[str, str]] = {
     "ja": {
         "title": "## 議会資料チャット\n行政調査報告書・会議録に、出典つきで答えます。"

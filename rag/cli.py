@@ -89,7 +89,8 @@ def _llm_settings(settings: Settings, llm: str | None) -> Settings:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.answering import Answer, Answerer
+    from rag.answering import Answerer
+    from rag.answers import Answer
     from rag.retrieval import Retriever
 
     filters = Filters.parse(args.filter or [])

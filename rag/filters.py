@@ -9,7 +9,7 @@ Dates may be written ``2023``, ``2023-09``, ``2023/09``, ``2023-09-13``, ``2023�
 compare with the chunks' ISO dates as strings. ``date_from`` is inclusive from the start of
 the period it names, ``date_to`` to its end.
 
-This module imports nothing from ``rag``.
+This module imports nothing from ``rag`` but the text helpers.
 
 >>> f = Filters.parse(["city=盛岡市", "date_from=令和5年9月"])
 >>> f.date_from
@@ -25,10 +25,11 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+
+from rag.text import CONTROL, fold, nfkc
 
 KEYS = ("doc", "city", "meeting", "section", "kind", "date_from", "date_to", "role", "speaker")
 MAX_VALUE_CHARS = 200
@@ -36,7 +37,6 @@ DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM, 2023年9月, 令和5年9月 or
 # First year of each era, less one: 令和1年 is 2019.
 ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "s": 1925}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _ERA = re.compile(r"^(令和|平成|昭和|[rhs])\s*(元|\d{1,2})(?=\D|$)", re.I)
 _YMD = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -50,17 +50,13 @@ class FilterError(ValueError):
         super().__init__(f"{field}: {reason}")
 
 
-def _fold(s: Any) -> str:
-    return unicodedata.normalize("NFKC", str(s or "")).lower()
-
-
 def parse_date(text: str, key: str = "date") -> str:
     """A date, month or year in any of :data:`DATE_FORMS` → ``YYYY[-MM[-DD]]``.
 
     >>> parse_date("R5.9"), parse_date("2023/09/13"), parse_date("平成31年4月")
     ('2023-09', '2023-09-13', '2019-04')
     """
-    s = unicodedata.normalize("NFKC", text).strip()
+    s = nfkc(text).strip()
     era = _ERA.match(s)
     if era:
         n = 1 if era[2] == "元" else int(era[2])
@@ -119,7 +115,7 @@ class Filters:
             key = str(raw_key).strip()
             if key not in KEYS:
                 raise FilterError(f"filters.{key}", f"unknown filter; use {', '.join(KEYS)}")
-            text = _CONTROL.sub("", "" if value is None else str(value)).strip()
+            text = CONTROL.sub("", "" if value is None else str(value)).strip()
             if not text:
                 continue
             if len(text) > MAX_VALUE_CHARS:
@@ -136,17 +132,17 @@ class Filters:
 
     def matches(self, meta: Mapping[str, Any]) -> bool:
         """Does a chunk with metadata ``meta`` pass every filter?"""
-        if self.doc and _fold(meta.get("doc_id")) != _fold(self.doc):
+        if self.doc and fold(meta.get("doc_id")) != fold(self.doc):
             return False
-        if self.kind and _fold(meta.get("kind")) != _fold(self.kind):
+        if self.kind and fold(meta.get("kind")) != fold(self.kind):
             return False
-        if self.city and _fold(self.city) not in _fold(meta.get("city")):
+        if self.city and fold(self.city) not in fold(meta.get("city")):
             return False
-        if self.meeting and _fold(self.meeting) not in _fold(
+        if self.meeting and fold(self.meeting) not in fold(
             meta.get("meeting") or meta.get("section")
         ):
             return False
-        if self.section and _fold(self.section) not in _fold(meta.get("section")):
+        if self.section and fold(self.section) not in fold(meta.get("section")):
             return False
         date = str(meta.get("date") or "")
         if (self.date_from or self.date_to) and not date:
@@ -155,13 +151,13 @@ class Filters:
             return False
         if self.date_to and date[: len(self.date_to)] > self.date_to:
             return False
-        if self.role and _fold(self.role) not in [_fold(r) for r in meta.get("roles") or []]:
+        if self.role and fold(self.role) not in [fold(r) for r in meta.get("roles") or []]:
             return False
         if self.speaker:
             people = [meta.get("questioner") or {}, *(meta.get("answerers") or [])]
-            names = [_fold(p.get("name")) + " " + _fold(p.get("role")) for p in people]
-            names += [_fold(s) for s in meta.get("speakers") or []]
-            if not any(_fold(self.speaker) in n for n in names):
+            names = [fold(p.get("name")) + " " + fold(p.get("role")) for p in people]
+            names += [fold(s) for s in meta.get("speakers") or []]
+            if not any(fold(self.speaker) in n for n in names):
                 return False
         return True
 

@@ -27,7 +27,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from rag.answering import Answer, Answerer
+from rag.answering import Answerer
+from rag.answers import Answer
 from rag.chunking import Chunk, chunk_source
 from rag.feedback import FeedbackStore
 from rag.filters import DATE_FORMS, FilterError, Filters
@@ -36,9 +37,9 @@ from rag.indexing import IndexWriteError, IngestReport, ingest
 from rag.loading import LoadError, load_documents
 from rag.retrieval import QueryError, Retriever
 from rag.settings import Settings
+from rag.text import CONTROL
 
 MAX_HISTORY = 6  # earlier questions kept for follow-ups
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
@@ -105,7 +106,7 @@ class ChatService:
     def clean_question(self, question: Any) -> str:
         if not isinstance(question, str):
             raise RequestError("question", "must be text")
-        text = _CONTROL.sub(" ", unicodedata.normalize("NFC", question)).strip()
+        text = CONTROL.sub(" ", unicodedata.normalize("NFC", question)).strip()
         limit = self.settings.max_question_chars
         if not text:
             raise RequestError("question", "empty; type a question / 質問を入力してください")

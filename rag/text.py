@@ -23,6 +23,8 @@ SENTENCE_ENDS = "。！？!?"
 SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:[{SENTENCE_ENDS}]+[」』）)]*|$)")
 _AFTER_END = re.compile(rf"(?<=[{SENTENCE_ENDS}\n])")
 _SPACE = re.compile(r"\s+")
+# C0/C1 controls, zero-width and bidirectional marks: never meant in a question or filter.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
 def nfkc(text: Any) -> str:

@@ -204,7 +204,7 @@ def test_api_refuses_bad_requests_clearly_and_keeps_serving(app_server: Server) 
         ({"question": ""}, "question", "empty"),
         ({"question": "あ" * 100_000}, "question", "100,000 characters; the limit is 1,000"),
         ({"question": "x", "filters": {"colour": "red"}}, "filters.colour", "unknown filter"),
-        ({"question": "x", "filters": {"date_to": "soon"}}, "filters.date_to", "not YYYY"),
+        ({"question": "x", "filters": {"date_to": "soon"}}, "filters.date_to", "is not a date"),
     ]
     for payload, field, message in cases:
         r = httpx.post(ask, json=payload, timeout=30)
