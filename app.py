@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -418,12 +417,12 @@ def build_app(service: ChatService) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--host", default=os.environ.get("RAG_HOST", "127.0.0.1"))
-    ap.add_argument("--port", type=int, default=int(os.environ.get("RAG_PORT", "7860")))
+    ap.add_argument("--host", default=settings.host, help="default: $RAG_HOST or 127.0.0.1")
+    ap.add_argument("--port", type=int, default=settings.port, help="default: $RAG_PORT or 7860")
     ap.add_argument("--root-path", help="sub-path behind a reverse proxy, e.g. /gikai")
     args = ap.parse_args(argv)
-    settings = Settings.from_env()
     if args.root_path is not None:
         settings = replace(settings, root_path=args.root_path.rstrip("/"))
     report = ingest(list(settings.corpus), settings, progress=True)
