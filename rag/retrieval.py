@@ -91,25 +91,43 @@ def rrf(
 
 
 class Retriever:
-    """Search over a loaded index. Build once per process with :meth:`open`."""
+    """Search over a loaded index. Build once per process with :meth:`open`.
+
+    Without ``embeddings`` it is keyword-only: ``bm25`` mode works, and the dense modes
+    raise :class:`QueryError` (the evals' BM25 condition embeds nothing).
+    """
 
     def __init__(
         self,
         index: StoredIndex,
-        embeddings: Embeddings,
+        embeddings: Embeddings | None,
         settings: Settings,
         store: DenseStore | None = None,
     ) -> None:
         self.index = index
-        self.embeddings: BatchedEmbeddings = as_batched(embeddings)
         self.settings = settings
         self.tokenizer = Tokenizer(index.manifest["bm25"]["field"])
         cities = (str(c.metadata["city"]) for c in self.chunks if c.metadata.get("city"))
         self.places = Gazetteer.from_places(cities, self.tokenizer)
-        self.store = store or open_dense_store(settings, index, self.embeddings)
+        self._embeddings = None if embeddings is None else as_batched(embeddings)
+        self._store = store
+        if self._embeddings is not None and store is None:
+            self._store = open_dense_store(settings, index, self._embeddings)
         self._rows = {c.id: n for n, c in enumerate(index.chunks)}
         self._keys: dict[int, str] = {}
         self._allowed: tuple[Filters, np.ndarray] | None = None
+
+    @property
+    def embeddings(self) -> BatchedEmbeddings:
+        if self._embeddings is None:
+            raise QueryError("mode: this index was opened for keyword search only (bm25)")
+        return self._embeddings
+
+    @property
+    def store(self) -> DenseStore:
+        if self._store is None:
+            raise QueryError("mode: this index was opened for keyword search only (bm25)")
+        return self._store
 
     def mentioned_places(self, query: str) -> set[str]:
         return self.places.mentioned(query)

@@ -48,6 +48,25 @@ class FakeEmbeddings(Embeddings):
         return self._vector(text)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``shared`` are skipped where ../shared is absent."""
+    if SHARED.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{SHARED} is absent (only on developer and CI machines)")
+    for item in items:
+        if item.get_closest_marker("shared"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def index_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Indexes built once per test session, one folder per corpus, model and BM25 field,
+    named as ``evals.run`` names them (``sample-use-surface``): pass it as the evals'
+    work folder, or ingest into ``index_cache / name`` (an up-to-date ingest embeds
+    nothing)."""
+    return tmp_path_factory.mktemp("indexes")
+
+
 @pytest.fixture(scope="session")
 def embed_port() -> int:
     """The port of the plain page that embeds the chat (another origin than the app)."""

@@ -30,9 +30,9 @@ ICS_CHUNK_MARK = "株式会社ICS"
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    s = Settings(index_dir=tmp_path_factory.mktemp("idx"), embed_model="use")
-    ingest([CORPUS], s)
+def settings(index_cache: Path) -> Settings:
+    s = Settings(index_dir=index_cache / "sample-use-surface", embed_model="use")
+    ingest([CORPUS], s)  # built once per session, shared with the evals
     return s
 
 

@@ -57,6 +57,7 @@ def ids(index: Path) -> set[str]:
     return {c.id for c in load_index(Settings(index_dir=index)).chunks}
 
 
+@pytest.mark.integration
 def test_killed_ingest_at_random_points_loses_nothing(tmp_path: Path) -> None:
     corpus, index = make_corpus(tmp_path / "corpus"), tmp_path / "index"
     t0 = time.monotonic()
@@ -139,6 +140,7 @@ def test_full_disk_gives_a_clear_error_and_keeps_the_old_index(tmp_path: Path) -
         assert not list((disk / "index").glob(".tmp-*"))  # the partial generation is gone
 
 
+@pytest.mark.integration
 def test_read_only_folder_gives_a_clear_error_and_keeps_the_old_index(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus")
     with tmpfs(tmp_path / "disk", "4m") as disk:
@@ -158,6 +160,7 @@ def test_read_only_folder_gives_a_clear_error_and_keeps_the_old_index(tmp_path: 
         assert "Read-only file system" in (cli.stderr.read() if cli.stderr else "")
 
 
+@pytest.mark.integration
 def test_two_ingests_at_once_are_serialised(tmp_path: Path) -> None:
     corpus, index = make_corpus(tmp_path / "corpus"), tmp_path / "index"
     add_second_document(corpus)

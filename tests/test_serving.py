@@ -171,6 +171,7 @@ def test_upload_preview_and_add_keep_the_index_whole_on_a_bad_file(
 
 
 # -- a real server -----------------------------------------------------------------------
+@pytest.mark.integration
 def test_api_ask_returns_the_cli_json(app_server: Server) -> None:
     r = httpx.post(app_server.path("api/ask"), json={"question": MORIOKA_EN}, timeout=60)
     assert r.status_code == 200, r.text
@@ -198,6 +199,7 @@ def test_api_ask_returns_the_cli_json(app_server: Server) -> None:
         assert body[key] == expected[key], key
 
 
+@pytest.mark.integration
 def test_api_refuses_bad_requests_clearly_and_keeps_serving(app_server: Server) -> None:
     ask = app_server.path("api/ask")
     cases = [
@@ -219,6 +221,7 @@ def test_api_refuses_bad_requests_clearly_and_keeps_serving(app_server: Server) 
     assert httpx.get(app_server.path("api/health"), timeout=10).json()["status"] == "ok"
 
 
+@pytest.mark.integration
 def test_api_docs_health_embed_and_web_component(app_server: Server, embed_port: int) -> None:
     spec = httpx.get(app_server.path("api/openapi.json"), timeout=10).json()
     assert {"/api/ask", "/api/health", "/api/feedback"} <= set(spec["paths"])
@@ -246,6 +249,7 @@ def test_api_docs_health_embed_and_web_component(app_server: Server, embed_port:
     assert origin in embed.headers["content-security-policy"]
 
 
+@pytest.mark.integration
 def test_gradio_client_and_call_api(app_server: Server) -> None:
     from gradio_client import Client
 
@@ -282,6 +286,7 @@ def test_gradio_client_and_call_api(app_server: Server) -> None:
         client.predict("", api_name="/chat")
 
 
+@pytest.mark.integration
 def test_feedback_api_saves_to_sqlite(app_server: Server) -> None:
     answer = httpx.post(app_server.path("api/ask"), json={"question": MORIOKA_EN}, timeout=60)
     r = httpx.post(
@@ -348,6 +353,7 @@ def locked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 BASIC = {"Authorization": "Basic " + base64.b64encode(b"staff:s3cret").decode()}
 
 
+@pytest.mark.integration
 def test_auth_guards_every_route(locked_server: Server) -> None:
     s = locked_server
     routes = [
@@ -382,6 +388,7 @@ def test_auth_guards_every_route(locked_server: Server) -> None:
     assert client.predict(MORIOKA_EN, api_name="/chat")["status"] == "answered"
 
 
+@pytest.mark.integration
 def test_works_behind_a_proxy_under_a_sub_path(locked_server: Server) -> None:
     proxy = StripPrefixProxy(locked_server.url, "/gikai")
     try:
@@ -399,6 +406,7 @@ def test_works_behind_a_proxy_under_a_sub_path(locked_server: Server) -> None:
         proxy.server.shutdown()
 
 
+@pytest.mark.integration
 def test_llm_mode_streams_through_the_gradio_api(tmp_path: Path) -> None:
     def reply(messages: list[dict[str, Any]]) -> str:
         user = messages[-1]["content"]
