@@ -101,20 +101,20 @@ class Filters:
         """
         if isinstance(given, Filters):
             return given
-        pairs: list[tuple[str, Any]] = []
+        pairs: list[tuple[str, Any, str]] = []  # key, value, and the item as written
         if isinstance(given, Mapping):
-            pairs = list(given.items())
+            pairs = [(k, v, "") for k, v in given.items()]
         else:
             for item in given or ():
                 key, sep, value = str(item).partition("=")
                 if not sep:
                     raise FilterError(f"filters.{key.strip()}", f"{item!r}: write key=value")
-                pairs.append((key, value))
+                pairs.append((key, value, f"{item!r}: "))
         values: dict[str, str] = {}
-        for raw_key, value in pairs:
+        for raw_key, value, shown in pairs:
             key = str(raw_key).strip()
             if key not in KEYS:
-                raise FilterError(f"filters.{key}", f"unknown filter; use {', '.join(KEYS)}")
+                raise FilterError(f"filters.{key}", f"{shown}unknown filter; use {', '.join(KEYS)}")
             text = CONTROL.sub("", "" if value is None else str(value)).strip()
             if not text:
                 continue

@@ -79,7 +79,8 @@ def test_milvus_follows_incremental_ingest(
     assert len(ids) == 80 and any(i.startswith("copy#") for i in ids)
     extra.unlink()
     ingest([corpus], settings)
-    assert len(Retriever.open(settings).store.ids()) == 40  # type: ignore[union-attr]
+    store = Retriever.open(settings).store
+    assert isinstance(store, MilvusChunkStore) and len(store.ids()) == 40
 
 
 def test_both_are_langchain_vector_stores(both: tuple[Retriever, Retriever, Settings]) -> None:
