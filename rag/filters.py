@@ -29,13 +29,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from rag.text import CONTROL, fold, nfkc
+from rag.text import CONTROL, ERA_INITIALS, ERAS, fold, nfkc
 
 KEYS = ("doc", "city", "meeting", "section", "kind", "date_from", "date_to", "role", "speaker")
 MAX_VALUE_CHARS = 200
 DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM, 2023年9月, 令和5年9月 or R5.9"
-# First year of each era, less one: 令和1年 is 2019.
-ERAS = {"令和": 2018, "r": 2018, "平成": 1988, "h": 1988, "昭和": 1925, "s": 1925}
 
 _ERA = re.compile(r"^(令和|平成|昭和|[rhs])\s*(元|\d{1,2})(?=\D|$)", re.I)
 _YMD = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -60,7 +58,8 @@ def parse_date(text: str, key: str = "date") -> str:
     era = _ERA.match(s)
     if era:
         n = 1 if era[2] == "元" else int(era[2])
-        s = f"{ERAS[era[1].lower()] + n:04d}年" + s[era.end() :].lstrip(".年")
+        name = ERA_INITIALS.get(era[1].lower(), era[1])
+        s = f"{ERAS[name] + n:04d}年" + s[era.end() :].lstrip(".年")
         if n == 0:
             raise FilterError(f"filters.{key}", f"{text!r}: an era year starts at 1 (元年)")
     s = re.sub(r"[年月/.]", "-", s.replace("日", "")).replace(" ", "").rstrip("-")

@@ -23,6 +23,10 @@ SENTENCE_ENDS = "。！？!?"
 SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:[{SENTENCE_ENDS}]+[」』）)]*|$)")
 _AFTER_END = re.compile(rf"(?<=[{SENTENCE_ENDS}\n])")
 _SPACE = re.compile(r"\s+")
+# Japanese eras: the Western year before each era's first year (令和1年, 元年, is 2019),
+# by name and by the initial used in short dates (R5.9).
+ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+ERA_INITIALS = {"r": "令和", "h": "平成", "s": "昭和"}
 # C0/C1 controls, zero-width and bidirectional marks: never meant in a question or filter.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
