@@ -171,10 +171,11 @@ class Retriever:
     def _rows_passing(self, where: Filters) -> np.ndarray | None:
         if not where:
             return None
-        if self._allowed is None or self._allowed[0] != where:
+        last = self._allowed  # read once: other threads may search meanwhile
+        if last is None or last[0] != where:
             rows = [i for i, c in enumerate(self.chunks) if where.matches(c.metadata)]
-            self._allowed = (where, np.asarray(rows, dtype=np.int64))
-        return self._allowed[1]
+            last = self._allowed = (where, np.asarray(rows, dtype=np.int64))
+        return last[1]
 
     def dense_rank(
         self, q: np.ndarray, depth: int, where: Filters, t: dict[str, float]

@@ -72,10 +72,11 @@ class FaissChunkStore(VectorStore):
         return np.asarray(self.dense.reconstruct_batch(rows), dtype=np.float32)
 
     def _rows_passing(self, where: Filters) -> np.ndarray:
-        if self._allowed is None or self._allowed[0] != where:
+        last = self._allowed  # read once: other threads may search meanwhile
+        if last is None or last[0] != where:
             rows = [n for n, c in enumerate(self.chunks) if where.matches(c.metadata)]
-            self._allowed = (where, np.asarray(rows, dtype=np.int64))
-        return self._allowed[1]
+            last = self._allowed = (where, np.asarray(rows, dtype=np.int64))
+        return last[1]
 
     def rank(self, vector: np.ndarray, depth: int, where: Filters) -> list[tuple[str, float]]:
         if not where:
