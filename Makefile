@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install bench eval browser
+.PHONY: run test test-fast lint install bench eval browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,12 +24,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check rag evals tests app.py benchmarks
 	$(BIN)/ruff format --check rag evals tests app.py benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 browser:
 	scripts/install-browser.sh
 
 test: lint browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# While developing: no browser, no real model, no server or CLI in a subprocess (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not integration" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench $(ARGS)

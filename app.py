@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -21,10 +20,10 @@ from typing import Any, Literal
 
 import gradio as gr
 
-from rag.answering import Answer
+from rag.answers import Answer
 from rag.guards import secure
 from rag.indexing import IndexCorruptError, ingest
-from rag.presenting import answer_markdown, sources_html
+from rag.presenting import ROLE_LABELS, answer_markdown, sources_html
 from rag.serving import (
     BusyError,
     ChatService,
@@ -41,11 +40,7 @@ EXAMPLES = [
     "How did Morioka get cloud cost savings?",
     "仙台市の書かない窓口の取組は？",
 ]
-ROLES = {
-    "member": ("委員", "member"),
-    "official": ("説明者", "official"),
-    "chair": ("委員長", "chair"),
-}
+ROLES = {k: (ROLE_LABELS["ja"][k], ROLE_LABELS["en"][k]) for k in ("member", "official", "chair")}
 T: dict[str, dict[str, str]] = {
     "ja": {
         "title": "## 議会資料チャット\n行政調査報告書・会議録に、出典つきで答えます。"
@@ -444,12 +439,12 @@ def build_app(service: ChatService) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--host", default=os.environ.get("RAG_HOST", "127.0.0.1"))
-    ap.add_argument("--port", type=int, default=int(os.environ.get("RAG_PORT", "7860")))
+    ap.add_argument("--host", default=settings.host, help="default: $RAG_HOST or 127.0.0.1")
+    ap.add_argument("--port", type=int, default=settings.port, help="default: $RAG_PORT or 7860")
     ap.add_argument("--root-path", help="sub-path behind a reverse proxy, e.g. /gikai")
     args = ap.parse_args(argv)
-    settings = Settings.from_env()
     if args.root_path is not None:
         settings = replace(settings, root_path=args.root_path.rstrip("/"))
     for name in recover_uploads(settings):

@@ -28,7 +28,7 @@ def main() -> None:
     settings = Settings.from_env()
     index = load_index(settings)
     emb = load_embeddings(settings.embed_model, settings.threads)
-    store = MilvusChunkStore(args.uri, emb, [c.id for c in index.chunks], emb.dim)
+    store = MilvusChunkStore(args.uri, emb)
     t0 = time.perf_counter()
     done = store.sync(index.chunks, index.vectors())
     sync_s = time.perf_counter() - t0

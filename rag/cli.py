@@ -16,6 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from rag.chunking import chunk_source
+from rag.filters import DATE_FORMS, Filters
+from rag.filters import KEYS as FILTER_KEYS
 from rag.loading import LoadError, load_documents
 from rag.presenting import source_line
 from rag.settings import Settings
@@ -59,9 +61,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.retrieval import Retriever, parse_filters
+    from rag.retrieval import Retriever
 
-    filters = parse_filters(args.filter or [])
+    filters = Filters.parse(args.filter or [])
     result = Retriever.open(settings).search(args.query, k=args.k, mode=args.mode, filters=filters)
     if args.json:
         _print_json(result.to_json())
@@ -87,10 +89,11 @@ def _llm_settings(settings: Settings, llm: str | None) -> Settings:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.answering import Answer, Answerer
-    from rag.retrieval import Retriever, parse_filters
+    from rag.answering import Answerer
+    from rag.answers import Answer
+    from rag.retrieval import Retriever
 
-    filters = parse_filters(args.filter or [])
+    filters = Filters.parse(args.filter or [])
     settings = _llm_settings(settings, args.llm)
     llm = None
     if args.llm or (settings.llm_url and not args.extractive):
@@ -164,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--filter",
         action="append",
         metavar="KEY=VALUE",
-        help="doc, city, meeting, section, kind, date_from, date_to, role, speaker",
+        help=f"{', '.join(FILTER_KEYS)}; dates as {DATE_FORMS}",
     )
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)

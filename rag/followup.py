@@ -16,8 +16,10 @@ otherwise the previous question is carried along as context.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
+
+from rag.places import Gazetteer
+from rag.text import nfkc
 
 _JA_ELLIPTIC = re.compile(
     r"^(?:では|じゃあ|それでは|一方|なら|また)?[、,\s]*(?P<x>.{1,20}?)"
@@ -31,22 +33,9 @@ _LEANING = re.compile(r"^(?:その|それ|この|これ|そこ|同じ)|\b(?:it|t
 FOLLOWUP_MAX_CHARS = 30
 
 
-def _place_spans(text: str, places: Mapping[str, str]) -> list[tuple[int, int, str]]:
-    """Where ``text`` names a known place: (start, end, city), longest names first."""
-    found: list[tuple[int, int, str]] = []
-    taken: set[int] = set()
-    for name in sorted(places, key=len, reverse=True):
-        pattern = rf"\b{re.escape(name)}\b" if name.isascii() else re.escape(name)
-        for m in re.finditer(pattern, text, re.I):
-            if taken.isdisjoint(range(*m.span())):
-                found.append((m.start(), m.end(), places[name]))
-                taken.update(range(*m.span()))
-    return sorted(found)
-
-
 def elliptic_subject(question: str) -> str | None:
     """The thing an elliptical follow-up asks about (「仙台市は？」 → 仙台市), if it is one."""
-    q = unicodedata.normalize("NFKC", question).strip()
+    q = nfkc(question).strip()
     if len(q) > FOLLOWUP_MAX_CHARS:
         return None
     m = _JA_ELLIPTIC.match(q) or _EN_ELLIPTIC.match(q)
@@ -56,20 +45,22 @@ def elliptic_subject(question: str) -> str | None:
     return x.strip() if x else None
 
 
-def rewrite(question: str, history: Sequence[str], places: Mapping[str, str]) -> str:
-    """A standalone form of ``question`` given the earlier (standalone) questions."""
+def rewrite(question: str, history: Sequence[str], places: Gazetteer | Mapping[str, str]) -> str:
+    """A standalone form of ``question`` given the earlier (standalone) questions;
+    ``places`` is the gazetteer of the index (or its names, mapped to places)."""
+    gazetteer = places if isinstance(places, Gazetteer) else Gazetteer(places)
     question = question.strip()
     if not history:
         return question
     previous = history[-1].strip()
     subject = elliptic_subject(question)
     if subject is not None:
-        old = _place_spans(previous, places)
-        if old and _place_spans(subject, places):
+        old = gazetteer.spans(previous)
+        if old and gazetteer.spans(subject):
             start, end, _ = old[0]
             return previous[:start] + subject + previous[end:]
         return f"{subject} {previous}"
     short = len(question) <= FOLLOWUP_MAX_CHARS
-    if short and _LEANING.search(unicodedata.normalize("NFKC", question)):
+    if short and _LEANING.search(nfkc(question)):
         return f"{previous} {question}"
     return question

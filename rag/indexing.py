@@ -6,7 +6,8 @@ Layout of the index folder (``index/`` by default)::
     CURRENT                 name of the live generation, replaced atomically
     g-<time>/manifest.json  model, dimension, normalisation, chunker version, file hashes
     g-<time>/chunks.jsonl   the chunks, in index order
-    g-<time>/dense.faiss    IndexFlatIP (exact), or IndexHNSWFlat above a size threshold
+    g-<time>/dense.faiss    IndexFlatIP (exact), or IndexHNSWFlat above a size threshold;
+                            absent with RAG_VECTOR_STORE=milvus (the vectors live in Milvus)
     g-<time>/bm25.npz|json  the BM25 matrix and vocabulary
 
 A build writes a new generation next to the live one and only then points ``CURRENT`` at
@@ -27,7 +28,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,13 +36,15 @@ from typing import Any
 
 import faiss
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from rag.bm25 import BM25
 from rag.chunking import CHUNKER_VERSION, Chunk, chunk_source
-from rag.embedding import ALIASES, BatchedEmbeddings, load_embeddings
+from rag.embedding import ALIASES, BatchedEmbeddings, as_batched, load_embeddings
 from rag.loading import LoadError, load_documents
 from rag.settings import Settings
 from rag.tokenizing import Tokenizer
+from rag.vectorstores import DenseStore, FaissChunkStore, MilvusChunkStore
 
 FORMAT_VERSION = 1
 CHECKPOINT_ROWS = 2048  # vectors per saved part of an interrupted ingest
@@ -93,11 +96,13 @@ class StoredIndex:
     folder: Path
     manifest: dict[str, Any]
     chunks: list[Chunk]
-    dense: Any  # faiss.Index
+    dense: Any  # faiss.Index; None when the vectors live in Milvus
     bm25: BM25
 
     def vectors(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """Stored vectors of ``rows`` (all when None)."""
+        """Stored vectors of ``rows`` (all when None), from the FAISS index."""
+        if self.dense is None:
+            raise IndexMismatchError(f"{self.folder}: no FAISS index; the vectors are in Milvus")
         if rows is None:
             return np.asarray(self.dense.reconstruct_n(0, self.dense.ntotal), dtype=np.float32)
         rows = np.asarray(rows, dtype=np.int64)
@@ -168,6 +173,8 @@ def check_compatible(manifest: dict[str, Any], settings: Settings, where: Path) 
         problems.append(
             f"chunker version {manifest['chunker_version']} (this code is {CHUNKER_VERSION})"
         )
+    if manifest.get("index_type") == "milvus" and settings.vector_store != "milvus":
+        problems.append("its vectors in Milvus (settings ask for FAISS)")
     if manifest["bm25"]["field"] != settings.bm25_field:
         problems.append(
             f"BM25 field {manifest['bm25']['field']!r} (settings ask for {settings.bm25_field!r})"
@@ -194,15 +201,9 @@ def load_index(settings: Settings, check: bool = True) -> StoredIndex:
     if check:
         check_compatible(manifest, settings, root)
     chunks = list(_read_chunks(folder / "chunks.jsonl"))
-    path = folder / "dense.faiss"
-    try:
-        dense = faiss.read_index(str(path))
-    except RuntimeError as e:
-        raise IndexCorruptError(f"{path}: unreadable FAISS index ({str(e).splitlines()[0]})") from e
-    if dense.ntotal != len(chunks):
-        raise IndexCorruptError(f"{path}: {dense.ntotal} vectors for {len(chunks)} chunks")
-    if hasattr(dense, "hnsw"):
-        dense.hnsw.efSearch = HNSW_EF_SEARCH
+    dense = None
+    if settings.vector_store != "milvus":
+        dense = _read_dense(folder / "dense.faiss", len(chunks))
     try:
         bm25 = BM25.load(folder)
     except Exception as e:  # zip, numpy, JSON and key errors alike: the files are damaged
@@ -210,6 +211,27 @@ def load_index(settings: Settings, check: bool = True) -> StoredIndex:
             f"{folder / 'bm25.npz'} / bm25.json: unreadable BM25 index ({type(e).__name__}: {e})"
         ) from e
     return StoredIndex(folder, manifest, chunks, dense, bm25)
+
+
+def _read_dense(path: Path, n_chunks: int) -> Any:
+    try:
+        dense = faiss.read_index(str(path))
+    except RuntimeError as e:
+        raise IndexCorruptError(f"{path}: unreadable FAISS index ({str(e).splitlines()[0]})") from e
+    if dense.ntotal != n_chunks:
+        raise IndexCorruptError(f"{path}: {dense.ntotal} vectors for {n_chunks} chunks")
+    if hasattr(dense, "hnsw"):
+        dense.hnsw.efSearch = HNSW_EF_SEARCH
+    return dense
+
+
+def open_dense_store(settings: Settings, index: StoredIndex, emb: BatchedEmbeddings) -> DenseStore:
+    """The dense store the settings name, over the chunks of ``index``."""
+    if settings.vector_store == "milvus":
+        return MilvusChunkStore(settings.milvus_target, emb)
+    if index.dense is None:
+        raise IndexMismatchError(f"{index.folder}: no FAISS index (it was built for Milvus)")
+    return FaissChunkStore(index.chunks, index.dense, emb)
 
 
 def _read_chunks(path: Path) -> Iterator[Chunk]:
@@ -245,25 +267,28 @@ def build_dense(vectors: np.ndarray, ann_threshold: int) -> Any:
 
 
 def milvus_count(settings: Settings, emb: BatchedEmbeddings) -> int:
-    from rag.vectorstores import MilvusChunkStore
-
-    return MilvusChunkStore(settings.milvus_target, emb, [], emb.dim).count()
+    return MilvusChunkStore(settings.milvus_target, emb).count()
 
 
 def sync_milvus(
     settings: Settings,
     emb: BatchedEmbeddings,
     chunks: list[Chunk],
-    vectors: np.ndarray,
+    vectors: Callable[[Sequence[int]], np.ndarray],
     refresh: Iterable[str],
 ) -> None:
-    """Bring the Milvus collection in line with the index just written (or found)."""
-    from rag.vectorstores import MilvusChunkStore
-
-    store = MilvusChunkStore(settings.milvus_target, emb, [c.id for c in chunks], emb.dim)
+    """Bring the Milvus collection in line with the index just written (or found);
+    ``vectors`` gives the vectors of the rows Milvus lacks."""
+    store = MilvusChunkStore(settings.milvus_target, emb)
     done = store.sync(chunks, vectors, refresh)
     if any(done.values()):
         print(f"milvus {settings.milvus_target}: {done}", file=sys.stderr)
+
+
+def _embedder(
+    emb: BatchedEmbeddings, chunks: Sequence[Chunk]
+) -> Callable[[Sequence[int]], np.ndarray]:
+    return lambda rows: emb.encode([chunks[r].embed_text for r in rows])
 
 
 def embed_resumably(
@@ -340,7 +365,7 @@ def _reusable_manifest(settings: Settings, emb: BatchedEmbeddings) -> dict[str, 
 def ingest(
     paths: Iterable[Path],
     settings: Settings,
-    embeddings: BatchedEmbeddings | None = None,
+    embeddings: Embeddings | None = None,
     rebuild: bool = False,
     progress: bool | None = None,
 ) -> IngestReport:
@@ -348,10 +373,13 @@ def ingest(
 
     Whether anything changed is decided from the manifest's file hashes alone; the previous
     index is loaded only when chunks and vectors must be carried into a new generation.
-    Concurrent ingests into one folder are serialised by :func:`ingest_lock`.
+    Concurrent ingests into one folder are serialised by :func:`ingest_lock`. With
+    ``settings.vector_store == "milvus"`` the vectors go to Milvus and no FAISS file is
+    written; ``embeddings`` may be any LangChain ``Embeddings``.
     """
+    emb = as_batched(embeddings) if embeddings is not None else None
     with ingest_lock(settings.index_dir):
-        return _ingest(list(paths), settings, embeddings, rebuild, progress)
+        return _ingest(list(paths), settings, emb, rebuild, progress)
 
 
 def _ingest(
@@ -389,7 +417,7 @@ def _ingest(
         report.index_type = manifest_before["index_type"]
         if settings.vector_store == "milvus" and milvus_count(settings, emb) != report.chunks:
             current = load_index(settings)  # the collection is new or behind: fill it
-            sync_milvus(settings, emb, current.chunks, current.vectors(), ())
+            sync_milvus(settings, emb, current.chunks, _embedder(emb, current.chunks), ())
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -419,7 +447,8 @@ def _ingest(
 
     vectors = np.zeros((len(chunks), emb.dim), dtype=np.float32)
     reuse = np.asarray(reuse_rows, dtype=np.int64)
-    if previous is not None and (reuse >= 0).any():
+    milvus = settings.vector_store == "milvus"
+    if previous is not None and previous.dense is not None and (reuse >= 0).any():
         keep = np.flatnonzero(reuse >= 0)
         vectors[keep] = previous.vectors(reuse[keep])
     todo = np.flatnonzero(reuse < 0)
@@ -432,8 +461,8 @@ def _ingest(
 
     tokenizer = Tokenizer(settings.bm25_field)
     bm25 = BM25.build([tokenizer(c.embed_text) for c in chunks])
-    dense = build_dense(vectors, settings.ann_threshold)
-    report.index_type = "hnsw" if hasattr(dense, "hnsw") else "flat"
+    dense = None if milvus else build_dense(vectors, settings.ann_threshold)
+    report.index_type = "milvus" if milvus else "hnsw" if hasattr(dense, "hnsw") else "flat"
     manifest = {
         "format_version": FORMAT_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -446,8 +475,19 @@ def _ingest(
         "documents": documents,
     }
     write_generation(settings.index_dir, manifest, chunks, dense, bm25)
-    if settings.vector_store == "milvus":
-        sync_milvus(settings, emb, chunks, vectors, report.added + report.changed)
+    if milvus:
+        unknown = (reuse >= 0) & (previous is None or previous.dense is None)
+        embed = _embedder(emb, chunks)
+
+        def vectors_of(rows: Sequence[int]) -> np.ndarray:
+            """Vectors of new chunks as embedded above; reused ones, which only Milvus
+            held, are embedded again should Milvus lack them (a new collection)."""
+            again = [r for r in rows if unknown[r]]
+            if again:
+                vectors[again] = embed(again)
+            return vectors[list(rows)]
+
+        sync_milvus(settings, emb, chunks, vectors_of, report.added + report.changed)
     for stale in settings.index_dir.glob(".embed-*"):  # checkpoints of this or older runs
         shutil.rmtree(stale, ignore_errors=True)
     report.written = True
@@ -474,7 +514,8 @@ def write_generation(
             for c in chunks:
                 fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
         step = "dense.faiss"
-        faiss.write_index(dense, str(tmp / "dense.faiss"))
+        if dense is not None:  # None: the vectors live in Milvus
+            faiss.write_index(dense, str(tmp / "dense.faiss"))
         step = "bm25"
         bm25.save(tmp)
         step = "manifest.json"

@@ -1,9 +1,11 @@
-"""How answers and their sources are shown: one citation line, and safe HTML for the UI.
+"""How answers and their sources are shown: role labels, who said it, one citation line,
+and safe HTML for the UI.
 
 Every piece of corpus or user text goes through :func:`html.escape` before it reaches the
 page, so a document that contains ``<script>`` shows those characters and runs nothing.
-The citation line (document, city or meeting, speaker, date, page) is built here once and
-used by the CLI, the prompt and the UI.
+The citation line (document, city or meeting, speaker, date, page), the speaker labels
+(委員 / member…) and the 「盛岡市・市側理事者」 lead of a quoted sentence are built here once
+and used by the CLI, the prompt, the extractive answer and the UI.
 
 >>> source_line({"title": "報告書", "city": "盛岡市", "date": "2023-09-13", "page": 5})
 '報告書 / 盛岡市 / 2023-09-13 / p. 5'
@@ -15,13 +17,15 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from rag.text import nfkc
+
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-_ROLE = {
+# A speaker's category (rag.speakers) as each language names it.
+ROLE_LABELS = {
     "ja": {"member": "委員", "official": "説明者", "chair": "委員長", "other": "発言者"},
     "en": {"member": "member", "official": "official", "chair": "chair", "other": "speaker"},
 }
@@ -39,9 +43,36 @@ def speakers(meta: Mapping[str, Any], lang: str = "ja") -> str:
         if not p:
             continue
         who = " ".join(str(x) for x in (p.get("name"), p.get("role")) if x)
-        role = _ROLE[lang].get(str(p.get("category") or "other"), _ROLE[lang]["other"])
-        out.append(f"{role}: {who}" if who else role)
+        out.append(
+            f"{role_label(p.get('category'), lang)}: {who}"
+            if who
+            else role_label(p.get("category"), lang)
+        )
     return " / ".join(out)
+
+
+def role_label(category: Any, lang: str = "ja") -> str:
+    """``member`` → 委員 (ja) or member (en); an unknown category is a plain speaker."""
+    labels = ROLE_LABELS[lang]
+    return labels.get(str(category or "other"), labels["other"])
+
+
+def who_said(meta: Mapping[str, Any], lang: str) -> str:
+    """「盛岡市・市側理事者」: where and who, for the line that quotes a passage.
+
+    >>> who_said({"city": "盛岡市", "answerers": [{"role": "市側理事者", "category": "official"}]}, "en")
+    '盛岡市, official (市側理事者)'
+    """
+    place = meta.get("city") or meta.get("meeting") or meta.get("section") or meta.get("title")
+    people = list(meta.get("answerers") or []) or [meta.get("questioner") or {}]
+    person = people[0] if people and people[0] else {}
+    name = person.get("name") or ""
+    role = person.get("role") or ""
+    speaker = f"{name}{role}" if lang == "ja" else " ".join(x for x in (name, role) if x)
+    if lang == "en" and person.get("category"):
+        speaker = f"{role_label(person['category'], 'en')} ({speaker})"
+    parts = [str(p) for p in (place, speaker) if p]
+    return ("・" if lang == "ja" else ", ").join(parts)
 
 
 def source_line(
@@ -78,8 +109,8 @@ def _highlight(text: str, quote: str) -> str:
     if quote:
         at = text.find(quote)
         if at < 0:  # quotes are NFKC-compared by the checker; try the same here
-            norm = unicodedata.normalize("NFKC", text)
-            qn = unicodedata.normalize("NFKC", quote)
+            norm = nfkc(text)
+            qn = nfkc(quote)
             if len(norm) == len(text) and qn in norm:
                 at, quote = norm.find(qn), text[norm.find(qn) : norm.find(qn) + len(qn)]
         if at >= 0:

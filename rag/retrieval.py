@@ -1,4 +1,4 @@
-"""Retrieval: dense (FAISS), keyword (BM25) and hybrid search with metadata filters.
+"""Retrieval: dense (a :class:`~rag.vectorstores.DenseStore`: FAISS or Milvus), keyword (BM25) and hybrid search with metadata filters.
 
 Filters are applied before the top-k cut: a filtered search scores every chunk that passes
 the filter, so it never comes back empty because the cut came first. Hybrid search fuses
@@ -12,38 +12,25 @@ the two rankings by reciprocal rank fusion (Cormack, Clarke & Büttcher 2009, k 
 
 from __future__ import annotations
 
-import re
 import time
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from langchain_core.embeddings import Embeddings
 
 from rag.chunking import Chunk
-from rag.embedding import BatchedEmbeddings, load_embeddings
-from rag.indexing import StoredIndex, load_index
+from rag.embedding import BatchedEmbeddings, as_batched, load_embeddings
+from rag.filters import Filters
+from rag.indexing import StoredIndex, load_index, open_dense_store
+from rag.places import Gazetteer
 from rag.settings import Settings
+from rag.text import squash
 from rag.tokenizing import Tokenizer
-from rag.vectorstores import open_store
+from rag.vectorstores import DenseStore
 
 MODES = ("hybrid", "dense", "bm25")
-FILTER_KEYS = (
-    "doc",
-    "city",
-    "meeting",
-    "section",
-    "kind",
-    "date_from",
-    "date_to",
-    "role",
-    "speaker",
-)
 MAX_QUERY_CHARS = 2000
 
 
@@ -91,52 +78,6 @@ class QueryError(ValueError):
     """A query or filter that cannot be run; the message names the field."""
 
 
-def _norm(s: Any) -> str:
-    return unicodedata.normalize("NFKC", str(s or "")).lower()
-
-
-def parse_filters(items: Sequence[str]) -> dict[str, str]:
-    """``["city=盛岡市", "date_from=2023-01-01"]`` → dict, checking the keys."""
-    out: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or key not in FILTER_KEYS:
-            raise QueryError(
-                f"filter {item!r}: use key=value with key one of {', '.join(FILTER_KEYS)}"
-            )
-        out[key] = value.strip()
-    return out
-
-
-def matches(meta: Mapping[str, Any], filters: Mapping[str, str]) -> bool:
-    """Does a chunk's metadata pass every filter? Text comparisons are NFKC, case-blind."""
-    for key, value in filters.items():
-        v = _norm(value)
-        if key == "doc" and _norm(meta.get("doc_id")) != v:
-            return False
-        if key in ("city", "meeting", "section"):
-            field_value = meta.get(key) or (meta.get("section") if key == "meeting" else None)
-            if v not in _norm(field_value):
-                return False
-        if key == "kind" and _norm(meta.get("kind")) != v:
-            return False
-        date = str(meta.get("date") or "")
-        if key == "date_from" and (not date or date < value):
-            return False
-        if key == "date_to" and (not date or date[: len(value)] > value):
-            return False
-        if key == "role" and v not in [_norm(r) for r in meta.get("roles", [])]:
-            return False
-        if key == "speaker":
-            people = [meta.get("questioner") or {}, *meta.get("answerers", [])]
-            names = [_norm(p.get("name")) + " " + _norm(p.get("role")) for p in people]
-            names += [_norm(s) for s in meta.get("speakers", [])]
-            if not any(v in n for n in names):
-                return False
-    return True
-
-
 def rrf(
     rankings: Mapping[str, Sequence[int]], weights: Mapping[str, float], k: int = 60
 ) -> list[tuple[int, float]]:
@@ -150,44 +91,49 @@ def rrf(
 
 
 class Retriever:
-    """Search over a loaded index. Build once per process with :meth:`open`."""
+    """Search over a loaded index. Build once per process with :meth:`open`.
+
+    Without ``embeddings`` it is keyword-only: ``bm25`` mode works, and the dense modes
+    raise :class:`QueryError` (the evals' BM25 condition embeds nothing).
+    """
 
     def __init__(
-        self, index: StoredIndex, embeddings: BatchedEmbeddings, settings: Settings
+        self,
+        index: StoredIndex,
+        embeddings: Embeddings | None,
+        settings: Settings,
+        store: DenseStore | None = None,
     ) -> None:
         self.index = index
-        self.embeddings = embeddings
         self.settings = settings
         self.tokenizer = Tokenizer(index.manifest["bm25"]["field"])
-        self.places = self._place_names()
-        self.store = open_store(settings, index, embeddings)
+        cities = (str(c.metadata["city"]) for c in self.chunks if c.metadata.get("city"))
+        self.places = Gazetteer.from_places(cities, self.tokenizer)
+        self._embeddings = None if embeddings is None else as_batched(embeddings)
+        self._store = store
+        if self._embeddings is not None and store is None:
+            self._store = open_dense_store(settings, index, self._embeddings)
+        self._rows = {c.id: n for n, c in enumerate(index.chunks)}
         self._keys: dict[int, str] = {}
+        self._allowed: tuple[Filters, np.ndarray] | None = None
 
-    def _place_names(self) -> dict[str, str]:
-        """Names by which a query can mention a visited city: 盛岡市, 盛岡, morioka."""
-        names: dict[str, str] = {}
-        cities = {str(c.metadata["city"]) for c in self.chunks if c.metadata.get("city")}
-        for city in sorted(cities):
-            names[_norm(city)] = city
-            stem = city.rstrip("市区町村")
-            if len(stem) >= 2:
-                names[_norm(stem)] = city
-            for tok in self.tokenizer(city):
-                if tok.isascii() and len(tok) >= 4:
-                    names[tok] = city
-        return names
+    @property
+    def embeddings(self) -> BatchedEmbeddings:
+        if self._embeddings is None:
+            raise QueryError("mode: this index was opened for keyword search only (bm25)")
+        return self._embeddings
+
+    @property
+    def store(self) -> DenseStore:
+        if self._store is None:
+            raise QueryError("mode: this index was opened for keyword search only (bm25)")
+        return self._store
 
     def mentioned_places(self, query: str) -> set[str]:
-        q = _norm(query)
-        words = set(re.findall(r"[a-z]+", q))
-        return {
-            city
-            for name, city in self.places.items()
-            if (name in words if name.isascii() else name in q)
-        }
+        return self.places.mentioned(query)
 
     @classmethod
-    def open(cls, settings: Settings, embeddings: BatchedEmbeddings | None = None) -> Retriever:
+    def open(cls, settings: Settings, embeddings: Embeddings | None = None) -> Retriever:
         index = load_index(settings)
         emb = embeddings or load_embeddings(settings.embed_model, settings.threads)
         return cls(index, emb, settings)
@@ -199,8 +145,7 @@ class Retriever:
     def _text_key(self, row: int) -> str:
         key = self._keys.get(row)
         if key is None:
-            text = unicodedata.normalize("NFKC", self.chunks[row].text)
-            key = self._keys[row] = re.sub(r"\s+", "", text)
+            key = self._keys[row] = squash(self.chunks[row].text)
         return key
 
     def _distinct(self, fused: Sequence[tuple[int, float]], k: int) -> list[tuple[int, float]]:
@@ -223,25 +168,22 @@ class Retriever:
             kept.append((row, score))
         return kept
 
-    def _allowed(self, filters: Mapping[str, str]) -> np.ndarray | None:
-        if not filters:
+    def _rows_passing(self, where: Filters) -> np.ndarray | None:
+        if not where:
             return None
-        return np.asarray(
-            [i for i, c in enumerate(self.chunks) if matches(c.metadata, filters)], dtype=np.int64
-        )
+        last = self._allowed  # read once: other threads may search meanwhile
+        if last is None or last[0] != where:
+            rows = [i for i, c in enumerate(self.chunks) if where.matches(c.metadata)]
+            last = self._allowed = (where, np.asarray(rows, dtype=np.int64))
+        return last[1]
 
     def dense_rank(
-        self,
-        q: np.ndarray,
-        depth: int,
-        allowed: np.ndarray | None,
-        filters: Mapping[str, str],
-        t: dict[str, float],
+        self, q: np.ndarray, depth: int, where: Filters, t: dict[str, float]
     ) -> list[int]:
         t0 = time.perf_counter()
-        out = self.store.rank(q[0], depth, allowed, filters)
+        found = self.store.rank(q, depth, where)
         t["dense"] = (time.perf_counter() - t0) * 1000
-        return out
+        return [self._rows[i] for i, _ in found if i in self._rows]
 
     def bm25_rank(
         self, query: str, depth: int, allowed: np.ndarray | None, t: dict[str, float]
@@ -262,9 +204,11 @@ class Retriever:
         query: str,
         k: int = 5,
         mode: str = "hybrid",
-        filters: Mapping[str, str] | None = None,
+        filters: Filters | Mapping[str, str] | None = None,
         weights: Mapping[str, float] | None = None,
     ) -> SearchResult:
+        """The ``k`` best passages for ``query``; ``filters`` as a :class:`Filters` or a
+        mapping that :meth:`Filters.parse` accepts."""
         query = query.strip()
         if not query:
             raise QueryError("query: empty")
@@ -272,19 +216,19 @@ class Retriever:
             raise QueryError(f"query: {len(query)} characters, the limit is {MAX_QUERY_CHARS}")
         if mode not in MODES:
             raise QueryError(f"mode: {mode!r} is not one of {', '.join(MODES)}")
+        where = Filters.parse(filters)
         timings: dict[str, float] = {}
         t_all = time.perf_counter()
-        allowed = self._allowed(filters or {})
         depth = max(50, 5 * k)
         rankings: dict[str, list[int]] = {}
         q: np.ndarray | None = None
         if mode in ("dense", "hybrid"):
             t0 = time.perf_counter()
-            q = self.embeddings.encode([query], is_query=True)
+            q = self.embeddings.encode([query], is_query=True)[0]
             timings["embed"] = (time.perf_counter() - t0) * 1000
-            rankings["dense"] = self.dense_rank(q, depth, allowed, filters or {}, timings)
+            rankings["dense"] = self.dense_rank(q, depth, where, timings)
         if mode in ("bm25", "hybrid"):
-            rankings["bm25"] = self.bm25_rank(query, depth, allowed, timings)
+            rankings["bm25"] = self.bm25_rank(query, depth, self._rows_passing(where), timings)
         t0 = time.perf_counter()
         w = {
             "dense": self.settings.dense_weight,
@@ -308,8 +252,7 @@ class Retriever:
         }
         sims: list[float | None] = [None] * len(fused)
         if q is not None and fused:
-            rows = np.asarray([row for row, _ in fused], dtype=np.int64)
-            sims = [float(x) for x in self.index.vectors(rows) @ q[0]]
+            sims = self.store.similarities(q, [self.chunks[row].id for row, _ in fused])
         hits = [
             Hit(
                 chunk=self.chunks[row],
@@ -322,28 +265,4 @@ class Retriever:
         ]
         timings["fuse"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        return SearchResult(query, mode, hits, timings, None if q is None else q[0])
-
-
-class HybridRetriever(BaseRetriever):
-    """LangChain face of :class:`Retriever`: ``invoke(query)`` returns Documents whose
-    metadata carry the chunk id, score and provenance."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    retriever: Any
-    k: int = 5
-    mode: str = "hybrid"
-    filters: dict[str, str] = {}
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        result = self.retriever.search(query, k=self.k, mode=self.mode, filters=self.filters)
-        return [
-            Document(
-                page_content=h.chunk.text,
-                id=h.chunk.id,
-                metadata={**h.chunk.metadata, "id": h.chunk.id, "score": h.score, "rank": h.rank},
-            )
-            for h in result.hits
-        ]
+        return SearchResult(query, mode, hits, timings, q)

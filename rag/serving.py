@@ -28,23 +28,24 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from rag.answering import Answer, Answerer
+from rag.answering import Answerer
+from rag.answers import Answer
 from rag.chunking import Chunk, chunk_source
 from rag.feedback import FeedbackStore
+from rag.filters import DATE_FORMS, FilterError, Filters
+from rag.filters import KEYS as FILTER_KEYS
 from rag.indexing import IndexWriteError, IngestReport, ingest
 from rag.loading import LoadError, load_documents
 from rag.retrieval import QueryError, Retriever
 from rag.settings import Settings
+from rag.text import CONTROL
 
-FILTER_KEYS = ("doc", "city", "meeting", "date_from", "date_to", "role", "speaker", "kind")
 MAX_HISTORY = 6  # earlier questions kept for follow-ups
 MAX_FEEDBACK_TEXT = 20_000  # characters of a rated question or answer
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 # Lone surrogates (JSON allows "\ud800") and noncharacters cannot be encoded; they are dropped.
 _UNENCODABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 # An absolute path in a message is reduced to its file name: errors show no server paths.
 _ABS_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^/\\\s'\":]+)+[/\\]([^/\\\s'\":]+)")
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
@@ -62,7 +63,7 @@ class BusyError(RuntimeError):
 
 def clean_text(text: str) -> str:
     """NFC text without unencodable code points or control characters (each becomes a space)."""
-    return _CONTROL.sub(" ", unicodedata.normalize("NFC", _UNENCODABLE.sub("", text)))
+    return CONTROL.sub(" ", unicodedata.normalize("NFC", _UNENCODABLE.sub("", text)))
 
 
 def clean_json(value: Any) -> Any:
@@ -148,20 +149,11 @@ class ChatService:
             )
         return text
 
-    def clean_filters(self, filters: Mapping[str, Any] | None) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for key, value in (filters or {}).items():
-            if key not in FILTER_KEYS:
-                raise RequestError(
-                    f"filters.{key}", f"unknown filter; use {', '.join(FILTER_KEYS)}"
-                )
-            if value is None or str(value).strip() == "":
-                continue
-            text = _CONTROL.sub("", str(value)).strip()[:200]
-            if key.startswith("date_") and not _DATE.match(text):
-                raise RequestError(f"filters.{key}", f"{text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-            out[key] = text
-        return out
+    def clean_filters(self, filters: Mapping[str, Any] | None) -> Filters:
+        try:
+            return Filters.parse(filters or {})
+        except FilterError as e:
+            raise RequestError(e.field, e.reason) from e
 
     def clean_history(self, history: Sequence[Any] | None) -> list[str]:
         kept = [clean_text(h).strip() for h in history or [] if isinstance(h, str)]
@@ -438,7 +430,7 @@ class AskRequest(CleanModel):
     )
     filters: dict[str, str] = Field(
         default_factory=dict,
-        description=f"any of {', '.join(FILTER_KEYS)}; dates as YYYY[-MM[-DD]]",
+        description=f"any of {', '.join(FILTER_KEYS)}; dates as {DATE_FORMS}",
     )
     mode: Literal["auto", "extractive"] = Field(
         "auto", description="auto: the LLM when one is configured; extractive: never"

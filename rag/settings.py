@@ -27,7 +27,6 @@ class Settings:
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     bm25_field: str = "surface"
-    batch_size: int = 32
     threads: int = 2
     llm_url: str | None = None
     llm_model: str | None = None
@@ -36,7 +35,9 @@ class Settings:
     # Dense vectors: "faiss" (in the index folder) or "milvus" (milvus-lite file or server URI).
     vector_store: str = "faiss"
     milvus_uri: str | None = None  # default with milvus: <index_dir>/milvus.db (milvus-lite)
-    # Serving (app.py, rag.serving): limits, feedback, access.
+    # Serving (app.py, rag.serving): address, limits, feedback, access.
+    host: str = "127.0.0.1"
+    port: int = 7860
     max_question_chars: int = 1000
     concurrency: int = 4  # answers computed at once; more requests wait in line
     queue_timeout: float = 60.0  # seconds a request may wait for a slot before "busy"
@@ -80,6 +81,10 @@ class Settings:
             if store not in ("faiss", "milvus"):
                 raise ValueError(f"RAG_VECTOR_STORE: {store!r} is not faiss or milvus")
             s = replace(s, vector_store=store, milvus_uri=env.get("RAG_MILVUS_URI") or None)
+        if env.get("RAG_HOST"):
+            s = replace(s, host=env["RAG_HOST"].strip())
+        if env.get("RAG_PORT"):
+            s = replace(s, port=_port(env["RAG_PORT"]))
         if env.get("RAG_MAX_QUESTION_CHARS"):
             s = replace(s, max_question_chars=int(env["RAG_MAX_QUESTION_CHARS"]))
         if env.get("RAG_CONCURRENCY"):
@@ -136,6 +141,16 @@ def parse_rate(name: str, value: str) -> tuple[int, float]:
     if not sep or pair[0] < 1 or pair[1] <= 0:
         raise ValueError(f"{name}: {value!r} is not N/SECONDS, such as 10/60")
     return pair
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise ValueError(f"RAG_PORT: {value!r} is not a port number (1-65535)")
+    return port
 
 
 def parse_auth(value: str) -> tuple[tuple[str, str], ...]:

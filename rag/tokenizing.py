@@ -12,10 +12,13 @@ Two bridges let an English query meet Japanese text in keyword search:
 
 from __future__ import annotations
 
+import json
 import re
 import threading
-import unicodedata
+from pathlib import Path
 from typing import Any
+
+from rag.text import fold, nfkc
 
 FIELDS = ("surface", "lemma")
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
@@ -87,7 +90,17 @@ _EN_STOP = set(
     ]
 )
 
-_ORIGIN_ALSO = {"crowd": "cloud"}
+
+def _loanwords() -> dict[str, str]:
+    """UniDic origin → English word also indexed (``rag/data/loanwords.json``)."""
+    path = Path(__file__).with_name("data") / "loanwords.json"
+    table = json.loads(path.read_text(encoding="utf-8"))
+    return {k.lower(): str(v).lower() for k, v in table.items() if not k.startswith("_")}
+
+
+_ORIGIN_ALSO = _loanwords()
+# An English name: a capitalised word of three letters or more that does not open a sentence.
+_LATIN_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}")
 _KANA = {
     "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho",
     "チャ": "cha", "チュ": "chu", "チョ": "cho", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo",
@@ -204,8 +217,8 @@ _TAGGER_LOCK = threading.Lock()
 
 def mecab_words(text: str) -> list[Any]:
     """MeCab's words for ``text``. One tagger for the process, used under a lock: a tagger
-    is not safe to share between threads, and one per thread costs ~30 MB each in a
-    server's thread pool."""
+    is not safe to share between threads, and one per thread costs ~200 MB (its dictionary)
+    in a server's thread pool."""
     global _TAGGER
     with _TAGGER_LOCK:
         if _TAGGER is None:
@@ -224,7 +237,7 @@ class Tokenizer:
         self.field = field
 
     def tokens(self, text: str) -> list[str]:
-        text = unicodedata.normalize("NFKC", text).lower()
+        text = fold(text)
         out: list[str] = []
         for w in mecab_words(text):
             f = w.feature
@@ -250,10 +263,18 @@ class Tokenizer:
 
     def names(self, text: str) -> list[str]:
         """Proper nouns (places, people, organisations) as written: 大阪, Fukuoka."""
-        text = unicodedata.normalize("NFKC", text)
+        text = nfkc(text)
         out = [w.surface for w in mecab_words(text) if w.feature.pos2 == "固有名詞"]
-        words = re.findall(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}", text)
-        return out + [w for w in words if w.lower() not in _EN_STOP]
+        return out + latin_names(text)
+
+
+def latin_names(text: str) -> list[str]:
+    """English names in ``text``: capitalised words that do not open a sentence.
+
+    >>> latin_names("How did Morioka and Sendai compare? Both cut costs.")
+    ['Morioka', 'Sendai']
+    """
+    return [w for w in _LATIN_NAME.findall(nfkc(text)) if w.lower() not in _EN_STOP]
 
 
 def _stem(word: str) -> str:

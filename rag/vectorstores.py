@@ -1,81 +1,103 @@
-"""Vector stores behind LangChain's ``VectorStore`` interface: FAISS (default) and Milvus.
+"""Dense stores: the chunk ids nearest a query vector, under a filter, with similarities.
 
-Both answer the same question for :class:`rag.retrieval.Retriever`: the chunk rows nearest
-a query vector, with the caller's filters applied *before* the cut. Both are also plain
-LangChain ``VectorStore`` objects (``similarity_search``, ``as_retriever()``…), so a LangChain
-user can plug either into their own chain.
+:class:`DenseStore` is the one seam the retriever uses; two stores implement it.
 
 - :class:`FaissChunkStore` wraps the FAISS index that ``rag ingest`` writes next to the
   chunks (flat below ``ann_threshold`` chunks, HNSW above). With filters it scores the
-  matching rows exactly.
+  matching rows exactly. It is also a LangChain ``VectorStore`` (``similarity_search``,
+  ``as_retriever()``…), so a LangChain user can plug it into their own chain.
 - :class:`MilvusChunkStore` keeps the vectors and the filterable metadata in a Milvus
-  collection through ``langchain_milvus.Milvus``: ``milvus-lite`` (a local file, used in the
-  tests) or a Milvus server or cluster by URI (``RAG_MILVUS_URI=http://milvus:19530``).
+  collection through ``langchain_milvus.Milvus`` (itself a LangChain ``VectorStore``, as
+  ``.store``): ``milvus-lite`` (a local file, used in the tests) or a Milvus server or
+  cluster by URI (``RAG_MILVUS_URI=http://milvus:19530``). Milvus applies the filters (as a
+  boolean expression) and returns its own scores; no FAISS file is written or read.
   ``rag ingest`` keeps the collection in step with the index (upserts what changed,
-  deletes what was removed). Filters become a Milvus boolean expression.
+  deletes what was removed).
 
 BM25 stays in-process (fugashi tokens) on both backends: see docs/scaling.md for why.
+
+>>> store.rank(query_vector, 10, Filters(city="盛岡市"))   # doctest: +SKIP
+[('sumida-dx-r05#006', 0.61), ...]
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
+from rag.chunking import Chunk
+from rag.filters import Filters, milvus_fields
+
 COLLECTION = "gikai_chunks"
-MILVUS_FIELDS = ("doc_id", "city", "meeting", "date", "kind", "roles", "speakers")
+VectorSource = np.ndarray | Callable[[Sequence[int]], np.ndarray]
+
+
+class DenseStore(Protocol):
+    """Nearest chunks to a unit query vector, filters applied before the cut."""
+
+    def rank(self, vector: np.ndarray, depth: int, where: Filters) -> list[tuple[str, float]]:
+        """Up to ``depth`` ``(chunk id, similarity)`` pairs passing ``where``, best first."""
+        ...
+
+    def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> list[float | None]:
+        """The similarity of ``vector`` to each chunk of ``ids`` (None where unknown)."""
+        ...
 
 
 class FaissChunkStore(VectorStore):
-    """The FAISS index of a :class:`rag.indexing.StoredIndex`, as a LangChain VectorStore."""
+    """Chunks and their FAISS index (as ``rag ingest`` wrote them), as a LangChain
+    VectorStore and a :class:`DenseStore`."""
 
-    def __init__(self, index: Any, embeddings: Embeddings) -> None:
-        self.index = index
+    def __init__(self, chunks: Sequence[Chunk], dense: Any, embeddings: Embeddings) -> None:
+        self.chunks = chunks
+        self.dense = dense  # faiss.Index whose row n is chunks[n]
         self._embeddings = embeddings
+        self._rows = {c.id: n for n, c in enumerate(chunks)}
+        self._allowed: tuple[Filters, np.ndarray] | None = None
 
     @property
     def embeddings(self) -> Embeddings:
         return self._embeddings
 
-    def rank(
-        self,
-        q: np.ndarray,
-        depth: int,
-        allowed: np.ndarray | None = None,
-        filters: Mapping[str, str] | None = None,
-    ) -> list[int]:
-        """Rows nearest ``q``; with ``allowed`` rows (the filters, resolved by the caller),
-        exact over those."""
-        if allowed is None:
-            _, rows = self.index.dense.search(q[None, :], min(depth, len(self.index.chunks)))
-            return [int(r) for r in rows[0] if r >= 0]
-        sims = self.index.vectors(allowed) @ q
-        order = np.argsort(-sims, kind="stable")[:depth]
-        return [int(allowed[i]) for i in order]
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == 0:
+            return np.zeros((0, self.dense.d), dtype=np.float32)
+        return np.asarray(self.dense.reconstruct_batch(rows), dtype=np.float32)
+
+    def _rows_passing(self, where: Filters) -> np.ndarray:
+        last = self._allowed  # read once: other threads may search meanwhile
+        if last is None or last[0] != where:
+            rows = [n for n, c in enumerate(self.chunks) if where.matches(c.metadata)]
+            last = self._allowed = (where, np.asarray(rows, dtype=np.int64))
+        return last[1]
+
+    def rank(self, vector: np.ndarray, depth: int, where: Filters) -> list[tuple[str, float]]:
+        if not where:
+            sims, rows = self.dense.search(vector[None, :], min(depth, len(self.chunks)))
+            found = [(int(r), float(s)) for r, s in zip(rows[0], sims[0], strict=True) if r >= 0]
+        else:
+            allowed = self._rows_passing(where)
+            scores = self.vectors(allowed) @ vector
+            order = np.argsort(-scores, kind="stable")[:depth]
+            found = [(int(allowed[i]), float(scores[i])) for i in order]
+        return [(self.chunks[r].id, s) for r, s in found]
+
+    def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> list[float | None]:
+        rows = np.asarray([self._rows[i] for i in ids], dtype=np.int64)
+        return [float(x) for x in self.vectors(rows) @ vector]
 
     def similarity_search_with_score_by_vector(
-        self, embedding: list[float], k: int = 4, filter: Mapping[str, str] | None = None, **_: Any
+        self, embedding: list[float], k: int = 4, filter: Any = None, **_: Any
     ) -> list[tuple[Document, float]]:
-        from rag.retrieval import matches
-
-        q = np.asarray(embedding, dtype=np.float32)
-        allowed = None
-        if filter:
-            chunks = self.index.chunks
-            allowed = np.asarray(
-                [i for i, c in enumerate(chunks) if matches(c.metadata, filter)], dtype=np.int64
-            )
-        rows = self.rank(q, k, allowed)
-        sims = self.index.vectors(np.asarray(rows, dtype=np.int64)) @ q if rows else []
-        return [
-            (_document(self.index.chunks[r]), float(s)) for r, s in zip(rows, sims, strict=True)
-        ]
+        found = self.rank(np.asarray(embedding, dtype=np.float32), k, Filters.parse(filter))
+        return [(_document(self.chunks[self._rows[i]]), s) for i, s in found]
 
     def similarity_search_by_vector(
         self, embedding: list[float], k: int = 4, **kwargs: Any
@@ -101,58 +123,18 @@ class FaissChunkStore(VectorStore):
         raise NotImplementedError("build the index with `rag ingest`, then open it")
 
 
-def _document(chunk: Any) -> Document:
+def _document(chunk: Chunk) -> Document:
     return Document(page_content=chunk.text, metadata={"id": chunk.id, **chunk.metadata})
 
 
-def milvus_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
-    """The filterable fields, flat, as Milvus stores them (no nulls)."""
-    return {
-        "doc_id": str(meta.get("doc_id") or ""),
-        "city": str(meta.get("city") or ""),
-        "meeting": str(meta.get("meeting") or meta.get("section") or ""),
-        "date": str(meta.get("date") or ""),
-        "kind": str(meta.get("kind") or ""),
-        "roles": list(meta.get("roles") or []),
-        "speakers": json.dumps(meta.get("speakers") or [], ensure_ascii=False),
-    }
-
-
-def _quote(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a double-quoted, escaped string literal
-
-
-def milvus_expr(filters: Mapping[str, str]) -> str:
-    """Our filters as a Milvus boolean expression (``rag.retrieval.matches`` semantics,
-    except that text matches are exact-substring without NFKC folding)."""
-    parts = []
-    for key, value in filters.items():
-        if key == "doc":
-            parts.append(f"doc_id == {_quote(value)}")
-        elif key in ("city", "meeting", "section"):
-            field = "meeting" if key == "section" else key
-            parts.append(f"{field} like {_quote('%' + value.replace('%', '') + '%')}")
-        elif key == "kind":
-            parts.append(f"kind == {_quote(value)}")
-        elif key == "date_from":
-            parts.append(f'(date != "" and date >= {_quote(value)})')
-        elif key == "date_to":
-            parts.append(f'(date != "" and date <= {_quote(value + "~")})')
-        elif key == "role":
-            parts.append(f"json_contains(roles, {_quote(value)})")
-        elif key == "speaker":
-            parts.append(f"speakers like {_quote('%' + value.replace('%', '') + '%')}")
-    return " and ".join(parts)
-
-
 class MilvusChunkStore:
-    """Chunks' vectors in Milvus, behind ``langchain_milvus.Milvus`` (a VectorStore)."""
+    """Chunks' vectors in Milvus, behind ``langchain_milvus.Milvus`` (``.store``, a
+    LangChain VectorStore); a :class:`DenseStore`."""
 
-    def __init__(self, uri: str, embeddings: Embeddings, ids: Sequence[str], dim: int) -> None:
+    def __init__(self, uri: str, embeddings: Embeddings) -> None:
         from langchain_milvus import Milvus
 
         self.uri = uri
-        self.rows = {chunk_id: n for n, chunk_id in enumerate(ids)}
         self.store = Milvus(
             embedding_function=embeddings,
             collection_name=COLLECTION,
@@ -164,17 +146,20 @@ class MilvusChunkStore:
             consistency_level="Strong",
             enable_dynamic_field=True,
         )
-        self.dim = dim
 
     def sync(
         self,
-        chunks: Sequence[Any],
-        vectors: np.ndarray,
+        chunks: Sequence[Chunk],
+        vectors: VectorSource,
         refresh: Iterable[str] = (),
         batch: int = 1000,
     ) -> dict[str, int]:
         """Make the collection hold exactly ``chunks``: add what it lacks, replace the chunks
-        of the documents in ``refresh`` (added or changed), delete what is gone."""
+        of the documents in ``refresh`` (added or changed), delete what is gone.
+
+        ``vectors`` is the array of all chunks' vectors, or a function giving the vectors
+        of some rows (called only for the rows to add)."""
+        vectors_of = vectors.__getitem__ if isinstance(vectors, np.ndarray) else vectors
         have = set(self.ids())
         fresh = set(refresh)
         todo = [
@@ -188,8 +173,8 @@ class MilvusChunkStore:
             rows = todo[a : a + batch]
             self.store.add_embeddings(
                 texts=[chunks[i].text for i in rows],
-                embeddings=vectors[rows].tolist(),
-                metadatas=[milvus_metadata(chunks[i].metadata) for i in rows],
+                embeddings=np.asarray(vectors_of(rows), dtype=np.float32).tolist(),
+                metadatas=[milvus_fields(chunks[i].metadata) for i in rows],
                 ids=[chunks[i].id for i in rows],
             )
         return {"added": len(todo) - len(replaced), "replaced": len(replaced), "deleted": len(gone)}
@@ -213,22 +198,18 @@ class MilvusChunkStore:
         iterator.close()
         return out
 
-    def rank(
-        self,
-        q: np.ndarray,
-        depth: int,
-        allowed: np.ndarray | None = None,
-        filters: Mapping[str, str] | None = None,
-    ) -> list[int]:
-        """Rows nearest ``q``; Milvus applies ``filters`` itself, before the cut."""
-        expr = milvus_expr(filters or {}) or None
-        found = self.store.similarity_search_with_score_by_vector(q.tolist(), k=depth, expr=expr)
-        return [self.rows[d.metadata["id"]] for d, _ in found if d.metadata.get("id") in self.rows]
+    def _search(self, vector: np.ndarray, k: int, expr: str | None) -> list[tuple[str, float]]:
+        found = self.store.similarity_search_with_score_by_vector(
+            np.asarray(vector, dtype=np.float32).tolist(), k=k, expr=expr
+        )
+        return [(str(d.metadata["id"]), float(s)) for d, s in found if d.metadata.get("id")]
 
+    def rank(self, vector: np.ndarray, depth: int, where: Filters) -> list[tuple[str, float]]:
+        return self._search(vector, depth, where.milvus_expr() or None)
 
-def open_store(settings: Any, index: Any, embeddings: Any) -> FaissChunkStore | MilvusChunkStore:
-    """The dense store the settings name, over the chunks of ``index``."""
-    if settings.vector_store == "milvus":
-        ids = [c.id for c in index.chunks]
-        return MilvusChunkStore(settings.milvus_target, embeddings, ids, embeddings.dim)
-    return FaissChunkStore(index, embeddings)
+    def similarities(self, vector: np.ndarray, ids: Sequence[str]) -> list[float | None]:
+        if not ids:
+            return []
+        expr = f"id in {json.dumps(list(ids), ensure_ascii=False)}"
+        scores = dict(self._search(vector, len(ids), expr))
+        return [scores.get(i) for i in ids]

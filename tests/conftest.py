@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
+from langchain_core.embeddings import Embeddings
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -18,34 +21,50 @@ def need_shared(path: Path) -> Path:
     return path
 
 
-class FakeEmbeddings:
-    """Deterministic, honest fake: hashed character bigrams, unit length. Texts that share
-    bigrams are close, so retrieval tests still mean something. Counts what it embeds."""
+class FakeEmbeddings(Embeddings):
+    """Deterministic, honest fake: hashed character bigrams. Texts that share bigrams are
+    close, so retrieval tests still mean something. A plain LangChain ``Embeddings``: the
+    code wraps it (:func:`rag.embedding.as_batched`) as it would any other. Counts the
+    documents it embeds."""
 
     name = "fake"
     version = "1"
     dim = 64
-    batch_size = 16
 
     def __init__(self) -> None:
         self.embedded = 0
 
-    def encode(self, texts, is_query=False, progress=None):  # type: ignore[no-untyped-def]
-        import zlib
+    def _vector(self, text: str) -> list[float]:
+        out = np.zeros(self.dim, dtype=np.float32)
+        for a, b in zip(text, text[1:], strict=False):
+            out[zlib.crc32((a + b).encode()) % self.dim] += 1.0
+        return out.tolist()
 
-        import numpy as np
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += len(texts)
+        return [self._vector(t) for t in texts]
 
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for a, b in zip(t, t[1:], strict=False):
-                out[i, zlib.crc32((a + b).encode()) % self.dim] += 1.0
-        self.embedded += 0 if is_query else len(texts)
-        if progress:
-            progress(len(texts))
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
 
-    def describe(self):  # type: ignore[no-untyped-def]
-        return {"name": self.name, "version": self.version, "dim": self.dim, "normalized": True}
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``shared`` are skipped where ../shared is absent."""
+    if SHARED.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{SHARED} is absent (only on developer and CI machines)")
+    for item in items:
+        if item.get_closest_marker("shared"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def index_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Indexes built once per test session, one folder per corpus, model and BM25 field,
+    named as ``evals.run`` names them (``sample-use-surface``): pass it as the evals'
+    work folder, or ingest into ``index_cache / name`` (an up-to-date ingest embeds
+    nothing)."""
+    return tmp_path_factory.mktemp("indexes")
 
 
 @pytest.fixture(scope="session")

@@ -30,9 +30,9 @@ ICS_CHUNK_MARK = "株式会社ICS"
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    s = Settings(index_dir=tmp_path_factory.mktemp("idx"), embed_model="use")
-    ingest([CORPUS], s)
+def settings(index_cache: Path) -> Settings:
+    s = Settings(index_dir=index_cache / "sample-use-surface", embed_model="use")
+    ingest([CORPUS], s)  # built once per session, shared with the evals
     return s
 
 
@@ -70,7 +70,7 @@ def test_numbers_are_kept_exactly_as_written(answerer: Answerer) -> None:
 
 def test_question_the_documents_do_not_answer(answerer: Answerer) -> None:
     a = answerer.ask("大阪市のスーパーシティ予算はいくらか")
-    assert a.status == "no_answer" and a.citations == []
+    assert a.status == "no_answer" and not a.citations
     assert "大阪" in a.answer and "記述がありません" in a.answer
     assert a.nearest and all(n.quote in n.text for n in a.nearest)
     b = answerer.ask("盛岡市の学校給食費の無償化はいつから始まったか")
@@ -107,7 +107,7 @@ def test_llm_mode_through_a_real_openai_protocol_server(settings: Settings) -> N
     *tokens, final = pieces
     assert len(tokens) > 5  # streamed word by word
     assert final.mode == "llm" and final.status == "answered", final.warnings
-    assert final.warnings == []
+    assert not final.warnings
     assert [c.n for c in final.citations] == [1]
     assert ICS_CHUNK_MARK in final.citations[0].text
     assert "クラウドサービスを活用" in final.citations[0].quote

@@ -33,9 +33,12 @@ FLAGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="no /usr/bin/chromium (make test installs Debian's chromium)"
-)
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="no /usr/bin/chromium (make test installs Debian's chromium)"
+    ),
+]
 
 
 @pytest.fixture(scope="module")

@@ -178,6 +178,7 @@ def _marker_lines(path: Path, markers: str) -> int:
     return sum(1 for ln in path.read_text(encoding="utf-8").splitlines() if ln and ln[0] in markers)
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize(
     ("name", "speaker_markers", "turns", "roles"),
     [
@@ -203,6 +204,7 @@ def test_minutes_turns_and_roles(
     assert found == roles
 
 
+@pytest.mark.shared
 def test_minutes_no_speaker_lost() -> None:
     for name in ("sendai-dx-tokubetsu-iinkai-20241226.txt", "yokohama-honkaigi-20241129.txt"):
         parsed = _minutes(name)
@@ -213,6 +215,7 @@ def test_minutes_no_speaker_lost() -> None:
                 assert t.n in in_chunks, f"{name}: turn {t.n} ({t.speaker.label}) lost"
 
 
+@pytest.mark.shared
 def test_hakodate_headings_not_turns_and_reports_are_chunks() -> None:
     parsed = _minutes("hakodate-honkaigi-20240222.txt")
     assert "〇" not in parsed.speaker_markers  # 〇議事日程 etc. are headings here
@@ -227,6 +230,7 @@ def test_hakodate_headings_not_turns_and_reports_are_chunks() -> None:
     assert mayor and all(c.metadata["chunk_type"] == "statement" for c in mayor)
 
 
+@pytest.mark.shared
 def test_yokohama_answers_follow_their_question() -> None:
     chunks = chunk_document(_minutes("yokohama-honkaigi-20241129.txt"))
     qa = [c for c in chunks if c.metadata["chunk_type"] == "qa"]
@@ -235,6 +239,7 @@ def test_yokohama_answers_follow_their_question() -> None:
     assert any(a["name"] == "山中竹春" for c in shirai for a in c.metadata["answerers"])
 
 
+@pytest.mark.shared
 def test_scale_jsonl_loads_and_chunks_first_meetings() -> None:
     path = need_shared(SCALE)
     docs = []

@@ -92,6 +92,7 @@ def test_broken_files_are_named_in_the_error(
         chunks_of(path)
 
 
+@pytest.mark.integration
 def test_dropped_pdf_answers_morioka_with_the_page(tmp_path: Path) -> None:
     """As a new user would: the report's PDF dropped into corpus/, beside its text file."""
     corpus = tmp_path / "corpus"

@@ -10,25 +10,34 @@ import pytest
 
 from evals.run import ROOT, facts_present, metrics, missing_data, run_answers, run_condition
 
-pytestmark = pytest.mark.integration
 EXPECTED = json.loads((ROOT / "evals" / "expected.json").read_text(encoding="utf-8"))
 TOL = EXPECTED["tolerance"]
 
 
-@pytest.mark.parametrize("key", sorted(EXPECTED["retrieval"]))
-def test_pinned_retrieval_scores(key: str, tmp_path: Path) -> None:
+def keys(table: dict[str, object]) -> list[object]:
+    """The pinned conditions; those on corpora from ../shared are marked ``shared``."""
+    return [
+        k if k.startswith("sample/") else pytest.param(k, marks=pytest.mark.shared)
+        for k in sorted(x for x in table if "/" in x)
+    ]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("key", keys(EXPECTED["retrieval"]))
+def test_pinned_retrieval_scores(key: str, index_cache: Path) -> None:
     corpus, condition = key.split("/")
     if missing_data(corpus):
         pytest.skip(f"{corpus}: {missing_data(corpus)}")
-    got = run_condition(condition, tmp_path, corpus)["scores"]["all"]
+    got = run_condition(condition, index_cache, corpus)["scores"]["all"]
     want = EXPECTED["retrieval"][key]
     for metric in ("hit@1", "hit@5", "mrr@10", "ndcg@10"):
         assert got[metric] >= want[metric] - TOL, (key, metric, got)
 
 
-def test_pinned_answer_scores(tmp_path: Path) -> None:
+@pytest.mark.integration
+def test_pinned_answer_scores(index_cache: Path) -> None:
     want = EXPECTED["answers"]["sample"]
-    got = run_answers(tmp_path, ["sample"], threshold=want["threshold"])["scores"]
+    got = run_answers(index_cache, ["sample"], threshold=want["threshold"])["scores"]
     for metric in (
         "facts_present",
         "citation_precision",
@@ -50,7 +59,8 @@ def test_facts_present_counts_alternatives_and_ignores_spacing() -> None:
     assert facts_present("神戸市を参考にした", ["神戸市|Kobe", "2019年"]) == 0.5
 
 
-@pytest.mark.parametrize("key", sorted(k for k in EXPECTED.get("full_index", {}) if "/" in k))
+@pytest.mark.integration
+@pytest.mark.parametrize("key", keys(EXPECTED.get("full_index", {})))
 def test_pinned_scores_on_the_full_scale_index(key: str, tmp_path: Path) -> None:
     """The scale needles on the full embedded index: 27 minutes to build, so only when
     RAG_SCALE_INDEX names one (see docs/scaling.md)."""

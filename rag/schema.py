@@ -1,0 +1,61 @@
+"""The keys of a chunk's metadata, typed, so that mypy catches a misspelt or dropped key.
+
+``Chunk.metadata`` (:mod:`rag.chunking`) is still ``dict[str, Any]``; once it is declared
+as :class:`ChunkMetadata`, every ``meta["..."]`` and ``meta.get("...")`` in ``rag/`` is
+checked against this list. A stage that adds a key adds it here.
+
+>>> meta: ChunkMetadata = {"doc_id": "sumida-dx-r05", "city": "盛岡市", "roles": ["member"]}
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+
+class Person(TypedDict, total=False):
+    """A speaker as the chunker records them (:mod:`rag.speakers`)."""
+
+    name: str | None
+    role: str | None
+    category: str  # member | official | chair | other
+    label: str  # the speaker line as printed, which identifies the turn's speaker
+
+
+class TurnOffset(TypedDict):
+    offset: int  # where the turn starts in the chunk text
+    n: int  # the turn's number in the document
+    speaker: str  # Person.label
+
+
+class ChunkMetadata(TypedDict, total=False):
+    # the document (rag.chunking._read_doc_meta)
+    doc_id: str
+    title: str
+    council: str | None
+    committee: str | None
+    kind: str  # report | minutes
+    date: str | None  # ISO YYYY-MM-DD
+    source: str
+    file: str
+    encoding: str
+    header: dict[str, Any]  # a report's header block
+    # the passage
+    chunk_type: str  # qa | question | answer | report | ...
+    section: str | None  # a report's city, a minutes' agenda item
+    city: str | None
+    meeting: str | None
+    part: str  # part of a long turn
+    question: str | None
+    questioner: Person | None
+    answerers: list[Person]
+    speakers: list[str]
+    roles: list[str]  # Person.category of every speaker
+    turns: list[int]
+    turn_offsets: list[TurnOffset]
+    stage_directions: list[str]
+    # where it is in the source
+    char_span: list[int] | None
+    spans: list[list[int]]
+    pages: list[int]
+    page: int | None
+    page_starts: list[list[int]]  # [[offset in the chunk text, page], ...]

@@ -1,0 +1,61 @@
+"""Text helpers shared by every stage: Unicode folding and Japanese sentence splitting.
+
+Council documents mix full- and half-width forms (ＩＣＴ, ICT; １２３, 123), so text is
+compared after NFKC normalisation. A Japanese sentence ends at 。！？ (or ! ?), with any
+closing brackets that follow; a line break also ends one.
+
+This module imports nothing from ``rag``.
+
+>>> fold("ＩＣＴ　推進"), squash("ＩＣＴ 推進\\n課")
+('ict 推進', 'ICT推進課')
+>>> [s for _, s in sentences("理由は二つです。「一つ目」。\\nAnd two!")]
+['理由は二つです。', '「一つ目」。', 'And two!']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+
+SENTENCE_ENDS = "。！？!?"
+SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:[{SENTENCE_ENDS}]+[」』）)]*|$)")
+_AFTER_END = re.compile(rf"(?<=[{SENTENCE_ENDS}\n])")
+_SPACE = re.compile(r"\s+")
+# Japanese eras: the Western year before each era's first year (令和1年, 元年, is 2019),
+# by name and by the initial used in short dates (R5.9).
+ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+ERA_INITIALS = {"r": "令和", "h": "平成", "s": "昭和"}
+# C0/C1 controls, zero-width and bidirectional marks: never meant in a question or filter.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+def nfkc(text: Any) -> str:
+    """NFKC form of ``text`` (None → "")."""
+    return unicodedata.normalize("NFKC", str(text or ""))
+
+
+def fold(text: Any) -> str:
+    """NFKC and lower case: the form in which names and filter values are compared."""
+    return nfkc(text).lower()
+
+
+def squash(text: Any) -> str:
+    """NFKC with all white space removed: the form in which quotes and passages are
+    compared, whatever the line breaks and spacing of the source."""
+    return _SPACE.sub("", nfkc(text))
+
+
+def sentences(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, sentence)`` for each sentence of ``text``, stripped of white space."""
+    for m in SENTENCE.finditer(text):
+        raw = m.group()
+        sentence = raw.strip()
+        if sentence:
+            yield m.start() + (len(raw) - len(raw.lstrip())), sentence
+
+
+def split_after_ends(text: str) -> list[str]:
+    """``text`` cut after each sentence end and line break, nothing dropped."""
+    return _AFTER_END.split(text)

@@ -1,0 +1,168 @@
+"""The answer stages on hand-made passages: the evidence gate, sentence picking and the
+extractive composition, and the pipeline's immutable answers. No real model: the fake
+embeddings go through the same LangChain seam as any other."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from rag.answers import Answer
+from rag.bm25 import BM25
+from rag.chunking import Chunk
+from rag.embedding import as_batched
+from rag.evidence import Evidence
+from rag.extractive import ExtractiveParams, Extractor, answer_sentences
+from rag.presenting import who_said
+from rag.retrieval import Hit
+from rag.tokenizing import Tokenizer, latin_names
+from tests.conftest import FakeEmbeddings
+
+TOK = Tokenizer()
+MORIOKA = Chunk(
+    "r#1",
+    "盛岡市はクラウドを導入した。盛岡市はクラウドを導入したため、費用を三割削減できた。"
+    "職員の研修も行った。",
+    "盛岡市 クラウド 導入 理由 費用 削減 研修",
+    {
+        "city": "盛岡市",
+        "chunk_type": "report",
+        "answerers": [{"name": "", "role": "情報政策課長", "category": "official"}],
+        "questioner": {"name": "井上", "role": "委員", "category": "member", "label": "q"},
+        "turn_offsets": [],
+    },
+)
+SENDAI = Chunk(
+    "r#2",
+    "仙台市では窓口の手続を簡素化した。来庁者の待ち時間が短くなった。",
+    "仙台市 窓口 手続 簡素化 待ち時間",
+    {"city": "仙台市", "chunk_type": "report"},
+)
+ASKED = Chunk(
+    "m#1",
+    "図書館の開館時間を延ばす予定はありますか。図書館は来年度から午後九時まで開館します。",
+    "図書館 開館時間 延長 午後九時",
+    {
+        "meeting": "定例会",
+        "chunk_type": "qa",
+        "questioner": {"name": "山田", "role": "委員", "category": "member", "label": "Q"},
+        "answerers": [{"name": "", "role": "教育長", "category": "official"}],
+        "turn_offsets": [{"offset": 0, "speaker": "Q"}, {"offset": 21, "speaker": "A"}],
+    },
+)
+CHUNKS = [MORIOKA, SENDAI, ASKED]
+
+
+@pytest.fixture(scope="module")
+def evidence() -> Evidence:
+    return Evidence(TOK, BM25.build([TOK(c.embed_text) for c in CHUNKS]))
+
+
+def hits(*chunks: Chunk, similarity: float | None = 0.5) -> list[Hit]:
+    return [Hit(c, 1.0 / n, n, {"bm25": n}, similarity) for n, c in enumerate(chunks, 1)]
+
+
+def test_weights_keep_known_terms_and_names_but_not_unknown_english(evidence: Evidence) -> None:
+    w = evidence.weights("Why did Morioka adopt the cloud at 盛岡市?")
+    assert "盛岡" in w and "morioka" in w  # a name is kept even where the index lacks it
+    assert "adopt" not in w  # an English word with no bridge to the text is left out
+    assert latin_names("Why did Morioka adopt it? Both cut costs.") == ["Morioka"]
+
+
+def test_coverage_confidence_and_missing_names(evidence: Evidence) -> None:
+    q = "盛岡市のクラウド導入の理由"
+    w = evidence.weights(q)
+    assert evidence.coverage(w, MORIOKA.embed_text) == pytest.approx(1.0)
+    assert evidence.coverage(w, SENDAI.embed_text) < 0.5
+    cov = evidence.coverage(w, MORIOKA.embed_text)
+    assert evidence.confidence(q, hits(MORIOKA, similarity=0.36)) == pytest.approx(
+        math.sqrt(cov * 0.36)
+    )
+    assert evidence.confidence(q, hits(MORIOKA, similarity=None)) == pytest.approx(cov)
+    assert evidence.missing_names("大阪市のクラウド導入") == ["大阪"]
+    assert evidence.missing_names("盛岡市のクラウド導入") == []
+
+
+def test_sentences_skip_a_restated_question_and_mark_the_askers() -> None:
+    got = answer_sentences(ASKED)
+    assert [(s, asked) for _, s, asked in got] == [
+        ("図書館の開館時間を延ばす予定はありますか。", True),
+        ("図書館は来年度から午後九時まで開館します。", False),
+    ]
+    reply = Chunk(
+        "m#2",
+        "開館時間の延長についてのご質問です。図書館は来年度から午後九時まで開館します。",
+        "",
+        {"chunk_type": "answer"},
+    )
+    assert [s for _, s, _ in answer_sentences(reply)] == [
+        "図書館は来年度から午後九時まで開館します。"
+    ]
+
+
+def test_pick_prefers_the_sentence_with_what_the_question_asks_for(evidence: Evidence) -> None:
+    ex = Extractor(evidence, as_batched(FakeEmbeddings()))
+    picked = ex.pick("盛岡市がクラウドを導入した理由は", hits(MORIOKA, SENDAI))
+    assert picked and all(s.hit.chunk is MORIOKA for s in picked)
+    assert "ため" in max(picked, key=lambda s: s.score).text  # the cue of a reason
+    assert [s.start for s in picked] == sorted(s.start for s in picked)
+    no_cue = Extractor(evidence, ex.embeddings, ExtractiveParams(cue_bonus=0.0))
+    best = max(
+        no_cue.pick("盛岡市がクラウドを導入した理由は", hits(MORIOKA)), key=lambda s: s.score
+    )
+    assert "ため" not in best.text  # the cue bonus alone decided it
+    one = Extractor(evidence, ex.embeddings, ExtractiveParams(max_sentences=1))
+    assert len(one.pick("盛岡市がクラウドを導入した理由は", hits(MORIOKA, SENDAI))) == 1
+    asked = ex.pick("図書館の開館時間", hits(ASKED))
+    assert [s.text for s in asked] == ["図書館は来年度から午後九時まで開館します。"]
+
+
+def test_compose_quotes_exactly_and_says_who(evidence: Evidence) -> None:
+    ex = Extractor(evidence, as_batched(FakeEmbeddings()))
+    text, citations = ex.compose("Why did Morioka adopt the cloud?", hits(MORIOKA))
+    assert text.startswith("(quoted from the Japanese source)\n盛岡市, official (情報政策課長)：「")
+    assert text.endswith("」[1]") and citations[0].quote in MORIOKA.text
+    ja, _ = ex.compose("盛岡市がクラウドを導入した理由は", hits(MORIOKA))
+    assert ja.startswith("盛岡市・情報政策課長：") and ja.endswith("[1]")
+    assert who_said(MORIOKA.metadata, "ja") == "盛岡市・情報政策課長"
+
+
+def test_answers_are_frozen() -> None:
+    a = Answer("q", "no_answer", "", "extractive")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.status = "answered"  # type: ignore[misc]
+
+
+def test_loanword_overrides_come_from_the_data_file() -> None:
+    path = Path(__file__).resolve().parents[1] / "rag" / "data" / "loanwords.json"
+    table = {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if k[0] != "_"}
+    assert table == {"crowd": "cloud"}
+    assert "cloud" in TOK("ガバメントクラウド") and "crowd" in TOK("ガバメントクラウド")
+
+
+def test_pipeline_streams_text_then_one_frozen_answer(tmp_path: Path) -> None:
+    from rag.answering import Answerer
+    from rag.indexing import ingest
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+    from tests.conftest import REPORT
+
+    settings = Settings(index_dir=tmp_path / "index", embed_model="fake")
+    emb = FakeEmbeddings()
+    ingest([REPORT], settings, emb)
+    answerer = Answerer(Retriever.open(settings, emb), min_confidence=0.1)
+    items = list(answerer.stream("盛岡市はなぜガバメントクラウドでコストメリットを出せたのか"))
+    *texts, final = items
+    assert isinstance(final, Answer) and all(isinstance(t, str) for t in texts)
+    assert final.status == "answered" and "".join(texts) == final.answer
+    assert isinstance(final.citations, tuple) and final.citations[0].metadata["city"] == "盛岡市"
+    assert {"rewrite", "retrieve", "compose", "total"} <= set(final.timings_ms)
+    refused = answerer.ask("大阪市のスーパーシティ予算はいくらか")
+    assert refused.status == "no_answer" and refused.answer.startswith("資料には「大阪」")
+    assert refused.nearest and not refused.citations and refused.confidence == 0.0
+    followup = answerer.ask("仙台市は？", history=["盛岡市のクラウドの費用は"])
+    assert followup.standalone_question == "仙台市のクラウドの費用は"
