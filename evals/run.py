@@ -408,9 +408,11 @@ def answer_scores_ci(per_q: list[dict[str, Any]], threshold: float) -> dict[str,
     """:func:`answer_scores` with a bootstrap 95% interval (``<metric>_ci``) beside each."""
     scores: dict[str, Any] = dict(answer_scores(per_q, threshold))
     for k in ANSWER_METRICS:
-        scores[f"{k}_ci"] = list(
-            bootstrap_stat(per_q, lambda qs, k=k: answer_scores(qs, threshold)[k])
-        )
+
+        def stat(qs: list[dict[str, Any]], k: str = k) -> float:
+            return answer_scores(qs, threshold)[k]
+
+        scores[f"{k}_ci"] = list(bootstrap_stat(per_q, stat))
     return scores
 
 

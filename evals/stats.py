@@ -2,7 +2,9 @@
 
 Each score is a mean over questions, so the questions are the unit resampled (Efron &
 Tibshirani 1993, percentile bootstrap). A change is a win only when the paired interval of
-the difference excludes zero; "within the interval" means no measurable change.
+the difference excludes zero *and* the paired randomisation test agrees (p < 0.05): with
+few questions that differ, the percentile interval alone is too eager. Otherwise the
+verdict is "within the interval": no measurable change.
 
 >>> lo, hi = bootstrap_ci([1.0, 0.0, 1.0, 1.0])
 >>> 0.0 <= lo <= 0.75 <= hi <= 1.0
@@ -71,9 +73,9 @@ class Paired:
 
     @property
     def verdict(self) -> str:
-        if self.ci[0] > 0:
+        if self.ci[0] > 0 and self.p < 0.05:
             return "better"
-        if self.ci[1] < 0:
+        if self.ci[1] < 0 and self.p < 0.05:
             return "worse"
         return "within the interval"
 

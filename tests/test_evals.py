@@ -179,6 +179,9 @@ def test_paired_test_tells_a_real_change_from_noise() -> None:
     noisy[0], noisy[30] = 1.0, 0.0  # one question gained, one lost
     r = paired(old, noisy)
     assert r.verdict == "within the interval" and r.diff == 0.0 and r.p > 0.5
+    few = [0.0] * 4 + [1.0] * 21  # four questions gained, none lost: interval > 0, p ≈ 0.13
+    assert paired(few, [1.0] * 25).ci[0] > 0
+    assert paired(few, [1.0] * 25).verdict == "within the interval"
     with pytest.raises(ValueError):
         paired([1.0], [1.0, 0.0])
 
