@@ -76,7 +76,7 @@ def main() -> None:
             tok = retriever.tokenizer
             queries = [q for q in load_queries(corpus) if not q.get("unanswerable")]
             gold = resolve(
-                load_qrels(), ((c.id, c.text) for c in chunks), {q["id"] for q in queries}
+                load_qrels(), ((c.id, c.text) for c in chunks), {q["id"] for q in queries}, corpus
             )
             uri = str(Path(tmp) / f"{corpus}-fts.db")
             ways = {

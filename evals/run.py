@@ -17,13 +17,18 @@ Conditions are ``MODE:MODEL`` with MODE one of bm25, bm25-lemma, dense, hybrid, 
 Answer metrics (extractive answers on the default condition): facts present, citation
 precision (a cited passage holds the gold span), and no-answer precision and recall, with
 the confidence of every question so the no-answer threshold can be calibrated.
+
+Splits (``split`` in queries.jsonl, see ``evals/split.py``): ``--split test`` (the default)
+is what is reported and pinned; tune on ``--split dev`` only. Ranking metrics come from
+ranx; every score carries a seeded bootstrap 95% interval over the questions
+(``evals/stats.py``), and ``python -m evals.compare OLD.json NEW.json`` says whether a
+change lies outside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
 import time
@@ -35,6 +40,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from evals.stats import bootstrap_ci, bootstrap_stat
 from rag.answering import Answerer
 from rag.bm25 import BM25
 from rag.chunking import chunk_source
@@ -66,8 +72,19 @@ def load_jsonl(name: str) -> list[dict[str, Any]]:
     return [json.loads(x) for x in lines if x.strip()]
 
 
-def load_queries(corpus: str | None = None) -> list[dict[str, Any]]:
-    return [q for q in load_jsonl("queries.jsonl") if corpus is None or q["corpus"] == corpus]
+SPLITS = ("dev", "test", "all")
+METRICS = {"hit@1": "hit_rate@1", "hit@5": "hit_rate@5", "mrr@10": "mrr@10", "ndcg@10": "ndcg@10"}
+
+
+def load_queries(corpus: str | None = None, split: str = "all") -> list[dict[str, Any]]:
+    """The questions of one corpus (all when None) on one split (``dev``, ``test``, ``all``)."""
+    if split not in SPLITS:
+        raise ValueError(f"split {split!r}: expected one of {SPLITS}")
+    return [
+        q
+        for q in load_jsonl("queries.jsonl")
+        if (corpus is None or q["corpus"] == corpus) and split in ("all", q.get("split"))
+    ]
 
 
 def load_facts() -> dict[str, list[str]]:
@@ -84,14 +101,30 @@ def load_qrels() -> dict[str, list[tuple[str, int]]]:
     return out
 
 
+NOT_INDEXED = "\u2205 gold passage not indexed"
+
+
+def source_texts(corpus: str) -> list[str]:
+    """The normalised text of each source document of ``corpus``, as loaded (not chunked)."""
+    docs = load_documents(CORPORA[corpus], [])
+    return [squash(d.text or "\n".join(v.text for v in d.voices)) for d in docs]
+
+
 def resolve(
-    qrels: dict[str, list[tuple[str, int]]], texts: Iterable[tuple[str, str]], qids: set[str]
+    qrels: dict[str, list[tuple[str, int]]],
+    texts: Iterable[tuple[str, str]],
+    qids: set[str],
+    corpus: str | None = None,
 ) -> dict[str, dict[str, int]]:
-    """Quoted spans → ``{query: {chunk id: relevance}}``; a quote found nowhere is an error.
+    """Quoted spans → ``{query: {chunk id: relevance}}``.
 
     A chunk is relevant when it holds the whole quote, or (for chunks cut blindly, as the
-    naive baseline cuts them) at least half of it, as a prefix or a suffix."""
+    naive baseline cuts them) at least half of it, as a prefix or a suffix. A quote in no
+    chunk but in a source document of ``corpus`` is a passage the index dropped: the
+    question keeps only the never-retrieved id ``NOT_INDEXED`` and scores 0. A quote found
+    nowhere is an error in qrels.tsv."""
     normed = [(cid, squash(t)) for cid, t in texts]
+    sources: list[str] | None = None
     gold: dict[str, dict[str, int]] = {}
     for qid in sorted(qids & set(qrels)):
         for quote, rel in qrels[qid]:
@@ -100,44 +133,89 @@ def resolve(
             ids = [cid for cid, t in normed if q in t]
             ids = ids or [cid for cid, t in normed if q[:half] in t or q[-half:] in t]
             if not ids:
-                raise SystemExit(f"qrels.tsv: {qid}: quote {quote!r} is in no chunk")
+                if sources is None:
+                    sources = source_texts(corpus) if corpus else []
+                if not any(q in t for t in sources):
+                    raise SystemExit(f"qrels.tsv: {qid}: quote {quote!r} is in no document")
+                ids = [NOT_INDEXED]
             for cid in ids:
                 gold.setdefault(qid, {})[cid] = rel
+        if len(gold.get(qid, {})) > 1:
+            gold[qid].pop(NOT_INDEXED, None)
     return gold
 
 
+def score_runs(
+    runs: dict[str, list[str]], gold: dict[str, dict[str, int]]
+) -> dict[str, dict[str, float]]:
+    """Per-question hit@1, hit@5, MRR@10 and nDCG@10 (graded gains, rel/log2(rank+1)) by ranx.
+
+    ``runs`` maps a question to its ranked chunk ids, ``gold`` to its relevant chunk ids."""
+    import warnings
+
+    from ranx import Qrels, Run, evaluate
+
+    qrels = Qrels({q: dict(gold[q]) for q in runs})
+    run = Run(
+        {
+            q: {c: 1.0 / r for r, c in enumerate(dict.fromkeys(ranked), 1)} or {"\u2205": 0.0}
+            for q, ranked in runs.items()
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numba's uint64→int64 cast note inside ranx
+        evaluate(qrels, run, list(METRICS.values()))
+    return {q: {name: float(run.scores[rx][q]) for name, rx in METRICS.items()} for q in runs}
+
+
 def metrics(ranked: list[str], rels: dict[str, int]) -> dict[str, float]:
-    first = next((i for i, c in enumerate(ranked[:10], 1) if c in rels), None)
-    dcg = sum(rels.get(c, 0) / math.log2(i + 1) for i, c in enumerate(ranked[:10], 1))
-    ideal = sorted(rels.values(), reverse=True)[:10]
-    idcg = sum(r / math.log2(i + 1) for i, r in enumerate(ideal, 1))
-    return {
-        "hit@1": float(first == 1),
-        "hit@5": float(first is not None and first <= 5),
-        "mrr@10": 1.0 / first if first else 0.0,
-        "ndcg@10": dcg / idcg if idcg else 0.0,
-    }
+    """The metrics of one ranked list (see :func:`score_runs`)."""
+    return score_runs({"q": ranked}, {"q": rels})["q"]
 
 
-def summarise(rows: list[tuple[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+def groups_of(q: dict[str, Any]) -> list[str]:
+    """The rows a question counts in: all, its language, and ``random`` for the needles
+    written from passages drawn at random."""
+    return ["all", q["lang"]] + (["random"] if q.get("origin") == "random" else [])
+
+
+def summarise(
+    rows: list[tuple[dict[str, Any], dict[str, float]]],
+) -> dict[str, dict[str, Any]]:
+    """Mean of each metric per group, with its bootstrap 95% interval (``<metric>_ci``)."""
     groups: dict[str, list[dict[str, float]]] = {}
-    for lang, m in rows:
-        groups.setdefault("all", []).append(m)
-        groups.setdefault(lang, []).append(m)
-    return {
-        g: {k: round(sum(x[k] for x in ms) / len(ms), 4) for k in ms[0]} | {"n": len(ms)}
-        for g, ms in groups.items()
-    }
+    for q, m in rows:
+        for g in groups_of(q):
+            groups.setdefault(g, []).append(m)
+    out: dict[str, dict[str, Any]] = {}
+    for g, ms in groups.items():
+        s: dict[str, Any] = {"n": len(ms)}
+        for k in METRICS:
+            values = [x[k] for x in ms]
+            s[k] = round(sum(values) / len(values), 4)
+            s[f"{k}_ci"] = list(bootstrap_ci(values))
+        out[g] = s
+    return out
 
 
 def _result(
-    name: str, corpus: str, build_s: float, rows: list[tuple[str, dict[str, float]]]
+    name: str,
+    corpus: str,
+    build_s: float,
+    queries: list[dict[str, Any]],
+    runs: dict[str, list[str]],
+    gold: dict[str, dict[str, int]],
+    split: str,
 ) -> dict[str, Any]:
+    per_q = score_runs(runs, gold)
     return {
         "condition": name,
         "corpus": corpus,
+        "split": split,
         "build_s": round(build_s, 1),
-        "scores": summarise(rows),
+        "not_indexed": sorted(q for q, g in gold.items() if NOT_INDEXED in g),
+        "scores": summarise([(q, per_q[q["id"]]) for q in queries]),
+        "per_query": per_q,
     }
 
 
@@ -162,28 +240,32 @@ def open_retriever(
 
 
 def run_condition(
-    name: str, workdir: Path, corpus: str = "sample", index_dir: Path | None = None
+    name: str,
+    workdir: Path,
+    corpus: str = "sample",
+    index_dir: Path | None = None,
+    split: str = "test",
 ) -> dict[str, Any]:
-    """Retrieval metrics of one condition on one corpus's answerable questions."""
+    """Retrieval metrics of one condition on one corpus's answerable questions of ``split``."""
     mode, _, model = name.partition(":")
     field = "lemma" if mode.endswith("-lemma") else "surface"
     mode = mode.removesuffix("-lemma")
-    queries = [q for q in load_queries(corpus) if not q.get("unanswerable")]
+    queries = [q for q in load_queries(corpus, split) if not q.get("unanswerable")]
     if mode == "naive":
-        return run_naive(name, model, corpus, queries)
+        return run_naive(name, model, corpus, queries, split)
     if corpus == "scale" and mode.startswith("bm25") and index_dir is None:
-        return run_keyword_only(name, field, corpus, queries)
+        return run_keyword_only(name, field, corpus, queries, split)
     if mode == "bm25" and index_dir is None:
         retriever, build_s = keyword_retriever(corpus, field)
     else:
         retriever, build_s = open_retriever(corpus, model, field, workdir, index_dir)
     texts = ((c.id, c.text) for c in retriever.chunks)
-    gold = resolve(load_qrels(), texts, {q["id"] for q in queries})
-    rows = []
-    for q in queries:
-        hits = retriever.search(q["text"], k=10, mode=mode).hits
-        rows.append((q["lang"], metrics([h.chunk.id for h in hits], gold[q["id"]])))
-    return _result(name, corpus, build_s, rows)
+    gold = resolve(load_qrels(), texts, {q["id"] for q in queries}, corpus)
+    runs = {
+        q["id"]: [h.chunk.id for h in retriever.search(q["text"], k=10, mode=mode).hits]
+        for q in queries
+    }
+    return _result(name, corpus, build_s, queries, runs, gold, split)
 
 
 def keyword_retriever(corpus: str, field: str) -> tuple[Retriever, float]:
@@ -198,7 +280,9 @@ def keyword_retriever(corpus: str, field: str) -> tuple[Retriever, float]:
     return retriever, time.perf_counter() - t0
 
 
-def run_naive(name: str, model: str, corpus: str, queries: list[dict[str, Any]]) -> dict[str, Any]:
+def run_naive(
+    name: str, model: str, corpus: str, queries: list[dict[str, Any]], split: str = "test"
+) -> dict[str, Any]:
     """The tutorial baseline: 500-character chunks with no regard for speakers, dense only."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -213,17 +297,16 @@ def run_naive(name: str, model: str, corpus: str, queries: list[dict[str, Any]])
     emb = load_embeddings(model)
     vectors = emb.encode([t for _, t in texts])
     build_s = time.perf_counter() - t0
-    gold = resolve(load_qrels(), texts, {q["id"] for q in queries})
-    rows = []
+    gold = resolve(load_qrels(), texts, {q["id"] for q in queries}, corpus)
+    runs = {}
     for q in queries:
         sims = vectors @ emb.encode([q["text"]], is_query=True)[0]
-        ranked = [texts[i][0] for i in np.argsort(-sims)[:10]]
-        rows.append((q["lang"], metrics(ranked, gold[q["id"]])))
-    return _result(name, corpus, build_s, rows)
+        runs[q["id"]] = [texts[i][0] for i in np.argsort(-sims)[:10]]
+    return _result(name, corpus, build_s, queries, runs, gold, split)
 
 
 def run_keyword_only(
-    name: str, field: str, corpus: str, queries: list[dict[str, Any]]
+    name: str, field: str, corpus: str, queries: list[dict[str, Any]], split: str = "test"
 ) -> dict[str, Any]:
     """BM25 over a whole corpus without embedding it: the scale needles in minutes, where
     embedding 81k chunks would take most of an hour on 2 cores."""
@@ -239,13 +322,12 @@ def run_keyword_only(
             tokens.append(tok(c.embed_text))
     bm25 = BM25.build(tokens)
     build_s = time.perf_counter() - t0
-    gold = resolve(load_qrels(), texts, {q["id"] for q in queries})
-    rows = []
+    gold = resolve(load_qrels(), texts, {q["id"] for q in queries}, corpus)
+    runs = {}
     for q in queries:
         scores = bm25.scores(tok(q["text"]))
-        ranked = [ids[i] for i in np.argsort(-scores, kind="stable")[:10]]
-        rows.append((q["lang"], metrics(ranked, gold[q["id"]])))
-    return _result(name, corpus, build_s, rows)
+        runs[q["id"]] = [ids[i] for i in np.argsort(-scores, kind="stable")[:10]]
+    return _result(name, corpus, build_s, queries, runs, gold, split)
 
 
 def facts_present(answer: str, facts: list[str]) -> float:
@@ -256,9 +338,10 @@ def facts_present(answer: str, facts: list[str]) -> float:
 
 
 def run_answers(
-    workdir: Path, corpora: list[str], threshold: float | None = None
+    workdir: Path, corpora: list[str], threshold: float | None = None, split: str = "test"
 ) -> dict[str, Any]:
-    """Extractive answers to every question of ``corpora``, scored against the key facts."""
+    """Extractive answers to the ``split`` questions of ``corpora``, scored against the key
+    facts, overall and per corpus, each score with its bootstrap 95% interval."""
     model = ANSWER_CONDITION.partition(":")[2]
     facts = load_facts()
     qrels = load_qrels()
@@ -266,15 +349,16 @@ def run_answers(
     for corpus in corpora:
         retriever, _ = open_retriever(corpus, model, "surface", workdir)
         answerer = Answerer(retriever, min_confidence=-1.0)  # score all; gate below
-        queries = load_queries(corpus)
+        queries = load_queries(corpus, split)
         texts = [(c.id, c.text) for c in retriever.chunks]
-        gold = resolve(qrels, texts, {q["id"] for q in queries})
+        gold = resolve(qrels, texts, {q["id"] for q in queries}, corpus)
         for q in tqdm(queries, desc=f"answers ({corpus})", file=sys.stderr, leave=False):
             a = answerer.ask(q["text"])
             cited = [c.id for c in a.citations]
             per_q.append(
                 {
                     "id": q["id"],
+                    "corpus": corpus,
                     "lang": q["lang"],
                     "unanswerable": bool(q.get("unanswerable")),
                     "confidence": round(a.confidence, 4),
@@ -289,7 +373,11 @@ def run_answers(
     chosen = MIN_CONFIDENCE if threshold is None else threshold
     return {
         "threshold": chosen,
-        "scores": answer_scores(per_q, chosen),
+        "split": split,
+        "scores": answer_scores_ci(per_q, chosen),
+        "by_corpus": {
+            c: answer_scores_ci([q for q in per_q if q["corpus"] == c], chosen) for c in corpora
+        },
         "curve": [
             {"threshold": t, **answer_scores(per_q, t)}
             for t in [round(0.2 + 0.02 * i, 2) for i in range(16)]
@@ -317,37 +405,73 @@ def answer_scores(per_q: list[dict[str, Any]], threshold: float) -> dict[str, fl
     }
 
 
+ANSWER_METRICS = (
+    "facts_present",
+    "facts_when_answered",
+    "citation_precision",
+    "no_answer_precision",
+    "no_answer_recall",
+)
+
+
+def answer_scores_ci(per_q: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
+    """:func:`answer_scores` with a bootstrap 95% interval (``<metric>_ci``) beside each."""
+    scores: dict[str, Any] = dict(answer_scores(per_q, threshold))
+    for k in ANSWER_METRICS:
+
+        def stat(qs: list[dict[str, Any]], k: str = k) -> float:
+            return answer_scores(qs, threshold)[k]
+
+        scores[f"{k}_ci"] = list(bootstrap_stat(per_q, stat))
+    return scores
+
+
+def _cell(s: dict[str, Any], k: str) -> str:
+    lo, hi = s.get(f"{k}_ci", (None, None))
+    return f"{s[k]:.3f} [{lo:.2f}, {hi:.2f}]" if lo is not None else f"{s[k]:.3f}"
+
+
 def to_markdown(results: list[dict[str, Any]], answers: dict[str, Any] | None) -> str:
+    """Tables of the scores, each with its bootstrap 95% interval in brackets."""
+    split = next((r["split"] for r in results if "split" in r), answers and answers["split"])
     rows = [
-        "| corpus | condition | lang | n | hit@1 | hit@5 | MRR@10 | nDCG@10 | build s |",
+        f"Split: {split}. Brackets: bootstrap 95% interval over the questions "
+        "(1,000 seeded resamples).",
+        "",
+        "| corpus | condition | group | n | hit@1 | hit@5 | MRR@10 | nDCG@10 | build s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         if "skipped" in r:
             rows.append(f"| {r['corpus']} | {r['condition']} | skipped: {r['skipped']} |")
             continue
-        for lang in ("all", "ja", "en"):
-            s = r["scores"].get(lang)
+        for group in ("all", "ja", "en", "random"):
+            s = r["scores"].get(group)
             if s:
+                cells = " | ".join(_cell(s, k) for k in METRICS)
                 rows.append(
-                    f"| {r['corpus']} | {r['condition']} | {lang} | {s['n']} | {s['hit@1']:.3f} "
-                    f"| {s['hit@5']:.3f} | {s['mrr@10']:.3f} | {s['ndcg@10']:.3f} "
+                    f"| {r['corpus']} | {r['condition']} | {group} | {s['n']} | {cells} "
                     f"| {r['build_s']} |"
                 )
+    dropped = sorted({q for r in results for q in r.get("not_indexed", [])})
+    if dropped:
+        rows += [
+            "",
+            f"Gold passage in no chunk (the index drops it; scored 0): {', '.join(dropped)}",
+        ]
     if answers:
-        s = answers["scores"]
         rows += [
             "",
             f"Answers (extractive, {ANSWER_CONDITION}, no-answer threshold "
-            f"{answers['threshold']}, {s['n']} questions):",
+            f"{answers['threshold']}):",
             "",
-            "| facts present | facts when answered | citation precision "
+            "| corpus | n | facts present | facts when answered | citation precision "
             "| no-answer precision | no-answer recall |",
-            "|---|---|---|---|---|",
-            f"| {s['facts_present']:.3f} | {s['facts_when_answered']:.3f} "
-            f"| {s['citation_precision']:.3f} | {s['no_answer_precision']:.3f} "
-            f"| {s['no_answer_recall']:.3f} |",
+            "|---|---|---|---|---|---|---|",
         ]
+        for name, s in [("all", answers["scores"]), *answers.get("by_corpus", {}).items()]:
+            cells = " | ".join(_cell(s, k) for k in ANSWER_METRICS)
+            rows.append(f"| {name} | {s['n']} | {cells} |")
     return "\n".join(rows)
 
 
@@ -361,6 +485,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--corpora", nargs="*", default=["sample", "minutes"], choices=list(CORPORA))
     ap.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
+    ap.add_argument(
+        "--split",
+        default="test",
+        choices=SPLITS,
+        help="questions to run: test (reported and pinned; default) or dev (for tuning)",
+    )
     ap.add_argument(
         "--index-dir",
         type=Path,
@@ -379,14 +509,14 @@ def main(argv: list[str] | None = None) -> int:
             if why:
                 results.append({"condition": cond, "corpus": corpus, "skipped": why})
                 continue
-            results.append(run_condition(cond, Path(tmp), corpus, args.index_dir))
+            results.append(run_condition(cond, Path(tmp), corpus, args.index_dir, args.split))
         if not args.no_answers:
             corpora = [c for c in args.corpora if c != "scale" and not missing_data(c)]
-            answers = run_answers(Path(tmp), corpora)
+            answers = run_answers(Path(tmp), corpora, split=args.split)
     md = to_markdown(results, answers)
     print(md)
     args.out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y-%m-%d")
+    stamp = time.strftime("%Y-%m-%d") + ("" if args.split == "test" else f"-{args.split}")
     payload = {"retrieval": results, "answers": answers}
     (args.out / f"{stamp}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1))
     (args.out / f"{stamp}.md").write_text(md + "\n")
