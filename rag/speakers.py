@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.tokenizing import mecab_words
 
@@ -63,6 +64,8 @@ OTHER_ROLES = ("書記", "参考人", "公述人", "事務局", "傍聴人", "�
 _SPACE = re.compile(r"[\s\u3000]+")
 _BRACKET = re.compile(r"^(?P<outer>[^（(]*?)[\s\u3000]*[（(](?P<inner>[^）)]*)[）)]$")
 _SEAT = re.compile(r"^[0-9０-９]+番$")
+_SEAT_NAME = re.compile(r"^(?P<seat>[0-9０-９]+)番(?P<name>.+)$")
+_CLERK = re.compile(r"事務局|書記|議事|次長|議会局")
 _KUN = re.compile(r"(君|さん|氏|様)$")
 
 
@@ -76,6 +79,17 @@ class Speaker:
     role: str | None
     category: str
     marker: str = ""
+    seat: str | None = None  # 議席番号: ``４番（田中次郎君）`` → "4"
+
+    @property
+    def role_class(self) -> str:
+        """``chair``, ``member``, ``executive`` (the mayor's side), ``clerk`` (the council's
+        secretariat) or ``other`` (witnesses, petitioners)."""
+        if self.category == "official":
+            return "executive"
+        if self.category == "other" and self.role and _CLERK.search(self.role):
+            return "clerk"
+        return self.category
 
 
 def _nfkc(s: str) -> str:
@@ -153,13 +167,17 @@ def _looks_like_name(s: str) -> bool:
     return 1 <= len(s) <= 10 and not re.search(r"[局部課室所会市区町村県都府道国省庁]$", s)
 
 
+@lru_cache(maxsize=4096)
 def parse_label(label: str, marker: str = "") -> Speaker:
-    """Parse a speaker label in any of the supported forms into a :class:`Speaker`."""
+    """Parse a speaker label in any of the supported forms into a :class:`Speaker`.
+
+    Cached: a long meeting repeats a few dozen labels thousands of times."""
     raw = label.strip()
     lab = _nfkc(raw).replace("(", "（").replace(")", "）")
     lab = lab.replace("（", "(").replace("）", ")")
     name: str | None
     role: str | None
+    seat: str | None = None
     m = _BRACKET.match(lab)
     if m:
         outer, inner = _strip_spaces(m["outer"]), m["inner"].strip()
@@ -167,20 +185,27 @@ def parse_label(label: str, marker: str = "") -> Speaker:
             parts = [p for p in _SPACE.split(inner) if p]
             if len(parts) >= 2 and _is_roleish(parts[-1]):
                 name, role = "".join(parts[:-1]), parts[-1]
-            else:
+            elif _KUN.search(inner):
                 name, role = _KUN.sub("", _strip_spaces(inner)), None
+            else:  # （高橋一郎議長）: name+role inside the brackets
+                name, role = _split_name_role(_strip_spaces(inner))
+                if not role or not name:
+                    name, role = _strip_spaces(inner), None
         elif _SEAT.match(outer):  # seat number (name君)
             name, role = _KUN.sub("", _strip_spaces(inner)), None
+            seat = outer[:-1]
         elif _is_roleish(inner) and not _KUN.search(
             inner
         ):  # org (role): 盛岡市理事者(情報企画課長)
             name, role = None, f"{outer}（{_strip_spaces(inner)}）"
         else:
             name, role = _KUN.sub("", _strip_spaces(inner)) or None, outer
+    elif sm := _SEAT_NAME.match(_strip_spaces(lab)):  # ４番　田中次郎君
+        name, role, seat = _KUN.sub("", sm["name"]), None, sm["seat"]
     else:
         name, role = _split_name_role(_KUN.sub("", _strip_spaces(lab)))
     category = classify(role, name, marker)
-    return Speaker(label=raw, name=name, role=role, category=category, marker=marker)
+    return Speaker(raw, name, role, category, marker, str(int(seat)) if seat else None)
 
 
 # --- speaker lines -----------------------------------------------------------------------
@@ -192,12 +217,28 @@ _LABEL = re.compile(
 )
 
 
+_NAME_REST = re.compile(r"[^\s\u3000（(]{1,10}(?=[\s\u3000]|$)")
+
+
 def split_speaker_line(line: str) -> tuple[str, str, int] | None:
     """Split ``MARKER LABEL SPEECH`` into ``(marker, label, speech offset)``; None when the
-    line does not start with a marker and a label."""
+    line does not start with a marker and a label.
+
+    A name printed with a space inside (``◯山田　太郎委員　　質問します``) stays one label:
+    a bare name or seat number followed by one space and a word ending in a role or 君
+    is joined to that word."""
     if not line or line[0] not in MARKERS:
         return None
     m = _LABEL.match(line[1:])
+    if m and len(m.group("sep")) == 1 and "（" not in m.group("label"):
+        rest = _NAME_REST.match(line, 1 + m.end())
+        if rest:
+            joined = m.group("label") + m.group("sep") + rest.group()
+            alone, both = parse_label(m.group("label")), parse_label(joined)
+            if not alone.role and (both.role or _KUN.search(rest.group()) or both.seat):
+                end = rest.end()
+                sep = re.match(r"[\s\u3000]*", line[end:])
+                return line[0], joined, end + (sep.end() if sep else 0)
     if not m:
         # a label directly followed by speech, as in ``○議長（鈴木太郎君）現在…``
         m2 = re.match(r"^.([^（(\s\u3000]{1,30}[（(][^）)\n]{1,30}[）)])", line)
@@ -207,6 +248,7 @@ def split_speaker_line(line: str) -> tuple[str, str, int] | None:
     return line[0], m.group("label"), m.end() + 1
 
 
+@lru_cache(maxsize=4096)
 def looks_like_speaker(label: str) -> bool:
     """Does a label read as a speaker (role, name in brackets, or name+role)?"""
     lab = _nfkc(label)

@@ -65,10 +65,15 @@ def test_stage_directions_set_aside_not_lost() -> None:
     )
     parsed = parse_document(_doc(text))
     assert parsed.turns[0].stage == ("（「異議なし」の声あり）",)
-    assert parsed.turns[1].text == "山中市長。"
+    # a line of direction is a paragraph of its own, kept but not counted as speech
+    assert [p.kind for p in parsed.turns[0].paras] == ["speech", "stage"]
+    assert parsed.turns[0].paras[1].text == "（「異議なし」の声あり）"
+    # a direction inside a line of speech stays where it is, and is noted on the turn
+    assert parsed.turns[1].text == "山中市長。〔市長　山中竹春君登壇〕"
     assert parsed.turns[1].stage == ("〔市長　山中竹春君登壇〕",)
     assert parsed.turns[2].text == "お答えいたします。" and parsed.turns[2].stage == ("〔登壇〕",)
     assert parsed.turns[3].text == "" and parsed.turns[3].stage == ("～ あいさつ ～",)
+    assert parsed.turns[3].paras[0].text == "～ あいさつ ～"
     assert "異議なし" not in _all_text(parsed)
 
 
