@@ -69,12 +69,15 @@ _A_TOPIC = re.compile(
     r"|についてお答え(?:いた)?します|とのことですが[、，]|とのお尋ねですが[、，]"
     r"|(?:という|との)[ご御]質問(?:です)?が[、，])"
 )
+_PARTY = (
+    r"[^、。\s\u3000（()）]{1,20}?"
+    r"(?:党|クラブ|会派|の会|ネット|会議|維新|フォーラム|連合|無所属|市民)"
+)
 _REPRESENTS = re.compile(
-    r"^(?:私は、?)?(?P<party>[^、。\s]{2,20}?)(?:を代表して|を代表し、|の代表として)"
+    r"^(?:私は、?)?(?P<party>" + _PARTY + r")(?:を代表して|を代表し、|の代表として)"
 )
 _ROSTER_PARTY = re.compile(
-    r"(?P<name>[^\s\u3000（()）]{2,10}?)(?:君|議員|さん)?[（(]"
-    r"(?P<party>[^）)]{1,20}?(?:党|クラブ|会派|の会|ネット|会議|維新|フォーラム|連合|無所属|市民))[）)]"
+    r"(?P<name>[^\s\u3000（()）]{2,10}?)(?:君|議員|さん)?[（(](?P<party>" + _PARTY + r")[）)]"
 )
 _OPENED = re.compile(r"ただいまから(?P<meeting>[^。]{4,40}?)を(?:開会|開議)")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
@@ -113,6 +116,7 @@ class _Unit:
     answered: bool = False  # an official has answered (while grouping)
     asker: str | None = None  # label of the member asking (while grouping)
     asked_by: Turn | None = None  # the question's turn, for an answer split from it
+    headed: bool = False  # opens with a heading of the minutes
 
     @property
     def start(self) -> int:
@@ -167,17 +171,25 @@ def _split_question_blocks(turn: Turn) -> list[list[Para]]:
     return [list(turn.paras[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
-def group_turns(turns: Sequence[Turn]) -> list[_Unit]:
+def group_turns(turns: Sequence[Turn], headings: Sequence[int] = ()) -> list[_Unit]:
     """Group turns into Q&A units, statements and procedure (see module docstring).
-    One pass; the work per turn does not grow with the number of turns before it."""
+    ``headings`` are the sorted source offsets of the document's headings (◎会期の決定):
+    nothing is grouped across one. One pass; the work per turn does not grow with the
+    number of turns before it."""
     units: list[_Unit] = []
     qa: _Unit | None = None  # the open question-and-answer exchange
     proc: _Unit | None = None  # the open run of procedural turns
     prev_section: object = object()
+    next_heading = 0
     for turn in turns:
+        at = turn.spans[0][0] if turn.spans else 0
         if turn.section != prev_section:
             qa = proc = None
             prev_section = turn.section
+        if next_heading < len(headings) and headings[next_heading] < at:
+            while next_heading < len(headings) and headings[next_heading] < at:
+                next_heading += 1
+            qa = proc = None
         cat = turn.speaker.category
         if _procedural(turn):
             if qa is not None and not _NEW_ITEM.search(turn.text):
@@ -419,10 +431,14 @@ def _meeting(text: str) -> str | None:
 def _read_doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
     m = parsed.doc.meta
     kind = m.get("kind") or ("report" if parsed.header else "minutes")
-    read = minutes_facts(parsed.doc.text, parsed.doc.path) if kind == "minutes" else {}
+    # the header ends where the first speaker speaks: a date in a speech is not the meeting's
+    head = parsed.doc.text
+    if parsed.turns and parsed.structure_spans:
+        head = head[: parsed.structure_spans[0][0]]
+    read = minutes_facts(head, parsed.doc.path) if kind == "minutes" else {}
     meeting = m.get("meeting")
     if kind == "minutes" and not meeting:
-        meeting = _meeting(parsed.doc.text)
+        meeting = _meeting(head)
         opened = next((o for t in parsed.turns[:5] if (o := _OPENED.search(t.text))), None)
         if not meeting and opened:
             meeting = opened.group("meeting")
@@ -625,28 +641,46 @@ def _units(parsed: ParsedDoc) -> list[_Unit]:
         for b in parsed.blocks
         if b.paras
     ]
-    units += group_turns(parsed.turns)
+    headings = sorted(u.start for u in units if u.kind == "heading")
+    units += group_turns(parsed.turns, headings)
     units.sort(key=lambda u: u.start)
-    out: list[_Unit] = []
+    # a heading opens the unit after it
+    headed: list[_Unit] = []
     carry: _Unit | None = None
     for u in units:
-        if carry is not None:
-            if carry.section == u.section:
-                u = _join(carry, u)
-            elif out and out[-1].section == carry.section:
-                out[-1] = _join(out[-1], carry)
-            else:
-                out.append(carry)
-            carry = None
-        if u.kind == "heading" or u.content < MIN_CONTENT:
+        if carry is not None and carry.section == u.section:
+            u = _join(carry, u)
+            u.headed = True
+        elif carry is not None:
+            headed.append(carry)
+        carry = None
+        if u.kind == "heading":
             carry = u
             continue
-        out.append(u)
+        headed.append(u)
     if carry is not None:
-        if out and out[-1].section == carry.section:
-            out[-1] = _join(out[-1], carry)
+        headed.append(carry)
+    # a tiny unit joins the next one, unless that opens a new heading or section
+    out: list[_Unit] = []
+    tiny: _Unit | None = None
+    for u in headed:
+        if tiny is not None:
+            if tiny.section == u.section and not u.headed:
+                u = _join(tiny, u)
+            elif out and out[-1].section == tiny.section:
+                out[-1] = _join(out[-1], tiny)
+            else:
+                out.append(tiny)
+            tiny = None
+        if u.content < MIN_CONTENT:
+            tiny = u
+            continue
+        out.append(u)
+    if tiny is not None:
+        if out and out[-1].section == tiny.section:
+            out[-1] = _join(out[-1], tiny)
         else:
-            out.append(carry)
+            out.append(tiny)
     return out
 
 
@@ -678,9 +712,7 @@ def chunk_document(parsed: ParsedDoc, max_chars: int = MAX_CHARS) -> list[Chunk]
     for unit in _units(parsed):
         people = _UnitPeople.of(unit, facts)
         for part in _parts(unit.paras, max_chars):
-            decisions = (
-                reader.feed(_procedural_text(part)) if facts.meta["kind"] == "minutes" else []
-            )
+            decisions = _read_decisions(reader, part) if facts.meta["kind"] == "minutes" else []
             chunks.append(
                 _make_chunk(
                     parsed, facts, len(chunks), unit, people, part, reader.agenda, decisions
@@ -693,17 +725,18 @@ class ParseWarning(UserWarning):
     """A document was ingested in a degraded form; the message names the file and why."""
 
 
-def _procedural_text(part: Sequence[tuple[Para, Turn | None]]) -> str:
-    """What the chair and clerk said (and the stage directions): where votes are taken."""
-    return "\n".join(
-        p.text
-        for p, t in part
-        if t is None
-        and p.kind != "speech"
-        or p.kind != "speech"
-        or t is not None
-        and t.speaker.category in ("chair", "other")
-    )
+def _read_decisions(
+    reader: DecisionReader, part: Sequence[tuple[Para, Turn | None]]
+) -> list[Decision]:
+    """Feed the reader what the chair and clerk said, the stage directions and headings
+    (where votes are taken and items put on the floor); the decisions pronounced."""
+    out: list[Decision] = []
+    for p, t in part:
+        if p.kind == "heading":
+            reader.heading(p.text)
+        elif p.kind == "stage" or t is not None and t.speaker.category in ("chair", "other"):
+            out += reader.feed(p.text)
+    return out
 
 
 def _in_source_order(chunks: list[Chunk], parsed: ParsedDoc) -> list[Chunk]:

@@ -105,7 +105,7 @@ def find_titles(text: str) -> dict[str, str]:
             rest = norm[m.end() :]
             title = re.split(r"を(?:一括)?議題|について(?:を|、|は)|[。]", rest, maxsplit=1)[0]
             title = title.strip(" \u3000、,")
-            if not (4 <= len(title) <= 120) or _ITEM.match(title):
+            if not (4 <= len(title) <= 120) or _ITEM.match(title) or title[0] in "のをはにがとで":
                 continue
             titles.setdefault(_norm(m.group("item")), title)
     return titles
@@ -140,6 +140,12 @@ class DecisionReader:
     agenda: str | None = None
     method: str | None = None
     tally: str | None = None
+
+    def heading(self, text: str) -> None:
+        """A heading of the minutes (``◎日程第２　議案第30号``): a new item on the floor."""
+        items = find_items(text)
+        self.agenda = text.lstrip("◎○◯〇◆ \u3000")
+        self.on_floor, self.method, self.tally = items, None, None
 
     def feed(self, text: str) -> list[Decision]:
         out: list[Decision] = []

@@ -396,15 +396,16 @@ def _opens_turn(line: str, head: tuple[str, str, int], body: str) -> bool:
 
 
 def _marker_categories(turn_heads: dict[int, tuple[str, str, int]]) -> dict[str, str]:
-    """The category most labels with a role have under each marker: in DiscussNet minutes
-    ◎ marks the executive, so ``◎（大久保智子君）`` with no role is an official."""
-    counts: dict[str, dict[str, int]] = {}
+    """Markers that mark only the executive: in DiscussNet minutes ◎ does, so a
+    ``◎（大久保智子君）`` with no role is an official. (A name alone under any other marker
+    is a member: chairs and officials are labelled by their role.)"""
+    counts: dict[str, list[int]] = {}
     for marker, label, _ in turn_heads.values():
         sp = parse_label(label, marker)
         if sp.role:
-            by = counts.setdefault(marker, {})
-            by[sp.category] = by.get(sp.category, 0) + 1
-    return {m: max(by, key=lambda c: by[c]) for m, by in counts.items()}
+            by = counts.setdefault(marker, [0, 0])
+            by[0 if sp.category == "official" else 1] += 1
+    return {m: "official" for m, (yes, no) in counts.items() if yes >= 3 and no == 0}
 
 
 def _as_paragraphs(parsed: ParsedDoc, lines: Sequence[Line]) -> None:
@@ -493,6 +494,7 @@ def _walk(
             title = pending[0].text if block_kind != "header" else ""
             if block_kind == "heading":
                 title = title[1:].strip(" \u3000")
+                paras[0] = replace(paras[0], kind="heading")
             parsed.blocks.append(Block(block_kind, section, tuple(paras), title))
         pending = []
 
@@ -531,7 +533,12 @@ def _walk(
             parsed.structure_spans.append(whole)
             flush_turn()
             continue
-        if ln.text[0] in MARKERS and split_speaker_line(ln.text) and (turn_head or parsed.turns):
+        if (
+            ln.text[0] in MARKERS
+            and split_speaker_line(ln.text)
+            and (turn_head or parsed.turns)
+            and not _STAGE_LINE.match(ln.text[1:].strip(" \u3000"))  # 〇午後１時32分散会
+        ):
             # a marker that this document uses for headings (◎日程第１…): it ends the turn,
             # and the heading with the lines under it is a block of its own
             flush_turn()

@@ -135,6 +135,15 @@ def _split_name_role(label: str) -> tuple[str | None, str | None]:
     """Split ``name+role`` written without brackets (``本多委員長``, ``木村広報広聴課長``)."""
     if label in CHAIR_ROLES:
         return None, label
+    lead = _leading_name(label)
+    rest = label[len(lead) :] if lead else ""
+    if (
+        lead
+        and rest.endswith(tuple(CHAIR_ROLES) + OFFICIAL_SUFFIXES)
+        and rest not in CHAIR_ROLES
+        and not re.search(r"[ぁ-ん]", rest)  # 福田ようすけ委員: the name goes on in kana
+    ):
+        return lead, rest  # 川口守産業建設常任委員長: a name, then a committee's chair
     for chair in sorted(CHAIR_ROLES, key=len, reverse=True):
         if (
             label.endswith(chair)
@@ -151,15 +160,21 @@ def _split_name_role(label: str) -> tuple[str | None, str | None]:
                 return prefix, member
             return None, label
     if label.endswith(OFFICIAL_SUFFIXES) or _is_roleish(label):
-        words = mecab_words(label)
-        if len(words) > 1 and words[0].feature.pos3 == "人名":
-            n = 1
-            if len(words) > 2 and words[1].feature.pos3 == "人名" and words[1].feature.pos4 == "名":
-                n = 2
-            name = "".join(w.surface for w in words[:n])
-            return name, label[len(name) :]
-        return None, label
+        return (lead, label[len(lead) :]) if lead and len(lead) < len(label) else (None, label)
     return (label or None), None
+
+
+def _leading_name(label: str) -> str | None:
+    """The person's name a label starts with, by MeCab's 人名 (surname, then given name)."""
+    if len(label) < 3 or not label.endswith(OFFICIAL_SUFFIXES + MEMBER_ROLES):
+        return None
+    words = mecab_words(label)
+    if len(words) < 2 or words[0].feature.pos3 != "人名":
+        return None
+    n = 1
+    if len(words) > 2 and words[1].feature.pos3 == "人名" and words[1].feature.pos4 == "名":
+        n = 2
+    return "".join(w.surface for w in words[:n])
 
 
 def _looks_like_name(s: str) -> bool:
