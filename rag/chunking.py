@@ -126,6 +126,12 @@ class _Unit:
     def content(self) -> int:
         return sum(len(p.text) for p, _ in self.paras)
 
+    @property
+    def small(self) -> bool:
+        """Too little to stand alone: under :data:`MIN_CONTENT` characters, or nothing
+        said (a narrated turn, 「～ …について説明 ～」, introduces what follows it)."""
+        return self.content < MIN_CONTENT or all(p.kind != "speech" for p, _ in self.paras)
+
     def add(self, turn: Turn, paras: Sequence[Para] | None = None) -> None:
         if not self.turns or self.turns[-1] is not turn:
             self.turns.append(turn)
@@ -622,7 +628,12 @@ def _make_chunk(
     for d in decisions:
         how = f"（{d.method}）" if d.method else ""
         embed += f"\n議決: {d.item}{' ' + d.title if d.title else ''} {d.result}{how}"
-    embed += "\n" + text
+    # a short direction (「～ あいさつ ～」, 〔登壇〕) says nothing of the subject: shown, not embedded
+    embed += "\n" + "\n".join(
+        p.text
+        for p, _ in part
+        if p.kind != "stage" or len(p.text) >= MIN_CONTENT or kind == "procedure"
+    )
     return Chunk(id=f"{parsed.doc.doc_id}#{pos:03d}", text=text, embed_text=embed, metadata=meta)
 
 
@@ -672,7 +683,7 @@ def _units(parsed: ParsedDoc) -> list[_Unit]:
             else:
                 out.append(tiny)
             tiny = None
-        if u.content < MIN_CONTENT:
+        if u.small:
             tiny = u
             continue
         out.append(u)
