@@ -26,6 +26,7 @@ from typing import Any
 from rag.loading import SourceDoc
 from rag.speakers import (
     MARKERS,
+    PROSE,
     Speaker,
     infer_speaker_markers,
     looks_like_speaker,
@@ -381,9 +382,6 @@ def parse_document(doc: SourceDoc) -> ParsedDoc:
     return parsed
 
 
-_PROSE = re.compile(r"[。～〜？！?!]")
-
-
 def _opens_turn(line: str, head: tuple[str, str, int], body: str) -> bool:
     """Does this marker line open a speaker turn, or is it a heading or time stamp that
     uses the same marker (``〇議事日程``, ``〇午後１時開会``, ``◎会期の決定``)?"""
@@ -391,8 +389,8 @@ def _opens_turn(line: str, head: tuple[str, str, int], body: str) -> bool:
     if _STAGE_LINE.match(line[1:].strip(" \u3000")):
         return False
     if looks_like_speaker(label):
-        return bool(line[cut:].strip(" \u3000")) or bool(_PROSE.search(body))
-    return bool(_PROSE.search(line[cut:]))  # a bare name followed by speech
+        return bool(line[cut:].strip(" \u3000")) or bool(PROSE.search(body))
+    return bool(PROSE.search(line[cut:]))  # a bare name followed by speech
 
 
 def _marker_categories(turn_heads: dict[int, tuple[str, str, int]]) -> dict[str, str]:
@@ -405,6 +403,8 @@ def _marker_categories(turn_heads: dict[int, tuple[str, str, int]]) -> dict[str,
         if sp.role:
             by = counts.setdefault(marker, [0, 0])
             by[0 if sp.category == "official" else 1] += 1
+    if len({marker for marker, _, _ in turn_heads.values()}) < 2:
+        return {}  # one mark for every speaker says nothing about who speaks
     return {m: "official" for m, (yes, no) in counts.items() if yes >= 3 and no == 0}
 
 

@@ -24,6 +24,9 @@ from functools import lru_cache
 from rag.tokenizing import mecab_words
 
 MARKERS = "◎○◯〇◆"
+PROSE = re.compile(
+    r"[。～〜？！?!]"
+)  # what follows a speaker's label: a sentence or ～ narration ～
 
 CHAIR_ROLES = {
     "議長",
@@ -279,14 +282,15 @@ def infer_speaker_markers(blocks: Sequence[tuple[str, str, str]]) -> set[str]:
     """Decide which markers open speaker turns in this document.
 
     ``blocks`` holds ``(marker, label, text up to the next marker line)`` for every marker
-    line. A marker opens turns when most of its lines read as a speaker label followed by
-    prose; otherwise (函館's 〇議事日程, 〇出席議員…) it marks headings in this document.
+    line. A line reads as a turn when its label reads as a speaker and prose follows. A
+    marker opens turns when its lines read so at least twice, or at least as often as not;
+    otherwise (函館's 〇議事日程, 〇出席議員…) it marks only headings in this document. Which
+    of its lines are turns is decided line by line afterwards (``rag.parsing``), as the
+    same 〇 may mark speakers, headings and time stamps.
     """
     votes: dict[str, list[int]] = {}
     for marker, label, body in blocks:
-        speakerish = looks_like_speaker(label) and (
-            "。" in body or "～" in body or "〜" in body or len(body.strip()) > 40
-        )
+        speakerish = looks_like_speaker(label) and bool(PROSE.search(body))
         v = votes.setdefault(marker, [0, 0])
         v[0 if speakerish else 1] += 1
-    return {m for m, (yes, no) in votes.items() if yes >= no and yes > 0}
+    return {m for m, (yes, no) in votes.items() if yes > 0 and (yes >= no or yes >= 2)}
