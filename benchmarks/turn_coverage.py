@@ -39,7 +39,9 @@ _INLINE = re.compile(
     + r"](?P<label>[^\s\u3000]+?(?:\u3000[^\s\u3000（(]{1,8}?(?:委員|議員|君))?"
     r"(?:[（(][^）)\n]*[）)])?)[ \t\u3000]+(?P<speech>[^\n]*[。？！?!～〜][^\n]*)$"
 )
-_ALONE = re.compile(r"^[ \t\u3000]*[" + _MARKS + r"](?P<label>[^\s\u3000]+)[ \t\u3000]*$")
+_ALONE = re.compile(
+    r"^[ \t\u3000]*[" + _MARKS + r"](?P<label>[^\s\u3000]+(?: ?[（(][^）)\n]*[）)])?)[ \t\u3000]*$"
+)
 _SPEECH = re.compile(r"[。？！?!～〜]")
 
 
@@ -69,8 +71,9 @@ def labelled_turns(text: str) -> list[tuple[int, str]]:
         if m:
             out.append((offset + len(line) - len(line.lstrip(" \t\u3000")), m.group("label")))
         elif (a := _ALONE.match(line)) and not line.lstrip(" \t\u3000").startswith("〇午"):
-            nxt = next((x.strip(" \t\u3000\r\n") for x in lines[i + 1 : i + 4] if x.strip()), "")
-            if nxt and nxt[0] not in _MARKS and _SPEECH.search(nxt):
+            after = [x.strip(" \t\u3000\r\n") for x in lines[i + 1 : i + 6] if x.strip()]
+            speech = "".join(after[: next((k for k, x in enumerate(after) if x[0] in _MARKS), 5)])
+            if speech and _SPEECH.search(speech):
                 out.append((offset + len(line) - len(line.lstrip(" \t\u3000")), a.group("label")))
         offset += len(raw)
     return out

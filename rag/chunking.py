@@ -202,7 +202,12 @@ def group_turns(turns: Sequence[Turn], headings: Sequence[int] = ()) -> list[_Un
                 qa.add(turn)  # a call or remark inside the exchange (「山中市長。」)
                 continue
             qa = None
-            if proc is None or (cat == "chair" and _AGENDA_START.search(turn.text[:60])):
+            # a new agenda item, or a long announcement (諸般の報告, 選任), opens a new group
+            if (
+                proc is None
+                or (cat == "chair" and _AGENDA_START.search(turn.text[:60]))
+                or (len(turn.text) >= SUBSTANTIVE_PROCEDURAL and proc.content >= MIN_CONTENT)
+            ):
                 proc = _Unit("procedure", [], [], section=turn.section)
                 units.append(proc)
             proc.add(turn)
