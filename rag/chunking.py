@@ -728,12 +728,16 @@ def chunk_document(parsed: ParsedDoc, max_chars: int = MAX_CHARS) -> list[Chunk]
     for unit in _units(parsed):
         people = _UnitPeople.of(unit, facts)
         for part in _parts(unit.paras, max_chars):
-            decisions = _read_decisions(reader, part) if facts.meta["kind"] == "minutes" else []
-            chunks.append(
-                _make_chunk(
-                    parsed, facts, len(chunks), unit, people, part, reader.agenda, decisions
-                )
+            minutes = facts.meta["kind"] == "minutes"
+            decisions = _read_decisions(reader, part) if minutes else []
+            chunk = _make_chunk(
+                parsed, facts, len(chunks), unit, people, part, reader.agenda, decisions
             )
+            if minutes and unit.kind == "report":  # a committee chair reports its decisions
+                chunk.metadata["committee_decisions"] = [
+                    d.to_json() for d in reader.recommended("\n".join(p.text for p, _ in part))
+                ]
+            chunks.append(chunk)
     return _in_source_order(chunks, parsed)
 
 

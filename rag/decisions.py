@@ -38,7 +38,7 @@ _RANGE = re.compile(
 _AGENDA = re.compile(r"日程第\s*" + _NUM + r"(?:[、，,\s\u3000]|$)|を議題と|を一括議題|議題に供")
 _RESULT = re.compile(
     r"(?P<result>" + "|".join(RESULTS) + r")"
-    r"(?:とすることに|とすることと|することに|することと|すべきものと|と|に)?"
+    r"(?:とすることに|とすることと|とすべきものと|することに|することと|すべきものと|と|に)?"
     r"(?:決し|決定|され|しました|いたしました|認め)"
 )
 _CONTINUED = re.compile(r"継続(?:審査|審議|調査)")
@@ -146,6 +146,13 @@ class DecisionReader:
         items = find_items(text)
         self.agenda = text.lstrip("◎○◯〇◆ \u3000")
         self.on_floor, self.method, self.tally = items, None, None
+
+    def recommended(self, text: str) -> list[Decision]:
+        """What a committee decided, as its chair reports it to the plenary (「審査の結果、本案は
+        原案のとおり可決すべきものと決定いたしました」), on the items now on the floor. The
+        plenary's own decision is read later from the chair; this reader's state is kept."""
+        other = DecisionReader(self.date, self.titles, list(self.on_floor), self.agenda)
+        return [d for d in other.feed(text) if "べきもの" in d.sentence]
 
     def feed(self, text: str) -> list[Decision]:
         out: list[Decision] = []

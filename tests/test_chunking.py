@@ -547,3 +547,20 @@ def test_cli_chunks_json_shows_decisions(capsys: pytest.CaptureFixture[str]) -> 
     decided = {d["item"]: d for c in out for d in c["metadata"]["decisions"]}
     assert set(decided) == {"承認第1号", "議案第5号"}
     assert set(decided["議案第5号"]) >= {"item", "number", "title", "result", "method", "date"}
+
+
+@pytest.mark.parametrize(
+    ("name", "item", "result"),
+    [
+        ("circle-role-name.txt", "議案第146号", "可決"),
+        ("bracket-name-role.txt", "請願第3号", "不採択"),
+        ("zero-headings.txt", "認定第1号", "認定"),
+    ],
+)
+def test_committee_reports_carry_the_committee_decision(name: str, item: str, result: str) -> None:
+    _, chunks = _chunks_of(FIXTURES / name)
+    [report] = [c for c in chunks if c.metadata["chunk_type"] == "report"]
+    assert [(d["item"], d["result"]) for d in report.metadata["committee_decisions"]] == [
+        (item, result)
+    ]
+    assert report.metadata["decisions"] == []  # the plenary decides later, in procedure

@@ -176,3 +176,39 @@ def test_preamble_and_meeting_of_minutes() -> None:
     chunks = chunk_document(parse_document(_doc(text)))
     assert chunks[-1].metadata["meeting"] == "令和6年第2回かわべ町議会定例会(第3号)"  # NFKC
     assert chunks[-1].metadata["date"] == "2024-06-18"  # the header's, not a date in a speech
+
+
+def test_decision_reader_forms() -> None:
+    from rag.decisions import DecisionReader, find_items, find_titles
+
+    assert find_items("議案第1号から議案第3号まで及び請願第２号") == [
+        "議案第1号",
+        "議案第2号",
+        "議案第3号",
+        "請願第2号",
+    ]
+    assert find_items("市第54号議案、議員提出議案第２号") == ["市第54号議案", "議員提出議案第2号"]
+    assert find_titles("第２　市第54号議案　横浜市一般職職員の給与に関する条例等の一部改正") == {
+        "市第54号議案": "横浜市一般職職員の給与に関する条例等の一部改正"
+    }
+    reader = DecisionReader(date="2024-12-10")
+    text = (
+        "日程第３、議案第1号から第3号までを一括議題といたします。\n"
+        "お諮りいたします。本案は原案のとおり可決することに御異議ありませんか。\n"
+        "〔「異議なし」と呼ぶ者あり〕\n"
+        "御異議なしと認めます。よって、議案第1号から第3号までは原案のとおり可決されました。\n"
+        "次に、陳情第５号を採決いたします。本陳情を採択することに賛成の方の挙手を求めます。\n"
+        "挙手少数であります。よって、陳情第５号は不採択と決しました。\n"
+    )
+    got = [(d.item, d.result, d.method, d.tally) for d in reader.feed(text)]
+    assert got == [
+        ("議案第1号", "可決", "異議なし", None),
+        ("議案第2号", "可決", "異議なし", None),
+        ("議案第3号", "可決", "異議なし", None),
+        ("陳情第5号", "不採択", "挙手", "挙手少数"),
+    ]
+    # a question put to the floor is not a decision; nor is a committee's recommendation
+    # read out by the chair (「委員長の報告は可決であります」)
+    assert (
+        reader.feed("本案は可決することに御異議ありませんか。委員長の報告は可決であります。") == []
+    )
