@@ -53,7 +53,10 @@ _ASKED = re.compile(r"[ご御]質問|質問事項|最後の質問|お尋ね")
 _NEW_ITEM = re.compile(
     r"日程第|議題|以上で|終わります|終了|採決|お諮り|討論|休憩|散会|閉会|延会|休会"
 )
-_AGENDA_START = re.compile(r"日程第\s*[0-9０-９]+|を(?:一括)?議題と|議題に供")
+# the chair puts an item on the floor, or closes the day's business (散会, 延会, 閉会)
+_AGENDA_START = re.compile(
+    r"日程第\s*[0-9０-９]+|を(?:一括)?議題と|議題に供|本日の日程は|本日はこれ(?:を|にて|で)"
+)
 _PROCEDURE_CUE = re.compile(
     r"議題|採決|お諮り|異議|可決|否決|採択|休憩|再開|散会|閉会|開会|開議|休会|延会|会期|日程|"
     r"許します|発言を求め|終わります|終了いたし|決定いたし|付託|討論|指名"
@@ -625,14 +628,15 @@ def _make_chunk(
         meta["agenda"] = agenda
         meta["decisions"] = [d.to_json() for d in decisions]
     context = " / ".join(x for x in (section or base["title"], base["committee"] or "") if x)
-    if not report and agenda:
+    if agenda and kind == "procedure":  # what is on the floor; a speech names its own subject
         context += f" / {agenda}"
     embed = context
     if question and not text.startswith(question[:20]):
         embed += f"\n質問: {question}"
-    for d in decisions:
-        how = f"（{d.method}）" if d.method else ""
-        embed += f"\n議決: {d.item}{' ' + d.title if d.title else ''} {d.result}{how}"
+    for d in decisions:  # the decision as councils word it, for search to find
+        how = "、".join(x for x in (d.method, d.tally) if x)
+        title = f"（{d.title}）" if d.title else ""
+        embed += f"\n議決：{d.item}{title}は{d.result}と決定{f'（{how}）' if how else ''}。"
     # a short direction (「～ あいさつ ～」, 〔登壇〕) says nothing of the subject: shown, not embedded
     embed += "\n" + "\n".join(
         p.text
