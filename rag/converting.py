@@ -16,18 +16,34 @@ behind the choice of library.
 Word (.docx): paragraphs in order, tables row by row (cells joined by tabs). Pages come from
 the page breaks Word saved (``w:lastRenderedPageBreak``) or, in files never laid out by
 Word, from explicit page breaks.
+
+HTML pages saved from a 会議録検索 system: speeches come in ``<p>`` or ``<div>`` blocks with
+``<br>`` line breaks, numbered speech spans and comments. :func:`html_to_text` keeps the
+visible text with a line break at every ``<br>`` and block boundary (a blank line after a
+paragraph-like block), drops scripts, styles and comments, and drops a speech number in
+front of a speaker mark (「12 ○議長（…）」). Any other HTML page comes out as its visible text
+with its blocks kept apart.
+
+DiscussNet-style JSON (``{"tenant_minutes": [{"title": "25番（渡辺やすし）", "body":
+"<pre>…</pre>"}]}``): :func:`discussnet_to_text` gives one paragraph per entry, the entry's
+title put in front as the speaker's label where it is one, so that it parses as any
+minutes do.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 PDF_SUFFIXES = {".pdf"}
 DOCX_SUFFIXES = {".docx"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSON_SUFFIXES = {".json"}
 _PAGE_NUMBER = re.compile(
     r"^[-－‐―ー\s]*(?:[0-9０-９]+|[ivxIVX]+)[-－‐―ー\s]*$|^[0-9０-９]+\s*[/／]\s*[0-9０-９]+$"
 )
@@ -194,3 +210,106 @@ def convert(path: Path) -> str:
     suffix = path.suffix.lower()
     pages = pdf_pages(path) if suffix in PDF_SUFFIXES else docx_pages(path)
     return "\n\f".join(pages) + "\n"
+
+
+# --- HTML and DiscussNet JSON ------------------------------------------------------------
+
+_SKIP = {"script", "style", "head", "noscript", "template", "svg", "button", "select"}
+_BLOCKS = {
+    "p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "blockquote",
+    "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "h1", "h2", "h3", "h4", "h5",
+    "h6", "hr", "form", "fieldset", "figure", "figcaption", "address", "title",
+}  # fmt: skip
+_SPEECH_NUMBER = re.compile(r"^[\s\u3000]*[0-9０-９]+[\s\u3000.．:：)）]*(?=[○◯〇◎◆])", re.M)
+
+
+class _Text(HTMLParser):
+    """Visible text of an HTML page, with line breaks at ``<br>`` and block boundaries."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip = 0
+        self.pre = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skip += 1
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag in ("td", "th"):
+            self.out.append("\t")
+        elif tag in _BLOCKS:
+            self.out.append("\n")
+            if tag == "pre":
+                self.pre += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in _BLOCKS:
+            if tag == "pre" and self.pre:
+                self.pre -= 1
+            self.out.append(
+                "\n\n" if tag in ("p", "div", "pre", "li", "dd", "blockquote") else "\n"
+            )
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if not self.pre:  # outside <pre>, the source's own line breaks are not the text's
+            data = re.sub(r"[ \t\r\n]+", " ", data)
+        self.out.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """The visible text of an HTML page (see the module docstring).
+
+    >>> html_to_text("<div><p>○議長（山田太郎君）　開会します。<br>本日の日程…</p></div>")
+    '○議長（山田太郎君）　開会します。\\n本日の日程…\\n'
+    """
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.out)
+    lines = [line.strip(" \t") for line in text.replace("\r\n", "\n").split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+    return _SPEECH_NUMBER.sub("", text)
+
+
+def discussnet_to_text(raw: str) -> str:
+    """The text of DiscussNet-style minutes JSON: ``tenant_minutes[].body`` in order, each
+    entry's ``title`` in front as a speaker label where the body does not start with one."""
+    from rag.speakers import MARKERS, parse_label
+
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise ConversionError(f"invalid JSON: {e}") from e
+    entries = data.get("tenant_minutes") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ConversionError(
+            "not DiscussNet-style minutes: expected a non-empty list 'tenant_minutes' "
+            "of entries with a 'body'"
+        )
+    parts = []
+    for n, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("body"), str):
+            raise ConversionError(f"tenant_minutes[{n}].body missing or not a string")
+        body = html_to_text(entry["body"]).strip("\n")
+        title = str(entry.get("title") or "").strip()
+        if title and body and body[0] not in MARKERS:
+            sp = parse_label(title)
+            if sp.role or sp.seat or "君" in title:
+                body = f"○{title}　{body}"
+            else:
+                body = f"{title}\n{body}"
+        if body:
+            parts.append(body)
+    if not parts:
+        raise ConversionError("no text in tenant_minutes")
+    return "\n\n".join(parts) + "\n"

@@ -4,6 +4,9 @@ Plain text may come as UTF-8 (with or without BOM), UTF-16, Shift_JIS/CP932 or E
 LF, CRLF or CR line endings. The decoded text is kept exactly as it is (line endings included)
 so that character offsets recorded later point into it.
 
+HTML pages saved from a 会議録検索 system and DiscussNet-style JSON are read as their text
+(:mod:`rag.converting`), in the charset the page declares or the one its bytes decode in.
+
 Structured minutes come as JSON Lines (optionally ``.xz``/``.gz`` compressed), one meeting a
 line with its speaker turns in ``voices``; they are streamed one meeting at a time.
 
@@ -19,6 +22,7 @@ import gzip
 import hashlib
 import json
 import lzma
+import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -29,6 +33,7 @@ from typing import IO, Any
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 JSONL_SUFFIXES = {".jsonl", ".jsonl.xz", ".jsonl.gz"}
 CONVERTED_SUFFIXES = {".pdf", ".docx"}
+MARKUP_SUFFIXES = {".html", ".htm", ".json"}  # saved 会議録検索 pages, DiscussNet JSON
 CATALOG_NAMES = ("catalog.toml",)
 
 
@@ -266,6 +271,47 @@ def load_converted_file(path: Path, meta: Mapping[str, Any] | None = None) -> So
     )
 
 
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+
+
+def load_markup_file(path: Path, meta: Mapping[str, Any] | None = None) -> SourceDoc:
+    """An HTML page or DiscussNet-style JSON, as its text (:mod:`rag.converting`)."""
+    from rag.converting import ConversionError, discussnet_to_text, html_to_text
+
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise LoadError(path, f"cannot read: {e.strerror or e}") from e
+    declared = _CHARSET.search(data[:4096]) if path.suffix.lower() != ".json" else None
+    text = encoding = None
+    if declared:
+        try:
+            encoding = codecs.lookup(declared.group(1).decode("ascii")).name
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            text = None
+    if text is None:
+        text, encoding = decode_bytes(data, path)
+    try:
+        converted = (
+            discussnet_to_text(text) if path.suffix.lower() == ".json" else html_to_text(text)
+        )
+    except ConversionError as e:
+        raise LoadError(path, str(e)) from e
+    if not converted.strip():
+        raise LoadError(path, "no visible text in the page")
+    meta = dict(meta or {})
+    meta.setdefault("newline", "\n")
+    return SourceDoc(
+        doc_id=str(meta.get("id") or path.stem),
+        path=str(path),
+        encoding=str(encoding),
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=converted,
+        meta=meta,
+    )
+
+
 def _open_maybe_compressed(path: Path) -> IO[bytes]:
     name = path.name.lower()
     if name.endswith(".xz"):
@@ -361,6 +407,8 @@ def load_documents(
                 yield load_text_file(path, meta)
             elif suffix in CONVERTED_SUFFIXES:
                 yield load_converted_file(path, meta)
+            elif suffix in MARKUP_SUFFIXES:
+                yield load_markup_file(path, meta)
             else:
                 raise LoadError(path, f"unknown file type '{suffix or path.name}'")
         except LoadError as e:

@@ -6,7 +6,9 @@ Extraction artefacts are repaired on the way:
 
 - sentences broken by a page break (「ア」/「ンケート」) are rejoined;
 - page markers (``<PAGE="2">``, form feeds) and rule lines are dropped, the page kept;
-- stage directions (〔登壇〕, （「異議なし」の声あり）, ～ あいさつ ～) are set aside on the turn.
+- stage directions (〔登壇〕, （「異議なし」の声あり）, ～ あいさつ ～) are noted on the turn; a
+  line that is only a direction is kept as a paragraph of kind ``stage``, so that nothing
+  of the document is lost (an objection, a vote, what a narrated turn covered).
 
 >>> parsed = parse_document(load_text_file(Path("corpus/sumida-jichitai-dx-gyosei-chosa-r05.txt")))
 >>> parsed.turns[0].speaker.role
@@ -18,12 +20,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rag.loading import SourceDoc
 from rag.speakers import (
     MARKERS,
+    PROSE,
     Speaker,
     infer_speaker_markers,
     looks_like_speaker,
@@ -68,6 +71,7 @@ class Para:
     text: str
     spans: tuple[Span, ...]
     pages: tuple[int, ...] = ()
+    kind: str = "speech"  # "speech", "stage" (a line of stage direction) or "heading"
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,8 @@ class Turn:
 
     @property
     def text(self) -> str:
-        return "\n".join(p.text for p in self.paras)
+        """What was said: speech paragraphs only (stage-direction lines left out)."""
+        return "\n".join(p.text for p in self.paras if p.kind == "speech")
 
     @property
     def spans(self) -> tuple[Span, ...]:
@@ -111,6 +116,9 @@ class ParsedDoc:
     blocks: list[Block] = field(default_factory=list)
     header: dict[str, Any] = field(default_factory=dict)
     speaker_markers: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+    # text read as structure, not shown in any paragraph: speaker labels, section titles
+    structure_spans: list[Span] = field(default_factory=list)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -178,29 +186,6 @@ def scan_lines(text: str, base: int = 0) -> list[Line]:
     return out
 
 
-def _split_stage(text: str, start: int) -> tuple[list[tuple[str, int]], list[str]]:
-    """Cut inline stage directions out of a line: speech pieces with offsets, and the
-    directions set aside."""
-    if _STAGE_LINE.match(text):
-        return [], [text]
-    pieces: list[tuple[str, int]] = []
-    stage: list[str] = []
-    pos = 0
-    for m in _STAGE_INLINE.finditer(text):
-        if text[pos : m.start()].strip(" \u3000"):
-            pieces.append((text[pos : m.start()], start + pos))
-        stage.append(m.group(0))
-        pos = m.end()
-    if text[pos:].strip(" \u3000"):
-        pieces.append((text[pos:], start + pos))
-    return [_trim(t, s) for t, s in pieces], stage
-
-
-def _trim(text: str, start: int) -> tuple[str, int]:
-    lead = len(text) - len(text.lstrip(" \u3000\t"))
-    return text.strip(" \u3000\t"), start + lead
-
-
 _HEADING = re.compile(
     r"^(?:[0-9０-９]+[\s\u3000.．、]|[（(][0-9０-９]+[）)]|[ア-コ][\s\u3000]|[-・●■]\s|[①-⑳])"
 )
@@ -231,14 +216,15 @@ def build_paras(
         items.append((first[0], first[1], first[2], None))
     items.extend((ln.text, ln.start, ln.page, ln) for ln in lines)
     for text, start, page, line in items:
-        pieces, directions = _split_stage(text, start)
-        stage.extend(directions)
-        if not pieces:
-            continue
-        piece_text = "".join(t for t, _ in pieces)
-        spans = tuple((s, s + len(t)) for t, s in pieces)
         pages = (page,) if page is not None else ()
-        if repair and paras and _continues(paras[-1], line):
+        if _STAGE_LINE.match(text):  # kept as its own paragraph: nothing indexed is lost
+            stage.append(text)
+            paras.append(Para(text, ((start, start + len(text)),), pages, "stage"))
+            continue
+        # a direction inside a line of speech stays in the text, noted on the turn
+        stage.extend(m.group(0) for m in _STAGE_INLINE.finditer(text))
+        piece_text, spans = text, ((start, start + len(text)),)
+        if repair and paras and paras[-1].kind == "speech" and _continues(paras[-1], line):
             prev = paras[-1]
             joined_pages = tuple(sorted({*prev.pages, *pages}))
             paras[-1] = Para(prev.text + piece_text, prev.spans + spans, joined_pages)
@@ -363,7 +349,8 @@ def is_report(doc: SourceDoc, lines: Sequence[Line]) -> bool:
 
 
 def parse_document(doc: SourceDoc) -> ParsedDoc:
-    """Parse a loaded document into turns and blocks."""
+    """Parse a loaded document into turns and blocks. A document in which no speaker turn
+    can be recognised is kept as paragraphs, with a warning in ``warnings``."""
     if doc.structured:
         return _parse_structured(doc)
     lines = scan_lines(doc.text)
@@ -375,16 +362,70 @@ def parse_document(doc: SourceDoc) -> ParsedDoc:
             heads.append((idx, sp))
     blocks_for_vote = []
     for k, (idx, (marker, label, cut)) in enumerate(heads):
-        end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
-        body = lines[idx].text[cut:] + "\n".join(x.text for x in lines[idx + 1 : end])
+        end = heads[k + 1][0] if k + 1 < len(heads) else min(len(lines), idx + 50)
+        body = lines[idx].text[cut:] + "\n".join(
+            x.text for x in lines[idx + 1 : min(end, idx + 50)]
+        )
         blocks_for_vote.append((marker, label, body))
     parsed.speaker_markers = infer_speaker_markers(blocks_for_vote)
-    turn_heads = {idx: sp for idx, sp in heads if sp[0] in parsed.speaker_markers}
+    turn_heads = {
+        idx: sp
+        for (idx, sp), (_, _, body) in zip(heads, blocks_for_vote, strict=True)
+        if sp[0] in parsed.speaker_markers and _opens_turn(lines[idx].text, sp, body)
+    }
     report = is_report(doc, lines)
     if not turn_heads:
         turn_heads = _unmarked_turn_heads(lines)
-    _walk(parsed, lines, turn_heads, report)
+    _walk(parsed, lines, turn_heads, report, _marker_categories(turn_heads))
+    if not parsed.turns and not report:
+        _as_paragraphs(parsed, lines)
     return parsed
+
+
+def _opens_turn(line: str, head: tuple[str, str, int], body: str) -> bool:
+    """Does this marker line open a speaker turn, or is it a heading or time stamp that
+    uses the same marker (``〇議事日程``, ``〇午後１時開会``, ``◎会期の決定``)?"""
+    _, label, cut = head
+    if _STAGE_LINE.match(line[1:].strip(" \u3000")):
+        return False
+    if looks_like_speaker(label):
+        return bool(line[cut:].strip(" \u3000")) or bool(PROSE.search(body))
+    return bool(PROSE.search(line[cut:]))  # a bare name followed by speech
+
+
+def _marker_categories(turn_heads: dict[int, tuple[str, str, int]]) -> dict[str, str]:
+    """Markers that mark only the executive: in DiscussNet minutes ◎ does, so a
+    ``◎（大久保智子君）`` with no role is an official. (A name alone under any other marker
+    is a member: chairs and officials are labelled by their role.)"""
+    counts: dict[str, list[int]] = {}
+    for marker, label, _ in turn_heads.values():
+        sp = parse_label(label, marker)
+        if sp.role:
+            by = counts.setdefault(marker, [0, 0])
+            by[0 if sp.category == "official" else 1] += 1
+    if len({marker for marker, _, _ in turn_heads.values()}) < 2:
+        return {}  # one mark for every speaker says nothing about who speaks
+    return {m: "official" for m, (yes, no) in counts.items() if yes >= 3 and no == 0}
+
+
+def _as_paragraphs(parsed: ParsedDoc, lines: Sequence[Line]) -> None:
+    """No speaker labels: every paragraph (lines between blank lines) kept as a block."""
+    parsed.blocks = []
+    group: list[Line] = []
+    for ln in [*lines, None]:
+        if ln is None or (ln.gap_before and group):
+            paras, _ = build_paras(group)
+            if paras:
+                parsed.blocks.append(
+                    Block("paragraph", parsed.doc.meta.get("meeting"), tuple(paras))
+                )
+            group = []
+        if ln is not None:
+            group.append(ln)
+    parsed.warnings.append(
+        f"{parsed.doc.path}: no speaker labels found; ingested as "
+        f"{len(parsed.blocks)} paragraph block(s)"
+    )
 
 
 _UNMARKED = re.compile(r"^(?P<label>[^\s\u3000（(]{1,20}[（(][^）)]{1,20}[）)])[\s\u3000]+\S")
@@ -405,8 +446,9 @@ def _walk(
     lines: Sequence[Line],
     turn_heads: dict[int, tuple[str, str, int]],
     report: bool,
+    marker_categories: dict[str, str] | None = None,
 ) -> None:
-    """Walk the lines once, cutting them into header, sections and turns."""
+    """Walk the lines once, cutting them into header, headings, sections and turns."""
     section: str | None = None if report else parsed.doc.meta.get("meeting")
     part: str | None = None
     pending: list[Line] = []  # lines of the current non-turn block
@@ -425,10 +467,14 @@ def _walk(
         first = (rest.strip(" \u3000"), line.start + cut + lead, line.page)
         paras, stage = build_paras(turn_lines, first)
         n += 1
+        speaker = parse_label(label, marker)
+        by_marker = (marker_categories or {}).get(marker)
+        if not speaker.role and by_marker and by_marker != speaker.category:
+            speaker = replace(speaker, category=by_marker)
         parsed.turns.append(
             Turn(
                 n=n,
-                speaker=parse_label(label, marker),
+                speaker=speaker,
                 paras=tuple(paras),
                 stage=tuple(stage),
                 section=section,
@@ -446,6 +492,9 @@ def _walk(
         paras, _ = build_paras(pending, repair=block_kind != "header")
         if paras:
             title = pending[0].text if block_kind != "header" else ""
+            if block_kind == "heading":
+                title = title[1:].strip(" \u3000")
+                paras[0] = replace(paras[0], kind="heading")
             parsed.blocks.append(Block(block_kind, section, tuple(paras), title))
         pending = []
 
@@ -453,7 +502,9 @@ def _walk(
         norm = unicodedata.normalize("NFKC", ln.text)
         city = _CITY.match(ln.text) if report else None
         rpart = _REPORT_PART.match(norm) if report and section else None
+        whole = (ln.start, ln.start + len(ln.text))
         if city:
+            parsed.structure_spans.append(whole)
             flush_turn()
             flush_block()
             section, part, block_kind = city.group("city"), None, "section"
@@ -468,20 +519,31 @@ def _walk(
                 part = f"{name}（{rpart.group('time')}）" if rpart.group("time") else name
                 parsed.header.setdefault("sessions", {})[section or ""] = rpart.group("time")
             pending = [ln] if block_kind != "qa" else []
+            if block_kind == "qa":
+                parsed.structure_spans.append(whole)
             continue
         if idx in turn_heads:
             flush_turn()
             flush_block()
             turn_head = (ln, turn_heads[idx])
+            label_end = len(ln.text[: turn_heads[idx][2]].rstrip(" \u3000"))
+            parsed.structure_spans.append((ln.start, ln.start + label_end))
             continue
         if report and (norm.strip() in ("以上",) or re.fullmatch(r"<\s*質\s*疑\s*>", norm.strip())):
+            parsed.structure_spans.append(whole)
             flush_turn()
             continue
-        if ln.text[0] in MARKERS and split_speaker_line(ln.text) and (turn_head or parsed.turns):
-            # a marker that this document uses for headings (◎日程第１…): it ends the turn
+        if (
+            ln.text[0] in MARKERS
+            and split_speaker_line(ln.text)
+            and (turn_head or parsed.turns)
+            and not _STAGE_LINE.match(ln.text[1:].strip(" \u3000"))  # 〇午後１時32分散会
+        ):
+            # a marker that this document uses for headings (◎日程第１…): it ends the turn,
+            # and the heading with the lines under it is a block of its own
             flush_turn()
-            if not report:
-                section = ln.text[1:].strip(" \u3000")
+            flush_block()
+            block_kind, pending = "heading", [ln]
             continue
         if turn_head is not None:
             turn_lines.append(ln)

@@ -19,10 +19,14 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.tokenizing import mecab_words
 
 MARKERS = "◎○◯〇◆"
+PROSE = re.compile(
+    r"[。～〜？！?!]"
+)  # what follows a speaker's label: a sentence or ～ narration ～
 
 CHAIR_ROLES = {
     "議長",
@@ -63,6 +67,8 @@ OTHER_ROLES = ("書記", "参考人", "公述人", "事務局", "傍聴人", "�
 _SPACE = re.compile(r"[\s\u3000]+")
 _BRACKET = re.compile(r"^(?P<outer>[^（(]*?)[\s\u3000]*[（(](?P<inner>[^）)]*)[）)]$")
 _SEAT = re.compile(r"^[0-9０-９]+番$")
+_SEAT_NAME = re.compile(r"^(?P<seat>[0-9０-９]+)番(?P<name>.+)$")
+_CLERK = re.compile(r"事務局|書記|議事|次長|議会局")
 _KUN = re.compile(r"(君|さん|氏|様)$")
 
 
@@ -76,6 +82,17 @@ class Speaker:
     role: str | None
     category: str
     marker: str = ""
+    seat: str | None = None  # 議席番号: ``４番（田中次郎君）`` → "4"
+
+    @property
+    def role_class(self) -> str:
+        """``chair``, ``member``, ``executive`` (the mayor's side), ``clerk`` (the council's
+        secretariat) or ``other`` (witnesses, petitioners)."""
+        if self.category == "official":
+            return "executive"
+        if self.category == "other" and self.role and _CLERK.search(self.role):
+            return "clerk"
+        return self.category
 
 
 def _nfkc(s: str) -> str:
@@ -121,6 +138,15 @@ def _split_name_role(label: str) -> tuple[str | None, str | None]:
     """Split ``name+role`` written without brackets (``本多委員長``, ``木村広報広聴課長``)."""
     if label in CHAIR_ROLES:
         return None, label
+    lead = _leading_name(label)
+    rest = label[len(lead) :] if lead else ""
+    if (
+        lead
+        and rest.endswith(tuple(CHAIR_ROLES) + OFFICIAL_SUFFIXES)
+        and rest not in CHAIR_ROLES
+        and not re.search(r"[ぁ-ん]", rest)  # 福田ようすけ委員: the name goes on in kana
+    ):
+        return lead, rest  # 川口守産業建設常任委員長: a name, then a committee's chair
     for chair in sorted(CHAIR_ROLES, key=len, reverse=True):
         if (
             label.endswith(chair)
@@ -137,15 +163,21 @@ def _split_name_role(label: str) -> tuple[str | None, str | None]:
                 return prefix, member
             return None, label
     if label.endswith(OFFICIAL_SUFFIXES) or _is_roleish(label):
-        words = mecab_words(label)
-        if len(words) > 1 and words[0].feature.pos3 == "人名":
-            n = 1
-            if len(words) > 2 and words[1].feature.pos3 == "人名" and words[1].feature.pos4 == "名":
-                n = 2
-            name = "".join(w.surface for w in words[:n])
-            return name, label[len(name) :]
-        return None, label
+        return (lead, label[len(lead) :]) if lead and len(lead) < len(label) else (None, label)
     return (label or None), None
+
+
+def _leading_name(label: str) -> str | None:
+    """The person's name a label starts with, by MeCab's 人名 (surname, then given name)."""
+    if len(label) < 3 or not label.endswith(OFFICIAL_SUFFIXES + MEMBER_ROLES):
+        return None
+    words = mecab_words(label)
+    if len(words) < 2 or words[0].feature.pos3 != "人名":
+        return None
+    n = 1
+    if len(words) > 2 and words[1].feature.pos3 == "人名" and words[1].feature.pos4 == "名":
+        n = 2
+    return "".join(w.surface for w in words[:n])
 
 
 def _looks_like_name(s: str) -> bool:
@@ -153,13 +185,17 @@ def _looks_like_name(s: str) -> bool:
     return 1 <= len(s) <= 10 and not re.search(r"[局部課室所会市区町村県都府道国省庁]$", s)
 
 
+@lru_cache(maxsize=4096)
 def parse_label(label: str, marker: str = "") -> Speaker:
-    """Parse a speaker label in any of the supported forms into a :class:`Speaker`."""
+    """Parse a speaker label in any of the supported forms into a :class:`Speaker`.
+
+    Cached: a long meeting repeats a few dozen labels thousands of times."""
     raw = label.strip()
     lab = _nfkc(raw).replace("(", "（").replace(")", "）")
     lab = lab.replace("（", "(").replace("）", ")")
     name: str | None
     role: str | None
+    seat: str | None = None
     m = _BRACKET.match(lab)
     if m:
         outer, inner = _strip_spaces(m["outer"]), m["inner"].strip()
@@ -167,20 +203,27 @@ def parse_label(label: str, marker: str = "") -> Speaker:
             parts = [p for p in _SPACE.split(inner) if p]
             if len(parts) >= 2 and _is_roleish(parts[-1]):
                 name, role = "".join(parts[:-1]), parts[-1]
-            else:
+            elif _KUN.search(inner):
                 name, role = _KUN.sub("", _strip_spaces(inner)), None
+            else:  # （高橋一郎議長）: name+role inside the brackets
+                name, role = _split_name_role(_strip_spaces(inner))
+                if not role or not name:
+                    name, role = _strip_spaces(inner), None
         elif _SEAT.match(outer):  # seat number (name君)
             name, role = _KUN.sub("", _strip_spaces(inner)), None
+            seat = outer[:-1]
         elif _is_roleish(inner) and not _KUN.search(
             inner
         ):  # org (role): 盛岡市理事者(情報企画課長)
             name, role = None, f"{outer}（{_strip_spaces(inner)}）"
         else:
             name, role = _KUN.sub("", _strip_spaces(inner)) or None, outer
+    elif sm := _SEAT_NAME.match(_strip_spaces(lab)):  # ４番　田中次郎君
+        name, role, seat = _KUN.sub("", sm["name"]), None, sm["seat"]
     else:
         name, role = _split_name_role(_KUN.sub("", _strip_spaces(lab)))
     category = classify(role, name, marker)
-    return Speaker(label=raw, name=name, role=role, category=category, marker=marker)
+    return Speaker(raw, name, role, category, marker, str(int(seat)) if seat else None)
 
 
 # --- speaker lines -----------------------------------------------------------------------
@@ -192,12 +235,28 @@ _LABEL = re.compile(
 )
 
 
+_NAME_REST = re.compile(r"[^\s\u3000（(]{1,10}(?=[\s\u3000]|$)")
+
+
 def split_speaker_line(line: str) -> tuple[str, str, int] | None:
     """Split ``MARKER LABEL SPEECH`` into ``(marker, label, speech offset)``; None when the
-    line does not start with a marker and a label."""
+    line does not start with a marker and a label.
+
+    A name printed with a space inside (``◯山田　太郎委員　　質問します``) stays one label:
+    a bare name or seat number followed by one space and a word ending in a role or 君
+    is joined to that word."""
     if not line or line[0] not in MARKERS:
         return None
     m = _LABEL.match(line[1:])
+    if m and len(m.group("sep")) == 1 and "（" not in m.group("label"):
+        rest = _NAME_REST.match(line, 1 + m.end())
+        if rest:
+            joined = m.group("label") + m.group("sep") + rest.group()
+            alone, both = parse_label(m.group("label")), parse_label(joined)
+            if not alone.role and (both.role or _KUN.search(rest.group()) or both.seat):
+                end = rest.end()
+                sep = re.match(r"[\s\u3000]*", line[end:])
+                return line[0], joined, end + (sep.end() if sep else 0)
     if not m:
         # a label directly followed by speech, as in ``○議長（鈴木太郎君）現在…``
         m2 = re.match(r"^.([^（(\s\u3000]{1,30}[（(][^）)\n]{1,30}[）)])", line)
@@ -207,6 +266,7 @@ def split_speaker_line(line: str) -> tuple[str, str, int] | None:
     return line[0], m.group("label"), m.end() + 1
 
 
+@lru_cache(maxsize=4096)
 def looks_like_speaker(label: str) -> bool:
     """Does a label read as a speaker (role, name in brackets, or name+role)?"""
     lab = _nfkc(label)
@@ -222,14 +282,15 @@ def infer_speaker_markers(blocks: Sequence[tuple[str, str, str]]) -> set[str]:
     """Decide which markers open speaker turns in this document.
 
     ``blocks`` holds ``(marker, label, text up to the next marker line)`` for every marker
-    line. A marker opens turns when most of its lines read as a speaker label followed by
-    prose; otherwise (函館's 〇議事日程, 〇出席議員…) it marks headings in this document.
+    line. A line reads as a turn when its label reads as a speaker and prose follows. A
+    marker opens turns when its lines read so at least twice, or at least as often as not;
+    otherwise (函館's 〇議事日程, 〇出席議員…) it marks only headings in this document. Which
+    of its lines are turns is decided line by line afterwards (``rag.parsing``), as the
+    same 〇 may mark speakers, headings and time stamps.
     """
     votes: dict[str, list[int]] = {}
     for marker, label, body in blocks:
-        speakerish = looks_like_speaker(label) and (
-            "。" in body or "～" in body or "〜" in body or len(body.strip()) > 40
-        )
+        speakerish = looks_like_speaker(label) and bool(PROSE.search(body))
         v = votes.setdefault(marker, [0, 0])
         v[0 if speakerish else 1] += 1
-    return {m for m, (yes, no) in votes.items() if yes >= no and yes > 0}
+    return {m for m, (yes, no) in votes.items() if yes > 0 and (yes >= no or yes >= 2)}

@@ -117,3 +117,61 @@ def test_dropped_pdf_answers_morioka_with_the_page(tmp_path: Path) -> None:
     first = next(line for line in out.splitlines() if line.startswith("[1]"))
     assert first.startswith("[1] sumida-report#"), out
     assert first.endswith(f" / p. {where[ics_line][0]}"), out  # the page of the quote
+
+
+# --- HTML pages and DiscussNet JSON ---------------------------------------------------------
+
+
+def test_html_keeps_visible_text_and_block_boundaries() -> None:
+    from rag.converting import html_to_text
+
+    html = (
+        "<html><head><title>t</title><style>p{}</style><script>var x=1;</script></head>"
+        "<body><!-- 発言 --><div class='voice'><span class='num'>12</span>\n"
+        "<p>○議長（山田太郎君）　開会します。<br>本日の日程は\nお手元のとおりです。</p></div>"
+        "<table><tr><td>日程第１</td><td>会期の決定</td></tr></table>"
+        "<ul><li>一つ目</li><li>二つ目 &amp; 三つ目</li></ul></body></html>"
+    )
+    text = html_to_text(html)
+    assert "var x" not in text and "p{}" not in text and "発言" not in text
+    assert "○議長（山田太郎君）　開会します。\n本日の日程は お手元のとおりです。" in text
+    assert "12" not in text  # the speech number before the speaker's mark
+    assert "日程第１\t会期の決定" in text
+    assert "一つ目\n\n二つ目 & 三つ目" in text
+
+
+def test_saved_minutes_page_in_shift_jis_loads(tmp_path: Path) -> None:
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">'
+        "</head><body><p>○議長（佐藤太郎君）　ただいまから会議を開きます。</p>"
+        "<p>○市長（山本一郎君）　御説明申し上げます。</p></body></html>"
+    )
+    path = tmp_path / "minutes.html"
+    path.write_bytes(page.encode("cp932"))
+    chunks = chunks_of(path)
+    assert chunks and "ただいまから会議を開きます。" in chunks[0].text
+    assert chunks[0].metadata["encoding"] == "shift_jis"
+
+
+def test_discussnet_json_loads_as_minutes() -> None:
+    chunks = chunks_of(ROOT / "tests" / "fixtures" / "minutes" / "discussnet.json")
+    speakers = {d["label"] for c in chunks for d in c.metadata["speaker_details"]}
+    assert {"議長（木村正和）", "区長（山本一郎）", "15番（小松ひろし）"} <= speakers
+    assert chunks[0].metadata["date"] == "2024-11-28"
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ("{not json", "invalid JSON"),
+        ('{"minutes": []}', "expected a non-empty list 'tenant_minutes'"),
+        ('{"tenant_minutes": [{"title": "x"}]}', r"tenant_minutes\[1\]\.body"),
+    ],
+)
+def test_bad_discussnet_json_is_refused_naming_the_file(
+    tmp_path: Path, content: str, why: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(LoadError, match=r"bad\.json: .*" + why):
+        list(load_documents([path]))

@@ -65,10 +65,15 @@ def test_stage_directions_set_aside_not_lost() -> None:
     )
     parsed = parse_document(_doc(text))
     assert parsed.turns[0].stage == ("（「異議なし」の声あり）",)
-    assert parsed.turns[1].text == "山中市長。"
+    # a line of direction is a paragraph of its own, kept but not counted as speech
+    assert [p.kind for p in parsed.turns[0].paras] == ["speech", "stage"]
+    assert parsed.turns[0].paras[1].text == "（「異議なし」の声あり）"
+    # a direction inside a line of speech stays where it is, and is noted on the turn
+    assert parsed.turns[1].text == "山中市長。〔市長　山中竹春君登壇〕"
     assert parsed.turns[1].stage == ("〔市長　山中竹春君登壇〕",)
     assert parsed.turns[2].text == "お答えいたします。" and parsed.turns[2].stage == ("〔登壇〕",)
     assert parsed.turns[3].text == "" and parsed.turns[3].stage == ("～ あいさつ ～",)
+    assert parsed.turns[3].paras[0].text == "～ あいさつ ～"
     assert "異議なし" not in _all_text(parsed)
 
 
@@ -122,3 +127,88 @@ def test_minutes_facts_from_header_and_file_name() -> None:
     assert minutes_facts("◯委員長　ただいまから開会します。", "a/sendai-dx-20241226.txt") == {
         "date": "2024-12-26"
     }
+
+
+def test_the_same_circle_for_speakers_headings_and_time_stamps() -> None:
+    text = (
+        "〇議事日程\n　日程第１　会議録署名議員の指名\n〇出席議員（２人）\n　１番　青木　健\n"
+        "〇午後１時開議\n"
+        "〇議長（上田浩二）　ただいまから本日の会議を開きます。\n"
+        "〇日程第１　会議録署名議員の指名\n"
+        "〇議長（上田浩二）　会議録署名議員を指名いたします。\n"
+        "〇午後１時５分散会\n"
+    )
+    parsed = parse_document(_doc(text))
+    assert [t.speaker.label for t in parsed.turns] == ["議長（上田浩二）"] * 2
+    assert [b.kind for b in parsed.blocks] == ["header", "heading"]
+    assert parsed.blocks[1].title == "日程第１　会議録署名議員の指名"
+    assert parsed.turns[1].stage == ("〇午後１時５分散会",)  # a time stamp, not a heading
+
+
+def test_discussnet_marks_name_only_executive() -> None:
+    """In DiscussNet minutes ◎ marks the executive only: a ◎ label with a name alone is an
+    official; ◆ with a name alone is a member."""
+    speech = "お答えいたします。"
+    text = "\n".join(
+        ["○議長（木村正和君）　開会します。", "◆（西川ゆうこ君）　伺います。"]
+        + [f"◎{r}（山本{i}君）　{speech}" for i, r in enumerate(("区長", "副区長", "教育長"))]
+        + ["◎（佐々木明君）　" + speech]
+    )
+    parsed = parse_document(_doc(text))
+    cats = [t.speaker.category for t in parsed.turns]
+    assert cats == ["chair", "member", "official", "official", "official", "official"]
+
+
+def test_no_speaker_labels_warns_naming_the_file() -> None:
+    parsed = parse_document(_doc("議会だより\n\n一般会計補正予算が可決されました。\n"))
+    assert not parsed.turns and [b.kind for b in parsed.blocks] == ["paragraph", "paragraph"]
+    assert parsed.warnings == ["t.txt: no speaker labels found; ingested as 2 paragraph block(s)"]
+
+
+def test_preamble_and_meeting_of_minutes() -> None:
+    from rag.chunking import chunk_document
+
+    text = (
+        "開催日：令和６年６月18日\n会議名：令和６年第２回かわべ町議会定例会（第３号）\n"
+        "◯議長（中村悟君）　ただいまから本日の会議を開きます。令和７年４月１日から施行します。\n"
+        "◯町長（松本和夫君）　御説明申し上げます。本案は条例の一部改正でございます。\n"
+    )
+    chunks = chunk_document(parse_document(_doc(text)))
+    assert chunks[-1].metadata["meeting"] == "令和6年第2回かわべ町議会定例会(第3号)"  # NFKC
+    assert chunks[-1].metadata["date"] == "2024-06-18"  # the header's, not a date in a speech
+
+
+def test_decision_reader_forms() -> None:
+    from rag.decisions import DecisionReader, find_items, find_titles
+
+    assert find_items("議案第1号から議案第3号まで及び請願第２号") == [
+        "議案第1号",
+        "議案第2号",
+        "議案第3号",
+        "請願第2号",
+    ]
+    assert find_items("市第54号議案、議員提出議案第２号") == ["市第54号議案", "議員提出議案第2号"]
+    assert find_titles("第２　市第54号議案　横浜市一般職職員の給与に関する条例等の一部改正") == {
+        "市第54号議案": "横浜市一般職職員の給与に関する条例等の一部改正"
+    }
+    reader = DecisionReader(date="2024-12-10")
+    text = (
+        "日程第３、議案第1号から第3号までを一括議題といたします。\n"
+        "お諮りいたします。本案は原案のとおり可決することに御異議ありませんか。\n"
+        "〔「異議なし」と呼ぶ者あり〕\n"
+        "御異議なしと認めます。よって、議案第1号から第3号までは原案のとおり可決されました。\n"
+        "次に、陳情第５号を採決いたします。本陳情を採択することに賛成の方の挙手を求めます。\n"
+        "挙手少数であります。よって、陳情第５号は不採択と決しました。\n"
+    )
+    got = [(d.item, d.result, d.method, d.tally) for d in reader.feed(text)]
+    assert got == [
+        ("議案第1号", "可決", "異議なし", None),
+        ("議案第2号", "可決", "異議なし", None),
+        ("議案第3号", "可決", "異議なし", None),
+        ("陳情第5号", "不採択", "挙手", "挙手少数"),
+    ]
+    # a question put to the floor is not a decision; nor is a committee's recommendation
+    # read out by the chair (「委員長の報告は可決であります」)
+    assert (
+        reader.feed("本案は可決することに御異議ありませんか。委員長の報告は可決であります。") == []
+    )

@@ -27,6 +27,12 @@ from rag.speakers import infer_speaker_markers, parse_label, split_speaker_line
         ("総務常任委員長（島昌之）", "島昌之", "総務常任委員長", "member"),
         ("盛岡市議会次長兼議事総務課長", None, "盛岡市議会次長兼議事総務課長", "other"),
         ("代表監査委員（佐藤一郎君）", "佐藤一郎", "代表監査委員", "official"),
+        ("（高橋一郎議長）", "高橋一郎", "議長", "chair"),  # （name + role）, no space
+        ("（森田さくら議員）", "森田さくら", "議員", "member"),
+        ("４番　田中次郎君", "田中次郎", None, "member"),  # seat number, no brackets
+        ("川口守産業建設常任委員長", "川口守", "産業建設常任委員長", "member"),
+        ("山田花子副委員長", "山田花子", "副委員長", "chair"),
+        ("山田　太郎委員", "山田太郎", "委員", "member"),
     ],
 )
 def test_label_forms(label: str, name: str | None, role: str | None, category: str) -> None:
@@ -56,3 +62,24 @@ def test_marker_convention_is_inferred_per_document() -> None:
     # the same ◎ marks headings in another council's minutes
     headings = [("◎", "日程第１　会期の決定", "")] * 3 + [("○", "議長（山田太郎君）", speech)]
     assert infer_speaker_markers(headings) == {"○"}
+
+
+def test_seat_number_and_role_class() -> None:
+    assert parse_label("４番（田中次郎君）").seat == "4"
+    assert parse_label("１５番（小松ひろし）").seat == "15"
+    assert parse_label("議長（佐藤太郎君）").role_class == "chair"
+    assert parse_label("市長（山本一郎君）").role_class == "executive"
+    assert parse_label("（白井正子君）").role_class == "member"
+    assert parse_label("議会事務局長").role_class == "clerk"
+    assert parse_label("参考人（山田一郎君）").role_class == "other"
+
+
+def test_name_with_a_full_width_space_is_one_label() -> None:
+    line = "◯山田　太郎委員　　電子申請について伺います。"
+    marker, label, cut = split_speaker_line(line)  # type: ignore[misc]
+    assert (marker, label, line[cut:]) == ("◯", "山田　太郎委員", "電子申請について伺います。")
+    line = "◯４番　田中次郎君　議長。"
+    assert split_speaker_line(line)[1] == "４番　田中次郎君"  # type: ignore[index]
+    # a role followed by one space and speech is not joined to the speech
+    assert split_speaker_line("○議長　ただいまから会議を開きます。")[1] == "議長"  # type: ignore[index]
+    assert split_speaker_line("○山田　それでは始めます。")[1] == "山田"  # type: ignore[index]
