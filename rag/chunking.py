@@ -30,10 +30,11 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rag.decisions import Decision, DecisionReader, find_titles
 from rag.parsing import Para, ParsedDoc, Turn, minutes_facts, page_starts, parse_document
+from rag.schema import ChunkMetadata, DecisionRecord
 
 # Bump when chunk boundaries, ids or texts change: the index refuses chunks of another version.
 CHUNKER_VERSION = "4"  # 4: procedure chunks, stage lines kept, decisions, linked answers
@@ -94,7 +95,7 @@ class Chunk:
     id: str
     text: str
     embed_text: str
-    metadata: dict[str, Any] = field(default_factory=dict)
+    metadata: ChunkMetadata = field(default_factory=lambda: ChunkMetadata())
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -643,7 +644,12 @@ def _make_chunk(
         for p, _ in part
         if p.kind != "stage" or len(p.text) >= MIN_CONTENT or kind == "procedure"
     )
-    return Chunk(id=f"{parsed.doc.doc_id}#{pos:03d}", text=text, embed_text=embed, metadata=meta)
+    return Chunk(
+        id=f"{parsed.doc.doc_id}#{pos:03d}",
+        text=text,
+        embed_text=embed,
+        metadata=cast(ChunkMetadata, meta),
+    )
 
 
 def _units(parsed: ParsedDoc) -> list[_Unit]:
@@ -739,7 +745,8 @@ def chunk_document(parsed: ParsedDoc, max_chars: int = MAX_CHARS) -> list[Chunk]
             )
             if minutes and unit.kind == "report":  # a committee chair reports its decisions
                 chunk.metadata["committee_decisions"] = [
-                    d.to_json() for d in reader.recommended("\n".join(p.text for p, _ in part))
+                    cast(DecisionRecord, d.to_json())
+                    for d in reader.recommended("\n".join(p.text for p, _ in part))
                 ]
             chunks.append(chunk)
     return _in_source_order(chunks, parsed)
@@ -781,7 +788,7 @@ def _in_source_order(chunks: list[Chunk], parsed: ParsedDoc) -> list[Chunk]:
         if starts:
             out[starts[min(k, len(starts) - 1)][2]].metadata["label_spans"].append([a, b])
     for c in out:
-        at = c.metadata.pop("question_at", None)
+        at = cast(dict[str, Any], c.metadata).pop("question_at", None)  # the chunker's own
         c.metadata["question_id"] = None
         if at is None:
             continue

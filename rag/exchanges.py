@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rag.chunking import Chunk
+from rag.schema import Person
 
 MAX_QUOTES = 2  # sentences quoted per side
 CANDIDATES = 400  # passages retrieved before pairs are formed and checked
@@ -139,7 +140,7 @@ def _segments(chunk: Chunk) -> list[tuple[str, str]]:
     return out
 
 
-def _people(chunk: Chunk) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
+def _people(chunk: Chunk) -> tuple[Person | None, dict[str, Person]]:
     meta = chunk.metadata
     questioner = meta.get("questioner") or None
     answerers = {str(a.get("label")): a for a in meta.get("answerers") or [] if a.get("label")}

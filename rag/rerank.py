@@ -30,7 +30,8 @@ import random
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,9 @@ FEATURES = (
     "procedure",  # chunk type: the chair's procedure
     "header",  # chunk type: a document's header or overview
     "length",  # log of the passage's length in characters, centred on 400
+    "place",  # the passage is about a place the query names
 )
+RERANKER_FILE = "reranker.json"  # in the index generation it was fitted on
 CANDIDATES = 100  # first-stage candidates the reranker sees
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "接頭辞"}
@@ -78,6 +81,25 @@ class LinearRanker:
             raise ValueError(f"reranker features {names} are not this version's {FEATURES}")
         return cls(names, tuple(float(w) for w in data["weights"]), float(data["bias"]))
 
+    @classmethod
+    def load(cls, path: Path) -> LinearRanker | None:
+        """The reranker saved at ``path``; None when there is none or it is of another
+        version (the search then fuses by RRF alone)."""
+        import json
+
+        try:
+            return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, path: Path) -> None:
+        """Written whole or not at all (a temporary file, then a rename)."""
+        import json
+
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json()), encoding="utf-8")
+        tmp.replace(path)
+
     def describe(self) -> str:
         """The weights, largest first: what this index learned to trust."""
         pairs = sorted(zip(self.names, self.weights, strict=True), key=lambda p: -abs(p[1]))
@@ -93,6 +115,8 @@ class Candidates:
     bm25_rank: np.ndarray  # 1-based rank in the BM25 list, 0 when not in it
     dense: np.ndarray  # cosine similarity (nan when unknown)
     dense_rank: np.ndarray  # 1-based rank in the dense list, 0 when not in it
+    tokens: tuple[str, ...] = ()  # the query's BM25 tokens
+    query_vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def query_numbers(query: str) -> set[str]:
@@ -107,6 +131,7 @@ def features(
     term_matrix: Any,
     texts: Callable[[int], str],
     chunk_types: Sequence[str],
+    in_place: Sequence[bool] = (),
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per candidate.
 
@@ -140,6 +165,8 @@ def features(
         X[i, 8] = kind == "procedure"
         X[i, 9] = kind in ("header", "overview")
         X[i, 10] = math.log(max(len(text), 1) / 400.0)
+    if len(in_place):
+        X[:, 11] = np.asarray(in_place, dtype=np.float64)
     return X
 
 

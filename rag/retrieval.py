@@ -25,12 +25,13 @@ from rag.embedding import BatchedEmbeddings, as_batched, load_embeddings
 from rag.filters import Filters
 from rag.indexing import StoredIndex, load_index, open_dense_store
 from rag.places import Gazetteer
+from rag.rerank import CANDIDATES, RERANKER_FILE, Candidates, LinearRanker, features, query_numbers
 from rag.settings import Settings
 from rag.text import squash
 from rag.tokenizing import Tokenizer
 from rag.vectorstores import DenseStore
 
-MODES = ("hybrid", "dense", "bm25")
+MODES = ("hybrid", "fusion", "dense", "bm25")
 MAX_QUERY_CHARS = 2000
 
 
@@ -115,6 +116,8 @@ class Retriever:
             self._store = open_dense_store(settings, index, self._embeddings)
         self._rows = {c.id: n for n, c in enumerate(index.chunks)}
         self._keys: dict[int, str] = {}
+        self._types = [str(c.metadata.get("chunk_type") or "") for c in index.chunks]
+        self.reranker = LinearRanker.load(index.folder / RERANKER_FILE)
         self._allowed: tuple[Filters, np.ndarray] | None = None
 
     @property
@@ -188,8 +191,13 @@ class Retriever:
     def bm25_rank(
         self, query: str, depth: int, allowed: np.ndarray | None, t: dict[str, float]
     ) -> list[int]:
+        return self._bm25(self.tokenizer(query), depth, allowed, t)[0]
+
+    def _bm25(
+        self, tokens: list[str], depth: int, allowed: np.ndarray | None, t: dict[str, float]
+    ) -> tuple[list[int], np.ndarray]:
         t0 = time.perf_counter()
-        scores = self.index.bm25.scores(self.tokenizer(query))
+        scores = self.index.bm25.scores(tokens)
         if allowed is not None:
             mask = np.full(len(scores), -np.inf)
             mask[allowed] = scores[allowed]
@@ -197,7 +205,50 @@ class Retriever:
         candidates = np.flatnonzero(scores > 0)
         order = candidates[np.argsort(-scores[candidates], kind="stable")][:depth]
         t["bm25"] = (time.perf_counter() - t0) * 1000
-        return [int(r) for r in order]
+        return [int(r) for r in order], scores
+
+    def first_stage(
+        self, query: str, where: Filters, depth: int, timings: dict[str, float]
+    ) -> Candidates:
+        """Both retrievers' top ``depth`` for ``query``: what the reranker reorders."""
+        q = self.embeddings.encode([query], is_query=True)[0]
+        found = self.store.rank(q, depth, where)
+        dense: dict[int, float | None] = {self._rows[i]: s for i, s in found if i in self._rows}
+        tokens = self.tokenizer(query)
+        bm25_rows, scores = self._bm25(tokens, depth, self._rows_passing(where), timings)
+        rows = list(dict.fromkeys([*dense, *bm25_rows]))
+        missing = [self.chunks[r].id for r in rows if r not in dense]
+        if missing:  # BM25's candidates the dense search did not reach
+            sims = self.store.similarities(q, missing)
+            dense.update(zip((self._rows[i] for i in missing), sims, strict=True))
+        d_rank = {self._rows[i]: n for n, (i, _) in enumerate(found, 1) if i in self._rows}
+        b_rank = {r: n for n, r in enumerate(bm25_rows, 1)}
+        arr = np.asarray(rows, dtype=np.int64)
+        return Candidates(
+            rows=arr,
+            bm25=np.maximum(scores[arr], 0.0) if len(arr) else np.zeros(0),
+            bm25_rank=np.asarray([b_rank.get(r, 0) for r in rows], dtype=np.int64),
+            dense=np.asarray([np.nan if (d := dense.get(r)) is None else d for r in rows]),
+            dense_rank=np.asarray([d_rank.get(r, 0) for r in rows], dtype=np.int64),
+            tokens=tuple(tokens),
+            query_vector=q,
+        )
+
+    def candidate_features(self, query: str, cands: Candidates) -> np.ndarray:
+        """:data:`rag.rerank.FEATURES` of each candidate for ``query``."""
+        bm25 = self.index.bm25
+        terms = list(dict.fromkeys(t for t in cands.tokens if t in bm25.vocab))
+        places = self.mentioned_places(query)
+        return features(
+            cands,
+            [bm25.vocab[t] for t in terms],
+            np.asarray([bm25.idf_of(t) for t in terms]),
+            query_numbers(query),
+            bm25.matrix,
+            lambda r: self.chunks[r].text,
+            self._types,
+            [bool(places) and self.chunks[r].metadata.get("city") in places for r in cands.rows],
+        )
 
     def search(
         self,
@@ -219,15 +270,18 @@ class Retriever:
         where = Filters.parse(filters)
         timings: dict[str, float] = {}
         t_all = time.perf_counter()
+        if mode == "hybrid" and self.reranker is not None:
+            return self._reranked(query, k, where, timings, t_all)
+        mode = "fusion" if mode == "hybrid" else mode
         depth = max(50, 5 * k)
         rankings: dict[str, list[int]] = {}
         q: np.ndarray | None = None
-        if mode in ("dense", "hybrid"):
+        if mode in ("dense", "fusion"):
             t0 = time.perf_counter()
             q = self.embeddings.encode([query], is_query=True)[0]
             timings["embed"] = (time.perf_counter() - t0) * 1000
             rankings["dense"] = self.dense_rank(q, depth, where, timings)
-        if mode in ("bm25", "hybrid"):
+        if mode in ("bm25", "fusion"):
             rankings["bm25"] = self.bm25_rank(query, depth, self._rows_passing(where), timings)
         t0 = time.perf_counter()
         w = {
@@ -266,3 +320,34 @@ class Retriever:
         timings["fuse"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
         return SearchResult(query, mode, hits, timings, q)
+
+    def _reranked(
+        self, query: str, k: int, where: Filters, timings: dict[str, float], t_all: float
+    ) -> SearchResult:
+        """Hybrid search: both retrievers' candidates, reordered by the index's reranker."""
+        assert self.reranker is not None
+        t0 = time.perf_counter()
+        cands = self.first_stage(query, where, max(CANDIDATES, 5 * k), timings)
+        timings["first_stage"] = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
+        scores = self.reranker.score(self.candidate_features(query, cands))
+        order = np.argsort(-scores, kind="stable")
+        at = {int(cands.rows[i]): int(i) for i in order}
+        ranked = self._distinct([(int(cands.rows[i]), float(scores[i])) for i in order], k)
+        hits = []
+        for n, (row, score) in enumerate(ranked, 1):
+            i = at[row]
+            ranks = {"bm25": int(cands.bm25_rank[i]), "dense": int(cands.dense_rank[i])}
+            sim = cands.dense[i]
+            hits.append(
+                Hit(
+                    chunk=self.chunks[row],
+                    score=score,
+                    rank=n,
+                    ranks={name: r for name, r in ranks.items() if r},
+                    similarity=None if np.isnan(sim) else float(sim),
+                )
+            )
+        timings["rerank"] = (time.perf_counter() - t0) * 1000
+        timings["total"] = (time.perf_counter() - t_all) * 1000
+        return SearchResult(query, "hybrid", hits, timings, cands.query_vector)

@@ -19,6 +19,23 @@ class Person(TypedDict, total=False):
     role: str | None
     category: str  # member | official | chair | other
     label: str  # the speaker line as printed, which identifies the turn's speaker
+    role_class: str  # member | executive | chair | clerk | other
+    seat: str  # the member's seat number, where the label gives it
+    party: str  # where the roster gives it
+
+
+class DecisionRecord(TypedDict, total=False):
+    """An item decided in the passage (:class:`rag.decisions.Decision` as JSON)."""
+
+    item: str  # 議案第146号
+    kind: str  # 議案 | 請願 | 陳情 | ...
+    number: int
+    title: str | None
+    result: str  # 可決 | 否決 | 承認 | 同意 | 認定 | 採択 | 不採択 | 継続審査
+    method: str | None  # 異議なし | 起立 | 電子表決 | 記名 | 挙手
+    tally: str | None
+    date: str | None
+    sentence: str  # the sentence that pronounces it
 
 
 class TurnOffset(TypedDict):
@@ -44,7 +61,6 @@ class ChunkMetadata(TypedDict, total=False):
     section: str | None  # a report's city, a minutes' agenda item
     city: str | None
     meeting: str | None
-    part: str  # part of a long turn
     question: str | None
     questioner: Person | None
     answerers: list[Person]
@@ -53,6 +69,15 @@ class ChunkMetadata(TypedDict, total=False):
     turns: list[int]
     turn_offsets: list[TurnOffset]
     stage_directions: list[str]
+    speaker_details: list[Person]
+    agenda: str | None  # the agenda item (日程第N, 議案第N号) the passage falls under
+    # decisions pronounced in the passage; a committee chair's report carries its committee's
+    decisions: list[DecisionRecord]
+    committee_decisions: list[DecisionRecord]
+    # question and answer links: an answer names its question, a question its answers
+    question_id: str | None
+    answer_ids: list[str]
+    label_spans: list[list[int]]  # speaker labels and structural lines in the source
     # where it is in the source
     char_span: list[int] | None
     spans: list[list[int]]

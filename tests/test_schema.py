@@ -8,11 +8,13 @@ from typing import get_type_hints
 from rag.chunking import chunk_source
 from rag.loading import load_documents
 from rag.schema import ChunkMetadata, Person
-from tests.conftest import CORPUS, MINUTES
+from tests.conftest import CORPUS, MINUTES, ROOT
 
 
 def test_chunk_metadata_keys_are_all_declared() -> None:
-    paths = [CORPUS] + ([MINUTES] if MINUTES.exists() else [])
+    paths = [CORPUS, ROOT / "tests" / "fixtures" / "minutes"] + (
+        [MINUTES] if MINUTES.exists() else []
+    )
     seen: set[str] = set()
     people: set[str] = set()
     for doc in load_documents(paths, []):
