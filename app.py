@@ -468,7 +468,15 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  API: POST /api/ask · docs /api/docs · embed /embed/ · mode {service.mode}", flush=True
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        # X-Forwarded-For only from the proxies named in RAG_FORWARDED_ALLOW_IPS
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
     return 0
 
 

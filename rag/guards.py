@@ -313,14 +313,20 @@ class GradioFileGuard:
 
         return any(isinstance(b, gr.File | gr.UploadButton) for b in blocks.blocks.values())
 
-    def _fn(self, blocks: Any, route: str, body: Any) -> Any | None:
-        if isinstance(body, dict) and isinstance(body.get("fn_index"), int):
-            return blocks.fns.get(body["fn_index"])
-        name = route.rstrip("/").rsplit("/", 1)[-1]
-        for fn in blocks.fns.values():
-            if fn.api_name == name:
-                return fn
-        return None
+    @staticmethod
+    def _fn(blocks: Any, route: str, body: Any) -> tuple[bool, Any | None]:
+        """The event a request runs: (known, fn). Routes that name an event in the URL
+        (``call/<name>``, ``run/<name>``, ``api/<name>``) run that one, whatever the body's
+        ``fn_index`` says; a body whose ``fn_index`` names another is not known."""
+        index = body.get("fn_index") if isinstance(body, dict) else None
+        by_index = blocks.fns.get(index) if isinstance(index, int) else None
+        parts = route.strip("/").split("/")
+        if parts[0] in ("call", "run", "api") and len(parts) > 1:
+            named = next((f for f in blocks.fns.values() if f.api_name == parts[-1]), None)
+            if index is not None and by_index is not named:
+                return False, None
+            return True, named
+        return True, by_index
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST":
@@ -330,8 +336,11 @@ class GradioFileGuard:
         if match is None or blocks is None:
             return await self.app(scope, receive, send)
         route = match["route"]
-        if route.startswith("upload"):
-            if not self.has_file_input(blocks):
+        multipart = "multipart/" in _headers(scope).get("content-type", "").lower()
+        if route.startswith("upload") or multipart:
+            # Gradio takes files by multipart only at /upload (and /process_recording, for
+            # screen recordings this app never makes): only the admin chat takes any.
+            if not (route.rstrip("/") == "upload" and self.has_file_input(blocks)):
                 return await reply(send, 403, "uploads are not accepted here")
             return await self.app(scope, receive, send)
         chunks: list[bytes] = []
@@ -347,9 +356,11 @@ class GradioFileGuard:
             body = json.loads(raw) if raw.strip() else None
         except (ValueError, UnicodeDecodeError):
             body = None  # not JSON: Gradio refuses it itself
+        known, fn = self._fn(blocks, route, body)
+        if not known:
+            return await reply(send, 422, "fn_index names another event than the URL")
         refs = file_references(body)
         if refs:
-            fn = self._fn(blocks, route, body)
             if fn is None or not self.takes_files(blocks, fn):
                 return await reply(send, 422, "file references are not accepted by this event")
             uploaded = blocks.upload_file_set

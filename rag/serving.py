@@ -35,15 +35,21 @@ from rag.feedback import FeedbackStore
 from rag.filters import DATE_FORMS, FilterError, Filters
 from rag.filters import KEYS as FILTER_KEYS
 from rag.indexing import IndexWriteError, IngestReport, ingest
-from rag.loading import LoadError, load_documents
+from rag.loading import LoadError, find_catalog, load_documents
 from rag.retrieval import QueryError, Retriever
 from rag.settings import Settings
 from rag.text import CONTROL
 
 MAX_HISTORY = 6  # earlier questions kept for follow-ups
 MAX_FEEDBACK_TEXT = 20_000  # characters of a rated question or answer
-# Lone surrogates (JSON allows "\ud800") and noncharacters cannot be encoded; they are dropped.
-_UNENCODABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+# Dropped from whatever callers send: lone surrogates (JSON allows "\ud800"), noncharacters
+# (U+FDD0–U+FDEF and the last two code points of every plane), invisible format controls
+# (U+2060–U+206F: word joiner, bidi isolates) and tag characters (U+E0000–U+E007F).
+_UNENCODABLE = re.compile(
+    "[\ud800-\udfff\ufdd0-\ufdef\u2060-\u206f\U000e0000-\U000e007f"
+    + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000))
+    + "]"
+)
 # An absolute path in a message is reduced to its file name: errors show no server paths.
 _ABS_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^/\\\s'\":]+)+[/\\]([^/\\\s'\":]+)")
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
@@ -221,11 +227,16 @@ class ChatService:
         try:
             self.check_upload(path, label)
             docs = list(load_documents([path], errors))
+            chunks = [c for d in docs for c in chunk_source(d)]
+        except RequestError:
+            raise
         except OSError as e:
             raise RequestError("file", f"{label}: cannot read ({e.strerror or e})") from e
+        except Exception as e:  # a malformed field deep in the file (NaN, 1e400, a bad zip)
+            reason = redact(str(e).replace(str(path), label))[:300]
+            raise RequestError("file", f"{label}: cannot be read ({reason})") from e
         if errors:
             raise RequestError("file", redact(str(errors[0]).replace(str(path), label)))
-        chunks = [c for d in docs for c in chunk_source(d)]
         if not chunks:
             raise RequestError("file", f"{label}: no text to index")
         return chunks
@@ -240,7 +251,7 @@ class ChatService:
         generation is committed; :func:`recover_uploads` removes an uncommitted copy at the
         next start, so a killed ingest leaves the corpus as it was.
         """
-        safe = _SAFE_NAME.sub("_", Path(name).name).lstrip(".") or "upload.txt"
+        safe = safe_name(name)
         folder = self.settings.corpus[0]
         if not folder.is_dir():
             raise RequestError("corpus", "the corpus folder is missing; see RAG_CORPUS")
@@ -255,7 +266,7 @@ class ChatService:
                 same = self._indexed_with_hash(digest)
                 if same:
                     raise RequestError("file", f"{safe}: already indexed as {same}")
-                target = _free_name(folder, safe)
+                target = self._free_target(folder, staged)
                 journal = staging / f"{target.name}.pending"
                 journal.write_text(json.dumps({"target": str(target), "sha256": digest}))
                 shutil.copyfile(staged, target)
@@ -277,6 +288,34 @@ class ChatService:
         finally:
             staged.unlink(missing_ok=True)
         return AddResult(report, target.name, renamed=target.name != safe)
+
+    def _free_target(self, folder: Path, staged: Path) -> Path:
+        """Where in ``folder`` the staged file can go without touching an indexed document:
+        a free file name whose documents' ids are free too (a catalog entry or the file
+        name gives the id, so ``sumida-dx-r05.txt`` would take over that report)."""
+        indexed = set(self.retriever.index.manifest.get("documents", {}))
+        catalog = find_catalog(folder)
+        probe = staged.parent / ".probe"
+        for target in _names(folder, staged.name):
+            entry_id = (catalog.get(target.name) or {}).get("id")
+            if entry_id:
+                ids = {str(entry_id)}
+            else:
+                probe.mkdir(exist_ok=True)
+                shutil.copyfile(staged, probe / target.name)
+                try:
+                    ids = {d.doc_id for d in load_documents([probe / target.name], [])}
+                finally:
+                    shutil.rmtree(probe, ignore_errors=True)
+            if not ids & indexed:
+                return target
+            if entry_id is None and target.name != staged.name and ids == self._ids_in(staged):
+                break  # the ids are written in the file itself: no name frees them
+        raise RequestError("file", f"{staged.name}: its document id is already indexed")
+
+    @staticmethod
+    def _ids_in(path: Path) -> set[str]:
+        return {d.doc_id for d in load_documents([path], [])}
 
     def _indexed_with_hash(self, digest: str) -> str | None:
         docs = self.retriever.index.manifest.get("documents", {})
@@ -377,15 +416,28 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _free_name(folder: Path, name: str) -> Path:
-    """``folder/name``, or ``stem-2.ext``, ``stem-3.ext``… when that is taken."""
-    target = folder / name
+def _names(folder: Path, name: str, tries: int = 100) -> Iterator[Path]:
+    """Free paths for ``name`` in ``folder``: itself, then ``stem-2.ext``, ``stem-3.ext``…"""
     stem, dot, ext = name.partition(".")
-    n = 2
-    while target.exists():
-        target = folder / f"{stem}-{n}{dot}{ext}"
-        n += 1
-    return target
+    for n in range(1, tries + 1):
+        target = folder / (name if n == 1 else f"{stem}-{n}{dot}{ext}")
+        if not target.exists():
+            yield target
+
+
+def safe_name(name: str) -> str:
+    """An uploaded file's name as stored: no folders, only word characters, dots and
+    hyphens, no leading dot, its file type kept (``..txt`` → ``upload.txt``).
+
+    >>> safe_name("../../etc/町議会 r6.txt"), safe_name("..txt"), safe_name("a.jsonl.gz")
+    ('町議会_r6.txt', 'upload.txt', 'a.jsonl.gz')
+    """
+    base = _SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name)
+    stripped = base.lstrip(".")
+    stem, dot, ext = stripped.partition(".")
+    if stripped != base and not dot:  # "..txt": what looked like the stem is the file type
+        stem, dot, ext = "", ".", stripped
+    return f"{stem[:120] or 'upload'}{dot}{ext[:20]}"
 
 
 def _facets(chunks: Sequence[Chunk]) -> Facets:
@@ -415,7 +467,10 @@ def _facets(chunks: Sequence[Chunk]) -> Facets:
 
 # -- HTTP ---------------------------------------------------------------------------------
 class CleanModel(BaseModel):
-    """A request body whose strings are cleaned (:func:`clean_text`) before validation."""
+    """A request body whose strings are cleaned (:func:`clean_text`) and stripped before
+    validation, so a length limit counts what is kept."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -437,14 +492,14 @@ class AskRequest(CleanModel):
     )
 
 
-class FeedbackCitation(BaseModel):
+class FeedbackCitation(CleanModel):
     """A citation of the rated answer: only its chunk id is kept."""
 
     model_config = ConfigDict(extra="ignore")
     id: str = Field(min_length=1, max_length=300)
 
 
-class FeedbackAnswer(BaseModel):
+class FeedbackAnswer(CleanModel):
     """The rated answer, as /api/ask returned it; other fields are ignored."""
 
     model_config = ConfigDict(extra="ignore")

@@ -52,6 +52,9 @@ class Settings:
     max_body_bytes: int = 1024 * 1024  # any other request body
     login_failures: int = 10  # wrong logins per client address within login_window seconds
     login_window: float = 60.0
+    # Proxies whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips); unset,
+    # the header is ignored, so a client cannot pick the address its failed logins count to.
+    forwarded_allow_ips: str | None = None
 
     @property
     def admin(self) -> bool:
@@ -101,6 +104,8 @@ class Settings:
         if env.get("RAG_LOGIN_LIMIT"):
             failures, window = parse_rate("RAG_LOGIN_LIMIT", env["RAG_LOGIN_LIMIT"])
             s = replace(s, login_failures=failures, login_window=window)
+        if env.get("RAG_FORWARDED_ALLOW_IPS"):
+            s = replace(s, forwarded_allow_ips=env["RAG_FORWARDED_ALLOW_IPS"].strip())
         if env.get("RAG_MAX_UPLOAD_MB"):
             s = replace(s, max_upload_bytes=int(float(env["RAG_MAX_UPLOAD_MB"]) * 1024 * 1024))
         if s.admin_setting == "on" and not s.auth:

@@ -125,6 +125,25 @@ def test_uploads_are_refused_where_the_ui_has_no_file_component(open_server: Ser
     assert "文書の追加" not in httpx.get(open_server.url, timeout=10).text
 
 
+def test_no_multipart_route_takes_files_without_a_file_component(open_server: Server) -> None:
+    video = {"video": ("a.mp4", b"\x00" * 5000, "video/mp4")}
+    for prefix in ("", "embed/"):
+        r = httpx.post(
+            open_server.path(f"{prefix}gradio_api/process_recording"), files=video, timeout=10
+        )
+        assert r.status_code == 403, (prefix, r.status_code)
+
+
+def test_odd_unicode_is_dropped_and_lengths_count_what_is_kept(open_server: Server) -> None:
+    from rag.serving import clean_text
+
+    odd = "盛\ufdd0岡\U0001fffe市\U0010ffff\u2066の\U000e0041費\ud800用\x00"
+    assert clean_text(odd) == "盛岡市の費用 "
+    empty = {"answer": {"question": "\u0000 \u2066", "citations": []}, "good": True}
+    r = httpx.post(open_server.path("api/feedback"), json=empty, timeout=10)
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "answer.question"
+
+
 def test_cors_is_closed_to_foreign_origins_under_any_host(open_server: Server) -> None:
     evil = {"Origin": "https://evil.example", "Host": "council.example.jp"}
     for path in ("config", "gradio_api/info", "embed/config", "api/health"):
@@ -268,6 +287,18 @@ def test_admin_upload_takes_only_files_uploaded_through_the_app(admin_server: Se
     assert "チャンク" in json.dumps(done["output"], ensure_ascii=False)
 
 
+def test_an_event_named_in_the_url_is_the_one_checked(admin_server: Server) -> None:
+    s = admin_server
+    fn = preview_fn(s)
+    uploaded = upload(s, "note.txt", "○議長（山田太郎君） 開会します。".encode()).json()[0]
+    body = {"fn_index": fn, "data": [file_ref(uploaded), [], {}, "auto"]}
+    r = httpx.post(s.path("gradio_api/call/chat"), json=body, headers=BASIC, timeout=10)
+    assert r.status_code == 422, r.text  # the body names the upload event, the URL the chat
+    body = {"data": [file_ref(uploaded), [], {}, "auto"]}
+    r = httpx.post(s.path("gradio_api/call/chat"), json=body, headers=BASIC, timeout=10)
+    assert r.status_code == 422, r.text  # the chat takes no file
+
+
 def test_uploads_over_the_limit_are_refused(admin_server: Server) -> None:
     r = upload(admin_server, "big.txt", b"a" * (2 * 1024 * 1024))
     assert r.status_code == 413
@@ -338,10 +369,18 @@ def test_admin_off_means_no_upload_even_when_logged_in(locked_server: Server) ->
 def test_failed_logins_are_rate_limited(locked_server: Server) -> None:
     s = locked_server
     wrong = {"Authorization": "Basic " + base64.b64encode(b"admin:guess").decode()}
-    codes = [httpx.get(s.url, headers=wrong, timeout=10).status_code for _ in range(8)]
+    # a made-up X-Forwarded-For neither spreads the guesses nor frees a locked address
+    codes = [
+        httpx.get(
+            s.url, headers={**wrong, "X-Forwarded-For": f"198.51.100.{i}"}, timeout=10
+        ).status_code
+        for i in range(8)
+    ]
     assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}, codes
     limited = httpx.get(s.url, headers=BASIC, timeout=10)  # even the right password waits
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+    elsewhere = {**BASIC, "X-Forwarded-For": "203.0.113.9"}
+    assert httpx.get(s.url, headers=elsewhere, timeout=10).status_code == 429
     assert httpx.get(s.path("api/health"), timeout=10).status_code == 200
     time.sleep(4.5)
     assert httpx.get(s.url, headers=BASIC, timeout=10).status_code == 200

@@ -186,6 +186,33 @@ def test_an_upload_never_overwrites_a_document(service: ChatService, tmp_path: P
     assert (folder / "test-city-20240301.txt").read_bytes() == original
     with pytest.raises(RequestError, match="already indexed as test-city-20240301-2"):
         service.add_document(other, "again.txt")
+    # a free file name that would give an indexed document's id takes a free id instead
+    chunks_before = {c.id for c in service.retriever.chunks if c.id.startswith("sumida-dx-r05#")}
+    shadow = tmp_path / "sumida-dx-r05.txt"
+    shadow.write_text(UPLOAD.replace("プール", "図書館分室"), encoding="utf-8")
+    result = service.add_document(shadow, shadow.name)
+    assert result.stored_as == "sumida-dx-r05-2.txt" and result.report.added == ["sumida-dx-r05-2"]
+    assert not result.report.changed
+    assert {c.id for c in service.retriever.chunks if c.id.startswith("sumida-dx-r05#")} == (
+        chunks_before
+    )
+
+
+def test_upload_names_and_unreadable_fields_give_clear_errors(
+    service: ChatService, tmp_path: Path
+) -> None:
+    dots = tmp_path / "..txt"
+    dots.write_text(UPLOAD.replace("プール", "公民館"), encoding="utf-8")
+    assert service.add_document(dots, "..txt").stored_as == "upload.txt"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"id": "m1", "dateIso": "2024-01-01", "title": "t", '
+        '"voices": [{"i": "NaN", "speaker": "議長", "text": "開会します。"}]}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RequestError, match=r"^file: bad.jsonl: ") as e:
+        service.preview(bad, "bad.jsonl")
+    assert str(tmp_path) not in str(e.value)
 
 
 def test_an_upload_whose_ingest_fails_or_is_killed_leaves_the_corpus_as_it_was(
