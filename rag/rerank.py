@@ -52,6 +52,7 @@ FEATURES = (
 )
 RERANKER_FILE = "reranker.json"  # in the index generation it was fitted on
 CANDIDATES = 100  # first-stage candidates the reranker sees
+PSEUDO_QUERIES = 600  # the most pseudo-queries a fit draws (3 per chunk on small indexes)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "接頭辞"}
 

@@ -12,6 +12,7 @@ the two rankings by reciprocal rank fusion (Cormack, Clarke & Büttcher 2009, k 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,10 +26,20 @@ from rag.embedding import BatchedEmbeddings, as_batched, load_embeddings
 from rag.filters import Filters
 from rag.indexing import StoredIndex, load_index, open_dense_store
 from rag.places import Gazetteer
-from rag.rerank import CANDIDATES, RERANKER_FILE, Candidates, LinearRanker, features, query_numbers
+from rag.rerank import (
+    CANDIDATES,
+    PSEUDO_QUERIES,
+    RERANKER_FILE,
+    Candidates,
+    LinearRanker,
+    features,
+    fit,
+    pseudo_queries,
+    query_numbers,
+)
 from rag.settings import Settings
 from rag.text import squash
-from rag.tokenizing import Tokenizer
+from rag.tokenizing import Tokenizer, pos_words
 from rag.vectorstores import DenseStore
 
 MODES = ("hybrid", "fusion", "dense", "bm25")
@@ -136,10 +147,38 @@ class Retriever:
         return self.places.mentioned(query)
 
     @classmethod
-    def open(cls, settings: Settings, embeddings: Embeddings | None = None) -> Retriever:
+    def open(
+        cls, settings: Settings, embeddings: Embeddings | None = None, calibrate: bool = True
+    ) -> Retriever:
+        """The index of ``settings``; an index without a fitted reranker gets one first
+        (:meth:`calibrate`, once per index generation) unless ``calibrate`` is False."""
         index = load_index(settings)
         emb = embeddings or load_embeddings(settings.embed_model, settings.threads)
-        return cls(index, emb, settings)
+        retriever = cls(index, emb, settings)
+        if calibrate and retriever.reranker is None and retriever.chunks:
+            retriever.calibrate()
+        return retriever
+
+    def calibrate(self, queries: int | None = None, seed: int = 0) -> LinearRanker | None:
+        """Fit the second stage on pseudo-queries drawn from this index, save it beside the
+        index generation and use it. None (and RRF alone) when the index is too small or
+        the pseudo-queries never find their source among the candidates."""
+        n = queries or min(PSEUDO_QUERIES, 3 * len(self.chunks))
+        texts = [c.text for c in self.chunks]
+        pairs = pseudo_queries(texts, pos_words, self.index.bm25.idf_of, n, seed)
+        X, y = [], []
+        for query, row in pairs:
+            cands = self.first_stage(query, Filters(), CANDIDATES, {})
+            X.append(self.candidate_features(query, cands))
+            y.append((cands.rows == row).astype(np.int64))
+        try:
+            ranker = fit(X, y, seed)
+        except ValueError:
+            return None
+        with contextlib.suppress(OSError):  # read-only: the ranker still serves from memory
+            ranker.save(self.index.folder / RERANKER_FILE)
+        self.reranker = ranker
+        return ranker
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -272,7 +311,7 @@ class Retriever:
         t_all = time.perf_counter()
         if mode == "hybrid" and self.reranker is not None:
             return self._reranked(query, k, where, timings, t_all)
-        mode = "fusion" if mode == "hybrid" else mode
+        asked, mode = mode, "fusion" if mode == "hybrid" else mode
         depth = max(50, 5 * k)
         rankings: dict[str, list[int]] = {}
         q: np.ndarray | None = None
@@ -319,7 +358,7 @@ class Retriever:
         ]
         timings["fuse"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        return SearchResult(query, mode, hits, timings, q)
+        return SearchResult(query, asked, hits, timings, q)
 
     def _reranked(
         self, query: str, k: int, where: Filters, timings: dict[str, float], t_all: float

@@ -228,6 +228,11 @@ def mecab_words(text: str) -> list[Any]:
         return list(_TAGGER(text))
 
 
+def pos_words(text: str) -> list[tuple[str, str]]:
+    """(surface, part of speech) of each word of ``text``: 「移行する」 → (移行, 名詞), (する, 動詞)."""
+    return [(w.surface, w.feature.pos1) for w in mecab_words(nfkc(text))]
+
+
 class Tokenizer:
     """Tokens for BM25; ``field`` is ``surface`` (as written) or ``lemma`` (dictionary form)."""
 
