@@ -57,6 +57,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     for e in report.errors:
         print(f"error: {e}", file=sys.stderr)
     print(report.summary())
+    if report.chunks:
+        from rag.retrieval import Retriever
+
+        # the second stage is fitted once per index generation, here rather than at the
+        # first search
+        ranker = Retriever.open(settings).reranker
+        print(f"reranker: {ranker.describe()}" if ranker else "reranker: none (RRF alone)")
     return 1 if report.errors and not report.chunks else 0
 
 
@@ -76,6 +83,56 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         print("   " + h.chunk.text[:200].replace("\n", " "))
     t = result.timings_ms
     print("timings_ms: " + ", ".join(f"{k}={v:.1f}" for k, v in t.items()))
+    return 0
+
+
+def cmd_exchanges(args: argparse.Namespace, settings: Settings) -> int:
+    from rag import exchanges as ex
+    from rag.retrieval import Retriever
+
+    retriever = Retriever.open(settings)
+    who = ex.ExchangeQuery(args.member, args.party, args.department)
+    filters = Filters.parse(args.filter or [])
+    terms = ex.topic_terms(args.query)
+    if args.check_draft:
+        draft = Path(args.check_draft).read_text(encoding="utf-8")
+        diffs = ex.check_draft(retriever, draft, terms, filters)
+        if args.json:
+            _print_json({"query": args.query, "differences": [d.to_json() for d in diffs]})
+        for d in [] if args.json else diffs:
+            print(
+                f"{d.kind}: {d.item}: draft {d.draft} / past {d.past} "
+                f"({d.exchange.meeting}, {d.exchange.date}) [{d.exchange.answer_id}]"
+            )
+            print(f"   {d.sentence}")
+        return 0
+    result = ex.find_exchanges(retriever, args.query, filters, who, terms, args.limit)
+    for path, text in ((args.csv, ex.to_csv(result.exchanges)), (args.md, ex.to_markdown(result))):
+        if path:
+            Path(path).write_text(text, encoding="utf-8")
+    if args.docx:
+        Path(args.docx).write_bytes(ex.to_docx(result))
+    if args.json:
+        out = result.to_json()
+        if args.by:
+            out["timeline"] = [
+                {"bucket": k, "counts": dict(c)}
+                for k, c in ex.timeline(result.exchanges, args.by, args.split)
+            ]
+        _print_json(out)
+        return 0
+    if args.by:
+        for key, counts in ex.timeline(result.exchanges, args.by, args.split):
+            split = (
+                "  " + ", ".join(f"{k} {n}" for k, n in counts.most_common()) if args.split else ""
+            )
+            print(f"{key}\t{sum(counts.values())}{split}")
+        return 0
+    print(ex.to_markdown(result), end="")
+    print(
+        f"{len(result.exchanges)} exchanges; timings_ms: "
+        + ", ".join(f"{k}={v:.0f}" for k, v in result.timings_ms.items())
+    )
     return 0
 
 
@@ -162,7 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("search", help="search the index")
     s.add_argument("query")
     s.add_argument("-k", type=int, default=5)
-    s.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    s.add_argument(
+        "--mode",
+        choices=["hybrid", "fusion", "dense", "bm25"],
+        default="hybrid",
+        help="hybrid: both retrievers, reranked (the default); fusion: their RRF alone",
+    )
     s.add_argument(
         "--filter",
         action="append",
@@ -188,6 +250,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     f.add_argument("--rating", choices=["good", "bad"], help="only these")
     f.set_defaults(func=cmd_feedback)
+    e = sub.add_parser(
+        "exchanges", help="past question-and-answer exchanges about a topic, newest first"
+    )
+    e.add_argument("query", help="the topic, e.g. 待機児童")
+    e.add_argument("--filter", action="append", metavar="KEY=VALUE", help="as for search")
+    e.add_argument("--member", default="", help="the asking member's name, or part of it")
+    e.add_argument("--party", default="", help="the asking member's party")
+    e.add_argument("--department", default="", help="the answering role, e.g. 教育長")
+    e.add_argument("--by", choices=["year", "meeting", "party", "member"], help="count them")
+    e.add_argument("--split", choices=["party", "member"], help="with --by: split the counts")
+    e.add_argument("--check-draft", metavar="FILE", help="list past answers a draft contradicts")
+    e.add_argument("--limit", type=int, default=200)
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--csv", metavar="FILE", help="also write the exchanges as CSV")
+    e.add_argument("--md", metavar="FILE", help="also write them as Markdown")
+    e.add_argument("--docx", metavar="FILE", help="also write them as a Word table")
+    e.set_defaults(func=cmd_exchanges)
     return p
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rag.chunking import Chunk
+from rag.filters import Filters
 from rag.schema import Person
 
 MAX_QUOTES = 2  # sentences quoted per side
@@ -221,17 +222,26 @@ FORMAL_NOUNS = frozenset(
 
 
 def topic_terms(query: str) -> list[str]:
-    """The content words of ``query`` (its nouns, by fugashi; formal nouns dropped), in
-    order: 「待機児童の解消について」 → 待機, 児童, 解消."""
+    """The content words of ``query`` as the compounds it writes them in (runs of nouns
+    and their suffixes; formal nouns dropped): 「待機児童の解消について」 → 待機児童, 解消;
+    「消防職員の初任給」 → 消防職員, 初任給. A compound must occur whole in an exchange, so
+    「消防職員」 does not match a passage that says 消防 and 職員 apart."""
     from rag.tokenizing import mecab_words
 
-    words = mecab_words(unicodedata.normalize("NFKC", query))
-    terms = [
-        w.surface
-        for w in words
-        if w.feature.pos1 == "名詞" and w.surface not in FORMAL_NOUNS and len(w.surface) > 1
-    ]
-    return list(dict.fromkeys(terms)) or [t for t in query.split() if t]
+    terms: list[str] = []
+    run = ""
+    for w in mecab_words(unicodedata.normalize("NFKC", query)):
+        pos = w.feature.pos1
+        if pos == "名詞" and w.surface not in FORMAL_NOUNS:
+            run += w.surface
+        elif pos in ("接尾辞", "接頭辞") and (run or pos == "接頭辞"):
+            run += w.surface
+        else:
+            terms.append(run)
+            run = ""
+    terms.append(run)
+    kept = [t for t in dict.fromkeys(terms) if len(t) > 1]
+    return kept or [t for t in query.split() if t]
 
 
 def mentions_all(text: str, terms: Iterable[str]) -> bool:
@@ -254,7 +264,7 @@ def quotes(text: str, terms: Sequence[str], n: int = MAX_QUOTES) -> tuple[str, .
 def find_exchanges(
     searcher: Searcher,
     query: str,
-    filters: Mapping[str, str] | None = None,
+    filters: Filters | Mapping[str, str] | None = None,
     who: ExchangeQuery | None = None,
     terms: Sequence[str] | None = None,
     limit: int = 200,
@@ -503,7 +513,7 @@ def check_draft(
     searcher: Searcher,
     draft: str,
     terms: Sequence[str],
-    filters: Mapping[str, str] | None = None,
+    filters: Filters | Mapping[str, str] | None = None,
 ) -> list[Difference]:
     """Past answers on the draft's topic that state a different number for an item the
     draft states, or a different stance (検討します / 考えておりません / 実施します) in a

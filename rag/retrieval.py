@@ -76,11 +76,14 @@ class SearchResult:
     timings_ms: dict[str, float]
     # the embedded query (None in bm25 mode), for callers that compare it with more texts
     query_vector: np.ndarray | None = field(default=None, repr=False, compare=False)
+    # how the order was made: first-stage retrievers, then "rrf" or the reranker's weights
+    stages: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
+            "stages": dict(self.stages),
             "hits": [h.to_json() for h in self.hits],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
@@ -358,7 +361,8 @@ class Retriever:
         ]
         timings["fuse"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        return SearchResult(query, asked, hits, timings, q)
+        stages = {"first": sorted(rankings), "second": "rrf" if len(rankings) > 1 else None}
+        return SearchResult(query, asked, hits, timings, q, stages)
 
     def _reranked(
         self, query: str, k: int, where: Filters, timings: dict[str, float], t_all: float
@@ -389,4 +393,5 @@ class Retriever:
             )
         timings["rerank"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        return SearchResult(query, "hybrid", hits, timings, cands.query_vector)
+        stages = {"first": ["bm25", "dense"], "second": {"reranker": self.reranker.to_json()}}
+        return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +28,7 @@ from rag.exchanges import (
     to_markdown,
     topic_terms,
 )
+from tests.conftest import ROOT
 
 MEMBER = {"name": "佐藤花子", "role": "議員", "category": "member", "label": "3番（佐藤花子君）"}
 MEMBER["party"] = "みらい会"
@@ -194,5 +199,38 @@ def test_a_draft_that_states_another_number_or_stance_is_flagged() -> None:
     assert [(d.draft, d.past) for d in same] == [("12人", "0人")]
 
 
-def test_topic_terms_are_the_query_nouns() -> None:
-    assert topic_terms("待機児童の解消について過去の答弁") == ["待機", "児童", "解消"]
+def test_topic_terms_are_the_query_compounds() -> None:
+    assert topic_terms("待機児童の解消について過去の答弁") == ["待機児童", "解消"]
+    assert topic_terms("消防職員の初任給") == ["消防職員", "初任給"]
+    assert topic_terms("学校給食費の無償化") == ["学校給食費", "無償化"]
+
+
+# -- real minutes ---------------------------------------------------------------------------
+@pytest.mark.integration
+@pytest.mark.shared
+def test_exchanges_on_real_minutes_from_the_cli(index_cache: Path) -> None:
+    """The 横浜市 plenary's bulk answer: the member's question part about firefighters' pay
+    and the mayor's answer part, linked by the chunker, found by the CLI."""
+    from evals.run import missing_data, open_retriever
+
+    if missing_data("minutes"):
+        pytest.skip(f"minutes: {missing_data('minutes')}")
+    retriever, _ = open_retriever("minutes", "use", "surface", index_cache)
+    folder = index_cache / "minutes-use-surface"
+    proc = subprocess.run(
+        [sys.executable, "-m", "rag", "--index-dir", str(folder), "exchanges", "消防職員の初任給",
+         "--json", "--by", "year", "--split", "party"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out) == {"query", "exchanges", "timings_ms", "timeline"}
+    [first, *_] = out["exchanges"]
+    assert first["question"]["speaker"]["name"] == "白井正子"
+    assert first["question"]["speaker"]["party"] == "日本共産党"
+    assert "消防職員の初任給" in " ".join(first["question"]["quotes"])
+    assert first["answer"]["speaker"]["role"] == "市長"
+    assert "引上げ額" in " ".join(first["answer"]["quotes"])
+    assert first["date"] == "2024-11-29"
+    assert out["timeline"][0]["bucket"] == "2024年度"
+    assert out["timeline"][0]["counts"].get("日本共産党", 0) >= 1
