@@ -49,10 +49,16 @@ FEATURES = (
     "header",  # chunk type: a document's header or overview
     "length",  # log of the passage's length in characters, centred on 400
     "place",  # the passage is about a place the query names
+    "date_match",  # the passage's date falls in the period the query names (令和4年度)
+    "meeting_match",  # its meeting is the one the query names (予算特別委員会)
+    "bill_match",  # it names or decides the bill the query names (議案第70号)
+    "rrf",  # the first stage's fused score: 1/(60 + BM25 rank) + 1/(60 + dense rank)
 )
 RERANKER_FILE = "reranker.json"  # in the index generation it was fitted on
 CANDIDATES = 100  # first-stage candidates the reranker sees
-PSEUDO_QUERIES = 600  # the most pseudo-queries a fit draws (3 per chunk on small indexes)
+# Pseudo-queries a fit draws: 3 per chunk, at least MIN (a small index's chunks give several
+# each, with other words) and at most MAX.
+PSEUDO_QUERIES, MIN_PSEUDO_QUERIES = 600, 300
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "接頭辞"}
 
@@ -133,6 +139,7 @@ def features(
     texts: Callable[[int], str],
     chunk_types: Sequence[str],
     in_place: Sequence[bool] = (),
+    hinted: Sequence[tuple[bool, bool, bool]] = (),
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per candidate.
 
@@ -168,6 +175,9 @@ def features(
         X[i, 10] = math.log(max(len(text), 1) / 400.0)
     if len(in_place):
         X[:, 11] = np.asarray(in_place, dtype=np.float64)
+    if len(hinted):
+        X[:, 12:15] = np.asarray(hinted, dtype=np.float64)
+    X[:, 15] = X[:, 1] + X[:, 4]
     return X
 
 
@@ -177,11 +187,14 @@ def pseudo_queries(
     idf: Callable[[str], float],
     n: int,
     seed: int = 0,
+    where: Callable[[int], list[str]] | None = None,
 ) -> list[tuple[str, int]]:
     """``n`` (query, source row) pairs drawn from the chunks themselves.
 
     ``words(text)`` gives (surface, part of speech) pairs; each query keeps 2–6 of the
-    sentence's content words, the rarer first, in shuffled order.
+    sentence's content words, the rarer first, in shuffled order. ``where(row)`` gives ways
+    of naming when and where the chunk was said (「令和4年9月」, 「2022年度」, 「予算特別委員会」);
+    a third of the queries name one, as staff often do.
     """
     rng = random.Random(seed)
     out: list[tuple[str, int]] = []
@@ -199,6 +212,9 @@ def pseudo_queries(
             continue
         keep = sorted(content, key=lambda w: -idf(w))[: rng.randint(2, 6)]
         rng.shuffle(keep)
+        named = where(row) if where else []
+        if named and rng.random() < 1 / 3:
+            keep.insert(0, rng.choice(named))
         out.append(("".join(keep) if rng.random() < 0.5 else " ".join(keep), row))
     return out
 
@@ -215,6 +231,9 @@ def fit(
         raise ValueError("reranker: the pseudo-queries found no source chunk among candidates")
     model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=seed)
     model.fit(Xa, ya)
+    # rounded as saved, so the ranker in use is the one on disk
     return LinearRanker(
-        FEATURES, tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0])
+        FEATURES,
+        tuple(round(float(w), 6) for w in model.coef_[0]),
+        round(float(model.intercept_[0]), 6),
     )

@@ -28,6 +28,7 @@ from rag.indexing import StoredIndex, load_index, open_dense_store
 from rag.places import Gazetteer
 from rag.rerank import (
     CANDIDATES,
+    MIN_PSEUDO_QUERIES,
     PSEUDO_QUERIES,
     RERANKER_FILE,
     Candidates,
@@ -40,6 +41,7 @@ from rag.rerank import (
 from rag.settings import Settings
 from rag.text import squash
 from rag.tokenizing import Tokenizer, pos_words
+from rag.understanding import Hints, meeting_names, understand
 from rag.vectorstores import DenseStore
 
 MODES = ("hybrid", "fusion", "dense", "bm25")
@@ -78,12 +80,15 @@ class SearchResult:
     query_vector: np.ndarray | None = field(default=None, repr=False, compare=False)
     # how the order was made: first-stage retrievers, then "rrf" or the reranker's weights
     stages: Mapping[str, Any] = field(default_factory=dict)
+    # dates, meetings and bills read from the query (soft: they only reorder)
+    understood: Hints = field(default_factory=Hints)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
             "stages": dict(self.stages),
+            "understood": self.understood.to_json(),
             "hits": [h.to_json() for h in self.hits],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
@@ -162,13 +167,26 @@ class Retriever:
             retriever.calibrate()
         return retriever
 
+    def _named(self, row: int) -> list[str]:
+        """Ways staff name when and where a chunk was said, for pseudo-queries."""
+        meta = self.chunks[row].metadata
+        out = [m for m in meeting_names(str(meta.get("meeting") or ""))]
+        date = str(meta.get("date") or "")
+        if len(date) >= 7:
+            y, mo = int(date[:4]), int(date[5:7])
+            fy = y if mo >= 4 else y - 1
+            out += [f"{y}年{mo}月", f"{fy}年度"]
+            if y >= 2019:
+                out += [f"令和{y - 2018}年{mo}月", f"令和{fy - 2018}年度" if fy >= 2019 else ""]
+        return [x for x in out if x]
+
     def calibrate(self, queries: int | None = None, seed: int = 0) -> LinearRanker | None:
         """Fit the second stage on pseudo-queries drawn from this index, save it beside the
         index generation and use it. None (and RRF alone) when the index is too small or
         the pseudo-queries never find their source among the candidates."""
-        n = queries or min(PSEUDO_QUERIES, 3 * len(self.chunks))
+        n = queries or min(PSEUDO_QUERIES, max(MIN_PSEUDO_QUERIES, 3 * len(self.chunks)))
         texts = [c.text for c in self.chunks]
-        pairs = pseudo_queries(texts, pos_words, self.index.bm25.idf_of, n, seed)
+        pairs = pseudo_queries(texts, pos_words, self.index.bm25.idf_of, n, seed, self._named)
         X, y = [], []
         for query, row in pairs:
             cands = self.first_stage(query, Filters(), CANDIDATES, {})
@@ -276,11 +294,27 @@ class Retriever:
             query_vector=q,
         )
 
-    def candidate_features(self, query: str, cands: Candidates) -> np.ndarray:
+    def candidate_features(
+        self, query: str, cands: Candidates, hints: Hints | None = None
+    ) -> np.ndarray:
         """:data:`rag.rerank.FEATURES` of each candidate for ``query``."""
         bm25 = self.index.bm25
         terms = list(dict.fromkeys(t for t in cands.tokens if t in bm25.vocab))
         places = self.mentioned_places(query)
+        hints = understand(query) if hints is None else hints
+        hinted = (
+            [
+                (
+                    hints.date_matches(str(meta.get("date") or "")),
+                    hints.meeting_matches(meta),
+                    hints.bill_matches(self.chunks[r].text, meta),
+                )
+                for r in cands.rows
+                for meta in [self.chunks[r].metadata]
+            ]
+            if hints
+            else []
+        )
         return features(
             cands,
             [bm25.vocab[t] for t in terms],
@@ -290,6 +324,7 @@ class Retriever:
             lambda r: self.chunks[r].text,
             self._types,
             [bool(places) and self.chunks[r].metadata.get("city") in places for r in cands.rows],
+            hinted,
         )
 
     def search(
@@ -299,9 +334,11 @@ class Retriever:
         mode: str = "hybrid",
         filters: Filters | Mapping[str, str] | None = None,
         weights: Mapping[str, float] | None = None,
+        hints: bool = True,
     ) -> SearchResult:
         """The ``k`` best passages for ``query``; ``filters`` as a :class:`Filters` or a
-        mapping that :meth:`Filters.parse` accepts."""
+        mapping that :meth:`Filters.parse` accepts. With ``hints``, dates, meetings and bill
+        numbers named in the query (:mod:`rag.understanding`) weigh in the hybrid ranking."""
         query = query.strip()
         if not query:
             raise QueryError("query: empty")
@@ -313,7 +350,8 @@ class Retriever:
         timings: dict[str, float] = {}
         t_all = time.perf_counter()
         if mode == "hybrid" and self.reranker is not None:
-            return self._reranked(query, k, where, timings, t_all)
+            understood = understand(query) if hints else Hints()
+            return self._reranked(query, k, where, timings, t_all, understood)
         asked, mode = mode, "fusion" if mode == "hybrid" else mode
         depth = max(50, 5 * k)
         rankings: dict[str, list[int]] = {}
@@ -365,7 +403,13 @@ class Retriever:
         return SearchResult(query, asked, hits, timings, q, stages)
 
     def _reranked(
-        self, query: str, k: int, where: Filters, timings: dict[str, float], t_all: float
+        self,
+        query: str,
+        k: int,
+        where: Filters,
+        timings: dict[str, float],
+        t_all: float,
+        understood: Hints,
     ) -> SearchResult:
         """Hybrid search: both retrievers' candidates, reordered by the index's reranker."""
         assert self.reranker is not None
@@ -373,7 +417,7 @@ class Retriever:
         cands = self.first_stage(query, where, max(CANDIDATES, 5 * k), timings)
         timings["first_stage"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
-        scores = self.reranker.score(self.candidate_features(query, cands))
+        scores = self.reranker.score(self.candidate_features(query, cands, understood))
         order = np.argsort(-scores, kind="stable")
         at = {int(cands.rows[i]): int(i) for i in order}
         ranked = self._distinct([(int(cands.rows[i]), float(scores[i])) for i in order], k)
@@ -394,4 +438,4 @@ class Retriever:
         timings["rerank"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
         stages = {"first": ["bm25", "dense"], "second": {"reranker": self.reranker.to_json()}}
-        return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages)
+        return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages, understood)

@@ -1,0 +1,209 @@
+"""What a question says about where its answer is: dates and eras, meetings, bill numbers.
+
+Council staff write 「令和4年度の予算特別委員会で…」, 「R4」, 「2022年9月」, "March 2020",
+「昨年度」, 「議案第70号」. :func:`understand` reads these into :class:`Hints`. They are soft:
+the reranker weighs a passage that matches them higher (features ``date_match``,
+``meeting_match``, ``bill_match`` of :mod:`rag.rerank`), and never drops one that does not,
+so a misread hint cannot empty a result. :meth:`Hints.labels` says what was understood, for
+the answer and the UI (「絞り込み: 2022年度」), and a caller can turn hints off.
+
+A 年度 (fiscal year) runs from April to March: 令和4年度 is 2022-04 to 2023-03.
+
+>>> h = understand("令和4年度の予算特別委員会で議案第70号はどうなった", today=datetime.date(2024, 6, 1))
+>>> (h.date_from, h.date_to, h.meetings, h.bills)
+('2022-04', '2023-03', ('予算特別委員会',), ('議案第70号',))
+>>> understand("昨年度の待機児童数は", today=datetime.date(2024, 6, 1)).labels("ja")
+['2023年度']
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rag.text import nfkc
+
+ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "r": 2018, "h": 1988, "s": 1925}
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        1,
+    )
+    for m in names
+}
+_YEAR = r"(?:(?P<era>令和|平成|昭和|[RHS])\s*(?P<eyear>元|\d{1,2})|(?P<year>(?:19|20)\d{2}))"
+_JA_DATE = re.compile(
+    _YEAR + r"(?P<fy>年度)?(?:年?(?P<month>\d{1,2})月)?(?:(?P<day>\d{1,2})日)?(?=\D|$)",
+    re.I,
+)
+_EN_DATE = re.compile(
+    r"\b(?P<month>"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\.?\s+(?P<year>(?:19|20)\d{2})\b"
+    r"|\b(?:fiscal\s+(?:year\s+)?|FY\s?)(?P<fy>(?:19|20)\d{2})\b",
+    re.I,
+)
+_RELATIVE = {"昨年度": ("fy", -1), "前年度": ("fy", -1), "今年度": ("fy", 0), "本年度": ("fy", 0)}
+_RELATIVE |= {"昨年": ("y", -1), "去年": ("y", -1), "今年": ("y", 0), "last year": ("y", -1)}
+_RELATIVE |= {"this year": ("y", 0), "last fiscal year": ("fy", -1)}
+_MEETING = re.compile(
+    r"(?:第\s*\d+\s*回)?(?:定例会|臨時会)|[一-龥ァ-ヴー]{1,12}?(?:特別)?委員会|本会議"
+)
+_BILL = re.compile(
+    r"(?P<prefix>[市区町村都道府県]?(?:議員提出)?)(?:第\s*(?P<n1>\d+)\s*号\s*)?"
+    r"(?P<kind>議案|請願|陳情|報告|諮問|発議)(?:\s*第\s*(?P<n2>\d+)\s*号)?"
+)
+
+
+@dataclass(frozen=True)
+class Hints:
+    """Dates (ISO prefixes, inclusive), meetings and bills named in a question."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    meetings: tuple[str, ...] = ()
+    bills: tuple[str, ...] = ()
+    fiscal: bool = False  # the date range is a 年度
+
+    def __bool__(self) -> bool:
+        return bool(self.date_from or self.meetings or self.bills)
+
+    def labels(self, lang: str = "ja") -> list[str]:
+        """What was understood, one label per hint: 「2022年度」, 「2020年3月」, 「議案第70号」."""
+        out: list[str] = []
+        if self.date_from and self.date_to:
+            out.append(_date_label(self.date_from, self.date_to, self.fiscal, lang))
+        return out + list(self.meetings) + list(self.bills)
+
+    def date_matches(self, date: str) -> bool:
+        if not self.date_from or not date:
+            return False
+        assert self.date_to is not None
+        return (
+            self.date_from <= date[: len(self.date_from)]
+            and date[: len(self.date_to)] <= self.date_to
+        )
+
+    def meeting_matches(self, meta: Mapping[str, Any]) -> bool:
+        names = nfkc(
+            f"{meta.get('meeting') or ''} {meta.get('title') or ''} {meta.get('committee') or ''}"
+        )
+        return any(m in names for m in self.meetings)
+
+    def bill_matches(self, text: str, meta: Mapping[str, Any]) -> bool:
+        if not self.bills:
+            return False
+        items = {nfkc(str(d.get("item") or "")) for d in meta.get("decisions") or []}
+        folded = nfkc(text).replace(" ", "")
+        return any(b in items or b in folded for b in self.bills)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "meetings": list(self.meetings),
+            "bills": list(self.bills),
+            "labels": self.labels(),
+        }
+
+
+def _date_label(start: str, end: str, fiscal: bool, lang: str) -> str:
+    if fiscal:
+        return f"{start[:4]}年度" if lang == "ja" else f"FY{start[:4]}"
+    if start == end:
+        y, *rest = start.split("-")
+        if lang != "ja":
+            return start
+        return f"{y}年" + "".join(f"{int(x)}{u}" for x, u in zip(rest, ("月", "日"), strict=False))
+    return f"{start}–{end}"
+
+
+def _year(m: re.Match[str]) -> int:
+    if m["era"]:
+        base = ERAS[m["era"].lower() if len(m["era"]) == 1 else m["era"]]
+        return base + (1 if m["eyear"] == "元" else int(m["eyear"]))
+    return int(m["year"])
+
+
+def _fiscal(year: int) -> tuple[str, str]:
+    return f"{year:04d}-04", f"{year + 1:04d}-03"
+
+
+def meeting_names(meeting: str) -> list[str]:
+    """The names a question would use for a meeting: 「令和6年第4回定例会 第9号」 →
+    第4回定例会; 「予算特別委員会」 → itself."""
+    return [m for m in understand(meeting).meetings]
+
+
+def understand(question: str, today: datetime.date | None = None) -> Hints:
+    """The hints a question carries; an empty :class:`Hints` when it names none."""
+    text = nfkc(question)
+    today = today or datetime.date.today()
+    start = end = None
+    fiscal = False
+    lower = text.lower()
+    for phrase, (unit, delta) in _RELATIVE.items():
+        if phrase in lower:
+            if unit == "fy":
+                fy = (today.year if today.month >= 4 else today.year - 1) + delta
+                (start, end), fiscal = _fiscal(fy), True
+            else:
+                start = end = f"{today.year + delta:04d}"
+            break
+    for m in _JA_DATE.finditer(text):
+        # a bare number must look like a year: an era, or 年 / 年度 / 月 after it
+        if not m["era"] and not re.match(r"\s*年", text[m.end("year") :]):
+            continue
+        year = _year(m)
+        if not 1900 < year < 2100 or (m["era"] and m["eyear"] != "元" and int(m["eyear"]) == 0):
+            continue
+        if m["fy"]:
+            (start, end), fiscal = _fiscal(year), True
+        elif m["month"] and 1 <= int(m["month"]) <= 12:
+            month = f"{year:04d}-{int(m['month']):02d}"
+            if m["day"] and 1 <= int(m["day"]) <= 31:
+                month += f"-{int(m['day']):02d}"
+            start = end = month
+            fiscal = False
+        else:
+            start = end = f"{year:04d}"
+            fiscal = False
+        break
+    if start is None:
+        for m in _EN_DATE.finditer(question):
+            if m["fy"]:
+                (start, end), fiscal = _fiscal(int(m["fy"])), True
+            else:
+                start = end = f"{int(m['year']):04d}-{MONTHS[m['month'].lower()]:02d}"
+            break
+    found = (m.group().replace(" ", "") for m in _MEETING.finditer(text))
+    # 定例会 or 本会議 alone names every plenary: only a numbered session or a committee counts
+    meetings = tuple(dict.fromkeys(m for m in found if m not in ("定例会", "臨時会", "本会議")))
+    bills = []
+    for m in _BILL.finditer(text):
+        number = m["n2"] or m["n1"]
+        if number:
+            prefix = m["prefix"] or ""
+            bills.append(
+                f"{prefix}第{int(number)}号{m['kind']}"
+                if m["n1"] and not m["n2"]
+                else f"{prefix}{m['kind']}第{int(number)}号"
+            )
+    return Hints(start, end, meetings, tuple(dict.fromkeys(bills)), fiscal)

@@ -1,0 +1,89 @@
+"""Dates, meetings and bills read from questions (unit), and the reranked hybrid search that
+uses them over a fake-embedded index (fast, real FAISS and BM25)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.understanding import Hints, meeting_names, understand
+
+TODAY = datetime.date(2024, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "label"),
+    [
+        ("令和4年度の予算は", ("2022-04", "2023-03"), "2022年度"),
+        ("R4の補正予算", ("2022", "2022"), "2022年"),
+        ("平成31年4月の議会", ("2019-04", "2019-04"), "2019年4月"),
+        ("2022年9月の定例会で", ("2022-09", "2022-09"), "2022年9月"),
+        ("What was decided in March 2020?", ("2020-03", "2020-03"), "2020年3月"),
+        ("FY2023 budget", ("2023-04", "2024-03"), "2023年度"),
+        ("昨年度の待機児童数", ("2023-04", "2024-03"), "2023年度"),  # June 2024: FY2024 now
+        ("令和元年の台風", ("2019", "2019"), "2019年"),
+    ],
+)
+def test_dates_and_eras(question: str, span: tuple[str, str], label: str) -> None:
+    h = understand(question, TODAY)
+    assert (h.date_from, h.date_to) == span
+    assert h.labels("ja")[0] == label
+
+
+def test_numbers_that_are_not_years_are_not_dates() -> None:
+    for q in ("2000円の補助", "職員は1500人", "第3回定例会", "議案第70号"):
+        assert understand(q, TODAY).date_from is None, q
+
+
+def test_meetings_and_bills() -> None:
+    h = understand("令和6年第4回定例会で市第54号議案について質疑したのは", TODAY)
+    assert h.meetings == ("第4回定例会",) and h.bills == ("市第54号議案",)
+    assert understand("議員提出議案第2号と陳情第4号は", TODAY).bills == (
+        "議員提出議案第2号",
+        "陳情第4号",
+    )
+    assert understand("決算特別委員会で", TODAY).meetings == ("決算特別委員会",)
+    assert understand("定例会の本会議で", TODAY).meetings == ()  # names every plenary
+    assert meeting_names("令和6年第4回定例会 第9号") == ["第4回定例会"]
+    assert not understand("盛岡市はなぜコストメリットを出せたのか", TODAY)
+
+
+def test_hints_match_metadata() -> None:
+    h = Hints("2022-04", "2023-03", ("予算特別委員会",), ("議案第70号",), fiscal=True)
+    assert h.date_matches("2023-03-20") and not h.date_matches("2023-04-01")
+    assert h.meeting_matches({"meeting": "令和5年予算特別委員会 第3日"})
+    decided = {"decisions": [{"item": "議案第70号", "result": "可決"}]}
+    assert h.bill_matches("", decided) and h.bill_matches("議案第 70 号について", {})
+    assert not h.bill_matches("議案第7号", {})
+
+
+def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Path) -> None:
+    from rag.indexing import ingest
+    from rag.rerank import FEATURES, RERANKER_FILE
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+    from tests.conftest import REPORT, FakeEmbeddings
+
+    settings = Settings(corpus=(REPORT,), index_dir=tmp_path / "index", embed_model="fake")
+    emb = FakeEmbeddings()
+    ingest([REPORT], settings, emb)
+    r = Retriever.open(settings, emb)
+    assert r.reranker is not None and r.reranker.names == FEATURES
+    saved = json.loads((r.index.folder / RERANKER_FILE).read_text(encoding="utf-8"))
+    assert saved["features"] == list(FEATURES)
+    result = r.search("盛岡市のガバメントクラウドのコストメリット", k=5)
+    assert result.stages["second"]["reranker"]["features"] == list(FEATURES)
+    assert [h.rank for h in result.hits] == [1, 2, 3, 4, 5]
+    assert all(h.ranks for h in result.hits)  # each says where the first stage put it
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
+    fusion = r.search("盛岡市のガバメントクラウドのコストメリット", k=5, mode="fusion")
+    assert fusion.stages["second"] == "rrf" and fusion.mode == "fusion"
+    again = Retriever.open(settings, emb)  # loaded, not fitted again
+    assert again.reranker == r.reranker
+    dated = r.search("令和5年の盛岡市のクラウド", k=3)
+    assert dated.to_json()["understood"]["labels"] == ["2023年"]
+    assert r.search("令和5年の盛岡市のクラウド", k=3, hints=False).understood == Hints()
