@@ -13,6 +13,7 @@ the two rankings by reciprocal rank fusion (Cormack, Clarke & Büttcher 2009, k 
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag import bilingual
+from rag.bilingual import LEXICON_FILE, Lexicon
 from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings, as_batched, load_embeddings
 from rag.filters import Filters
@@ -45,6 +48,8 @@ from rag.understanding import Hints, meeting_names, understand
 from rag.vectorstores import DenseStore
 
 MODES = ("hybrid", "fusion", "dense", "bm25")
+# A question in English (Latin letters, digits, punctuation): its words are translated for BM25.
+_ENGLISH = re.compile(r"[\x00-\x7f\u2018-\u201d]*[A-Za-z][\x00-\x7f\u2018-\u201d]*")
 MAX_QUERY_CHARS = 2000
 
 
@@ -137,6 +142,7 @@ class Retriever:
         self._keys: dict[int, str] = {}
         self._types = [str(c.metadata.get("chunk_type") or "") for c in index.chunks]
         self.reranker = LinearRanker.load(index.folder / RERANKER_FILE)
+        self.lexicon = Lexicon.load(index.folder / LEXICON_FILE)
         self._allowed: tuple[Filters, np.ndarray] | None = None
 
     @property
@@ -163,9 +169,29 @@ class Retriever:
         index = load_index(settings)
         emb = embeddings or load_embeddings(settings.embed_model, settings.threads)
         retriever = cls(index, emb, settings)
+        if retriever.lexicon is None and retriever.chunks:
+            retriever.build_lexicon()
         if calibrate and retriever.reranker is None and retriever.chunks:
             retriever.calibrate()
         return retriever
+
+    def build_lexicon(self) -> Lexicon:
+        """The English → Japanese term list of this index (:mod:`rag.bilingual`), saved
+        beside the index generation."""
+        lexicon = bilingual.build(self.index.bm25.vocab, self.tokenizer)
+        with contextlib.suppress(OSError):  # read-only: the list still serves from memory
+            lexicon.save(self.index.folder / LEXICON_FILE)
+        self.lexicon = lexicon
+        return lexicon
+
+    def query_tokens(self, query: str) -> list[str]:
+        """BM25 tokens of ``query``; an English query also gets the Japanese terms its words
+        translate to in this index's term list."""
+        tokens = self.tokenizer(query)
+        if self.lexicon and _ENGLISH.fullmatch(query):
+            english = [t for t in tokens if t.isascii()]
+            tokens += [t for t in self.lexicon.expand(english) if t not in tokens]
+        return tokens
 
     def _named(self, row: int) -> list[str]:
         """Ways staff name when and where a chunk was said, for pseudo-queries."""
@@ -251,7 +277,7 @@ class Retriever:
     def bm25_rank(
         self, query: str, depth: int, allowed: np.ndarray | None, t: dict[str, float]
     ) -> list[int]:
-        return self._bm25(self.tokenizer(query), depth, allowed, t)[0]
+        return self._bm25(self.query_tokens(query), depth, allowed, t)[0]
 
     def _bm25(
         self, tokens: list[str], depth: int, allowed: np.ndarray | None, t: dict[str, float]
@@ -274,7 +300,7 @@ class Retriever:
         q = self.embeddings.encode([query], is_query=True)[0]
         found = self.store.rank(q, depth, where)
         dense: dict[int, float | None] = {self._rows[i]: s for i, s in found if i in self._rows}
-        tokens = self.tokenizer(query)
+        tokens = self.query_tokens(query)
         bm25_rows, scores = self._bm25(tokens, depth, self._rows_passing(where), timings)
         rows = list(dict.fromkeys([*dense, *bm25_rows]))
         missing = [self.chunks[r].id for r in rows if r not in dense]
