@@ -494,7 +494,8 @@ def _free_name(folder: Path, name: str) -> Path:
 
 
 _LEAD = re.compile(r"^(?:まず|次に|最後に|また|さらに|それでは|では|続いて)[、,]\s*")
-_ASKED = re.compile(r"(?:という|との)(?:ご)?質問(?:です|でした|について)?[。.]?$")
+_ASKED = re.compile(r"(?:という|との|についての|に関する)(?:ご)?質問(?:です|でした)?[。.]?$")
+_TOPIC_END = re.compile(r"(?:について|に関して)(?:です|でございます)?[。.]?$")
 _MARKUPISH = re.compile(r"[<>{}\[\]]")
 
 
@@ -502,9 +503,10 @@ def candidate_questions(chunks: Sequence[Chunk]) -> Iterator[tuple[str, str]]:
     """(question, doc_id) pairs from the questions passages record (a member's question in
     minutes, a question read out in a report's Q&A), one sentence each, with the lead-in
     (「次に、」) and 「というご質問です」 dropped and the visited city or council named when
-    the sentence does not. Documents take turns, so every document gets a chance.
+    the sentence does not. Documents (and each visited city of a report) take turns, so
+    every one gets a chance.
     """
-    per_doc: dict[str, list[tuple[str, str]]] = {}
+    per_doc: dict[tuple[str, str], list[tuple[str, str]]] = {}
     seen: set[str] = set()
     for c in chunks:
         m = c.metadata
@@ -514,14 +516,18 @@ def candidate_questions(chunks: Sequence[Chunk]) -> Iterator[tuple[str, str]]:
         first = re.split(r"(?<=[。？?])", asked.strip())
         sentence = next((s for s in first if s.strip().endswith(("か。", "？", "?", "か"))), "")
         sentence = sentence or first[0]
-        q = _ASKED.sub("", _LEAD.sub("", sentence.strip())).rstrip("。")
+        q = _ASKED.sub("", _LEAD.sub("", sentence.strip()))
+        q = _TOPIC_END.sub("については？", q).rstrip("。")
+        if not q.endswith(("か", "？", "?")):
+            q += "は？"
         if not 8 <= len(q) <= 60 or _MARKUPISH.search(q) or q in seen:
             continue
         place = str(m.get("city") or "")
         if place and place not in q:
             q = f"{place}の{q}" if not q.startswith(("「", "『")) else f"{place}で{q}"
         seen.add(q)
-        per_doc.setdefault(str(m.get("doc_id")), []).append((q, str(m.get("doc_id"))))
+        group = (str(m.get("doc_id")), place or str(m.get("meeting") or ""))
+        per_doc.setdefault(group, []).append((q, str(m.get("doc_id"))))
     queues = list(per_doc.values())
     while any(queues):
         for queue in queues:
