@@ -97,7 +97,7 @@ def test_asks_sees_a_cited_answer_and_opens_its_source(app_server: Server, page:
     # feedback on the first answer (not only the latest), saved to SQLite
     page.locator("#comment textarea").fill("browser test")
     page.locator("#chatbot [data-testid='bot']").first.hover()
-    page.locator("#chatbot button[aria-label='Like']").first.click()
+    page.locator("#chatbot button[aria-label='いいね']").first.click()
     page.wait_for_function(
         "() => /#\\d+/.test(document.querySelector('#feedback-status').innerText)"
     )
@@ -382,7 +382,7 @@ def test_a_refusal_lists_nearest_passages_apart_and_unhighlighted(
     app_server: Server, page: Any
 ) -> None:
     settle(page, app_server.url)
-    ask(page, "宇宙開発の予算について教えてください")
+    ask(page, "火星探査機の打ち上げ日はいつですか")
     sources = page.locator("#sources .sources")
     assert "nearest" in (sources.get_attribute("class") or "")
     assert "回答の根拠ではありません" in sources.locator("h4").inner_text()
@@ -400,7 +400,7 @@ def test_each_answer_is_rated_once_copied_regenerated_and_kept_over_a_reload(
     ask(page, "仙台市は？", answers_before=1)
     bots = page.locator("#chatbot [data-testid='bot']")
     bots.first.hover()
-    page.locator("#chatbot button[aria-label='Dislike']").first.click()
+    page.locator("#chatbot button[aria-label='よくないね']").first.click()
     page.wait_for_function(
         "() => /#\\d+/.test(document.querySelector('#feedback-status').innerText)"
     )
@@ -409,7 +409,7 @@ def test_each_answer_is_rated_once_copied_regenerated_and_kept_over_a_reload(
     question = db.execute("SELECT * FROM feedback WHERE rowid = ?", (row,)).fetchone()
     assert question is not None and MORIOKA_EN in str(question)  # the first answer's row
     assert page.locator("#chatbot button[aria-label='Copy message']").count() >= 2
-    page.locator("#chatbot button[aria-label='Retry']").click()
+    page.locator("#chatbot button[aria-label='再試行']").click()
     ask_done(page, 1)
     assert bots.count() == 2
     page.wait_for_timeout(500)
@@ -420,7 +420,7 @@ def test_each_answer_is_rated_once_copied_regenerated_and_kept_over_a_reload(
         page.locator("#export").click()
     memo = Path(download.value.path()).read_text(encoding="utf-8")
     assert f"## {MORIOKA_EN}" in memo and "[1] 自治体DX調査特別委員会" in memo
-    page.locator("#chatbot button[aria-label='Clear']").click()
+    page.locator("#chatbot button[aria-label='会話をクリア']").click()
     page.wait_for_timeout(500)
     page.reload()
     page.locator("#question textarea").wait_for()
