@@ -176,6 +176,9 @@ CSS = """
 .sources.nearest details { border-style: dashed; }
 .sources.nearest h4 { font-weight: normal; font-style: italic; }
 #chatbot .read-as { font-size: 0.9em; }
+#send, #send:hover { background: #9a3412; border-color: #9a3412; color: #ffffff; }
+footer .show-api, footer .show-api * { color: #374151 !important; opacity: 1 !important; }
+.dark footer .show-api, .dark footer .show-api * { color: #e5e7eb !important; }
 @media (max-width: 768px) {
   #chat-row, #chat-main, #chat-side { display: contents; }
   #chatbot { order: 1; } #sources { order: 2; } #chips { order: 3; } #ask-row { order: 4; }
