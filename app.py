@@ -179,12 +179,15 @@ CSS = """
 #send, #send:hover { background: #9a3412; border-color: #9a3412; color: #ffffff; }
 footer .show-api, footer .show-api * { color: #374151 !important; opacity: 1 !important; }
 .dark footer .show-api, .dark footer .show-api * { color: #e5e7eb !important; }
+#ask-row { flex-wrap: nowrap; align-items: flex-end; }
+#ask-row > * { min-width: 0; }
+#send { flex: 0 0 auto; min-width: 4.5em; }
 @media (max-width: 768px) {
   #chat-row, #chat-main, #chat-side { display: contents; }
-  #chatbot { order: 1; } #sources { order: 2; } #chips { order: 3; } #ask-row { order: 4; }
-  #chat-side > * { order: 6; }
+  #chat-main > *, #chat-side > * { order: 10; }
+  #chat-main > #chatbot { order: 1; } #chat-main > #sources, #chat-side > #sources { order: 2; }
+  #chat-main > #chips { order: 3; } #chat-main > #ask-row { order: 4; }
 }
-.embed #chatbot { order: 1; }
 """
 # [n] in an answer opens and shows source n in the panel; <html lang> follows ?lang=.
 HEAD = """<script>
