@@ -504,7 +504,7 @@ def build_ui(
         def restore(kept: dict[str, Any]) -> tuple[Any, ...]:
             kept = kept if isinstance(kept, dict) else {}
             chat = [
-                {"role": m["role"], "content": str(m["content"])}
+                {"role": m["role"], "content": _text_of(m.get("content"))}
                 for m in kept.get("chat") or []
                 if isinstance(m, dict) and m.get("role") in ("user", "assistant")
             ]
@@ -610,6 +610,17 @@ def build_ui(
         gr.api(_api_chat(service), api_name="chat")
     demo.queue(default_concurrency_limit=service.settings.concurrency)
     return demo
+
+
+def _text_of(content: Any) -> str:
+    """A stored message's text: Gradio keeps it as a string or a list of text parts."""
+    if isinstance(content, list):
+        return "".join(
+            str(p.get("text", ""))
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text"
+        )
+    return str(content or "")
 
 
 def _keep(

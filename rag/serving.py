@@ -493,7 +493,13 @@ def _free_name(folder: Path, name: str) -> Path:
     return target
 
 
-_LEAD = re.compile(r"^(?:まず|次に|最後に|また|さらに|それでは|では|続いて)[、,]\s*")
+# Lead-ins of a question read out in a Q&A: 「次に、」「最後の質問ですが、」「質問事項の5番、」.
+_LEAD = re.compile(
+    r"^(?:(?:まず|次に|最後に|また|さらに|それでは|では|続いて)[、,]\s*"
+    r"|最後の質問ですが[、,]\s*"
+    r"|(?:質問事項の)?\s*[\d０-９]+\s*番(?:目)?(?:と[\d０-９]+番)?(?:の質問)?[、,は]\s*)+"
+)
+_DEICTIC = ("これ", "それ", "この", "その", "あれ", "先ほど")  # needs the previous turn
 _ASKED = re.compile(r"(?:という|との|についての|に関する)(?:ご)?質問(?:です|でした)?[。.]?$")
 _TOPIC_END = re.compile(r"(?:について|に関して)(?:です|でございます)?[。.]?$")
 _MARKUPISH = re.compile(r"[<>{}\[\]]")
@@ -516,11 +522,12 @@ def candidate_questions(chunks: Sequence[Chunk]) -> Iterator[tuple[str, str]]:
         first = re.split(r"(?<=[。？?])", asked.strip())
         sentence = next((s for s in first if s.strip().endswith(("か。", "？", "?", "か"))), "")
         sentence = sentence or first[0]
-        q = _ASKED.sub("", _LEAD.sub("", sentence.strip()))
-        q = _TOPIC_END.sub("については？", q).rstrip("。")
-        if not q.endswith(("か", "？", "?")):
-            q += "は？"
-        if not 8 <= len(q) <= 60 or _MARKUPISH.search(q) or q in seen:
+        q = _ASKED.sub("", _LEAD.sub("", sentence.strip())).rstrip("。")
+        if _TOPIC_END.search(q):
+            q = _TOPIC_END.sub("については？", q)
+        elif not q.endswith(("か", "？", "?")):
+            continue  # a statement, not a question someone asked
+        if q.startswith(_DEICTIC) or not 8 <= len(q) <= 60 or _MARKUPISH.search(q) or q in seen:
             continue
         place = str(m.get("city") or "")
         if place and place not in q:

@@ -415,7 +415,9 @@ def test_each_answer_is_rated_once_copied_regenerated_and_kept_over_a_reload(
     page.wait_for_timeout(500)
     page.reload()
     page.locator("#chatbot [data-testid='bot']").nth(1).wait_for()
-    assert MORIOKA_EN in page.locator("#chatbot").inner_text()
+    kept = page.locator("#chatbot").inner_text()
+    assert MORIOKA_EN in kept and "'type'" not in kept and "確信度" in kept
+    assert page.locator("#chatbot a.cite").count() >= 2  # links restored, not escaped
     with page.expect_download() as download:
         page.locator("#export").click()
     memo = Path(download.value.path()).read_text(encoding="utf-8")
@@ -480,11 +482,14 @@ def test_embed_is_compact_and_sources_open_inline(app_server: Server, browser: A
     context.close()
 
 
-def test_screenshots_light_and_dark(app_server: Server, page: Any) -> None:
+def test_screenshots_light_and_dark(app_server: Server, browser: Any) -> None:
     for name, url in (("light", app_server.url), ("dark", app_server.path("?__theme=dark"))):
+        context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="ja-JP")
+        page = context.new_page()
         settle(page, url)
         ask(page, "盛岡市はなぜガバメントクラウドでコストメリットを出せたのか")
         shot(page, name)
+        context.close()
 
 
 def test_admin_sees_stages_in_its_language_and_removes_a_document(
@@ -517,6 +522,7 @@ def test_admin_sees_stages_in_its_language_and_removes_a_document(
     )
     status = pg.locator("#admin-status").inner_text()
     assert "indexed" not in status and "チャンク" in status
+    pg.wait_for_timeout(1000)
     shot(pg, "admin")
     pg.locator("#indexed input").click()
     pg.get_by_role("option", name=re.compile("pool-r6")).click()
