@@ -17,16 +17,28 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 import gradio as gr
 
 from rag.answers import Answer
 from rag.guards import secure
 from rag.indexing import IndexCorruptError, ingest
-from rag.presenting import ROLE_LABELS, answer_markdown, sources_html
+from rag.presenting import (
+    FILTER_NAMES,
+    ROLE_KEYS,
+    ROLE_LABELS,
+    SERVED_SUFFIXES,
+    answer_footer,
+    answer_markdown,
+    filters_text,
+    source_line,
+    sources_html,
+)
 from rag.serving import (
     BusyError,
     ChatService,
+    FeedbackAnswer,
     RequestError,
     clean_text,
     create_api,
@@ -34,87 +46,152 @@ from rag.serving import (
 )
 from rag.settings import Settings
 
-EXAMPLES = [
-    "盛岡市はなぜガバメントクラウドでコストメリットを出せたのか",
-    "仙台市は？",
-    "How did Morioka get cloud cost savings?",
-    "仙台市の書かない窓口の取組は？",
-]
-ROLES = {k: (ROLE_LABELS["ja"][k], ROLE_LABELS["en"][k]) for k in ("member", "official", "chair")}
 T: dict[str, dict[str, str]] = {
     "ja": {
         "title": "## 議会資料チャット\n行政調査報告書・会議録に、出典つきで答えます。"
         "答えの [n] を押すと根拠の箇所が開きます。",
+        "language": "表示言語",
         "chat": "チャット",
         "box": "質問",
         "placeholder": "例: 盛岡市はなぜガバメントクラウドでコストメリットを出せたのか",
         "send": "送信",
+        "examples": "質問の例（索引から確認済み）",
         "filters": "絞り込み",
+        "chips": "絞り込み中（チェックを外すと解除）",
         "doc": "文書",
         "place": "視察先・会議",
         "date_from": "日付（から）",
         "date_to": "日付（まで）",
+        "date_hint": "2023-09、2023/09、令和5年9月、R5.9",
         "role": "発言者の役割",
         "all": "すべて",
         "sources": "出典",
-        "good": "👍 役に立った",
-        "bad": "👎 役に立たなかった",
-        "comment": "コメント（任意）",
-        "thanks": "ご意見を保存しました（#{n}）。ありがとうございました。",
-        "no_answer_yet": "評価する回答がまだありません。",
-        "extractive": "🔎 **抽出モード**: 資料の文をそのまま引用して答えます（LLMなし）。",
-        "llm": "🤖 **LLMモード** ({model}): 生成した答えの出典を自動で確認します。",
+        "comment": "評価へのコメント（任意、👍/👎 の前に入力）",
+        "thanks": "評価を保存しました（#{n}）。ありがとうございました。",
+        "extractive": "**抽出モード**: 資料の文をそのまま引用して答えます（LLMなし）。",
+        "llm": "**LLMモード** ({model}): 生成した答えの出典を自動で確認します。",
         "searching": "検索中…",
-        "admin": "文書の追加",
-        "upload": "報告書・会議録ファイル（PDF / Word .docx / .txt / .md / .jsonl、{mb} MBまで）",
+        "read_as": "解釈: {q}",
+        "no_match": "（絞り込み中: {filters}）",
+        "busy": "混み合っています。しばらくしてからもう一度お試しください。",
+        "bad_date": "{name}の日付が読めません: 「{value}」。例: 2023-09、2023/09、令和5年9月、R5.9",
+        "bad_question": "質問を確認してください: {detail}",
+        "bad_filter": "絞り込み「{name}」を確認してください。",
+        "admin": "文書の管理",
+        "upload": "報告書・会議録ファイル（PDF / Word .docx / テキスト .txt .md / .jsonl、"
+        "{mb} MBまで）",
         "preview": "チャンクのプレビュー",
         "add": "索引に追加",
-        "added": "追加しました: {summary}",
+        "added": "追加しました: {name}（{chunks} チャンクの索引、{embedded} チャンクを埋め込み、"
+        "{seconds:.1f} 秒）",
+        "renamed": "同名のファイルがあるため {name} として保存しました。",
         "previewed": "{name}: {n} チャンク。内容を確認して「索引に追加」を押してください。",
+        "manage": "索引済みの文書",
+        "remove": "索引から削除",
+        "reingest": "読み込み直す",
+        "removed": "削除しました: {doc}（残り {chunks} チャンク）",
+        "reingested": "読み込み直しました: {doc}（変更 {changed} 件、{chunks} チャンク）",
+        "stage_check": "ファイルを確認中",
+        "stage_index": "チャンク分割・埋め込み・索引の作成中",
+        "stage_open": "索引を読み込み中",
         "new": "新しい会話",
+        "export": "Markdownで書き出す",
+        "documents": "文書一覧",
+        "doc_cols": "題名|議会|会議・視察先|日付|種類|チャンク|ページ",
+        "report": "行政調査報告書",
+        "minutes": "会議録",
+        "doc_count": "{n} 件の文書、{chunks} チャンクが索引にあります。"
+        "見出しで並べ替え、検索欄で絞り込めます。",
     },
     "en": {
         "title": "## Council documents chat\nCited answers from inspection reports and minutes. "
         "Click an answer's [n] to open its source passage.",
+        "language": "Language",
         "chat": "Chat",
         "box": "Question",
         "placeholder": "e.g. How did Morioka get cloud cost savings?",
         "send": "Send",
+        "examples": "Example questions (checked against the index)",
         "filters": "Filters",
+        "chips": "Active filters (untick to remove)",
         "doc": "Document",
         "place": "City or meeting",
         "date_from": "Date from",
         "date_to": "Date to",
+        "date_hint": "2023-09, 2023/09, 令和5年9月, R5.9",
         "role": "Speaker role",
         "all": "All",
         "sources": "Sources",
-        "good": "👍 Helpful",
-        "bad": "👎 Not helpful",
-        "comment": "Comment (optional)",
-        "thanks": "Feedback saved (#{n}). Thank you.",
-        "no_answer_yet": "There is no answer to rate yet.",
-        "extractive": "🔎 **Extractive mode**: answers quote the documents word for word (no LLM).",
-        "llm": "🤖 **LLM mode** ({model}): generated answers, citations checked automatically.",
+        "comment": "Comment on your rating (optional, type it before 👍/👎)",
+        "thanks": "Rating saved (#{n}). Thank you.",
+        "extractive": "**Extractive mode**: answers quote the documents word for word (no LLM).",
+        "llm": "**LLM mode** ({model}): generated answers, citations checked automatically.",
         "searching": "Searching…",
-        "admin": "Add documents",
-        "upload": "Report or minutes file (PDF / Word .docx / .txt / .md / .jsonl, up to {mb} MB)",
+        "read_as": "Read as: {q}",
+        "no_match": "(filters on: {filters})",
+        "busy": "The server is busy. Please try again shortly.",
+        "bad_date": "Cannot read the {name} date “{value}”. "
+        "e.g. 2023-09, 2023/09, 令和5年9月, R5.9",
+        "bad_question": "Please check the question: {detail}",
+        "bad_filter": "Please check the “{name}” filter.",
+        "admin": "Manage documents",
+        "upload": "Report or minutes file (PDF / Word .docx / text .txt .md / .jsonl, "
+        "up to {mb} MB)",
         "preview": "Chunk preview",
         "add": "Add to index",
-        "added": "Added: {summary}",
+        "added": "Added: {name} ({chunks} chunks in the index, {embedded} embedded, "
+        "{seconds:.1f} s)",
+        "renamed": "A file of that name exists, so it was stored as {name}.",
         "previewed": "{name}: {n} chunks. Check them, then press “Add to index”.",
+        "manage": "Indexed documents",
+        "remove": "Remove from index",
+        "reingest": "Read again",
+        "removed": "Removed: {doc} ({chunks} chunks left)",
+        "reingested": "Read again: {doc} ({changed} changed, {chunks} chunks)",
+        "stage_check": "Checking the file",
+        "stage_index": "Chunking, embedding and indexing",
+        "stage_open": "Opening the index",
         "new": "New conversation",
+        "export": "Export as Markdown",
+        "documents": "Documents",
+        "doc_cols": "Title|Council|Meeting or city|Date|Kind|Chunks|Pages",
+        "report": "inspection report",
+        "minutes": "minutes",
+        "doc_count": "{n} documents, {chunks} chunks in the index. "
+        "Sort by a heading; search with the search box.",
     },
 }
 CSS = """
 .sources details { border: 1px solid var(--border-color-primary); border-radius: 6px;
   padding: 6px 10px; margin: 6px 0; }
 .sources .passage { white-space: pre-wrap; font-size: 0.92em; margin-top: 6px; }
-.sources .meta { font-size: 0.85em; opacity: 0.8; }
+.sources .meta { font-size: 0.85em; }
 .sources details.flash { outline: 2px solid var(--color-accent); }
-.sources mark { background: #fff2a8; color: inherit; }
+.sources mark { background: #fff2a8; color: #1a1a1a; }
+.dark .sources mark { background: #6b5800; color: #ffffff; }
+.sources a.file, .sources a.file:visited { color: #1d4ed8; text-decoration: underline;
+  font-size: 14px; }
+.dark .sources a.file, .dark .sources a.file:visited { color: #93c5fd; }
+.sources.nearest details { border-style: dashed; }
+.sources.nearest h4 { font-weight: normal; font-style: italic; }
+#chatbot .read-as { font-size: 0.9em; }
+#send, #send:hover { background: #9a3412; border-color: #9a3412; color: #ffffff; }
+footer .show-api, footer .show-api * { color: #374151 !important; opacity: 1 !important; }
+.dark footer .show-api, .dark footer .show-api * { color: #e5e7eb !important; }
+#ask-row { flex-wrap: nowrap; align-items: flex-end; }
+#ask-row > * { min-width: 0; }
+#send { flex: 0 0 auto; min-width: 4.5em; }
+@media (max-width: 768px) {
+  #chat-row, #chat-main, #chat-side { display: contents; }
+  #chat-main > *, #chat-side > * { order: 10; }
+  #chat-main > #chatbot { order: 1; } #chat-main > #sources, #chat-side > #sources { order: 2; }
+  #chat-main > #chips { order: 3; } #chat-main > #ask-row { order: 4; }
+}
 """
-# [n] in an answer opens and shows source n in the panel.
+# [n] in an answer opens and shows source n in the panel; <html lang> follows ?lang=.
 HEAD = """<script>
+document.documentElement.lang =
+  new URLSearchParams(location.search).get("lang") === "en" ? "en" : "ja";
 document.addEventListener("click", (e) => {
   const a = e.target.closest && e.target.closest('a[href^="#src-"]');
   if (!a) return;
@@ -123,9 +200,20 @@ document.addEventListener("click", (e) => {
   const d = (root.getElementById ? root : document).getElementById(a.getAttribute("href").slice(1));
   if (!d) return;
   document.querySelectorAll(".sources details.flash").forEach((x) => x.classList.remove("flash"));
-  d.open = true; d.classList.add("flash"); d.scrollIntoView({block: "nearest"});
+  d.open = true; d.classList.add("flash");
+  const box = d.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > innerHeight) d.scrollIntoView({block: "nearest"});
 }, true);
 </script>"""
+SET_LANG = "(lg) => { document.documentElement.lang = lg; return lg; }"
+DOWNLOAD = """(text) => {
+  if (!text) return;
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], {type: "text/markdown;charset=utf-8"}));
+  a.download = "gikai-chat.md"; document.body.appendChild(a); a.click(); a.remove();
+}"""
+PLACE_KINDS = ("city", "meeting")
+TRACK_INGEST = gr.Progress(track_tqdm=True)  # the ingest's tqdm bar, shown in the admin tab
 
 
 def mode_text(service: ChatService, lang: str) -> str:
@@ -136,7 +224,7 @@ def mode_text(service: ChatService, lang: str) -> str:
 def filters_from(doc: str, place: str, date_from: str, date_to: str, role: str) -> dict[str, str]:
     kind, _, value = (place or "").partition(":")
     out = {"doc": doc, "date_from": date_from, "date_to": date_to, "role": role}
-    if value:
+    if value and kind in PLACE_KINDS:
         out[kind] = value
     return {k: v for k, v in out.items() if v}
 
@@ -151,88 +239,217 @@ def _choices(service: ChatService, lang: str) -> tuple[list[Any], list[Any]]:
 
 
 def _role_choices(lang: str) -> list[tuple[str, str]]:
-    return [(T[lang]["all"], ""), *((f"{j} / {e}", k) for k, (j, e) in ROLES.items())]
+    return [(T[lang]["all"], ""), *((ROLE_LABELS[lang][k], k) for k in ROLE_KEYS)]
 
 
-def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
-    """The chat (and, outside the embed page, the admin tab) over ``service``."""
+def localise_error(e: Exception, lang: str) -> str:
+    """A refusal in the UI language: the field's name, never a raw English message in the
+    Japanese UI."""
+    t = T[lang]
+    if isinstance(e, BusyError):
+        return t["busy"]
+    field = getattr(e, "field", "")
+    key = field.removeprefix("filters.")
+    name = FILTER_NAMES[lang].get(key, key)
+    if key.startswith("date_"):
+        value = str(e).split("'")[1] if str(e).count("'") >= 2 else ""
+        return t["bad_date"].format(name=name, value=value)
+    if field == "question":
+        detail = str(e).split(":", 1)[-1].strip()
+        parts = [p.strip() for p in detail.split(" / ")]
+        detail = (parts[-1] if lang == "ja" else parts[0]) if len(parts) > 1 else detail
+        return t["bad_question"].format(detail=detail)
+    return t["bad_filter"].format(name=name)
+
+
+def chip_choices(
+    service: ChatService, lang: str, doc: str, place: str, df: str, dt: str, role: str
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The active filters as (label, control) pairs for the chips above the question box."""
+    names = FILTER_NAMES[lang]
+    titles = {d: t for t, d in service.facets.documents}
+    kind, _, value = (place or "").partition(":")
+    shown = {
+        "doc": (names["doc"], titles.get(doc, doc)),
+        "place": (names.get(kind, kind), value),
+        "date_from": (names["date_from"], df),
+        "date_to": (names["date_to"], dt),
+        "role": (names["role"], ROLE_LABELS[lang].get(role, role)),
+    }
+    picked = {"doc": doc, "place": place, "date_from": df, "date_to": dt, "role": role}
+    chips = [(f"{n}: {v}", key) for key, (n, v) in shown.items() if picked[key] and v]
+    return chips, [k for _, k in chips]
+
+
+def document_rows(service: ChatService, lang: str) -> list[list[Any]]:
+    """The documents view: title (a link to the file where it is served), council, meeting
+    or visited cities, date, kind, chunks and pages."""
+    t = T[lang]
+    files = service.settings.root_path + "/files/"
+    rows = []
+    served = service.retriever.index.manifest.get("documents", {})
+    for d in service.documents():
+        title = html.escape(d["title"]).replace("[", "&#91;").replace("]", "&#93;")
+        path = str(served.get(d["doc_id"], {}).get("path", ""))
+        if path.lower().endswith(SERVED_SUFFIXES):
+            title = f"[{title}]({files}{quote(d['doc_id'], safe='')})"
+        where = d["meeting"] or "・".join(d["places"])
+        kind = t.get(d["kind"], d["kind"]) if d["kind"] in ("report", "minutes") else d["kind"]
+        rows.append([title, d["council"], where, d["date"], kind, d["chunks"], d["pages"] or ""])
+    return rows
+
+
+def answer_record(final: Answer, filters: dict[str, str]) -> dict[str, Any]:
+    """What an answer keeps for its rating and the Markdown export (no passages' text)."""
+    out = final.to_json()
+    cited = [
+        {
+            "n": c["n"],
+            "id": c["id"],
+            "line": source_line(c.get("metadata") or {}, page=c.get("page")),
+        }
+        for c in out.get("citations", [])
+    ]
+    keys = ("question", "standalone_question", "status", "mode", "answer", "confidence")
+    return {**{k: out.get(k) for k in keys}, "citations": cited, "filters": filters}
+
+
+def export_markdown(records: dict[str, Any], lang: str) -> str:
+    """The conversation as Markdown with each answer's citations, for a briefing memo."""
+    out = [f"# {'議会資料チャット' if lang == 'ja' else 'Council documents chat'}", ""]
+    for _, r in sorted(records.items(), key=lambda kv: int(kv[0])):
+        out += [f"## {r.get('question', '')}", "", str(r.get("answer", "")), ""]
+        out += [f"[{c['n']}] {c['line']} ({c['id']})" for c in r.get("citations", [])]
+        out.append("")
+    return "\n".join(out)
+
+
+def build_ui(
+    service: ChatService, embed: bool = False, examples: list[str] | None = None
+) -> gr.Blocks:
+    """The chat, the documents view and (outside the embed page, behind a login) the admin
+    tab over ``service``."""
     lang0 = "ja"
+    t0 = T[lang0]
     docs, places = _choices(service, lang0)
-    with gr.Blocks(title="gikai-rag 議会資料チャット", analytics_enabled=False) as demo:
+    with gr.Blocks(
+        title="gikai-rag 議会資料チャット",
+        analytics_enabled=False,
+        elem_classes=["embed"] if embed else None,
+    ) as demo:
         lang = gr.State(lang0)
         history = gr.State([])  # standalone questions, for follow-ups
-        last = gr.State({})  # the last answer's JSON, for feedback
-        with gr.Row():
-            title = gr.Markdown(T[lang0]["title"], visible=not embed)
+        asked = gr.State([])  # the questions as typed, for regenerate
+        records = gr.State({})  # answer JSON by its message index, for ratings and export
+        saved = gr.BrowserState({}, storage_key="gikai-chat")  # the conversation, kept over reloads
+        with gr.Row(equal_height=True):
+            title = gr.Markdown(t0["title"], visible=not embed)
             lang_pick = gr.Radio(
-                [("日本語", "ja"), ("English", "en")], value=lang0, show_label=False, scale=0
+                [("日本語", "ja"), ("English", "en")],
+                value=lang0,
+                label=t0["language"],
+                show_label=False,
+                scale=0,
+                visible=not embed,
+                elem_id="lang",
             )
-        mode_badge = gr.Markdown(mode_text(service, lang0), elem_id="mode")
-        with gr.Tab(T[lang0]["chat"]) as chat_tab, gr.Row():
-            with gr.Column(scale=3):
+        mode_badge = gr.Markdown(mode_text(service, lang0), elem_id="mode", visible=not embed)
+        chat_area = gr.Column() if embed else gr.Tab(t0["chat"], id="chat")
+        with chat_area as chat_tab, gr.Row(elem_id="chat-row"):
+            with gr.Column(scale=3, elem_id="chat-main"):
                 chatbot = gr.Chatbot(
-                    label=T[lang0]["chat"],
-                    height=420 if embed else 480,
-                    feedback_options=None,
+                    label=t0["chat"],
+                    height=360 if embed else 480,
+                    feedback_options=("Like", "Dislike"),
+                    buttons=["copy"],
                     elem_id="chatbot",
                 )
-                with gr.Row():
+                if embed:
+                    sources = gr.HTML(elem_id="sources")
+                chips = gr.CheckboxGroup(
+                    [], value=[], label=t0["chips"], visible=False, elem_id="chips"
+                )
+                with gr.Row(elem_id="ask-row"):
                     box = gr.Textbox(
-                        label=T[lang0]["box"],
-                        placeholder=T[lang0]["placeholder"],
+                        label=t0["box"],
+                        placeholder=t0["placeholder"],
                         scale=5,
                         elem_id="question",
                     )
-                    send = gr.Button(T[lang0]["send"], variant="primary", scale=1)
-                gr.Examples(EXAMPLES, inputs=box, label="質問の例 / Examples")
-                with gr.Row():
-                    good = gr.Button(T[lang0]["good"], size="sm", elem_id="good")
-                    bad = gr.Button(T[lang0]["bad"], size="sm", elem_id="bad")
-                    new = gr.Button(T[lang0]["new"], size="sm")
-                comment = gr.Textbox(label=T[lang0]["comment"], lines=1, elem_id="comment")
+                    send = gr.Button(t0["send"], variant="primary", scale=1, elem_id="send")
+                ex = None
+                if examples:
+                    ex = gr.Examples([[q] for q in examples], inputs=box, label=t0["examples"])
+                comment = gr.Textbox(label=t0["comment"], lines=1, elem_id="comment")
                 thanks = gr.Markdown(elem_id="feedback-status")
-            with gr.Column(scale=2):
-                sources = gr.HTML(elem_id="sources")
-                with gr.Accordion(T[lang0]["filters"], open=False) as filter_box:
-                    doc = gr.Dropdown(docs, value="", label=T[lang0]["doc"])
-                    place = gr.Dropdown(places, value="", label=T[lang0]["place"])
+                with gr.Row():
+                    new = gr.Button(t0["new"], size="sm", elem_id="new")
+                    export = gr.Button(t0["export"], size="sm", elem_id="export")
+                export_text = gr.Textbox(visible=False)
+            with gr.Column(scale=2, elem_id="chat-side"):
+                if not embed:
+                    sources = gr.HTML(elem_id="sources")
+                with gr.Accordion(t0["filters"], open=False) as filter_box:
+                    doc = gr.Dropdown(docs, value="", label=t0["doc"], elem_id="f-doc")
+                    place = gr.Dropdown(places, value="", label=t0["place"], elem_id="f-place")
                     with gr.Row():
                         date_from = gr.Textbox(
-                            label=T[lang0]["date_from"], placeholder="2023-01-01"
+                            label=t0["date_from"], placeholder=t0["date_hint"], elem_id="f-from"
                         )
-                        date_to = gr.Textbox(label=T[lang0]["date_to"], placeholder="2023-12-31")
+                        date_to = gr.Textbox(
+                            label=t0["date_to"], placeholder=t0["date_hint"], elem_id="f-to"
+                        )
                     role = gr.Dropdown(
-                        _role_choices(lang0),
-                        value="",
-                        label=T[lang0]["role"],
+                        _role_choices(lang0), value="", label=t0["role"], elem_id="f-role"
                     )
-        filters = [doc, place, date_from, date_to, role]
+        filters: list[Any] = [doc, place, date_from, date_to, role]
+        doc_view: list[Any] = []
+        if not embed:
+            doc_view = _documents_tab(service)
 
         def respond(
-            message: str, chat: list[Any], hist: list[str], lg: str, *picked: str
+            message: str,
+            chat: list[Any],
+            hist: list[str],
+            said: list[str],
+            recs: dict[str, Any],
+            lg: str,
+            *picked: str,
         ) -> Iterator[tuple[Any, ...]]:
             chat = [*chat, {"role": "user", "content": html.escape(message or "", quote=False)}]
             chat.append({"role": "assistant", "content": T[lg]["searching"]})
-            yield chat, gr.skip(), hist, gr.skip(), ""
+            yield chat, gr.skip(), hist, said, recs, ""
             text, final = "", None
+            active = filters_from(*picked)
             try:
-                for item in service.stream(message, hist, filters_from(*picked)):
+                for item in service.stream(message, hist, active):
                     if isinstance(item, Answer):
                         final = item
                     else:
                         text += item
                         chat[-1] = {"role": "assistant", "content": answer_markdown(text)}
-                        yield chat, gr.skip(), hist, gr.skip(), ""
+                        yield chat, gr.skip(), hist, said, recs, ""
             except (RequestError, BusyError) as e:
-                chat[-1] = {"role": "assistant", "content": "⚠ " + html.escape(str(e))}
-                yield chat, gr.skip(), hist, gr.skip(), ""
+                chat[-1] = {
+                    "role": "assistant",
+                    "content": "⚠ " + html.escape(localise_error(e, lg)),
+                }
+                yield chat, "", hist, said, recs, gr.skip()
                 return
             assert final is not None
-            footer = f"\n\n<small>{final.mode} · {final.status} · confidence {final.confidence:.2f}</small>"
+            read_as = ""
+            if final.standalone_question and final.standalone_question != final.question:
+                q = html.escape(final.standalone_question, quote=False)
+                read_as = f'<span class="read-as">{T[lg]["read_as"].format(q=q)}</span>\n\n'
+            no_match = ""
+            if final.status == "no_answer" and active:
+                names = filters_text(active, lg)
+                no_match = " " + html.escape(T[lg]["no_match"].format(filters=names))
             warnings = "".join(f"\n\n⚠ {html.escape(w)}" for w in final.warnings)
+            footer = f"\n\n<small>{answer_footer(final.mode, final.status, final.confidence, lg)}</small>"
             chat[-1] = {
                 "role": "assistant",
-                "content": answer_markdown(final.answer) + warnings + footer,
+                "content": read_as + answer_markdown(final.answer) + no_match + warnings + footer,
             }
             panel = sources_html(
                 final.citations or final.nearest,
@@ -240,43 +457,104 @@ def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
                 lg,
                 files_url=service.settings.root_path + "/files/",
             )
-            record = {**final.to_json(), "filters": filters_from(*picked)}
-            yield chat, panel, [*hist, final.standalone_question], record, ""
+            recs = {**recs, str(len(chat) - 1): answer_record(final, active)}
+            yield chat, panel, [*hist, final.standalone_question], [*said, message], recs, ""
 
-        ask_inputs = [box, chatbot, history, lang, *filters]
-        ask_outputs = [chatbot, sources, history, last, box]
-        box.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
-        send.click(respond, ask_inputs, ask_outputs, api_visibility="private")
-        new.click(
-            lambda: ([], "", [], {}),
-            None,
-            [chatbot, sources, history, last],
-            api_visibility="private",
-        )
-
-        def rate(is_good: bool, note: str, record: dict[str, Any], lg: str) -> tuple[str, str]:
-            if not record:
-                return T[lg]["no_answer_yet"], note
-            row = service.feedback.add(
-                record, is_good, clean_text(note or ""), record.get("filters")
+        state = [chatbot, history, asked, records]
+        ask_inputs = [box, chatbot, history, asked, records, lang, *filters]
+        ask_outputs = [chatbot, sources, history, asked, records, box]
+        for trigger in (box.submit, send.click):
+            trigger(respond, ask_inputs, ask_outputs, api_visibility="private").then(
+                _keep, state, saved, api_visibility="private"
             )
-            return T[lg]["thanks"].format(n=row), ""
 
-        for button, is_good in ((good, True), (bad, False)):
-            button.click(
-                lambda note, record, lg, g=is_good: rate(g, note, record, lg),
-                [comment, last, lang],
-                [thanks, comment],
+        def regenerate(
+            chat: list[Any],
+            hist: list[str],
+            said: list[str],
+            recs: dict[str, Any],
+            lg: str,
+            *picked: str,
+        ) -> Iterator[tuple[Any, ...]]:
+            if not said:
+                yield chat, gr.skip(), hist, said, recs, gr.skip()
+                return
+            recs = {k: v for k, v in recs.items() if int(k) < len(chat) - 2}
+            yield from respond(said[-1], chat[:-2], hist[:-1], said[:-1], recs, lg, *picked)
+
+        chatbot.retry(
+            regenerate,
+            [chatbot, history, asked, records, lang, *filters],
+            ask_outputs,
+            api_visibility="private",
+        ).then(_keep, state, saved, api_visibility="private")
+
+        def reset() -> tuple[Any, ...]:
+            return [], "", [], [], {}, "", "", {}
+
+        for trigger in (new.click, chatbot.clear):
+            trigger(
+                reset,
+                None,
+                [*state[:1], sources, *state[1:], thanks, comment, saved],
                 api_visibility="private",
             )
 
-        translated: list[Any] = [title, mode_badge, chat_tab, chatbot, box, send, good, bad, new]
+        def restore(kept: dict[str, Any]) -> tuple[Any, ...]:
+            kept = kept if isinstance(kept, dict) else {}
+            chat = [
+                {"role": m["role"], "content": _text_of(m.get("content"))}
+                for m in kept.get("chat") or []
+                if isinstance(m, dict) and m.get("role") in ("user", "assistant")
+            ]
+            hist = service.clean_history(kept.get("history"))
+            said = service.clean_history(kept.get("asked"))
+            recs = kept.get("records") if isinstance(kept.get("records"), dict) else {}
+            return chat, hist, said, recs
+
+        def rate(data: gr.LikeData, note: str, recs: dict[str, Any], lg: str) -> tuple[str, str]:
+            record = recs.get(str(data.index)) if isinstance(data.index, int) else None
+            if not record or data.liked not in (True, False):
+                return gr.skip(), gr.skip()
+            try:
+                checked = FeedbackAnswer.model_validate(record).model_dump()
+                row = service.feedback.add(
+                    checked, bool(data.liked), clean_text(note or ""), record.get("filters")
+                )
+            except (ValueError, TypeError):
+                return gr.skip(), gr.skip()
+            return T[lg]["thanks"].format(n=row), ""
+
+        chatbot.like(rate, [comment, records, lang], [thanks, comment], api_visibility="private")
+
+        def show_chips(lg: str, *picked: str) -> Any:
+            choices, value = chip_choices(service, lg, *picked)
+            return gr.update(
+                choices=choices, value=value, visible=bool(choices), label=T[lg]["chips"]
+            )
+
+        def drop_chip(kept: list[str], *picked: str) -> list[Any]:
+            keys = ("doc", "place", "date_from", "date_to", "role")
+            return ["" if k not in kept else gr.skip() for k, _ in zip(keys, picked, strict=True)]
+
+        for control in filters:
+            control.change(show_chips, [lang, *filters], chips, api_visibility="private")
+        chips.input(drop_chip, [chips, *filters], filters, api_visibility="private")
+
+        export.click(
+            lambda recs, lg: export_markdown(recs, lg),
+            [records, lang],
+            export_text,
+            api_visibility="private",
+        ).then(None, export_text, None, js=DOWNLOAD)
+
+        translated: list[Any] = [title, mode_badge, chat_tab, chatbot, box, send, new, export]
         translated += [comment, filter_box, *filters]
         admin: list[Any] = []
         if service.settings.admin and not embed:
-            admin = _admin_tab(service, lang, doc, place)
+            admin = _admin_tab(service, lang, doc, place, doc_view)
 
-        def relabel(lg: str) -> list[Any]:
+        def relabel(lg: str, *picked: str) -> list[Any]:
             t = T[lg]
             docs, places = _choices(service, lg)
             updates = [
@@ -287,40 +565,98 @@ def build_ui(service: ChatService, embed: bool = False) -> gr.Blocks:
                 gr.update(label=t["chat"]),
                 gr.update(label=t["box"], placeholder=t["placeholder"]),
                 gr.update(value=t["send"]),
-                gr.update(value=t["good"]),
-                gr.update(value=t["bad"]),
                 gr.update(value=t["new"]),
+                gr.update(value=t["export"]),
                 gr.update(label=t["comment"]),
                 gr.update(label=t["filters"]),
                 gr.update(label=t["doc"], choices=docs),
                 gr.update(label=t["place"], choices=places),
-                gr.update(label=t["date_from"]),
-                gr.update(label=t["date_to"]),
+                gr.update(label=t["date_from"], placeholder=t["date_hint"]),
+                gr.update(label=t["date_to"], placeholder=t["date_hint"]),
                 gr.update(label=t["role"], choices=_role_choices(lg)),
+                show_chips(lg, *picked),
             ]
+            if ex is not None:
+                updates.append(gr.update(label=t["examples"]))
+            if doc_view:
+                updates += [
+                    gr.update(label=t["documents"]),
+                    gr.update(value=t["doc_count"].format(**_doc_counts(service))),
+                    gr.update(value=document_rows(service, lg), headers=t["doc_cols"].split("|")),
+                ]
             admin_updates = [
                 gr.update(label=t["admin"]),
                 gr.update(label=t["upload"].format(mb=_upload_mb(service))),
                 gr.update(label=t["preview"]),
                 gr.update(value=t["add"]),
+                gr.update(label=t["manage"]),
+                gr.update(value=t["remove"]),
+                gr.update(value=t["reingest"]),
             ]
             return updates + admin_updates[: len(admin)]
 
-        lang_pick.change(relabel, lang_pick, [lang, *translated, *admin], api_visibility="private")
+        outs = [lang, *translated, chips, *([ex.dataset] if ex is not None else []), *doc_view]
+        lang_pick.change(
+            relabel, [lang_pick, *filters], [*outs, *admin], js=None, api_visibility="private"
+        )
+        lang_pick.change(None, lang_pick, None, js=SET_LANG)
 
         def from_url(request: gr.Request) -> str:
             return "en" if request.query_params.get("lang") == "en" else "ja"
 
         demo.load(from_url, None, lang_pick, api_visibility="private")
+        demo.load(restore, saved, state, api_visibility="private")
         gr.api(_api_chat(service), api_name="chat")
     demo.queue(default_concurrency_limit=service.settings.concurrency)
     return demo
 
 
-def _admin_tab(service: ChatService, lang: Any, doc: Any, place: Any) -> list[Any]:
-    """Upload a file, preview its chunks, add it to the index on confirmation."""
+def _text_of(content: Any) -> str:
+    """A stored message's text: Gradio keeps it as a string or a list of text parts."""
+    if isinstance(content, list):
+        return "".join(
+            str(p.get("text", ""))
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text"
+        )
+    return str(content or "")
+
+
+def _keep(
+    chat: list[Any], hist: list[str], said: list[str], recs: dict[str, Any]
+) -> dict[str, Any]:
+    return {"chat": chat, "history": hist, "asked": said, "records": recs}
+
+
+def _doc_counts(service: ChatService) -> dict[str, int]:
+    rows = service.documents()
+    return {"n": len(rows), "chunks": sum(r["chunks"] for r in rows)}
+
+
+def _documents_tab(service: ChatService) -> list[Any]:
+    """Every indexed document, sortable and searchable, each title opening its file."""
     t = T["ja"]
-    with gr.Tab(t["admin"]) as tab:
+    with gr.Tab(t["documents"], id="documents") as tab:
+        count = gr.Markdown(t["doc_count"].format(**_doc_counts(service)), elem_id="doc-count")
+        table = gr.Dataframe(
+            document_rows(service, "ja"),
+            headers=t["doc_cols"].split("|"),
+            datatype=["markdown", "str", "str", "str", "str", "number", "number"],
+            interactive=False,
+            show_search="search",
+            wrap=True,
+            elem_id="documents",
+        )
+    return [tab, count, table]
+
+
+def _admin_tab(
+    service: ChatService, lang: Any, doc: Any, place: Any, doc_view: list[Any]
+) -> list[Any]:
+    """Upload a file, preview its chunks, add it to the index on confirmation; remove or
+    re-read an indexed document."""
+    t = T["ja"]
+    with gr.Tab(t["admin"], id="admin") as tab:
         upload = gr.File(
             label=t["upload"].format(mb=_upload_mb(service)),
             file_count="single",
@@ -336,6 +672,12 @@ def _admin_tab(service: ChatService, lang: Any, doc: Any, place: Any) -> list[An
         )
         add = gr.Button(t["add"], variant="primary", interactive=False, elem_id="add")
         status = gr.Markdown(elem_id="admin-status")
+        with gr.Row():
+            indexed = gr.Dropdown(
+                _indexed_choices(service), label=t["manage"], elem_id="indexed", scale=3
+            )
+            remove = gr.Button(t["remove"], variant="stop", elem_id="remove", scale=1)
+            again = gr.Button(t["reingest"], elem_id="reingest", scale=1)
 
     pending = gr.State("")  # the checked file waiting for confirmation
 
@@ -361,19 +703,65 @@ def _admin_tab(service: ChatService, lang: Any, doc: Any, place: Any) -> list[An
         msg = T[lg]["previewed"].format(name=html.escape(name), n=len(chunks))
         return gr.update(), gr.update(value=rows), gr.update(interactive=True), msg, path
 
-    def confirm(path: str, lg: str) -> tuple[Any, ...]:
-        keep = (gr.update(), gr.update(), gr.update(), gr.update())
-        if not path:
-            return (*keep, gr.update(interactive=False), "", "")
-        try:
-            report = service.add_document(Path(path), Path(path).name)
-        except RequestError as e:
-            return (*keep, gr.update(interactive=False), "⚠ " + html.escape(str(e)), "")
+    def refreshed(lg: str) -> tuple[Any, ...]:
         docs, places = _choices(service, lg)
-        msg = T[lg]["added"].format(summary=html.escape(report.summary()))
-        cleared = (None, gr.update(value=None), gr.update(choices=docs), gr.update(choices=places))
-        return (*cleared, gr.update(interactive=False), msg, "")
+        views = (
+            gr.update(value=T[lg]["doc_count"].format(**_doc_counts(service))),
+            gr.update(value=document_rows(service, lg)),
+        )
+        return (
+            gr.update(choices=docs),
+            gr.update(choices=places),
+            gr.update(choices=_indexed_choices(service), value=None),
+            *views[: len(doc_view) - 1],
+        )
 
+    def confirm(path: str, lg: str, progress: gr.Progress = TRACK_INGEST) -> tuple[Any, ...]:
+        keep = (gr.update(), gr.update())
+        if not path:
+            return (*keep, gr.update(interactive=False), "", "", *_skips(3 + len(doc_view) - 1))
+        progress(0.05, desc=T[lg]["stage_check"])
+        try:
+            progress(0.2, desc=T[lg]["stage_index"])
+            result = service.add_document(Path(path), Path(path).name)
+        except RequestError as e:
+            return (
+                *keep,
+                gr.update(interactive=False),
+                "⚠ " + html.escape(str(e)),
+                "",
+                *_skips(3 + len(doc_view) - 1),
+            )
+        progress(0.95, desc=T[lg]["stage_open"])
+        r = result.report
+        msg = T[lg]["added"].format(
+            name=html.escape(result.stored_as),
+            chunks=r.chunks,
+            embedded=r.embedded,
+            seconds=r.seconds,
+        )
+        if result.renamed:
+            msg += " " + T[lg]["renamed"].format(name=html.escape(result.stored_as))
+        return (None, gr.update(value=None), gr.update(interactive=False), msg, "", *refreshed(lg))
+
+    def manage(doc_id: str | None, lg: str, drop: bool) -> tuple[Any, ...]:
+        if not doc_id:
+            return ("", *_skips(3 + len(doc_view) - 1))
+        title = dict((d, t) for t, d in service.facets.documents).get(doc_id, doc_id)
+        try:
+            if drop:
+                r = service.remove_document(doc_id)
+                msg = T[lg]["removed"].format(doc=html.escape(title), chunks=r.chunks)
+            else:
+                r = service.reingest_document(doc_id)
+                msg = T[lg]["reingested"].format(
+                    doc=html.escape(title), changed=len(r.changed), chunks=r.chunks
+                )
+        except RequestError as e:
+            return ("⚠ " + html.escape(str(e)), *_skips(3 + len(doc_view) - 1))
+        return (msg, *refreshed(lg))
+
+    listed = [doc, place, indexed, *doc_view[1:]]
     upload.upload(
         show, [upload, lang], [upload, preview, add, status, pending], api_visibility="private"
     )
@@ -386,10 +774,30 @@ def _admin_tab(service: ChatService, lang: Any, doc: Any, place: Any) -> list[An
     add.click(
         confirm,
         [pending, lang],
-        [upload, preview, doc, place, add, status, pending],
+        [upload, preview, add, status, pending, *listed],
         api_visibility="private",
     )
-    return [tab, upload, preview, add]
+    remove.click(
+        lambda d, lg: manage(d, lg, True),
+        [indexed, lang],
+        [status, *listed],
+        api_visibility="private",
+    )
+    again.click(
+        lambda d, lg: manage(d, lg, False),
+        [indexed, lang],
+        [status, *listed],
+        api_visibility="private",
+    )
+    return [tab, upload, preview, add, indexed, remove, again]
+
+
+def _skips(n: int) -> tuple[Any, ...]:
+    return tuple(gr.skip() for _ in range(n))
+
+
+def _indexed_choices(service: ChatService) -> list[tuple[str, str]]:
+    return [(f"{d['title']} ({d['doc_id']})", d["doc_id"]) for d in service.documents()]
 
 
 def _upload_mb(service: ChatService) -> str:
@@ -430,7 +838,18 @@ def build_app(service: ChatService) -> Any:
         "head": HEAD,
         "footer_links": ["api"],
     }
-    mounts = {"/embed": build_ui(service, embed=True), "": build_ui(service)}
+    examples = service.examples()
+    mounts = {
+        "/embed": build_ui(service, embed=True, examples=examples[:2]),
+        "": build_ui(service, examples=examples),
+    }
+
+    @api.get("/embed", include_in_schema=False)
+    def embed_slash() -> Any:
+        from fastapi.responses import RedirectResponse
+
+        return RedirectResponse(settings.root_path + "/embed/", status_code=307)
+
     for path, blocks in mounts.items():
         gr.mount_gradio_app(
             api, blocks, path=path, max_file_size=settings.max_upload_bytes, **common

@@ -28,7 +28,9 @@ from pathlib import Path
 LEXICON_FILE = "lexicon.json"  # in the index generation it was built for
 MAX_GLOSS_WORDS = 4  # longer glosses are definitions, not translations
 PER_UNIT = 4  # Japanese terms an English word or pair may add to a query
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+# A Japanese content word is written with kanji or katakana: hiragana-only entries (する,
+# しょう) are the function words a gloss like "do" or "get" would otherwise pull in.
+_JAPANESE = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff]")
 _PAREN = re.compile(r"\([^)]*\)")
 
 

@@ -24,15 +24,82 @@ from urllib.parse import quote
 from rag.text import nfkc
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-# A speaker's category (rag.speakers) as each language names it.
+# A speaker's category (rag.speakers) as each language names it; the role filter offers
+# ROLE_KEYS.
+ROLE_KEYS = ("member", "official", "chair")
 ROLE_LABELS = {
-    "ja": {"member": "委員", "official": "説明者", "chair": "委員長", "other": "発言者"},
+    "ja": {
+        "member": "委員・議員",
+        "official": "説明者（理事者）",
+        "chair": "委員長・議長",
+        "other": "発言者",
+    },
     "en": {"member": "member", "official": "official", "chair": "chair", "other": "speaker"},
 }
 LABELS = {
-    "ja": {"sources": "出典", "nearest": "近い箇所（回答の根拠ではありません）", "none": ""},
-    "en": {"sources": "Sources", "nearest": "Nearest passages (not an answer)", "none": ""},
+    "ja": {"sources": "出典", "nearest": "回答の根拠ではありません（近い箇所）", "none": ""},
+    "en": {
+        "sources": "Sources",
+        "nearest": "Not evidence for an answer (nearest passages)",
+        "none": "",
+    },
 }
+# The line under an answer: mode, status and confidence, in the UI language.
+FOOTER = {
+    "ja": {
+        "extractive": "抽出",
+        "llm": "LLM",
+        "answered": "回答あり",
+        "no_answer": "回答なし",
+        "confidence": "確信度",
+    },
+    "en": {
+        "extractive": "extractive",
+        "llm": "LLM",
+        "answered": "answered",
+        "no_answer": "no answer",
+        "confidence": "confidence",
+    },
+}
+FILTER_NAMES = {
+    "ja": {
+        "doc": "文書",
+        "city": "視察先",
+        "meeting": "会議",
+        "date_from": "日付（から）",
+        "date_to": "日付（まで）",
+        "role": "発言者の役割",
+        "speaker": "発言者",
+        "kind": "種類",
+    },
+    "en": {
+        "doc": "document",
+        "city": "city",
+        "meeting": "meeting",
+        "date_from": "date from",
+        "date_to": "date to",
+        "role": "speaker role",
+        "speaker": "speaker",
+        "kind": "kind",
+    },
+}
+
+
+def answer_footer(mode: str, status: str, confidence: float, lang: str = "ja") -> str:
+    """「抽出 · 回答あり · 確信度 0.49」: how an answer was made, in the UI language.
+
+    >>> answer_footer("extractive", "no_answer", 0.125, "en")
+    'extractive · no answer · confidence 0.12'
+    """
+    t = FOOTER[lang]
+    return f"{t.get(mode, mode)} · {t.get(status, status)} · {t['confidence']} {confidence:.2f}"
+
+
+def filters_text(filters: Mapping[str, str], lang: str = "ja") -> str:
+    """「視察先: 盛岡市、日付（から）: 2023-01」: the active filters, named in the UI language."""
+    names = FILTER_NAMES[lang]
+    sep = "、" if lang == "ja" else "; "
+    return sep.join(f"{names.get(k, k)}: {v}" for k, v in filters.items() if v)
 
 
 def speakers(meta: Mapping[str, Any], lang: str = "ja") -> str:
@@ -106,7 +173,7 @@ def answer_markdown(text: str) -> str:
 
 def _highlight(text: str, quote: str) -> str:
     """The passage, escaped, with the quoted sentence in <mark>."""
-    if quote:
+    if quote and text:
         at = text.find(quote)
         if at < 0:  # quotes are NFKC-compared by the checker; try the same here
             norm = nfkc(text)
@@ -160,20 +227,22 @@ def sources_html(
     if not citations:
         return ""
     head = LABELS[lang]["nearest" if nearest else "sources"]
+    # nearest passages are not evidence: listed muted, nothing highlighted, none opened
     items = []
     for i, c in enumerate(citations):
         m = c.metadata
         page = getattr(c, "page", None)
         line = html.escape(source_line(m, lang=lang, page=page), quote=False)
         who = html.escape(speakers(m, lang), quote=False)
-        opened = " open" if open_first and i == 0 else ""
+        opened = " open" if open_first and i == 0 and not nearest else ""
         items.append(
             f'<details class="source" id="src-{c.n}"{opened}>'
             f"<summary><b>[{c.n}]</b> {line}</summary>"
             f'<div class="meta"><code>{html.escape(c.id)}</code>'
             f"{' · ' + who if who else ''}"
             f"{' · ' + link if (link := file_link(m, files_url, lang, page)) else ''}</div>"
-            f'<div class="passage">{_highlight(c.text, c.quote)}</div>'
+            f'<div class="passage">{_highlight(c.text, "" if nearest else c.quote)}</div>'
             "</details>"
         )
-    return f'<div class="sources"><h4>{html.escape(head)}</h4>{"".join(items)}</div>'
+    kind = "sources nearest" if nearest else "sources"
+    return f'<div class="{kind}"><h4>{html.escape(head)}</h4>{"".join(items)}</div>'

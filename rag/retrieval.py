@@ -31,6 +31,7 @@ from rag.indexing import StoredIndex, load_index, open_dense_store
 from rag.places import Gazetteer
 from rag.rerank import (
     CANDIDATES,
+    FEATURES,
     MIN_PSEUDO_QUERIES,
     PSEUDO_QUERIES,
     RERANKER_FILE,
@@ -197,6 +198,8 @@ class Retriever:
         """Ways staff name when and where a chunk was said, for pseudo-queries."""
         meta = self.chunks[row].metadata
         out = [m for m in meeting_names(str(meta.get("meeting") or ""))]
+        if meta.get("city") and meta.get("kind") == "report":  # the visited city
+            out += [str(meta["city"])] * 2
         date = str(meta.get("date") or "")
         if len(date) >= 7:
             y, mo = int(date[:4]), int(date[5:7])
@@ -443,8 +446,13 @@ class Retriever:
         cands = self.first_stage(query, where, max(CANDIDATES, 5 * k), timings)
         timings["first_stage"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
-        scores = self.reranker.score(self.candidate_features(query, cands, understood))
-        order = np.argsort(-scores, kind="stable")
+        X = self.candidate_features(query, cands, understood)
+        scores = self.reranker.score(X)
+        # A question that names a visited city asks about that visit: a report's passages on
+        # it come first (a soft filter: the others follow, so it never empties the result).
+        kinds = np.asarray([self.chunks[r].metadata.get("kind") == "report" for r in cands.rows])
+        in_place = X[:, FEATURES.index("place")] * kinds
+        order = np.lexsort((-scores, -in_place))
         at = {int(cands.rows[i]): int(i) for i in order}
         ranked = self._distinct([(int(cands.rows[i]), float(scores[i])) for i in order], k)
         hits = []

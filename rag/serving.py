@@ -317,6 +317,103 @@ class ChatService:
     def _ids_in(path: Path) -> set[str]:
         return {d.doc_id for d in load_documents([path], [])}
 
+    # -- what is indexed ------------------------------------------------------------------
+    def documents(self) -> list[dict[str, Any]]:
+        """One row per indexed document, read from its chunks' metadata and the manifest.
+
+        Rows are ``{"doc_id", "title", "kind", "council", "meeting", "date", "chunks"}`` plus
+        ``pages`` (the last page seen, 0 when the file has none) and ``places`` (visited
+        cities or the meeting), sorted by date then title.
+        """
+        rows: dict[str, dict[str, Any]] = {}
+        for c in self.retriever.chunks:
+            m = c.metadata
+            doc_id = str(m.get("doc_id"))
+            row = rows.setdefault(
+                doc_id,
+                {
+                    "doc_id": doc_id,
+                    "title": str(m.get("title") or doc_id),
+                    "kind": str(m.get("kind") or ""),
+                    "council": str(m.get("council") or ""),
+                    "meeting": str(m.get("meeting") or ""),
+                    "date": str(m.get("date") or ""),
+                    "chunks": 0,
+                    "pages": 0,
+                    "places": [],
+                },
+            )
+            row["chunks"] += 1
+            pages = [int(p) for p in m.get("pages") or [] if p] + [int(m.get("page") or 0)]
+            row["pages"] = max(row["pages"], *pages)
+            city = m.get("city")
+            if city and m.get("kind") == "report" and city not in row["places"]:
+                row["places"].append(str(city))
+        return sorted(rows.values(), key=lambda r: (r["date"], r["title"]))
+
+    def remove_document(self, doc_id: str) -> IngestReport:
+        """Take a document out of the index: its file leaves the corpus (kept in the index
+        folder's ``removed/``) and the index is rebuilt without it, under the ingest lock.
+        A failed ingest puts the file back, so the corpus and the index stay in step."""
+        with self._ingest_lock:
+            path = self._corpus_file(doc_id)
+            keep = self.settings.index_dir / "removed"
+            keep.mkdir(parents=True, exist_ok=True)
+            parked = _free_name(keep, path.name)
+            shutil.move(str(path), parked)
+            try:
+                report = ingest(list(self.settings.corpus), self.settings, self._embeddings)
+            except BaseException as e:
+                shutil.move(str(parked), path)
+                if isinstance(e, IndexWriteError):
+                    raise RequestError("index", redact(str(e))) from e
+                raise
+            self._open_index()
+        return report
+
+    def reingest_document(self, doc_id: str) -> IngestReport:
+        """Read a document's file again; a file changed on disk is re-chunked and re-embedded,
+        the rest of the index is reused."""
+        with self._ingest_lock:
+            self._corpus_file(doc_id)
+            try:
+                report = ingest(list(self.settings.corpus), self.settings, self._embeddings)
+            except IndexWriteError as e:
+                raise RequestError("index", redact(str(e))) from e
+            self._open_index()
+        return report
+
+    def _corpus_file(self, doc_id: str) -> Path:
+        """The file of ``doc_id``, which must lie inside a corpus folder."""
+        doc = self.retriever.index.manifest.get("documents", {}).get(str(doc_id))
+        if not doc:
+            raise RequestError("doc_id", f"no indexed document {str(doc_id)[:80]!r}")
+        path = Path(doc["path"]).resolve()
+        folders = [f.resolve() for f in self.settings.corpus if f.is_dir()]
+        if not path.is_file() or not any(f in path.parents for f in folders):
+            raise RequestError("doc_id", f"{doc_id}: its file is not in a corpus folder")
+        return path
+
+    def examples(self, limit: int = 4, seconds: float = 3.0) -> list[str]:
+        """Questions the index answers, for the landing page: each candidate (built from the
+        questions the passages record, see :func:`candidate_questions`) is asked in
+        extractive mode and kept only when answered from its own document. Stops after
+        ``seconds``; returns fewer, or none, rather than unchecked ones."""
+        deadline = time.monotonic() + seconds
+        kept: list[str] = []
+        for question, doc_id in candidate_questions(self.retriever.chunks):
+            if len(kept) >= limit or time.monotonic() > deadline:
+                break
+            try:
+                answer = self.ask(question, mode="extractive")
+            except (RequestError, BusyError):
+                continue
+            if answer.status == "answered" and any(
+                c.metadata.get("doc_id") == doc_id for c in answer.citations
+            ):
+                kept.append(question)
+        return kept
+
     def _indexed_with_hash(self, digest: str) -> str | None:
         docs = self.retriever.index.manifest.get("documents", {})
         return next((d for d, v in docs.items() if v.get("sha256") == digest), None)
@@ -425,6 +522,11 @@ def _names(folder: Path, name: str, tries: int = 100) -> Iterator[Path]:
             yield target
 
 
+def _free_name(folder: Path, name: str) -> Path:
+    """The first free path for ``name`` in ``folder`` (see :func:`_names`)."""
+    return next(_names(folder, name, tries=10_000))
+
+
 def safe_name(name: str) -> str:
     """An uploaded file's name as stored: no folders, only word characters, dots and
     hyphens, no leading dot, its file type kept (``..txt`` → ``upload.txt``).
@@ -438,6 +540,55 @@ def safe_name(name: str) -> str:
     if stripped != base and not dot:  # "..txt": what looked like the stem is the file type
         stem, dot, ext = "", ".", stripped
     return f"{stem[:120] or 'upload'}{dot}{ext[:20]}"
+
+
+# Lead-ins of a question read out in a Q&A: 「次に、」「最後の質問ですが、」「質問事項の5番、」.
+_LEAD = re.compile(
+    r"^(?:(?:まず|次に|最後に|また|さらに|それでは|では|続いて)[、,]\s*"
+    r"|最後の質問ですが[、,]\s*"
+    r"|(?:質問事項の)?\s*[\d０-９]+\s*番(?:目)?(?:と[\d０-９]+番)?(?:の質問)?[、,は]\s*)+"
+)
+_DEICTIC = ("これ", "それ", "この", "その", "あれ", "先ほど")  # needs the previous turn
+_ASKED = re.compile(r"(?:という|との|についての|に関する)(?:ご)?質問(?:です|でした)?[。.]?$")
+_TOPIC_END = re.compile(r"(?:について|に関して)(?:です|でございます)?[。.]?$")
+_MARKUPISH = re.compile(r"[<>{}\[\]]")
+
+
+def candidate_questions(chunks: Sequence[Chunk]) -> Iterator[tuple[str, str]]:
+    """(question, doc_id) pairs from the questions passages record (a member's question in
+    minutes, a question read out in a report's Q&A), one sentence each, with the lead-in
+    (「次に、」) and 「というご質問です」 dropped and the visited city or council named when
+    the sentence does not. Documents (and each visited city of a report) take turns, so
+    every one gets a chance.
+    """
+    per_doc: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    seen: set[str] = set()
+    for c in chunks:
+        m = c.metadata
+        asked = str(m.get("question") or "")
+        if m.get("chunk_type") not in ("qa", "answer", "question") or not asked:
+            continue
+        first = re.split(r"(?<=[。？?])", asked.strip())
+        sentence = next((s for s in first if s.strip().endswith(("か。", "？", "?", "か"))), "")
+        sentence = sentence or first[0]
+        q = _ASKED.sub("", _LEAD.sub("", sentence.strip())).rstrip("。")
+        if _TOPIC_END.search(q):
+            q = _TOPIC_END.sub("については？", q)
+        elif not q.endswith(("か", "？", "?")):
+            continue  # a statement, not a question someone asked
+        if q.startswith(_DEICTIC) or not 8 <= len(q) <= 60 or _MARKUPISH.search(q) or q in seen:
+            continue
+        place = str(m.get("city") or "")
+        if place and place not in q:
+            q = f"{place}の{q}" if not q.startswith(("「", "『")) else f"{place}で{q}"
+        seen.add(q)
+        group = (str(m.get("doc_id")), place or str(m.get("meeting") or ""))
+        per_doc.setdefault(group, []).append((q, str(m.get("doc_id"))))
+    queues = list(per_doc.values())
+    while any(queues):
+        for queue in queues:
+            if queue:
+                yield queue.pop(0)
 
 
 def _facets(chunks: Sequence[Chunk]) -> Facets:
@@ -571,6 +722,11 @@ def create_api(service: ChatService) -> Any:
         except ValueError as e:
             raise HTTPException(422, {"error": str(e), "field": "answer"}) from e
         return {"saved": row}
+
+    @app.get("/api/documents", summary="The indexed documents")
+    def documents() -> list[dict[str, Any]]:
+        keys = ("doc_id", "title", "kind", "council", "meeting", "date", "chunks")
+        return [{k: row[k] for k in keys} for row in service.documents()]
 
     @app.get("/files/{doc_id}", summary="The original file of an indexed document")
     def original(doc_id: str) -> Any:

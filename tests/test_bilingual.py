@@ -16,7 +16,11 @@ def fake_glosses(words: Iterable[str]) -> dict[str, list[str]]:
         "保育園": ["nursery school", "day nursery"],
         "待機児童": ["child on waiting list (kindergarten, school, etc.)"],
         "職員": ["staff member", "personnel"],
-        "議会": ["assembly", "council", "a body of elected members that deliberates on the budget of a city"],
+        "議会": [
+            "assembly",
+            "council",
+            "a body of elected members that deliberates on the budget of a city",
+        ],
     }
     return {w: table[w] for w in words if w in table}
 

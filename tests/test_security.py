@@ -122,7 +122,7 @@ def test_uploads_are_refused_where_the_ui_has_no_file_component(open_server: Ser
             timeout=10,
         )
         assert r.status_code == 403, (prefix, r.text)
-    assert "文書の追加" not in httpx.get(open_server.url, timeout=10).text
+    assert "文書の管理" not in httpx.get(open_server.url, timeout=10).text
 
 
 def test_no_multipart_route_takes_files_without_a_file_component(open_server: Server) -> None:
@@ -330,7 +330,7 @@ def test_upload_bombs_are_refused_by_their_unpacked_size(
 
 def test_the_admin_tab_needs_a_login(admin_server: Server, tmp_path: Path) -> None:
     assert httpx.get(admin_server.url, timeout=10).status_code == 401
-    assert "文書の追加" in httpx.get(admin_server.url, headers=BASIC, timeout=10).text
+    assert "文書の管理" in httpx.get(admin_server.url, headers=BASIC, timeout=10).text
     # turning it on without a login is refused at start, with the reason
     env = {"RAG_ADMIN": "on", "RAG_INDEX_DIR": str(tmp_path / "i")}
     import os
@@ -357,7 +357,7 @@ def locked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def test_admin_off_means_no_upload_even_when_logged_in(locked_server: Server) -> None:
     s = locked_server
-    assert "文書の追加" not in httpx.get(s.url, headers=BASIC, timeout=10).text
+    assert "文書の管理" not in httpx.get(s.url, headers=BASIC, timeout=10).text
     r = httpx.post(
         s.path("gradio_api/upload"), files={"files": ("a.txt", b"x")}, headers=BASIC, timeout=10
     )
@@ -384,3 +384,23 @@ def test_failed_logins_are_rate_limited(locked_server: Server) -> None:
     assert httpx.get(s.path("api/health"), timeout=10).status_code == 200
     time.sleep(4.5)
     assert httpx.get(s.url, headers=BASIC, timeout=10).status_code == 200
+
+
+def test_documents_list_needs_a_login_and_shows_no_paths(admin_server: Server) -> None:
+    assert httpx.get(admin_server.path("api/documents"), timeout=10).status_code == 401
+    r = httpx.get(admin_server.path("api/documents"), headers=BASIC, timeout=10)
+    assert r.status_code == 200
+    rows = r.json()
+    assert {"doc_id", "title", "kind", "council", "meeting", "date", "chunks"} == set(rows[0])
+    assert str(admin_server.folder) not in r.text and "/corpus/" not in r.text
+    # a query it does not take is ignored; a bad one for a route with input names the field
+    assert (
+        httpx.get(admin_server.path("api/documents?path=/etc/passwd"), headers=BASIC).json() == rows
+    )
+    bad = httpx.post(admin_server.path("api/ask"), json={"question": 3}, headers=BASIC, timeout=10)
+    assert bad.status_code == 422 and bad.json()["detail"]["field"] == "question"
+
+
+def test_embed_without_its_slash_is_redirected(open_server: Server) -> None:
+    r = httpx.get(open_server.path("embed"), follow_redirects=False, timeout=10)
+    assert r.status_code == 307 and r.headers["location"] == "/embed/"

@@ -509,3 +509,70 @@ def test_llm_mode_streams_through_the_gradio_api(tmp_path: Path) -> None:
     assert final["mode"] == "llm" and final["status"] == "answered"
     assert final["citations"][0]["id"] == ICS_CHUNK and final["warnings"] == []
     assert forced["mode"] == "extractive" and len(requests) == 1
+
+
+# -- what is indexed ---------------------------------------------------------------------
+@pytest.fixture
+def own_service(tmp_path: Path) -> ChatService:
+    from rag.indexing import ingest
+    from tests.conftest import FakeEmbeddings
+    from tests.servers import make_corpus
+
+    settings = Settings(
+        corpus=(make_corpus(tmp_path / "corpus"),),
+        index_dir=tmp_path / "index",
+        embed_model="fake",
+        feedback_db=tmp_path / "fb.sqlite",
+    )
+    emb = FakeEmbeddings()
+    ingest(list(settings.corpus), settings, emb)  # type: ignore[arg-type]
+    return ChatService(settings, embeddings=emb)
+
+
+def test_documents_list_each_indexed_document_once(own_service: ChatService) -> None:
+    rows = {r["doc_id"]: r for r in own_service.documents()}
+    assert set(rows) == {"sumida-dx-r05", "test-city-20240301"}
+    report = rows["sumida-dx-r05"]
+    assert report["kind"] == "report" and report["council"] == "墨田区議会"
+    assert report["date"] == "2023-09-13" and report["places"] == ["盛岡市", "仙台市"]
+    chunks = own_service.retriever.chunks
+    assert report["chunks"] == sum(c.metadata["doc_id"] == "sumida-dx-r05" for c in chunks)
+    minutes = rows["test-city-20240301"]
+    assert minutes["kind"] == "minutes" and minutes["meeting"] == "令和6年第1回定例会"
+    assert minutes["council"] == "テスト市議会" and minutes["date"] == "2024-03-01"
+
+
+def test_landing_examples_are_questions_the_index_answers(own_service: ChatService) -> None:
+    from rag.serving import candidate_questions
+
+    candidates = [q for q, _ in candidate_questions(own_service.retriever.chunks)]
+    assert all("というご質問" not in q and not q.startswith("次に") for q in candidates)
+    assert not any("<" in q for q in candidates)  # the markup-carrying question is left out
+    examples = own_service.examples(limit=3, seconds=30)
+    assert 1 <= len(examples) <= 3
+    for q in examples:
+        assert q in candidates
+        assert own_service.ask(q, mode="extractive").status == "answered"
+    assert own_service.examples(seconds=0) == []  # out of time: none rather than unchecked
+
+
+def test_removing_a_document_keeps_corpus_and_index_in_step(own_service: ChatService) -> None:
+    folder = own_service.settings.corpus[0]
+    report = own_service.remove_document("test-city-20240301")
+    assert report.removed == ["test-city-20240301"]
+    assert not (folder / "test-city-20240301.txt").exists()
+    assert (own_service.settings.index_dir / "removed" / "test-city-20240301.txt").exists()
+    assert {r["doc_id"] for r in own_service.documents()} == {"sumida-dx-r05"}
+    assert all(c.metadata["doc_id"] == "sumida-dx-r05" for c in own_service.retriever.chunks)
+    with pytest.raises(RequestError, match="doc_id: no indexed document"):
+        own_service.remove_document("test-city-20240301")
+    with pytest.raises(RequestError, match="doc_id"):
+        own_service.reingest_document("../corpus")
+
+
+def test_reingesting_a_changed_document_rechunks_only_it(own_service: ChatService) -> None:
+    path = own_service.settings.corpus[0] / "test-city-20240301.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("午後8時", "午後9時"))
+    report = own_service.reingest_document("test-city-20240301")
+    assert report.changed == ["test-city-20240301"] and report.unchanged == 1
+    assert any("午後9時" in c.text for c in own_service.retriever.chunks)
