@@ -29,6 +29,7 @@ from rag.chunking import Chunk
 from rag.citations import QUOTE, CheckedAnswer, check_answer
 from rag.evidence import Evidence
 from rag.extractive import DEFAULT_PARAMS, ExtractiveParams, Extractor, answer_sentences
+from rag.facts import question_type
 from rag.filters import Filters
 from rag.followup import rewrite
 from rag.retrieval import Hit, Retriever
@@ -97,16 +98,30 @@ class Answerer:
         missing = self.evidence.missing_names(standalone)
         confidence = 0.0 if missing else self.evidence.confidence(standalone, hits)
         mode = "llm" if self.llm is not None else "extractive"
-        draft = Answer(question, "no_answer", "", mode, (), {}, standalone, confidence)
+        draft = Answer(
+            question,
+            "no_answer",
+            "",
+            mode,
+            (),
+            {},
+            standalone,
+            confidence,
+            asks=question_type(standalone),
+        )
         if confidence < self.min_confidence:
             final = self.no_answer(draft, hits, lang, missing)
             yield final.answer
         elif self.llm is None:
             t0 = time.perf_counter()
-            text, citations = self.extractor.compose(standalone, hits, result.query_vector)
+            lead, text, citations = self.extractor.compose_with_lead(
+                standalone, hits, result.query_vector
+            )
             timings["compose"] = (time.perf_counter() - t0) * 1000
             if citations:
-                final = replace(draft, status="answered", answer=text, citations=tuple(citations))
+                final = replace(
+                    draft, status="answered", answer=text, citations=tuple(citations), lead=lead
+                )
             else:
                 final = self.no_answer(draft, hits, lang)
             yield final.answer
@@ -163,7 +178,8 @@ class Answerer:
         t0 = time.perf_counter()
         chunks = [h.chunk for h in hits]
         parts: list[str] = []
-        for token in generate(llm, draft.question, chunks, lang):
+        question = draft.standalone_question or draft.question  # a follow-up, made whole
+        for token in generate(llm, question, chunks, lang):
             parts.append(token)
             yield token
         timings["generate"] = (time.perf_counter() - t0) * 1000

@@ -22,9 +22,20 @@ from rag.answers import Citation, question_language
 from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence
+from rag.facts import (
+    amount_phrase,
+    date_phrase,
+    decision_line,
+    english_amount,
+    english_date,
+    matching_decision,
+    person_line,
+    question_type,
+    who_from,
+)
 from rag.presenting import who_said
 from rag.retrieval import Hit
-from rag.text import sentences
+from rag.text import sentences, squash
 
 EN_LABEL = "(quoted from the Japanese source)"
 # A restated question that opens an answer to pre-submitted questions (「…というご質問です。」)
@@ -121,11 +132,14 @@ class Extractor:
         p = self.params
         weights = self.evidence.weights(question)
         wants = [cue for asks, cue in _WANTS if asks.search(question)]
-        cands = [
-            Sentence(text, start, h, asked)
-            for h in hits[: p.passages]
-            for start, text, asked in answer_sentences(h.chunk, p.min_sentence_chars)
-        ][: p.max_candidates]
+        cands = []
+        seen: set[str] = set()
+        for h in hits[: p.passages]:
+            for start, text, asked in answer_sentences(h.chunk, p.min_sentence_chars):
+                if squash(text) not in seen:  # a sentence quoted twice (overlapping passages)
+                    seen.add(squash(text))
+                    cands.append(Sentence(text, start, h, asked))
+        cands = cands[: p.max_candidates]
         if not cands:
             return []
         if query_vector is None:  # retrieval embedded it already, unless it was bm25 only
@@ -173,24 +187,148 @@ class Extractor:
     def compose(
         self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
     ) -> tuple[str, list[Citation]]:
-        """The answer text (one line per passage, 「who：quote[n]」) and its citations."""
+        """The answer text (the lead line, then one line per passage, 「who：quote[n]」) and
+        its citations."""
+        lead, text, citations = self.compose_with_lead(question, hits, query_vector)
+        return text, citations
+
+    def compose_with_lead(
+        self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
+    ) -> tuple[str, str, list[Citation]]:
+        """(lead line, answer text, citations): the lead line states the asked-for fact
+        (:mod:`rag.facts`) and opens the text; "" when the question is not of a typed kind
+        or the fact is not found."""
         lang = question_language(question)
         by_hit: dict[str, list[Sentence]] = {}
         for s in self.pick(question, hits, query_vector):
             by_hit.setdefault(s.hit.chunk.id, []).append(s)
+        # passages of one document in document order, documents by their best rank
+        first_rank: dict[str, int] = {}
+        for g in by_hit.values():
+            doc = str(g[0].hit.chunk.metadata.get("doc_id") or g[0].hit.chunk.id)
+            first_rank[doc] = min(first_rank.get(doc, g[0].hit.rank), g[0].hit.rank)
+        groups = sorted(
+            by_hit.values(),
+            key=lambda g: (
+                first_rank[str(g[0].hit.chunk.metadata.get("doc_id") or g[0].hit.chunk.id)],
+                str(g[0].hit.chunk.metadata.get("doc_id") or ""),
+                _position(g[0].hit.chunk),
+            ),
+        )
+        citations = [
+            Citation(
+                n,
+                g[0].hit.chunk.id,
+                g[0].hit.chunk.text,
+                "".join(s.text for s in g),
+                g[0].hit.chunk.metadata,
+            )
+            for n, g in enumerate(groups, 1)
+        ]
+        lead, citations = self.lead_line(question, hits, citations, lang)
         lines: list[str] = []
-        citations: list[Citation] = []
-        for n, group in enumerate(by_hit.values(), 1):
-            chunk = group[0].hit.chunk
-            quote = "".join(s.text for s in group)
-            citations.append(Citation(n, chunk.id, chunk.text, quote, chunk.metadata))
-            lead = who_said(chunk.metadata, lang)
-            if question_language(chunk.text) == "ja":
+        for c in citations:
+            if not any(c.id == g[0].hit.chunk.id for g in groups):
+                continue  # cited by the lead line only
+            who = who_said(c.metadata, lang)
+            if question_language(c.text) == "ja":
                 lines.append(
-                    f"{lead}：「{quote}」[{n}]" if lang == "en" else f"{lead}：{quote}[{n}]"
+                    f"{who}：「{c.quote}」[{c.n}]" if lang == "en" else f"{who}：{c.quote}[{c.n}]"
                 )
             else:
-                lines.append(f"{lead}: {quote} [{n}]")
+                lines.append(f"{who}: {c.quote} [{c.n}]")
         if lang == "en" and any(question_language(c.text) == "ja" for c in citations):
             lines.insert(0, EN_LABEL)
-        return "\n".join(lines), citations
+        if lead:
+            lines.insert(0, lead)
+        return lead, "\n".join(lines), citations
+
+    def lead_line(
+        self, question: str, hits: Sequence[Hit], citations: list[Citation], lang: str
+    ) -> tuple[str, list[Citation]]:
+        """The line that states the fact a typed question asks for, and the citations (one
+        added when the fact lives in a passage that no quote cites)."""
+        kind = question_type(question)
+        extra = [
+            h.chunk
+            for h in hits[: self.params.passages]
+            if h.chunk.id not in {c.id for c in citations}
+        ]
+        if kind == "who":
+            for c in citations:
+                person = who_from(question, c.metadata)
+                if person:
+                    return f"{person_line(person, lang)} [{c.n}]", citations
+        elif kind == "decision":
+            metas = [c.metadata for c in citations] + [ch.metadata for ch in extra]
+            found = matching_decision(question, metas)
+            if found:
+                i, d = found
+                if i < len(citations):
+                    n = citations[i].n
+                    sentence = str(d.get("sentence") or "")
+                    c = citations[i]
+                    if sentence and sentence in c.text and sentence not in c.quote:
+                        citations[i] = replace(c, quote=c.quote + sentence)
+                else:
+                    chunk = extra[i - len(citations)]
+                    sentence = str(d.get("sentence") or "")
+                    quote = sentence if sentence and sentence in chunk.text else ""
+                    n = len(citations) + 1
+                    citations = [
+                        *citations,
+                        Citation(n, chunk.id, chunk.text, quote, chunk.metadata),
+                    ]
+                return f"{decision_line(d, lang)} [{n}]", citations
+        elif kind in ("amount", "when"):
+            found = self._figure(question, kind, citations)
+            if found:
+                i, phrase, figure, sentence = found
+                c = citations[i]
+                if sentence not in c.quote:  # the fact is in a sentence of the passage not quoted
+                    citations[i] = replace(c, quote=_in_text_order(c.text, c.quote, sentence))
+                reading = english_amount(figure) if kind == "amount" else english_date(figure)
+                if lang == "en" and reading:
+                    return f"{phrase} (≈ {reading}) [{c.n}]", citations
+                return f"{phrase} [{c.n}]", citations
+        return "", citations
+
+    def _figure(
+        self, question: str, kind: str, citations: Sequence[Citation]
+    ) -> tuple[int, str, str, str] | None:
+        """(citation index, phrase, figure, sentence): the amount or date the question asks
+        for, in the quoted sentences first, then in the other sentences of the cited
+        passages that share most of the question's terms."""
+
+        def find(texts: list[str]) -> tuple[int, str, str] | None:
+            return amount_phrase(question, texts) if kind == "amount" else date_phrase(texts)
+
+        for i, c in enumerate(citations):
+            quoted = [s for _, s in sentences(c.quote)]
+            hit = find(quoted)
+            if hit:
+                return i, hit[1], hit[2], quoted[hit[0]]
+        weights = self.evidence.weights(question)
+        for i, c in enumerate(citations):
+            rest = [s for _, s, asked in answer_sentences_of(c) if not asked]
+            rest = [s for s in rest if self.evidence.coverage(weights, s) > 0]
+            rest.sort(key=lambda s: -self.evidence.coverage(weights, s))
+            hit = find(rest)
+            if hit:
+                return i, hit[1], hit[2], rest[hit[0]]
+        return None
+
+
+def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:
+    return answer_sentences(Chunk(c.id, c.text, c.text, dict(c.metadata)))
+
+
+def _in_text_order(text: str, quote: str, sentence: str) -> str:
+    """``quote`` (sentences of ``text`` joined) with ``sentence`` added in text order."""
+    parts = [s for _, s in sentences(quote)] + [sentence]
+    return "".join(sorted(dict.fromkeys(parts), key=lambda s: (text.find(s), s)))
+
+
+def _position(chunk: Chunk) -> int:
+    span = chunk.metadata.get("char_span") or [0]
+    return int(span[0]) if span else 0

@@ -4,7 +4,8 @@ question about 仙台市, without an LLM.
 A question is a follow-up when it is short and elliptical: 「仙台市は？」「では仙台市の場合は」
 "What about Sendai?" "and Sendai?", or when it leans on the previous question with
 その / それ / it / that. The place it names replaces the place the previous question named;
-otherwise the previous question is carried along as context.
+otherwise the previous question is carried along as context, as it is for a short question
+that names no place while the previous one did (「職員の負担は減りましたか」).
 
 >>> places = {"盛岡市": "盛岡市", "盛岡": "盛岡市", "morioka": "盛岡市", "仙台市": "仙台市", "sendai": "仙台市"}
 >>> rewrite("仙台市は？", ["盛岡市はなぜガバメントクラウドでコストメリットを出せたのか"], places)
@@ -62,5 +63,9 @@ def rewrite(question: str, history: Sequence[str], places: Gazetteer | Mapping[s
         return f"{subject} {previous}"
     short = len(question) <= FOLLOWUP_MAX_CHARS
     if short and _LEANING.search(nfkc(question)):
+        return f"{previous} {question}"
+    # 「職員の負担は減りましたか」 after a question about 仙台市's 窓口: a short question that
+    # names no place of its own stays on the previous question's place and topic
+    if short and not gazetteer.spans(question) and gazetteer.spans(previous):
         return f"{previous} {question}"
     return question
