@@ -31,7 +31,7 @@ from rag.evidence import Evidence
 from rag.extractive import DEFAULT_PARAMS, ExtractiveParams, Extractor, answer_sentences
 from rag.facts import question_type
 from rag.filters import Filters
-from rag.followup import rewrite
+from rag.followup import in_context, rewrite
 from rag.retrieval import Hit, Retriever
 from rag.text import nfkc
 
@@ -97,6 +97,17 @@ class Answerer:
         hits = result.hits
         missing = self.evidence.missing_names(standalone)
         confidence = 0.0 if missing else self.evidence.confidence(standalone, hits)
+        carried = (
+            in_context(question, history, self.retriever.places)
+            if standalone == question.strip()
+            else None
+        )
+        if carried:  # 「職員の負担は減りましたか」: on the previous topic, if better covered there
+            other = self.retriever.search(carried, k=self.passages, filters=filters)
+            other_confidence = self.evidence.confidence(carried, other.hits)
+            if other_confidence > confidence and not self.evidence.missing_names(carried):
+                standalone, result, hits = carried, other, other.hits
+                missing, confidence = [], other_confidence
         mode = "llm" if self.llm is not None else "extractive"
         draft = Answer(
             question,

@@ -232,9 +232,12 @@ def topic_terms(query: str) -> list[str]:
     run = ""
     for w in mecab_words(unicodedata.normalize("NFKC", query)):
         pos = w.feature.pos1
-        if pos == "名詞" and w.surface not in FORMAL_NOUNS:
-            run += w.surface
-        elif pos in ("接尾辞", "接頭辞") and (run or pos == "接頭辞"):
+        if (
+            pos == "名詞"
+            and w.surface not in FORMAL_NOUNS
+            or pos in ("接尾辞", "接頭辞")
+            and (run or pos == "接頭辞")
+        ):
             run += w.surface
         else:
             terms.append(run)

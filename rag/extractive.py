@@ -23,11 +23,10 @@ from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence
 from rag.facts import (
-    amount_phrase,
-    date_phrase,
     decision_line,
     english_amount,
     english_date,
+    figures,
     matching_decision,
     person_line,
     question_type,
@@ -297,26 +296,28 @@ class Extractor:
         self, question: str, kind: str, citations: Sequence[Citation]
     ) -> tuple[int, str, str, str] | None:
         """(citation index, phrase, figure, sentence): the amount or date the question asks
-        for, in the quoted sentences first, then in the other sentences of the cited
-        passages that share most of the question's terms."""
-
-        def find(texts: list[str]) -> tuple[int, str, str] | None:
-            return amount_phrase(question, texts) if kind == "amount" else date_phrase(texts)
-
+        for, among the sentences of the cited passages. Preferred: the unit asked for, then
+        a figure stated as the comment on a topic (「人口は28万3,630人」), the clause that
+        holds most of the question's terms, a quoted sentence, the first."""
+        weights = self.evidence.weights(question)
+        best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
+        order = 0
         for i, c in enumerate(citations):
             quoted = [s for _, s in sentences(c.quote)]
-            hit = find(quoted)
-            if hit:
-                return i, hit[1], hit[2], quoted[hit[0]]
-        weights = self.evidence.weights(question)
-        for i, c in enumerate(citations):
-            rest = [s for _, s, asked in answer_sentences_of(c) if not asked]
-            rest = [s for s in rest if self.evidence.coverage(weights, s) > 0]
-            rest.sort(key=lambda s: -self.evidence.coverage(weights, s))
-            hit = find(rest)
-            if hit:
-                return i, hit[1], hit[2], rest[hit[0]]
-        return None
+            rest = [s for _, s, asked in answer_sentences_of(c) if not asked and s not in quoted]
+            texts = quoted + [s for s in rest if self.evidence.coverage(weights, s) > 0]
+            for f in figures(question, texts, kind):
+                order += 1
+                key = (
+                    float(f.wanted),
+                    float(f.topical)
+                    + self.evidence.coverage(weights, f.phrase)
+                    + (0.25 if f.sentence < len(quoted) else 0.0),
+                    -order,
+                )
+                if best is None or key > best[0]:
+                    best = (key, (i, f.phrase, f.figure, texts[f.sentence]))
+        return best[1] if best else None
 
 
 def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rag.text import ERAS, nfkc
@@ -67,10 +68,12 @@ _ANSWERER = re.compile(r"答弁|回答|答え|説明|\b(answer|repl|respond|expl
 # A number with its unit: 18億2,700万円, 28万3,630人, 170件, 63.3%, 4回, 6割, 2万5100円.
 _NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
 _AMOUNT_FIGURE = re.compile(
-    rf"(?:{_NUM}[兆億万千]?)+(?:{_NUM})?"
-    r"(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
+    rf"(?:{_NUM}\s?[兆億万千]?\s?)+?(?:{_NUM})?"
+    r"\s?(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
     r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方メートル|平米)"
 )
+# A count written without a counter (「17から20に増えた」): not a year, month or day.
+_BARE_COUNT = re.compile(r"(?<![0-9.,])[0-9][0-9,]*(?![0-9.,]|\s?[年月日時分歳号条第])")
 _DATE = re.compile(
     r"(?:(?:令和|平成|昭和)(?:[0-9]+|元)年度?|[0-9]{4}年度?)(?:[0-9]+月)?(?:[0-9]+日)?"
     r"|[0-9]+月[0-9]+日|[0-9]+月(?:末|中|上旬|中旬|下旬)?"
@@ -181,29 +184,56 @@ def _phrase(sentence: str, start: int, end: int, width: int = 24) -> str:
     return sentence[left:right].strip()
 
 
+@dataclass(frozen=True)
+class Figure:
+    """An amount or date found in a sentence: the clause around it, and how it is stated."""
+
+    sentence: int  # index in the sentences searched
+    phrase: str  # the clause that holds it, as written (NFKC)
+    figure: str  # 18億2,700万円, 令和5年3月
+    wanted: bool  # its unit is the one the question asks for (or the question names none)
+    topical: bool  # stated as the comment on a topic: 「人口は28万3,630人」
+
+
+def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
+    """Every amount (``kind`` ``amount``) or date (``when``) in ``sentences``, in order.
+    Counts the question asks for without a counter (いくつ) may be bare numbers."""
+    q = nfkc(question).lower()
+    wanted = {u for u, asks in _UNIT_ASKED.items() if asks.search(q)}
+    out = []
+    for i, raw in enumerate(sentences):
+        s = nfkc(raw)
+        if kind == "amount":
+            matches = [(m, m.group("unit")) for m in _AMOUNT_FIGURE.finditer(s)]
+            if not matches and re.search(r"いくつ|\bhow many\b", q):
+                matches = [(m, "") for m in _BARE_COUNT.finditer(s)]
+        else:
+            matches = [(m, "") for m in _DATE.finditer(s)]
+        for m, unit in matches:
+            topical = bool(re.search(r"(は|が)(約|およそ|概ね)?\s?$", s[: m.start()]))
+            out.append(
+                Figure(
+                    i,
+                    _phrase(s, m.start(), m.end()),
+                    m.group().strip(),
+                    not wanted or unit in wanted,
+                    topical,
+                )
+            )
+    return out
+
+
 def amount_phrase(question: str, sentences: Sequence[str]) -> tuple[int, str, str] | None:
     """(index of the sentence, phrase, figure) of the first amount in ``sentences`` whose
     unit is the one the question asks for (any unit when it names none)."""
-    q = nfkc(question).lower()
-    wanted = {u for u, asks in _UNIT_ASKED.items() if asks.search(q)}
-    first = None
-    for i, s in enumerate(sentences):
-        for m in _AMOUNT_FIGURE.finditer(nfkc(s)):
-            unit = m.group("unit")
-            found = (i, _phrase(nfkc(s), m.start(), m.end()), m.group())
-            if not wanted or unit in wanted:
-                return found
-            first = first or found
-    return first
+    found = sorted(figures(question, sentences, "amount"), key=lambda f: not f.wanted)
+    return (found[0].sentence, found[0].phrase, found[0].figure) if found else None
 
 
 def date_phrase(sentences: Sequence[str]) -> tuple[int, str, str] | None:
     """(index of the sentence, phrase, date) of the first date in ``sentences``."""
-    for i, s in enumerate(sentences):
-        m = _DATE.search(nfkc(s))
-        if m:
-            return i, _phrase(nfkc(s), m.start(), m.end()), m.group()
-    return None
+    found = figures("", sentences, "when")
+    return (found[0].sentence, found[0].phrase, found[0].figure) if found else None
 
 
 def who_from(question: str, meta: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answers import Citation
 from rag.bm25 import BM25
 from rag.chunking import Chunk
 from rag.embedding import as_batched
@@ -21,7 +22,8 @@ from rag.facts import (
     question_type,
     who_from,
 )
-from rag.followup import rewrite
+from rag.followup import in_context, rewrite
+from rag.presenting import quote_spans, sources_html
 from rag.retrieval import Hit
 from rag.tokenizing import Tokenizer, latin_names, romanized_reading
 from tests.conftest import FakeEmbeddings
@@ -79,21 +81,19 @@ PLACES = {"盛岡市": "盛岡市", "仙台市": "仙台市", "仙台": "仙台�
 SENDAI_DESK = "仙台市の窓口のデジタル化はどこまで進んだか"
 
 
-def test_short_follow_up_without_a_place_keeps_the_previous_topic() -> None:
-    out = rewrite("職員の負担は減りましたか", [SENDAI_DESK], PLACES)
-    assert SENDAI_DESK in out and "職員の負担" in out
+def test_short_follow_up_without_a_place_can_be_read_on_the_previous_topic() -> None:
+    out = in_context("職員の負担は減りましたか", [SENDAI_DESK], PLACES)
+    assert out is not None and SENDAI_DESK in out and "職員の負担" in out
+    assert in_context("盛岡市の職員の負担は？", [SENDAI_DESK], PLACES) is None
+    assert in_context("職員の負担は減りましたか", ["職員の研修は？"], PLACES) is None
+    assert in_context("職員の負担は減りましたか", [], PLACES) is None
     out = rewrite("その予算は？", [SENDAI_DESK], PLACES)
     assert "窓口" in out and "予算" in out
     out = rewrite("それはいつから？", [SENDAI_DESK], PLACES)
     assert "窓口" in out and "いつから" in out
-    assert (
-        rewrite(
-            "What about Morioka?",
-            ["How did Sendai digitise its desks?"],
-            {**PLACES, "morioka": "盛岡市"},
-        )
-        == "How did Morioka digitise its desks?"
-    )
+    places = {**PLACES, "morioka": "盛岡市"}
+    en = rewrite("What about Morioka?", ["How did Sendai digitise its desks?"], places)
+    assert en == "How did Morioka digitise its desks?"
 
 
 def test_a_new_question_with_its_own_place_is_left_alone() -> None:
@@ -260,3 +260,12 @@ def test_quotes_have_no_repeats_and_follow_document_order(extractor: Extractor) 
 def test_typeless_questions_get_no_lead(extractor: Extractor) -> None:
     lead, text, _ = extractor.compose_with_lead("補正予算の財源について", _hits(BUDGET))
     assert lead == "" and text.startswith("函館市")
+
+
+def test_highlight_marks_each_sentence_of_a_quote_that_skips_some() -> None:
+    text = "一つ目です。二つ目です。三つ目です。"
+    html_ = sources_html([Citation(1, "x#1", text, "一つ目です。三つ目です。", {})])
+    assert "<mark>一つ目です。</mark>二つ目です。<mark>三つ目です。</mark>" in html_
+    assert quote_spans(text, "二つ目です。") == [(6, 12)]
+    assert quote_spans("ＩＣＴです。", "ICTです。") == [(0, 6)]
+    assert quote_spans(text, "ない文。") == []
