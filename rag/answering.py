@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -32,8 +33,9 @@ from rag.extractive import DEFAULT_PARAMS, ExtractiveParams, Extractor, answer_s
 from rag.facts import question_type
 from rag.filters import Filters
 from rag.followup import in_context, rewrite
+from rag.places import Gazetteer
 from rag.retrieval import Hit, Retriever
-from rag.text import nfkc
+from rag.text import fold, nfkc
 
 __all__ = ["MIN_CONFIDENCE", "NO_ANSWER", "Answer", "Answerer", "Citation"]
 
@@ -122,6 +124,24 @@ class Answerer:
         )
         if confidence < self.min_confidence:
             final = self.no_answer(draft, hits, lang, missing)
+            yield final.answer
+        elif self.llm is None and (places := compared_places(standalone, self.retriever.places)):
+            t0 = time.perf_counter()  # 「盛岡市と仙台市の…違いは」: one cited line per place
+            per_place = [
+                (
+                    place,
+                    self.retriever.search(standalone, self.passages, filters=_in(filters, place)),
+                )
+                for place in places
+            ]
+            text, citations = self.extractor.compare(
+                standalone, [(p, r.hits, r.query_vector) for p, r in per_place]
+            )
+            timings["compose"] = (time.perf_counter() - t0) * 1000
+            if citations:
+                final = replace(draft, status="answered", answer=text, citations=tuple(citations))
+            else:
+                final = self.no_answer(draft, hits, lang)
             yield final.answer
         elif self.llm is None:
             t0 = time.perf_counter()
@@ -229,6 +249,27 @@ class Answerer:
             if any(nfkc(q) in nfkc(s) for q in quotes):
                 return s
         return self.evidence.best_covered(self.evidence.weights(claims), sentences)
+
+
+# A question that compares: 「…の違いは」「…と比べて」, "compare", "difference".
+COMPARE = re.compile(
+    r"違い|違う|比較|比べ|異な|共通|それぞれ|\b(compare|comparison|differ|difference|differences"
+    r"|versus|vs|each|both)\b",
+    re.I,
+)
+
+
+def compared_places(question: str, places: Gazetteer) -> list[str]:
+    """The places a comparing question names, in its order (two or more), else []."""
+    if not COMPARE.search(nfkc(question)):
+        return []
+    named = list(dict.fromkeys(p for _, _, p in places.spans(fold(question))))
+    return named if len(named) >= 2 else []
+
+
+def _in(filters: Filters | Mapping[str, str] | None, place: str) -> Filters:
+    """The caller's filters, narrowed to one place."""
+    return replace(Filters.parse(filters), city=place)
 
 
 def _sentences(chunk: Chunk, fallback: str) -> list[str]:

@@ -24,7 +24,7 @@ from functools import cached_property
 
 from rag.bm25 import BM25
 from rag.retrieval import Hit
-from rag.text import fold
+from rag.text import fold, sentences
 from rag.tokenizing import Tokenizer, latin_names, romanized_reading
 
 # Passages whose coverage counts; the extractive answer quotes from as many.
@@ -38,6 +38,10 @@ class Evidence:
     tokenizer: Tokenizer
     bm25: BM25
     passages: int = ANSWER_PASSAGES
+    # coverage is counted in this many consecutive sentences (with the passage's heading),
+    # so that words scattered over a passage about something else are not evidence; 0: the
+    # whole passage. 1 chosen on the dev split (evals/, see the README)
+    window: int = 1
 
     def weights(self, question: str) -> dict[str, float]:
         """Question terms and their idf. An English word the index never saw is left out
@@ -58,6 +62,19 @@ class Evidence:
             return 0.0
         present = set(self.tokenizer(text))
         return sum(w for t, w in weights.items() if t in present) / total
+
+    def local_coverage(self, weights: Mapping[str, float], text: str, embed_text: str) -> float:
+        """The best coverage of any :attr:`window` consecutive sentences of ``text``, each
+        read with the passage's heading (what ``embed_text`` adds before ``text``)."""
+        if self.window <= 0:
+            return self.coverage(weights, embed_text)
+        at = embed_text.rfind(text)
+        heading = embed_text[:at] if at > 0 else ""
+        parts = [s for _, s in sentences(text)] or [text]
+        return max(
+            self.coverage(weights, heading + "\n" + "".join(parts[i : i + self.window]))
+            for i in range(max(len(parts) - self.window + 1, 1))
+        )
 
     def best_covered(self, weights: Mapping[str, float], texts: Sequence[str]) -> str:
         """The text (sentence) that holds most of the question's terms."""
@@ -86,7 +103,7 @@ class Evidence:
         weights = self.weights(question)
         best = 0.0
         for h in hits[: self.passages]:
-            cov = self.coverage(weights, h.chunk.embed_text)
+            cov = self.local_coverage(weights, h.chunk.text, h.chunk.embed_text)
             sim = max(h.similarity or 0.0, 0.0)
             if not weights:  # no term of the question is known to the index: meaning only
                 best = max(best, sim)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from rag.facts import (
 )
 from rag.presenting import who_said
 from rag.retrieval import Hit
+from rag.schema import ChunkMetadata
 from rag.text import sentences, squash
 
 EN_LABEL = "(quoted from the Japanese source)"
@@ -242,6 +244,33 @@ class Extractor:
             lines.insert(0, lead)
         return lead, "\n".join(lines), citations
 
+    def compare(
+        self,
+        question: str,
+        per_place: Sequence[tuple[str, Sequence[Hit], np.ndarray | None]],
+    ) -> tuple[str, list[Citation]]:
+        """A comparing question's answer: for each place, its best sentence, cited."""
+        lang = question_language(question)
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for place, hits, query_vector in per_place:
+            picked = self.pick(question, hits, query_vector)
+            if not picked:
+                lines.append(f"{place}：—" if lang == "ja" else f"{place}: (nothing found)")
+                continue
+            best = max(picked, key=lambda s: s.score)
+            chunk = best.hit.chunk
+            n = len(citations) + 1
+            citations.append(Citation(n, chunk.id, chunk.text, best.text, chunk.metadata))
+            who = who_said(chunk.metadata, lang)
+            if lang == "en":
+                lines.append(f"{place}: {who}：「{best.text}」[{n}]")
+            else:
+                lines.append(f"{who}：{best.text}[{n}]")
+        if lang == "en" and citations:
+            lines.insert(0, EN_LABEL)
+        return "\n".join(lines), citations
+
     def lead_line(
         self, question: str, hits: Sequence[Hit], citations: list[Citation], lang: str
     ) -> tuple[str, list[Citation]]:
@@ -260,15 +289,15 @@ class Extractor:
                     return f"{person_line(person, lang)} [{c.n}]", citations
         elif kind == "decision":
             metas = [c.metadata for c in citations] + [ch.metadata for ch in extra]
-            found = matching_decision(question, metas)
-            if found:
-                i, d = found
+            decided = matching_decision(question, metas)
+            if decided:
+                i, d = decided
                 if i < len(citations):
                     n = citations[i].n
                     sentence = str(d.get("sentence") or "")
                     c = citations[i]
                     if sentence and sentence in c.text and sentence not in c.quote:
-                        citations[i] = replace(c, quote=c.quote + sentence)
+                        citations[i] = replace(c, quote=_in_text_order(c.text, c.quote, sentence))
                 else:
                     chunk = extra[i - len(citations)]
                     sentence = str(d.get("sentence") or "")
@@ -280,9 +309,9 @@ class Extractor:
                     ]
                 return f"{decision_line(d, lang)} [{n}]", citations
         elif kind in ("amount", "when"):
-            found = self._figure(question, kind, citations)
-            if found:
-                i, phrase, figure, sentence = found
+            stated = self._figure(question, kind, citations)
+            if stated:
+                i, phrase, figure, sentence = stated
                 c = citations[i]
                 if sentence not in c.quote:  # the fact is in a sentence of the passage not quoted
                     citations[i] = replace(c, quote=_in_text_order(c.text, c.quote, sentence))
@@ -321,7 +350,7 @@ class Extractor:
 
 
 def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:
-    return answer_sentences(Chunk(c.id, c.text, c.text, dict(c.metadata)))
+    return answer_sentences(Chunk(c.id, c.text, c.text, cast(ChunkMetadata, dict(c.metadata))))
 
 
 def _in_text_order(text: str, quote: str, sentence: str) -> str:

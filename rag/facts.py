@@ -136,7 +136,7 @@ def question_type(question: str) -> str:
 def english_amount(figure: str) -> str:
     """An English reading of a Japanese amount: 18億2,700万円 → ¥1.827 billion,
     1万1000人 → 11,000; "" when there is no 億/万 to read."""
-    f = nfkc(figure).replace(",", "")
+    f = re.sub(r"[,\s]", "", nfkc(figure))
     if not re.search(r"[兆億万]", f):
         return ""
     total = 0.0

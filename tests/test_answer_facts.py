@@ -4,8 +4,11 @@ fake embeddings only."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from rag.answering import compared_places
 from rag.answers import Citation
 from rag.bm25 import BM25
 from rag.chunking import Chunk
@@ -23,6 +26,7 @@ from rag.facts import (
     who_from,
 )
 from rag.followup import in_context, rewrite
+from rag.places import Gazetteer
 from rag.presenting import quote_spans, sources_html
 from rag.retrieval import Hit
 from rag.tokenizing import Tokenizer, latin_names, romanized_reading
@@ -269,3 +273,41 @@ def test_highlight_marks_each_sentence_of_a_quote_that_skips_some() -> None:
     assert quote_spans(text, "二つ目です。") == [(6, 12)]
     assert quote_spans("ＩＣＴです。", "ICTです。") == [(0, 6)]
     assert quote_spans(text, "ない文。") == []
+
+
+def test_words_scattered_over_a_passage_are_weaker_evidence_than_words_together() -> None:
+    together = Chunk(
+        "m#1",
+        "本日は補正予算を審議します。手数料の引上げは来年度から行います。以上です。",
+        "本日は補正予算を審議します。手数料の引上げは来年度から行います。以上です。",
+        {},
+    )
+    scattered = Chunk(
+        "m#2",
+        "手数料の話は後日とします。本日は補正予算を審議します。引上げは人件費です。",
+        "手数料の話は後日とします。本日は補正予算を審議します。引上げは人件費です。",
+        {},
+    )
+    ev = Evidence(TOK, BM25.build([TOK(c.text) for c in (together, scattered)]))
+    q = "手数料の引上げはいつからか"
+    assert ev.coverage(ev.weights(q), scattered.text) == ev.coverage(ev.weights(q), together.text)
+    assert ev.confidence(q, _hits(scattered)) < ev.confidence(q, _hits(together))
+    whole = dataclasses.replace(ev, window=0)
+    assert whole.confidence(q, _hits(scattered)) == whole.confidence(q, _hits(together))
+
+
+def test_comparing_questions_get_one_cited_line_per_place(extractor: Extractor) -> None:
+    gaz = Gazetteer({"横浜市": "横浜市", "函館市": "函館市", "yokohama": "横浜市"})
+    assert compared_places("横浜市と函館市の補正予算の違いは", gaz) == ["横浜市", "函館市"]
+    assert compared_places("Compare Yokohama and 函館市", gaz) == ["横浜市", "函館市"]
+    assert compared_places("横浜市と函館市の補正予算", gaz) == []  # not a comparison
+    assert compared_places("横浜市の補正予算の違いは", gaz) == []  # one place
+    text, citations = extractor.compare(
+        "横浜市と函館市の補正予算の違いは",
+        [("横浜市", _hits(VOTE), None), ("函館市", _hits(BUDGET), None)],
+    )
+    lines = text.splitlines()
+    assert [c.id for c in citations] == ["y#29", "h#3"]
+    assert lines[0].startswith("横浜市") and lines[0].endswith("[1]")
+    assert lines[1].startswith("函館市") and lines[1].endswith("[2]")
+    assert english_amount("150 万人") == "1.5 million"
