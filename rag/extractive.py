@@ -82,6 +82,8 @@ class ExtractiveParams:
     keep_same_passage: float = 0.8  # more sentences of the top passage, share of the top score
     keep_other_passage: float = 0.95  # sentences of other passages
     keep_next_sentence: float = 0.6  # the sentence right after the best one
+    figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
+    figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
 
 
 DEFAULT_PARAMS = ExtractiveParams()
@@ -326,8 +328,8 @@ class Extractor:
     ) -> tuple[int, str, str, str] | None:
         """(citation index, phrase, figure, sentence): the amount or date the question asks
         for, among the sentences of the cited passages. Preferred: the unit asked for, then
-        a figure stated as the comment on a topic (「人口は28万3,630人」), the clause that
-        holds most of the question's terms, a quoted sentence, the first."""
+        the clause that holds most of the question's terms, with a little more for a figure
+        stated as the comment on a topic (「人口は28万3,630人」) and for a quoted sentence."""
         weights = self.evidence.weights(question)
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
@@ -339,9 +341,9 @@ class Extractor:
                 order += 1
                 key = (
                     float(f.wanted),
-                    float(f.topical)
-                    + self.evidence.coverage(weights, f.phrase)
-                    + (0.25 if f.sentence < len(quoted) else 0.0),
+                    self.evidence.coverage(weights, f.phrase)
+                    + self.params.figure_topical * f.topical
+                    + self.params.figure_quoted * (f.sentence < len(quoted)),
                     -order,
                 )
                 if best is None or key > best[0]:
