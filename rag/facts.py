@@ -275,8 +275,7 @@ def matching_decision(
     """(index of the passage, decision) for the item the question names (by number, such as
     市第54号議案), else the first decision whose title shares the question's words."""
     q = nfkc(question)
-    items = {re.sub(r"\D", "", m.group()) for m in _ITEM.finditer(q)}
-    items |= {m.group(1) for m in _ITEM_EN.finditer(q)}
+    items = _item_numbers(q)
     for i, meta in enumerate(metas):
         for d in list(meta.get("decisions") or []) + list(meta.get("committee_decisions") or []):
             if items and str(d.get("number")) in items:
@@ -311,3 +310,21 @@ def decision_line(d: Mapping[str, Any], lang: str) -> str:
     if tally:
         line += f" ({tally})"
     return line
+
+
+def names_decided_item(question: str, meta: Mapping[str, Any]) -> bool:
+    """Whether a passage records the decision on an item the question names by number
+    (市第54号議案, bill 54): for retrieval to lift the passage that holds the result.
+
+    >>> names_decided_item("市第54号議案は可決されたか", {"decisions": [{"number": 54}]})
+    True
+    """
+    items = _item_numbers(nfkc(question))
+    decided = list(meta.get("decisions") or []) + list(meta.get("committee_decisions") or [])
+    return bool(items) and any(str(d.get("number")) in items for d in decided)
+
+
+def _item_numbers(question: str) -> set[str]:
+    """Numbers of the bills, petitions and motions a question names."""
+    items = {re.sub(r"\D", "", m.group()) for m in _ITEM.finditer(question)}
+    return items | {m.group(1) for m in _ITEM_EN.finditer(question)}

@@ -21,6 +21,7 @@ from rag.facts import (
     english_amount,
     english_date,
     matching_decision,
+    names_decided_item,
     person_line,
     question_type,
     who_from,
@@ -311,3 +312,10 @@ def test_comparing_questions_get_one_cited_line_per_place(extractor: Extractor) 
     assert lines[0].startswith("横浜市") and lines[0].endswith("[1]")
     assert lines[1].startswith("函館市") and lines[1].endswith("[2]")
     assert english_amount("150 万人") == "1.5 million"
+
+
+def test_passages_recording_the_named_item_can_be_lifted() -> None:
+    assert names_decided_item("Was bill 54 passed?", VOTE.metadata)
+    assert not names_decided_item("Was bill 55 passed?", VOTE.metadata)
+    assert not names_decided_item("補正予算は可決されたか", VOTE.metadata)  # no number named
+    assert not names_decided_item("市第54号議案の結果", QUESTION.metadata)
