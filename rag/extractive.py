@@ -31,12 +31,14 @@ from rag.facts import (
     matching_decision,
     person_line,
     question_type,
+    speaker_asked,
     who_from,
 )
 from rag.presenting import who_said
 from rag.retrieval import Hit
 from rag.schema import ChunkMetadata
 from rag.text import sentences, squash
+from rag.tokenizing import person_names
 
 EN_LABEL = "(quoted from the Japanese source)"
 # A restated question that opens an answer to pre-submitted questions (「…というご質問です。」)
@@ -289,6 +291,11 @@ class Extractor:
                 person = who_from(question, c.metadata)
                 if person:
                     return f"{person_line(person, lang)} [{c.n}]", citations
+            if citations and speaker_asked(question) is None:
+                # not who spoke but who was named (指名, 選任): the people the quote names
+                named = list(dict.fromkeys(person_names(citations[0].quote)))
+                if named:
+                    return f"{'、'.join(named)} [{citations[0].n}]", citations
         elif kind == "decision":
             metas = [c.metadata for c in citations] + [ch.metadata for ch in extra]
             decided = matching_decision(question, metas)

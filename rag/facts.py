@@ -236,25 +236,32 @@ def date_phrase(sentences: Sequence[str]) -> tuple[int, str, str] | None:
     return (found[0].sentence, found[0].phrase, found[0].figure) if found else None
 
 
+def speaker_asked(question: str) -> str | None:
+    """Whether a who-question asks who ``asked`` (raised, pointed out, spoke for a party) or
+    who ``answered``; None when it asks for someone the text names (指名, 選任).
+    The verb nearest the question word decides: the last in Japanese (…答弁したのは誰), the
+    first in English (who answered …)."""
+    q = nfkc(question)
+    cues = [(m.start(), "asked") for m in _ASKER.finditer(q)]
+    cues += [(m.start(), "answered") for m in _ANSWERER.finditer(q)]
+    cues.sort()
+    if cues:
+        return (cues[-1] if re.search(r"[\u3040-\u9fff]", q) else cues[0])[1]
+    return "asked" if re.search(r"党|会派|party", q, re.I) else None
+
+
 def who_from(question: str, meta: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The person a who-question asks for, from a passage's speakers: the questioner when
     it asks who asked, raised or pointed out; the official who answered when it asks who
     answered. None when the question asks for neither (someone named in the text)."""
-    q = nfkc(question)
-    # the verb nearest the question word decides: the last one in Japanese (…答弁したのは誰),
-    # the first in English (who answered …)
-    cues = [(m.start(), "asked") for m in _ASKER.finditer(q)]
-    cues += [(m.start(), "answered") for m in _ANSWERER.finditer(q)]
-    cues.sort()
-    verb = (cues[-1] if re.search(r"[\u3040-\u9fff]", q) else cues[0])[1] if cues else None
+    verb = speaker_asked(question)
     if verb == "answered":
         people = list(meta.get("answerers") or [])
-    elif verb == "asked" or re.search(r"党|会派|party", q, re.I):
+    elif verb == "asked":
         people = [meta.get("questioner") or {}]
     else:
         return None
-    person = next((p for p in people if p and p.get("name")), None)
-    return person
+    return next((p for p in people if p and p.get("name")), None)
 
 
 def person_line(person: Mapping[str, Any], lang: str) -> str:

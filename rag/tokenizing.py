@@ -384,6 +384,28 @@ def latin_names(text: str) -> list[str]:
     return out
 
 
+def person_names(text: str) -> list[str]:
+    """People named in ``text`` (UniDic's 人名: a surname, with the given name after it):
+    「副委員長に田中ゆき君を指名」 → ['田中ゆき'].
+
+    >>> person_names("副委員長に田中ゆき君を、委員に高橋君を指名いたします。")
+    ['田中ゆき', '高橋']
+    """
+    out: list[str] = []
+    run = ""
+    for w in mecab_words(nfkc(text)):
+        f = w.feature
+        if f.pos2 == "固有名詞" and f.pos3 == "人名":
+            if f.pos4 == "姓" and run:
+                out.append(run)
+                run = ""
+            run += w.surface
+        elif run:
+            out.append(run)
+            run = ""
+    return out + ([run] if run else [])
+
+
 def romanized_reading(word: str) -> str:
     """The Hepburn reading of a Japanese word, from UniDic's kana: 南部 → ``nanbu``; "" when
     a part has no known reading.

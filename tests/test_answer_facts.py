@@ -24,13 +24,14 @@ from rag.facts import (
     names_decided_item,
     person_line,
     question_type,
+    speaker_asked,
     who_from,
 )
 from rag.followup import in_context, rewrite
 from rag.places import Gazetteer
 from rag.presenting import quote_spans, sources_html
 from rag.retrieval import Hit
-from rag.tokenizing import Tokenizer, latin_names, romanized_reading
+from rag.tokenizing import Tokenizer, latin_names, person_names, romanized_reading
 from tests.conftest import FakeEmbeddings
 
 TOK = Tokenizer()
@@ -319,3 +320,19 @@ def test_passages_recording_the_named_item_can_be_lifted() -> None:
     assert not names_decided_item("Was bill 55 passed?", VOTE.metadata)
     assert not names_decided_item("補正予算は可決されたか", VOTE.metadata)  # no number named
     assert not names_decided_item("市第54号議案の結果", QUESTION.metadata)
+
+
+NOMINATION = Chunk(
+    "y#4",
+    "副委員長に田中ゆき君を指名いたします。御異議ありませんか。",
+    "副委員長 指名 田中ゆき",
+    {"city": "横浜市", "chunk_type": "procedure", "doc_id": "y"},
+)
+
+
+def test_who_was_named_comes_from_the_names_in_the_quote(extractor: Extractor) -> None:
+    assert speaker_asked("副委員長に指名されたのは誰か") is None
+    assert speaker_asked("Who answered the question on bonuses?") == "answered"
+    assert person_names("田中ゆき君と高橋君") == ["田中ゆき", "高橋"]
+    lead, _, _ = extractor.compose_with_lead("副委員長に指名されたのは誰か", _hits(NOMINATION))
+    assert lead == "田中ゆき [1]"
