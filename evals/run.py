@@ -45,6 +45,7 @@ from rag.answering import Answerer
 from rag.bm25 import BM25
 from rag.chunking import chunk_source
 from rag.embedding import load_embeddings
+from rag.facts import TYPED
 from rag.indexing import StoredIndex, ingest
 from rag.loading import load_documents
 from rag.retrieval import Retriever
@@ -363,6 +364,8 @@ def run_answers(
                     "unanswerable": bool(q.get("unanswerable")),
                     "confidence": round(a.confidence, 4),
                     "facts": facts_present(a.answer, facts.get(q["id"], [])),
+                    "asks": a.asks,
+                    "lead_facts": facts_present(a.lead, facts.get(q["id"], [])),
                     "cited": cited,
                     "cited_gold": sum(c in gold.get(q["id"], {}) for c in cited),
                     "ms": round(a.timings_ms["total"], 1),
@@ -394,12 +397,17 @@ def answer_scores(per_q: list[dict[str, Any]], threshold: float) -> dict[str, fl
     ok = [q for q in answered if not q["unanswerable"]]
     cited = sum(len(q["cited"]) for q in ok)
     true_refusals = sum(q["unanswerable"] for q in refused)
+    typed = [q for q in ok if q.get("asks") in TYPED]
     return {
         "facts_present": round(sum(q["facts"] for q in ok) / max(len(answerable), 1), 4),
         "facts_when_answered": round(sum(q["facts"] for q in ok) / max(len(ok), 1), 4),
         "citation_precision": round(sum(q["cited_gold"] for q in ok) / max(cited, 1), 4),
         "no_answer_precision": round(true_refusals / max(len(refused), 1), 4),
         "no_answer_recall": round(true_refusals / max(len(unanswerable), 1), 4),
+        # on questions asking who, how much/many, when or a decision: the first line holds it
+        "lead_facts_typed": round(
+            sum(q.get("lead_facts", 0.0) for q in typed) / max(len(typed), 1), 4
+        ),
         "answered": len(answered),
         "n": len(per_q),
     }
@@ -411,6 +419,7 @@ ANSWER_METRICS = (
     "citation_precision",
     "no_answer_precision",
     "no_answer_recall",
+    "lead_facts_typed",
 )
 
 
@@ -466,8 +475,8 @@ def to_markdown(results: list[dict[str, Any]], answers: dict[str, Any] | None) -
             f"{answers['threshold']}):",
             "",
             "| corpus | n | facts present | facts when answered | citation precision "
-            "| no-answer precision | no-answer recall |",
-            "|---|---|---|---|---|---|---|",
+            "| no-answer precision | no-answer recall | lead line holds the fact (typed) |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for name, s in [("all", answers["scores"]), *answers.get("by_corpus", {}).items()]:
             cells = " | ".join(_cell(s, k) for k in ANSWER_METRICS)

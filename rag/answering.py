@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -29,10 +30,12 @@ from rag.chunking import Chunk
 from rag.citations import QUOTE, CheckedAnswer, check_answer
 from rag.evidence import Evidence
 from rag.extractive import DEFAULT_PARAMS, ExtractiveParams, Extractor, answer_sentences
+from rag.facts import question_type
 from rag.filters import Filters
-from rag.followup import rewrite
+from rag.followup import in_context, rewrite
+from rag.places import Gazetteer
 from rag.retrieval import Hit, Retriever
-from rag.text import nfkc
+from rag.text import fold, nfkc
 
 __all__ = ["MIN_CONFIDENCE", "NO_ANSWER", "Answer", "Answerer", "Citation"]
 
@@ -96,17 +99,60 @@ class Answerer:
         hits = result.hits
         missing = self.evidence.missing_names(standalone)
         confidence = 0.0 if missing else self.evidence.confidence(standalone, hits)
+        carried = (
+            in_context(question, history, self.retriever.places)
+            if standalone == question.strip()
+            else None
+        )
+        if carried:  # 「職員の負担は減りましたか」: on the previous topic, if better covered there
+            other = self.retriever.search(carried, k=self.passages, filters=filters)
+            other_confidence = self.evidence.confidence(carried, other.hits)
+            if other_confidence > confidence and not self.evidence.missing_names(carried):
+                standalone, result, hits = carried, other, other.hits
+                missing, confidence = [], other_confidence
         mode = "llm" if self.llm is not None else "extractive"
-        draft = Answer(question, "no_answer", "", mode, (), {}, standalone, confidence)
+        draft = Answer(
+            question,
+            "no_answer",
+            "",
+            mode,
+            (),
+            {},
+            standalone,
+            confidence,
+            asks=question_type(standalone),
+        )
         if confidence < self.min_confidence:
             final = self.no_answer(draft, hits, lang, missing)
             yield final.answer
-        elif self.llm is None:
-            t0 = time.perf_counter()
-            text, citations = self.extractor.compose(standalone, hits, result.query_vector)
+        elif self.llm is None and (places := compared_places(standalone, self.retriever.places)):
+            t0 = time.perf_counter()  # 「盛岡市と仙台市の…違いは」: one cited line per place
+            per_place = [
+                (
+                    place,
+                    self.retriever.search(standalone, self.passages, filters=_in(filters, place)),
+                )
+                for place in places
+            ]
+            text, citations = self.extractor.compare(
+                standalone, [(p, r.hits, r.query_vector) for p, r in per_place]
+            )
             timings["compose"] = (time.perf_counter() - t0) * 1000
             if citations:
                 final = replace(draft, status="answered", answer=text, citations=tuple(citations))
+            else:
+                final = self.no_answer(draft, hits, lang)
+            yield final.answer
+        elif self.llm is None:
+            t0 = time.perf_counter()
+            lead, text, citations = self.extractor.compose_with_lead(
+                standalone, hits, result.query_vector
+            )
+            timings["compose"] = (time.perf_counter() - t0) * 1000
+            if citations:
+                final = replace(
+                    draft, status="answered", answer=text, citations=tuple(citations), lead=lead
+                )
             else:
                 final = self.no_answer(draft, hits, lang)
             yield final.answer
@@ -163,7 +209,8 @@ class Answerer:
         t0 = time.perf_counter()
         chunks = [h.chunk for h in hits]
         parts: list[str] = []
-        for token in generate(llm, draft.question, chunks, lang):
+        question = draft.standalone_question or draft.question  # a follow-up, made whole
+        for token in generate(llm, question, chunks, lang):
             parts.append(token)
             yield token
         timings["generate"] = (time.perf_counter() - t0) * 1000
@@ -202,6 +249,27 @@ class Answerer:
             if any(nfkc(q) in nfkc(s) for q in quotes):
                 return s
         return self.evidence.best_covered(self.evidence.weights(claims), sentences)
+
+
+# A question that compares: 「…の違いは」「…と比べて」, "compare", "difference".
+COMPARE = re.compile(
+    r"違い|違う|比較|比べ|異な|共通|それぞれ|\b(compare|comparison|differ|difference|differences"
+    r"|versus|vs|each|both)\b",
+    re.I,
+)
+
+
+def compared_places(question: str, places: Gazetteer) -> list[str]:
+    """The places a comparing question names, in its order (two or more), else []."""
+    if not COMPARE.search(nfkc(question)):
+        return []
+    named = list(dict.fromkeys(p for _, _, p in places.spans(fold(question))))
+    return named if len(named) >= 2 else []
+
+
+def _in(filters: Filters | Mapping[str, str] | None, place: str) -> Filters:
+    """The caller's filters, narrowed to one place."""
+    return replace(Filters.parse(filters), city=place)
 
 
 def _sentences(chunk: Chunk, fallback: str) -> list[str]:

@@ -63,6 +63,8 @@ class Answer:
     confidence: float = 0.0
     nearest: Sequence[Citation] = ()
     warnings: Sequence[str] = ()
+    asks: str = ""  # what the question asks for (rag.facts.question_type)
+    lead: str = ""  # the line that states the asked-for fact, first in ``answer``
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,4 +78,6 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "nearest": [c.to_json() for c in self.nearest],
             "warnings": list(self.warnings),
+            "asks": self.asks,
+            "lead": self.lead,
         }

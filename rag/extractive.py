@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 import numpy as np
 
@@ -22,9 +23,22 @@ from rag.answers import Citation, question_language
 from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence
+from rag.facts import (
+    decision_line,
+    english_amount,
+    english_date,
+    figures,
+    matching_decision,
+    person_line,
+    question_type,
+    speaker_asked,
+    who_from,
+)
 from rag.presenting import who_said
 from rag.retrieval import Hit
-from rag.text import sentences
+from rag.schema import ChunkMetadata
+from rag.text import sentences, squash
+from rag.tokenizing import person_names
 
 EN_LABEL = "(quoted from the Japanese source)"
 # A restated question that opens an answer to pre-submitted questions (「…というご質問です。」)
@@ -70,6 +84,8 @@ class ExtractiveParams:
     keep_same_passage: float = 0.8  # more sentences of the top passage, share of the top score
     keep_other_passage: float = 0.95  # sentences of other passages
     keep_next_sentence: float = 0.6  # the sentence right after the best one
+    figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
+    figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
 
 
 DEFAULT_PARAMS = ExtractiveParams()
@@ -121,11 +137,14 @@ class Extractor:
         p = self.params
         weights = self.evidence.weights(question)
         wants = [cue for asks, cue in _WANTS if asks.search(question)]
-        cands = [
-            Sentence(text, start, h, asked)
-            for h in hits[: p.passages]
-            for start, text, asked in answer_sentences(h.chunk, p.min_sentence_chars)
-        ][: p.max_candidates]
+        cands = []
+        seen: set[str] = set()
+        for h in hits[: p.passages]:
+            for start, text, asked in answer_sentences(h.chunk, p.min_sentence_chars):
+                if squash(text) not in seen:  # a sentence quoted twice (overlapping passages)
+                    seen.add(squash(text))
+                    cands.append(Sentence(text, start, h, asked))
+        cands = cands[: p.max_candidates]
         if not cands:
             return []
         if query_vector is None:  # retrieval embedded it already, unless it was bm25 only
@@ -173,24 +192,182 @@ class Extractor:
     def compose(
         self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
     ) -> tuple[str, list[Citation]]:
-        """The answer text (one line per passage, 「who：quote[n]」) and its citations."""
+        """The answer text (the lead line, then one line per passage, 「who：quote[n]」) and
+        its citations."""
+        lead, text, citations = self.compose_with_lead(question, hits, query_vector)
+        return text, citations
+
+    def compose_with_lead(
+        self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
+    ) -> tuple[str, str, list[Citation]]:
+        """(lead line, answer text, citations): the lead line states the asked-for fact
+        (:mod:`rag.facts`) and opens the text; "" when the question is not of a typed kind
+        or the fact is not found."""
         lang = question_language(question)
         by_hit: dict[str, list[Sentence]] = {}
         for s in self.pick(question, hits, query_vector):
             by_hit.setdefault(s.hit.chunk.id, []).append(s)
+        # passages of one document in document order, documents by their best rank
+        first_rank: dict[str, int] = {}
+        for g in by_hit.values():
+            doc = str(g[0].hit.chunk.metadata.get("doc_id") or g[0].hit.chunk.id)
+            first_rank[doc] = min(first_rank.get(doc, g[0].hit.rank), g[0].hit.rank)
+        groups = sorted(
+            by_hit.values(),
+            key=lambda g: (
+                first_rank[str(g[0].hit.chunk.metadata.get("doc_id") or g[0].hit.chunk.id)],
+                str(g[0].hit.chunk.metadata.get("doc_id") or ""),
+                _position(g[0].hit.chunk),
+            ),
+        )
+        citations = [
+            Citation(
+                n,
+                g[0].hit.chunk.id,
+                g[0].hit.chunk.text,
+                "".join(s.text for s in g),
+                g[0].hit.chunk.metadata,
+            )
+            for n, g in enumerate(groups, 1)
+        ]
+        lead, citations = self.lead_line(question, hits, citations, lang)
         lines: list[str] = []
-        citations: list[Citation] = []
-        for n, group in enumerate(by_hit.values(), 1):
-            chunk = group[0].hit.chunk
-            quote = "".join(s.text for s in group)
-            citations.append(Citation(n, chunk.id, chunk.text, quote, chunk.metadata))
-            lead = who_said(chunk.metadata, lang)
-            if question_language(chunk.text) == "ja":
+        for c in citations:
+            if not any(c.id == g[0].hit.chunk.id for g in groups):
+                continue  # cited by the lead line only
+            who = who_said(c.metadata, lang)
+            if question_language(c.text) == "ja":
                 lines.append(
-                    f"{lead}：「{quote}」[{n}]" if lang == "en" else f"{lead}：{quote}[{n}]"
+                    f"{who}：「{c.quote}」[{c.n}]" if lang == "en" else f"{who}：{c.quote}[{c.n}]"
                 )
             else:
-                lines.append(f"{lead}: {quote} [{n}]")
+                lines.append(f"{who}: {c.quote} [{c.n}]")
         if lang == "en" and any(question_language(c.text) == "ja" for c in citations):
             lines.insert(0, EN_LABEL)
+        if lead:
+            lines.insert(0, lead)
+        return lead, "\n".join(lines), citations
+
+    def compare(
+        self,
+        question: str,
+        per_place: Sequence[tuple[str, Sequence[Hit], np.ndarray | None]],
+    ) -> tuple[str, list[Citation]]:
+        """A comparing question's answer: for each place, its best sentence, cited."""
+        lang = question_language(question)
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for place, hits, query_vector in per_place:
+            picked = self.pick(question, hits, query_vector)
+            if not picked:
+                lines.append(f"{place}：—" if lang == "ja" else f"{place}: (nothing found)")
+                continue
+            best = max(picked, key=lambda s: s.score)
+            chunk = best.hit.chunk
+            n = len(citations) + 1
+            citations.append(Citation(n, chunk.id, chunk.text, best.text, chunk.metadata))
+            who = who_said(chunk.metadata, lang)
+            if lang == "en":
+                lines.append(f"{place}: {who}：「{best.text}」[{n}]")
+            else:
+                lines.append(f"{who}：{best.text}[{n}]")
+        if lang == "en" and citations:
+            lines.insert(0, EN_LABEL)
         return "\n".join(lines), citations
+
+    def lead_line(
+        self, question: str, hits: Sequence[Hit], citations: list[Citation], lang: str
+    ) -> tuple[str, list[Citation]]:
+        """The line that states the fact a typed question asks for, and the citations (one
+        added when the fact lives in a passage that no quote cites)."""
+        kind = question_type(question)
+        extra = [
+            h.chunk
+            for h in hits[: self.params.passages]
+            if h.chunk.id not in {c.id for c in citations}
+        ]
+        if kind == "who":
+            for c in citations:
+                person = who_from(question, c.metadata)
+                if person:
+                    return f"{person_line(person, lang)} [{c.n}]", citations
+            if citations and speaker_asked(question) is None:
+                # not who spoke but who was named (指名, 選任): the people the quote names
+                named = list(dict.fromkeys(person_names(citations[0].quote)))
+                if named:
+                    return f"{'、'.join(named)} [{citations[0].n}]", citations
+        elif kind == "decision":
+            metas = [c.metadata for c in citations] + [ch.metadata for ch in extra]
+            decided = matching_decision(question, metas)
+            if decided:
+                i, d = decided
+                if i < len(citations):
+                    n = citations[i].n
+                    sentence = str(d.get("sentence") or "")
+                    c = citations[i]
+                    if sentence and sentence in c.text and sentence not in c.quote:
+                        citations[i] = replace(c, quote=_in_text_order(c.text, c.quote, sentence))
+                else:
+                    chunk = extra[i - len(citations)]
+                    sentence = str(d.get("sentence") or "")
+                    quote = sentence if sentence and sentence in chunk.text else ""
+                    n = len(citations) + 1
+                    citations = [
+                        *citations,
+                        Citation(n, chunk.id, chunk.text, quote, chunk.metadata),
+                    ]
+                return f"{decision_line(d, lang)} [{n}]", citations
+        elif kind in ("amount", "when"):
+            stated = self._figure(question, kind, citations)
+            if stated:
+                i, phrase, figure, sentence = stated
+                c = citations[i]
+                if sentence not in c.quote:  # the fact is in a sentence of the passage not quoted
+                    citations[i] = replace(c, quote=_in_text_order(c.text, c.quote, sentence))
+                reading = english_amount(figure) if kind == "amount" else english_date(figure)
+                if lang == "en" and reading:
+                    return f"{phrase} (≈ {reading}) [{c.n}]", citations
+                return f"{phrase} [{c.n}]", citations
+        return "", citations
+
+    def _figure(
+        self, question: str, kind: str, citations: Sequence[Citation]
+    ) -> tuple[int, str, str, str] | None:
+        """(citation index, phrase, figure, sentence): the amount or date the question asks
+        for, among the sentences of the cited passages. Preferred: the unit asked for, then
+        the clause that holds most of the question's terms, with a little more for a figure
+        stated as the comment on a topic (「人口は28万3,630人」) and for a quoted sentence."""
+        weights = self.evidence.weights(question)
+        best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
+        order = 0
+        for i, c in enumerate(citations):
+            quoted = [s for _, s in sentences(c.quote)]
+            rest = [s for _, s, asked in answer_sentences_of(c) if not asked and s not in quoted]
+            texts = quoted + [s for s in rest if self.evidence.coverage(weights, s) > 0]
+            for f in figures(question, texts, kind):
+                order += 1
+                key = (
+                    float(f.wanted),
+                    self.evidence.coverage(weights, f.phrase)
+                    + self.params.figure_topical * f.topical
+                    + self.params.figure_quoted * (f.sentence < len(quoted)),
+                    -order,
+                )
+                if best is None or key > best[0]:
+                    best = (key, (i, f.phrase, f.figure, texts[f.sentence]))
+        return best[1] if best else None
+
+
+def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:
+    return answer_sentences(Chunk(c.id, c.text, c.text, cast(ChunkMetadata, dict(c.metadata))))
+
+
+def _in_text_order(text: str, quote: str, sentence: str) -> str:
+    """``quote`` (sentences of ``text`` joined) with ``sentence`` added in text order."""
+    parts = [s for _, s in sentences(quote)] + [sentence]
+    return "".join(sorted(dict.fromkeys(parts), key=lambda s: (text.find(s), s)))
+
+
+def _position(chunk: Chunk) -> int:
+    span = chunk.metadata.get("char_span") or [0]
+    return int(span[0]) if span else 0

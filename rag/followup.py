@@ -4,7 +4,9 @@ question about 仙台市, without an LLM.
 A question is a follow-up when it is short and elliptical: 「仙台市は？」「では仙台市の場合は」
 "What about Sendai?" "and Sendai?", or when it leans on the previous question with
 その / それ / it / that. The place it names replaces the place the previous question named;
-otherwise the previous question is carried along as context.
+otherwise the previous question is carried along as context. A short question that names no
+place while the previous one did (「職員の負担は減りましたか」) has two readings
+(:func:`in_context`); the answerer keeps the one the documents cover better.
 
 >>> places = {"盛岡市": "盛岡市", "盛岡": "盛岡市", "morioka": "盛岡市", "仙台市": "仙台市", "sendai": "仙台市"}
 >>> rewrite("仙台市は？", ["盛岡市はなぜガバメントクラウドでコストメリットを出せたのか"], places)
@@ -64,3 +66,20 @@ def rewrite(question: str, history: Sequence[str], places: Gazetteer | Mapping[s
     if short and _LEANING.search(nfkc(question)):
         return f"{previous} {question}"
     return question
+
+
+def in_context(
+    question: str, history: Sequence[str], places: Gazetteer | Mapping[str, str]
+) -> str | None:
+    """The question read on the previous question's topic, when it may lean on it without
+    saying so: short, naming no place while the previous question named one
+    (「職員の負担は減りましたか」 after a question about 仙台市's 窓口). The caller keeps
+    whichever reading the documents answer better; None when there is no other reading."""
+    gazetteer = places if isinstance(places, Gazetteer) else Gazetteer(places)
+    question = question.strip()
+    if not history or len(question) > FOLLOWUP_MAX_CHARS or gazetteer.spans(question):
+        return None
+    previous = history[-1].strip()
+    if not gazetteer.spans(previous):
+        return None
+    return f"{previous} {question}"

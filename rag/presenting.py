@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from rag.text import nfkc
+from rag.text import nfkc, sentences
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 # A speaker's category (rag.speakers) as each language names it; the role filter offers
@@ -172,24 +172,45 @@ def answer_markdown(text: str) -> str:
 
 
 def _highlight(text: str, quote: str) -> str:
-    """The passage, escaped, with the quoted sentence in <mark>."""
-    if quote and text:
-        at = text.find(quote)
-        if at < 0:  # quotes are NFKC-compared by the checker; try the same here
-            norm = nfkc(text)
-            qn = nfkc(quote)
-            if len(norm) == len(text) and qn in norm:
-                at, quote = norm.find(qn), text[norm.find(qn) : norm.find(qn) + len(qn)]
+    """The passage, escaped, with the quote in <mark>: each of its sentences where they lie
+    apart in the passage (an extractive quote joins sentences that need not be adjacent)."""
+    spans = quote_spans(text, quote)
+    out, at = [], 0
+    for a, b in spans:
+        out += [html.escape(text[at:a], quote=False), "<mark>"]
+        out += [html.escape(text[a:b], quote=False), "</mark>"]
+        at = b
+    return "".join(out) + html.escape(text[at:], quote=False)
+
+
+def quote_spans(text: str, quote: str) -> list[tuple[int, int]]:
+    """Where ``quote`` lies in ``text``: one span when whole, else one per sentence found
+    (in order). Compared as written, then NFKC (as the citation checker compares).
+
+    >>> quote_spans("一つ目。二つ目。三つ目。", "一つ目。三つ目。")
+    [(0, 4), (8, 12)]
+    """
+    norm = nfkc(text)
+    same_length = len(norm) == len(text)
+
+    def find(part: str, start: int) -> int:
+        at = text.find(part, start)
+        if at < 0 and same_length:  # offsets agree only when NFKC kept the length
+            at = norm.find(nfkc(part), start)
+        return at
+
+    if not quote:
+        return []
+    at = find(quote, 0)
+    if at >= 0:
+        return [(at, at + len(quote))]
+    spans, pos = [], 0
+    for _, part in sentences(quote):
+        at = find(part, pos)
         if at >= 0:
-            before, after = text[:at], text[at + len(quote) :]
-            return (
-                html.escape(before, quote=False)
-                + "<mark>"
-                + html.escape(quote, quote=False)
-                + "</mark>"
-                + html.escape(after, quote=False)
-            )
-    return html.escape(text, quote=False)
+            spans.append((at, at + len(part)))
+            pos = at + len(part)
+    return spans
 
 
 SERVED_SUFFIXES = (".pdf", ".docx", ".txt", ".md")

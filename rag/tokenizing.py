@@ -99,8 +99,91 @@ def _loanwords() -> dict[str, str]:
 
 
 _ORIGIN_ALSO = _loanwords()
-# An English name: a capitalised word of three letters or more that does not open a sentence.
-_LATIN_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z]{2,}")
+# A Latin-script word, whole: ChatGPT, Wi-Fi, Morioka (of Morioka's).
+_LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
+# Capitalised in English without being names: months, weekdays, and the words English
+# writers capitalise when they name a council's bodies, offices and documents.
+_NOT_NAMES = set(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "japan",
+        "japanese",
+        "english",
+        "city",
+        "cities",
+        "ward",
+        "wards",
+        "town",
+        "village",
+        "prefecture",
+        "prefectural",
+        "council",
+        "councils",
+        "assembly",
+        "committee",
+        "committees",
+        "mayor",
+        "governor",
+        "office",
+        "department",
+        "division",
+        "bureau",
+        "section",
+        "government",
+        "cloud",
+        "plan",
+        "plans",
+        "strategy",
+        "act",
+        "law",
+        "ordinance",
+        "bill",
+        "budget",
+        "meeting",
+        "session",
+        "regular",
+        "extraordinary",
+        "special",
+        "member",
+        "members",
+        "chair",
+        "vice",
+        "digital",
+        "transformation",
+        "project",
+        "program",
+        "programme",
+        "policy",
+        "report",
+        "minutes",
+        "question",
+        "fiscal",
+        "year",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "general",
+    ]
+)
 _KANA = {
     "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho",
     "チャ": "cha", "チュ": "chu", "チョ": "cho", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo",
@@ -274,12 +357,69 @@ class Tokenizer:
 
 
 def latin_names(text: str) -> list[str]:
-    """English names in ``text``: capitalised words that do not open a sentence.
+    """English names in ``text``: capitalised words, taken whole, that do not open a sentence
+    and are not months, weekdays or ordinary words; acronyms (DX, ICT) are not names.
 
     >>> latin_names("How did Morioka and Sendai compare? Both cut costs.")
     ['Morioka', 'Sendai']
+    >>> latin_names("Is ChatGPT in Morioka's March 2023 plan?")
+    ['ChatGPT', 'Morioka']
     """
-    return [w for w in _LATIN_NAME.findall(nfkc(text)) if w.lower() not in _EN_STOP]
+    text = nfkc(text)
+    out = []
+    for m in _LATIN_WORD.finditer(text):
+        word = m.group()
+        before = text[: m.start()].rstrip()
+        if (
+            len(word) < 3
+            or not word[0].isupper()
+            or not any(c.islower() for c in word)
+            or not before
+            or before[-1] in ".?!"
+            or word.lower() in _EN_STOP
+            or word.lower() in _NOT_NAMES
+        ):
+            continue
+        out.append(word)
+    return out
+
+
+def person_names(text: str) -> list[str]:
+    """People named in ``text`` (UniDic's 人名: a surname, with the given name after it):
+    「副委員長に田中ゆき君を指名」 → ['田中ゆき'].
+
+    >>> person_names("副委員長に田中ゆき君を、委員に高橋君を指名いたします。")
+    ['田中ゆき', '高橋']
+    """
+    out: list[str] = []
+    run = ""
+    for w in mecab_words(nfkc(text)):
+        f = w.feature
+        if f.pos2 == "固有名詞" and f.pos3 == "人名":
+            if f.pos4 == "姓" and run:
+                out.append(run)
+                run = ""
+            run += w.surface
+        elif run:
+            out.append(run)
+            run = ""
+    return out + ([run] if run else [])
+
+
+def romanized_reading(word: str) -> str:
+    """The Hepburn reading of a Japanese word, from UniDic's kana: 南部 → ``nanbu``; "" when
+    a part has no known reading.
+
+    >>> romanized_reading("南部")
+    'nanbu'
+    """
+    kana = []
+    for w in mecab_words(nfkc(word)):
+        reading = getattr(w.feature, "kana", None)
+        if not reading or reading == "*":
+            return ""
+        kana.append(reading)
+    return romanize("".join(kana))
 
 
 def _stem(word: str) -> str:

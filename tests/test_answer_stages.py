@@ -78,7 +78,7 @@ def test_coverage_confidence_and_missing_names(evidence: Evidence) -> None:
     w = evidence.weights(q)
     assert evidence.coverage(w, MORIOKA.embed_text) == pytest.approx(1.0)
     assert evidence.coverage(w, SENDAI.embed_text) < 0.5
-    cov = evidence.coverage(w, MORIOKA.embed_text)
+    cov = evidence.local_coverage(w, MORIOKA.text, MORIOKA.embed_text)
     assert evidence.confidence(q, hits(MORIOKA, similarity=0.36)) == pytest.approx(
         math.sqrt(cov * 0.36)
     )

@@ -1,0 +1,337 @@
+"""The asked-for fact: what a question asks for, and the one line that states it.
+
+A question asks for a person (``who``), an amount or count (``amount``), a date (``when``),
+the result of a decision (``decision``), a reason (``why``), a way (``how``), a yes or no
+(``yesno``), or something else (``other``). For the first four the extractive answer opens
+with a lead line that states the fact, taken from where it lives:
+
+- who: the speaker of the passage, from the chunk metadata (name, party), since the speaker
+  label is the evidence that a member asked or an official answered;
+- amount: the phrase of the quoted sentence that holds a number with its unit, exactly as
+  written, with an English reading of 億/万 amounts for English questions;
+- when: the phrase that holds the date;
+- decision: the result and method recorded in the passage's ``decisions`` metadata
+  (可決 → passed for English questions).
+
+Pure functions of text and metadata; no model, no I/O.
+
+>>> question_type("市第54号議案について日本共産党を代表して質疑したのは誰ですか")
+'who'
+>>> english_amount("18億2,700万円")
+'¥1.827 billion'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rag.text import ERAS, nfkc
+
+TYPED = ("who", "amount", "when", "decision")
+
+_WHO = re.compile(
+    r"誰|だれ|どなた|どの(委員|議員|会派|政党|党)|何党|どこの党|どの人"
+    r"|\bwho\b|\bwhich (member|councillor|councilor|party|official)|\bwhat party\b",
+    re.I,
+)
+_DECISION = re.compile(
+    r"可決|否決|採決|採択|議決|承認され|認定され|同意され|どう(議決|決ま)"
+    r"|\b(passed|rejected|adopted|voted?|vote on)\b",
+    re.I,
+)
+_DECIDED_ITEM = re.compile(r"議案|請願|陳情|\b(bill|petition|motion)\b", re.I)
+_DECIDED_ASK = re.compile(r"結果|どうなった|\b(result|outcome|decided|decision)\b", re.I)
+_AMOUNT = re.compile(
+    r"いくら|何[件人円回校戸台個名割%％本社倍]|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
+    r"|いくつ|どのくらい|どれくらい|どれだけ|どの程度|割合|比率|率は|額は|上限|費用"
+    r"|\bhow (many|much)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b",
+    re.I,
+)
+_WHEN = re.compile(r"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\bwhat (date|year|month)\b", re.I)
+_WHY = re.compile(r"なぜ|理由|どうして|\bwhy\b", re.I)
+_HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
+_YESNO = re.compile(
+    r"(ますか|ですか|でしょうか|のか|あるか|いるか)[？?]?$|^(is|are|does|do|did|will|can|has|have)\b",
+    re.I,
+)
+# Who asked (the questioner) or who answered (an official).
+_ASKER = re.compile(
+    r"質疑|質問|尋ね|指摘|求め|取り上げ|批判|主張|提案|発言|\b(ask|question|raise|point|argue|"
+    r"propose|call|speak|spoke|criticis|criticiz)",
+    re.I,
+)
+_ANSWERER = re.compile(r"答弁|回答|答え|説明|\b(answer|repl|respond|explain)", re.I)
+
+# A number with its unit: 18億2,700万円, 28万3,630人, 170件, 63.3%, 4回, 6割, 2万5100円.
+_NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
+_AMOUNT_FIGURE = re.compile(
+    rf"(?:{_NUM}\s?[兆億万千]?\s?)+?(?:{_NUM})?"
+    r"\s?(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
+    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方メートル|平米)"
+)
+# A count written without a counter (「17から20に増えた」): not a year, month or day.
+_BARE_COUNT = re.compile(r"(?<![0-9.,])[0-9][0-9,]*(?![0-9.,]|\s?[年月日時分歳号条第])")
+_DATE = re.compile(
+    r"(?:(?:令和|平成|昭和)(?:[0-9]+|元)年度?|[0-9]{4}年度?)(?:[0-9]+月)?(?:[0-9]+日)?"
+    r"|[0-9]+月[0-9]+日|[0-9]+月(?:末|中|上旬|中旬|下旬)?"
+)
+_UNIT_ASKED = {
+    "人": re.compile(r"何人|何名|人数|how many (people|persons|members|staff|children|residents)"),
+    "件": re.compile(r"何件|件数|how many (reports|cases|applications)"),
+    "円": re.compile(r"いくら|何円|金額|額|費用|予算|料|how much|cost|fee|yen|budget"),
+    "%": re.compile(r"%|％|割合|率|比率|share|percent|proportion|rate"),
+    "割": re.compile(r"何割|割合|share|proportion"),
+    "回": re.compile(r"何回|回数|how (many|often) times"),
+    "校": re.compile(r"何校|学校数|how many schools"),
+}
+RESULT_EN = {
+    "可決": "passed",
+    "否決": "rejected",
+    "承認": "approved",
+    "同意": "consented to",
+    "認定": "accepted",
+    "採択": "adopted",
+    "不採択": "not adopted",
+    "継続審査": "held over for further review",
+}
+METHOD_EN = {
+    "異議なし": "without objection",
+    "起立": "by a standing vote",
+    "電子表決": "by electronic vote",
+    "記名": "by roll-call vote",
+    "挙手": "by show of hands",
+}
+_ITEM = re.compile(
+    r"[市区町村県都府道]?第?[0-9]+号(?:議案|請願|陳情)?|(?:議案|請願|陳情)第?[0-9]+号"
+)
+
+_ITEM_EN = re.compile(
+    r"\b(?:bill|petition|motion|item)s?\s*(?:no\.?\s*|number\s*|#)?([0-9]+)", re.I
+)
+
+
+def question_type(question: str) -> str:
+    """What the question asks for: who, decision, amount, when, why, how, yesno or other."""
+    q = nfkc(question).strip()
+    if _WHO.search(q):
+        return "who"
+    if _DECISION.search(q) or (_DECIDED_ITEM.search(q) and _DECIDED_ASK.search(q)):
+        return "decision"
+    if _AMOUNT.search(q):
+        return "amount"
+    if _WHEN.search(q):
+        return "when"
+    if _WHY.search(q):
+        return "why"
+    if _HOW.search(q):
+        return "how"
+    if _YESNO.search(q):
+        return "yesno"
+    return "other"
+
+
+def english_amount(figure: str) -> str:
+    """An English reading of a Japanese amount: 18億2,700万円 → ¥1.827 billion,
+    1万1000人 → 11,000; "" when there is no 億/万 to read."""
+    f = re.sub(r"[,\s]", "", nfkc(figure))
+    if not re.search(r"[兆億万]", f):
+        return ""
+    total = 0.0
+    rest = f
+    for mark, scale in (("兆", 1e12), ("億", 1e8), ("万", 1e4)):
+        m = re.match(rf"([0-9.]+){mark}", rest)
+        if m:
+            total += float(m.group(1)) * scale
+            rest = rest[m.end() :]
+    m = re.match(r"([0-9.]+)", rest)
+    if m:
+        total += float(m.group(1))
+    yen = "¥" if f.endswith("円") else ""
+    if total >= 1e9:
+        return f"{yen}{total / 1e9:.4g} billion"
+    if total >= 1e6:
+        return f"{yen}{total / 1e6:.4g} million"
+    return f"{yen}{total:,.0f}"
+
+
+def english_date(date: str) -> str:
+    """令和5年3月 → March 2023; 2024年11月29日 → 29 November 2024; "" when not a year."""
+    d = nfkc(date)
+    m = re.match(r"(令和|平成|昭和)?([0-9]+|元)年度?(?:([0-9]+)月)?(?:([0-9]+)日)?", d)
+    if not m:
+        return ""
+    year = 1 if m.group(2) == "元" else int(m.group(2))
+    if m.group(1):
+        year += ERAS[m.group(1)]
+    months = "January February March April May June July August September October November December"
+    month = months.split()[int(m.group(3)) - 1] if m.group(3) and 1 <= int(m.group(3)) <= 12 else ""
+    parts = [m.group(4) or "", month, str(year)]
+    fiscal = "fiscal " if "年度" in d else ""
+    return fiscal + " ".join(p for p in parts if p)
+
+
+def _phrase(sentence: str, start: int, end: int, width: int = 24) -> str:
+    """The clause of ``sentence`` around [start, end): from the previous 、 or 。 to the next,
+    cut to ``width`` characters on each side."""
+    left = max(sentence.rfind(c, 0, start) for c in "、。,")
+    right_cands = [i for c in "、。," if (i := sentence.find(c, end)) >= 0]
+    right = min(right_cands) if right_cands else len(sentence)
+    left = max(left + 1, start - width)
+    right = min(right, end + width // 2)
+    return sentence[left:right].strip()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An amount or date found in a sentence: the clause around it, and how it is stated."""
+
+    sentence: int  # index in the sentences searched
+    phrase: str  # the clause that holds it, as written (NFKC)
+    figure: str  # 18億2,700万円, 令和5年3月
+    wanted: bool  # its unit is the one the question asks for (or the question names none)
+    topical: bool  # stated as the comment on a topic: 「人口は28万3,630人」
+
+
+def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
+    """Every amount (``kind`` ``amount``) or date (``when``) in ``sentences``, in order.
+    Counts the question asks for without a counter (いくつ) may be bare numbers."""
+    q = nfkc(question).lower()
+    wanted = {u for u, asks in _UNIT_ASKED.items() if asks.search(q)}
+    out = []
+    for i, raw in enumerate(sentences):
+        s = nfkc(raw)
+        if kind == "amount":
+            matches = [(m, m.group("unit")) for m in _AMOUNT_FIGURE.finditer(s)]
+            if not matches and re.search(r"いくつ|\bhow many\b", q):
+                matches = [(m, "") for m in _BARE_COUNT.finditer(s)]
+        else:
+            matches = [(m, "") for m in _DATE.finditer(s)]
+        for m, unit in matches:
+            topical = bool(re.search(r"(は|が)(約|およそ|概ね)?\s?$", s[: m.start()]))
+            out.append(
+                Figure(
+                    i,
+                    _phrase(s, m.start(), m.end()),
+                    m.group().strip(),
+                    not wanted or unit in wanted,
+                    topical,
+                )
+            )
+    return out
+
+
+def amount_phrase(question: str, sentences: Sequence[str]) -> tuple[int, str, str] | None:
+    """(index of the sentence, phrase, figure) of the first amount in ``sentences`` whose
+    unit is the one the question asks for (any unit when it names none)."""
+    found = sorted(figures(question, sentences, "amount"), key=lambda f: not f.wanted)
+    return (found[0].sentence, found[0].phrase, found[0].figure) if found else None
+
+
+def date_phrase(sentences: Sequence[str]) -> tuple[int, str, str] | None:
+    """(index of the sentence, phrase, date) of the first date in ``sentences``."""
+    found = figures("", sentences, "when")
+    return (found[0].sentence, found[0].phrase, found[0].figure) if found else None
+
+
+def speaker_asked(question: str) -> str | None:
+    """Whether a who-question asks who ``asked`` (raised, pointed out, spoke for a party) or
+    who ``answered``; None when it asks for someone the text names (指名, 選任).
+    The verb nearest the question word decides: the last in Japanese (…答弁したのは誰), the
+    first in English (who answered …)."""
+    q = nfkc(question)
+    cues = [(m.start(), "asked") for m in _ASKER.finditer(q)]
+    cues += [(m.start(), "answered") for m in _ANSWERER.finditer(q)]
+    cues.sort()
+    if cues:
+        return (cues[-1] if re.search(r"[\u3040-\u9fff]", q) else cues[0])[1]
+    return "asked" if re.search(r"党|会派|party", q, re.I) else None
+
+
+def who_from(question: str, meta: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The person a who-question asks for, from a passage's speakers: the questioner when
+    it asks who asked, raised or pointed out; the official who answered when it asks who
+    answered. None when the question asks for neither (someone named in the text)."""
+    verb = speaker_asked(question)
+    if verb == "answered":
+        people = list(meta.get("answerers") or [])
+    elif verb == "asked":
+        people = [meta.get("questioner") or {}]
+    else:
+        return None
+    return next((p for p in people if p and p.get("name")), None)
+
+
+def person_line(person: Mapping[str, Any], lang: str) -> str:
+    """白井正子（日本共産党） / 白井正子 (member, 日本共産党)."""
+    name = str(person.get("name") or "")
+    role = str(person.get("role") or "")
+    party = str(person.get("party") or "")
+    if lang == "ja":
+        extra = "、".join(x for x in (role, party) if x)
+        return f"{name}（{extra}）" if extra else name
+    extra = ", ".join(x for x in (str(person.get("category") or ""), role, party) if x)
+    return f"{name} ({extra})" if extra else name
+
+
+def matching_decision(
+    question: str, metas: Sequence[Mapping[str, Any]]
+) -> tuple[int, Mapping[str, Any]] | None:
+    """(index of the passage, decision) for the item the question names (by number, such as
+    市第54号議案), else the first decision whose title shares the question's words."""
+    q = nfkc(question)
+    items = _item_numbers(q)
+    for i, meta in enumerate(metas):
+        for d in list(meta.get("decisions") or []) + list(meta.get("committee_decisions") or []):
+            if items and str(d.get("number")) in items:
+                return i, d
+            title = nfkc(d.get("title") or "")
+            if not items and title and _shares_words(q, title):
+                return i, d
+    return None
+
+
+def _shares_words(question: str, title: str) -> bool:
+    """Whether a run of four or more characters of the title occurs in the question."""
+    return any(title[i : i + 4] in question for i in range(max(len(title) - 3, 0)))
+
+
+def decision_line(d: Mapping[str, Any], lang: str) -> str:
+    """市第54号議案（…の一部改正）：可決（電子表決、総数81、賛成72、反対9）, or in English
+    市第54号議案 (…): passed by electronic vote (総数81、賛成72、反対9)."""
+    item = str(d.get("item") or "")
+    title = str(d.get("title") or "")
+    result = str(d.get("result") or "")
+    method = str(d.get("method") or "")
+    tally = str(d.get("tally") or "")
+    if lang == "ja":
+        how = "、".join(x for x in (method, tally) if x)
+        head = f"{item}（{title}）" if title else item
+        return f"{head}：{result}" + (f"（{how}）" if how else "")
+    head = f"{item} ({title})" if title else item
+    line = f"{head}: {RESULT_EN.get(result, result)}"
+    if method:
+        line += " " + METHOD_EN.get(method, method)
+    if tally:
+        line += f" ({tally})"
+    return line
+
+
+def names_decided_item(question: str, meta: Mapping[str, Any]) -> bool:
+    """Whether a passage records the decision on an item the question names by number
+    (市第54号議案, bill 54): for retrieval to lift the passage that holds the result.
+
+    >>> names_decided_item("市第54号議案は可決されたか", {"decisions": [{"number": 54}]})
+    True
+    """
+    items = _item_numbers(nfkc(question))
+    decided = list(meta.get("decisions") or []) + list(meta.get("committee_decisions") or [])
+    return bool(items) and any(str(d.get("number")) in items for d in decided)
+
+
+def _item_numbers(question: str) -> set[str]:
+    """Numbers of the bills, petitions and motions a question names."""
+    items = {re.sub(r"\D", "", m.group()) for m in _ITEM.finditer(question)}
+    return items | {m.group(1) for m in _ITEM_EN.finditer(question)}

@@ -1,0 +1,338 @@
+"""Issue 18: English names that are not names, romanised names, the question's type and
+the lead line that states the asked-for fact, quotes without repeats. Hand-made passages;
+fake embeddings only."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from rag.answering import compared_places
+from rag.answers import Citation
+from rag.bm25 import BM25
+from rag.chunking import Chunk
+from rag.embedding import as_batched
+from rag.evidence import Evidence
+from rag.extractive import Extractor
+from rag.facts import (
+    amount_phrase,
+    decision_line,
+    english_amount,
+    english_date,
+    matching_decision,
+    names_decided_item,
+    person_line,
+    question_type,
+    speaker_asked,
+    who_from,
+)
+from rag.followup import in_context, rewrite
+from rag.places import Gazetteer
+from rag.presenting import quote_spans, sources_html
+from rag.retrieval import Hit
+from rag.tokenizing import Tokenizer, latin_names, person_names, romanized_reading
+from tests.conftest import FakeEmbeddings
+
+TOK = Tokenizer()
+IRONWARE = Chunk(
+    "r#1",
+    "盛岡市は南部鉄器の販路をＣｈａｔＧＰＴで調べた。令和５年３月に計画を改定した。",
+    "盛岡市 南部鉄器 ChatGPT 計画 改定",
+    {"city": "盛岡市", "chunk_type": "report"},
+)
+
+
+@pytest.fixture(scope="module")
+def evidence() -> Evidence:
+    return Evidence(TOK, BM25.build([TOK(IRONWARE.embed_text), TOK(IRONWARE.text)]))
+
+
+def test_months_weekdays_and_ordinary_words_are_not_names() -> None:
+    q = "What did the City Council decide on Monday about the March 2023 revision of its Plan?"
+    assert latin_names(q) == []
+
+
+def test_product_names_are_taken_whole() -> None:
+    assert latin_names("What is Morioka's stance on introducing ChatGPT?") == [
+        "Morioka",
+        "ChatGPT",
+    ]
+
+
+def test_acronyms_and_sentence_openers_are_not_names() -> None:
+    assert latin_names("Sendai uses ICT. Hakodate does not.") == []
+
+
+def test_romanised_reading_of_a_japanese_word() -> None:
+    assert romanized_reading("南部") == "nanbu"
+    assert romanized_reading("仙台") == "sendai"
+
+
+def test_questions_naming_indexed_things_in_english_are_not_refused(evidence: Evidence) -> None:
+    assert evidence.missing_names("What is Morioka's stance on introducing ChatGPT?") == []
+    assert evidence.missing_names("How was the March 2023 revision of the plan made?") == []
+    assert evidence.missing_names("Who sells Nanbu ironware?") == []
+    # a romanised name with a reading in the index does not count against coverage
+    assert "nanbu" not in evidence.weights("Who sells Nanbu ironware?")
+
+
+def test_a_name_the_index_never_mentions_is_still_missing(evidence: Evidence) -> None:
+    assert evidence.missing_names("What is Osaka's stance on introducing ChatGPT?") == ["Osaka"]
+    assert evidence.missing_names("Does Morioka use Gemini?") == ["Gemini"]
+    assert "gemini" in evidence.weights("Does Morioka use Gemini?")
+
+
+PLACES = {"盛岡市": "盛岡市", "仙台市": "仙台市", "仙台": "仙台市", "sendai": "仙台市"}
+SENDAI_DESK = "仙台市の窓口のデジタル化はどこまで進んだか"
+
+
+def test_short_follow_up_without_a_place_can_be_read_on_the_previous_topic() -> None:
+    out = in_context("職員の負担は減りましたか", [SENDAI_DESK], PLACES)
+    assert out is not None and SENDAI_DESK in out and "職員の負担" in out
+    assert in_context("盛岡市の職員の負担は？", [SENDAI_DESK], PLACES) is None
+    assert in_context("職員の負担は減りましたか", ["職員の研修は？"], PLACES) is None
+    assert in_context("職員の負担は減りましたか", [], PLACES) is None
+    out = rewrite("その予算は？", [SENDAI_DESK], PLACES)
+    assert "窓口" in out and "予算" in out
+    out = rewrite("それはいつから？", [SENDAI_DESK], PLACES)
+    assert "窓口" in out and "いつから" in out
+    places = {**PLACES, "morioka": "盛岡市"}
+    en = rewrite("What about Morioka?", ["How did Sendai digitise its desks?"], places)
+    assert en == "How did Morioka digitise its desks?"
+
+
+def test_a_new_question_with_its_own_place_is_left_alone() -> None:
+    q = "盛岡市のドローンはいつ飛ぶのか"
+    assert rewrite(q, [SENDAI_DESK], PLACES) == q
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("市第54号議案について日本共産党を代表して質疑したのは誰ですか", "who"),
+        ("Which party did Shirai Masako speak for?", "who"),
+        ("市第54号議案は可決されましたか", "decision"),
+        ("What was the result of bill 54?", "decision"),
+        ("函館市のふるさと納税の目標額はいくらか", "amount"),
+        ("How many road damage reports came through the app?", "amount"),
+        ("仙台データダッシュボードはいつ公開されたか", "when"),
+        ("When does the drone take off?", "when"),
+        ("盛岡市はなぜクラウドでコストを下げられたのか", "why"),
+        ("仙台市は職員の意識をどのように高めているか", "how"),
+        ("盛岡市ではChatGPTを導入しているか", "yesno"),
+    ],
+)
+def test_question_types(question: str, kind: str) -> None:
+    assert question_type(question) == kind
+
+
+def test_english_readings_of_amounts_and_dates() -> None:
+    assert english_amount("18億2,700万円") == "¥1.827 billion"
+    assert english_amount("1万1000人") == "11,000"
+    assert english_amount("170件") == ""
+    assert english_date("令和5年3月") == "March 2023"
+    assert english_date("2024年11月29日") == "29 November 2024"
+
+
+def test_amount_phrase_takes_the_unit_asked_for_exactly_as_written() -> None:
+    sentences = ["対象は12校で、補正額は18億2,700万円の増額となります。"]
+    i, phrase, figure = amount_phrase("補正額はいくらか", sentences) or (0, "", "")
+    assert figure == "18億2,700万円" and "補正額は18億2,700万円" in phrase
+    assert (amount_phrase("何校が対象か", sentences) or (0, "", ""))[2] == "12校"
+    assert amount_phrase("何件か", ["数字はありません。"]) is None
+
+
+DECISION = {
+    "item": "市第54号議案",
+    "number": 54,
+    "title": "横浜市一般職職員の給与に関する条例等の一部改正",
+    "result": "可決",
+    "method": "電子表決",
+    "tally": "総数81、賛成72、反対9",
+    "sentence": "よって、原案どおり可決されました。",
+}
+
+
+def test_decision_found_by_number_or_title_and_stated_in_english() -> None:
+    metas = [
+        {"decisions": []},
+        {"decisions": [dict(DECISION, number=55)]},
+        {"decisions": [DECISION]},
+    ]
+    assert matching_decision("市第54号議案の結果は", metas) == (2, DECISION)
+    assert matching_decision("Was bill 54 passed?", metas) == (2, DECISION)
+    assert matching_decision("一般職職員の給与の条例は可決されたか", metas[2:]) == (0, DECISION)
+    assert matching_decision("市第99号議案の結果は", metas) is None
+    assert decision_line(DECISION, "en").startswith("市第54号議案 (横浜市一般職")
+    assert ": passed by electronic vote (総数81" in decision_line(DECISION, "en")
+    assert decision_line(DECISION, "ja").endswith("：可決（電子表決、総数81、賛成72、反対9）")
+
+
+SHIRAI = {
+    "name": "白井正子",
+    "category": "member",
+    "party": "日本共産党",
+    "label": "（白井正子君）",
+}
+MAYOR = {"name": "山中竹春", "role": "市長", "category": "official"}
+
+
+def test_who_asked_or_answered_comes_from_the_speakers() -> None:
+    meta = {"questioner": SHIRAI, "answerers": [MAYOR]}
+    assert who_from("日本共産党を代表して質疑したのは誰ですか", meta) == SHIRAI
+    assert who_from("この質問に答弁したのは誰か", meta) == MAYOR
+    assert who_from("副委員長に指名されたのは誰か", meta) is None  # named in the text
+    assert person_line(SHIRAI, "ja") == "白井正子（日本共産党）"
+    assert person_line(SHIRAI, "en") == "白井正子 (member, 日本共産党)"
+
+
+QUESTION = Chunk(
+    "y#10",
+    "日本共産党を代表して、市第54号議案について質問します。ボーナスについてです。",
+    "市第54号議案 質問 ボーナス 日本共産党",
+    {
+        "city": "横浜市",
+        "chunk_type": "question",
+        "questioner": SHIRAI,
+        "answerers": [],
+        "doc_id": "y",
+        "char_span": [100, 140],
+    },
+)
+VOTE = Chunk(
+    "y#29",
+    "市第54号議案を議題といたします。採決いたします。よって、原案どおり可決されました。",
+    "市第54号議案 採決 可決",
+    {
+        "city": "横浜市",
+        "chunk_type": "procedure",
+        "decisions": [DECISION],
+        "doc_id": "y",
+        "char_span": [900, 950],
+    },
+)
+BUDGET = Chunk(
+    "h#3",
+    "補正予算について説明します。補正額は18億2,700万円の増額です。財源は国庫支出金です。",
+    "補正予算 補正額 増額 財源",
+    {"city": "函館市", "chunk_type": "answer", "answerers": [MAYOR], "doc_id": "h"},
+)
+
+
+def _hits(*chunks: Chunk) -> list[Hit]:
+    return [Hit(c, 1.0 / n, n, {"bm25": n}, 0.5) for n, c in enumerate(chunks, 1)]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    chunks = [QUESTION, VOTE, BUDGET, IRONWARE]
+    ev = Evidence(TOK, BM25.build([TOK(c.embed_text) for c in chunks]))
+    return Extractor(ev, as_batched(FakeEmbeddings()))
+
+
+def test_lead_line_states_who_asked(extractor: Extractor) -> None:
+    q = "市第54号議案について日本共産党を代表して質疑したのは誰ですか"
+    lead, text, citations = extractor.compose_with_lead(q, _hits(QUESTION, VOTE))
+    assert lead == "白井正子（日本共産党） [1]" and text.startswith(lead + "\n")
+    assert citations[0].id == "y#10"
+
+
+def test_lead_line_states_the_decision_and_quotes_its_sentence(extractor: Extractor) -> None:
+    lead, text, citations = extractor.compose_with_lead("Was bill 54 passed?", _hits(VOTE))
+    assert lead.startswith("市第54号議案 (") and "passed by electronic vote" in lead
+    assert "よって、原案どおり可決されました。" in citations[0].quote
+
+
+def test_lead_line_states_the_amount_with_an_english_reading(extractor: Extractor) -> None:
+    lead, _, citations = extractor.compose_with_lead("補正額はいくらか", _hits(BUDGET))
+    assert lead == "補正額は18億2,700万円の増額です [1]"
+    en, _, _ = extractor.compose_with_lead("How much is the supplementary amount?", _hits(BUDGET))
+    assert "(≈ ¥1.827 billion) [1]" in en
+    assert "18億2,700万円" in citations[0].quote
+
+
+def test_quotes_have_no_repeats_and_follow_document_order(extractor: Extractor) -> None:
+    twin = Chunk("y#30", VOTE.text, VOTE.embed_text, dict(VOTE.metadata, char_span=[950, 990]))
+    _, text, citations = extractor.compose_with_lead(
+        "市第54号議案の採決", _hits(VOTE, QUESTION, twin)
+    )
+    quoted = [s for c in citations for s in c.quote.split("。") if s]
+    assert len(quoted) == len(set(quoted))
+    spans = [c.metadata["char_span"][0] for c in citations]
+    assert spans == sorted(spans)
+
+
+def test_typeless_questions_get_no_lead(extractor: Extractor) -> None:
+    lead, text, _ = extractor.compose_with_lead("補正予算の財源について", _hits(BUDGET))
+    assert lead == "" and text.startswith("函館市")
+
+
+def test_highlight_marks_each_sentence_of_a_quote_that_skips_some() -> None:
+    text = "一つ目です。二つ目です。三つ目です。"
+    html_ = sources_html([Citation(1, "x#1", text, "一つ目です。三つ目です。", {})])
+    assert "<mark>一つ目です。</mark>二つ目です。<mark>三つ目です。</mark>" in html_
+    assert quote_spans(text, "二つ目です。") == [(6, 12)]
+    assert quote_spans("ＩＣＴです。", "ICTです。") == [(0, 6)]
+    assert quote_spans(text, "ない文。") == []
+
+
+def test_words_scattered_over_a_passage_are_weaker_evidence_than_words_together() -> None:
+    together = Chunk(
+        "m#1",
+        "本日は補正予算を審議します。手数料の引上げは来年度から行います。以上です。",
+        "本日は補正予算を審議します。手数料の引上げは来年度から行います。以上です。",
+        {},
+    )
+    scattered = Chunk(
+        "m#2",
+        "手数料の話は後日とします。本日は補正予算を審議します。引上げは人件費です。",
+        "手数料の話は後日とします。本日は補正予算を審議します。引上げは人件費です。",
+        {},
+    )
+    ev = Evidence(TOK, BM25.build([TOK(c.text) for c in (together, scattered)]))
+    q = "手数料の引上げはいつからか"
+    assert ev.coverage(ev.weights(q), scattered.text) == ev.coverage(ev.weights(q), together.text)
+    assert ev.confidence(q, _hits(scattered)) < ev.confidence(q, _hits(together))
+    whole = dataclasses.replace(ev, window=0)
+    assert whole.confidence(q, _hits(scattered)) == whole.confidence(q, _hits(together))
+
+
+def test_comparing_questions_get_one_cited_line_per_place(extractor: Extractor) -> None:
+    gaz = Gazetteer({"横浜市": "横浜市", "函館市": "函館市", "yokohama": "横浜市"})
+    assert compared_places("横浜市と函館市の補正予算の違いは", gaz) == ["横浜市", "函館市"]
+    assert compared_places("Compare Yokohama and 函館市", gaz) == ["横浜市", "函館市"]
+    assert compared_places("横浜市と函館市の補正予算", gaz) == []  # not a comparison
+    assert compared_places("横浜市の補正予算の違いは", gaz) == []  # one place
+    text, citations = extractor.compare(
+        "横浜市と函館市の補正予算の違いは",
+        [("横浜市", _hits(VOTE), None), ("函館市", _hits(BUDGET), None)],
+    )
+    lines = text.splitlines()
+    assert [c.id for c in citations] == ["y#29", "h#3"]
+    assert lines[0].startswith("横浜市") and lines[0].endswith("[1]")
+    assert lines[1].startswith("函館市") and lines[1].endswith("[2]")
+    assert english_amount("150 万人") == "1.5 million"
+
+
+def test_passages_recording_the_named_item_can_be_lifted() -> None:
+    assert names_decided_item("Was bill 54 passed?", VOTE.metadata)
+    assert not names_decided_item("Was bill 55 passed?", VOTE.metadata)
+    assert not names_decided_item("補正予算は可決されたか", VOTE.metadata)  # no number named
+    assert not names_decided_item("市第54号議案の結果", QUESTION.metadata)
+
+
+NOMINATION = Chunk(
+    "y#4",
+    "副委員長に田中ゆき君を指名いたします。御異議ありませんか。",
+    "副委員長 指名 田中ゆき",
+    {"city": "横浜市", "chunk_type": "procedure", "doc_id": "y"},
+)
+
+
+def test_who_was_named_comes_from_the_names_in_the_quote(extractor: Extractor) -> None:
+    assert speaker_asked("副委員長に指名されたのは誰か") is None
+    assert speaker_asked("Who answered the question on bonuses?") == "answered"
+    assert person_names("田中ゆき君と高橋君") == ["田中ゆき", "高橋"]
+    lead, _, _ = extractor.compose_with_lead("副委員長に指名されたのは誰か", _hits(NOMINATION))
+    assert lead == "田中ゆき [1]"
