@@ -76,12 +76,45 @@ class BM25:
         return out
 
     def save(self, folder: Path) -> None:
-        sparse.save_npz(folder / "bm25.npz", self.matrix.tocsc())
-        meta = {"k1": self.k1, "b": self.b, "idf": self.idf, "vocab": self.vocab}
+        """Write the matrix as three raw ``.npy`` arrays (memory-mapped by :meth:`load`) and
+        the vocabulary and parameters as ``bm25.json``."""
+        m = self.matrix.tocsc()
+        index = np.int32 if max(m.nnz, m.shape[0]) < 2**31 - 1 else np.int64
+        for name, arr in (("data", m.data), ("indices", m.indices), ("indptr", m.indptr)):
+            np.save(
+                folder / f"bm25.{name}.npy",
+                np.ascontiguousarray(arr, dtype=arr.dtype if name == "data" else index),
+            )
+        meta = {
+            "k1": self.k1,
+            "b": self.b,
+            "idf": self.idf,
+            "shape": list(m.shape),
+            "vocab": self.vocab,
+        }
         (folder / "bm25.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> BM25:
+        """Open what :meth:`save` wrote, the arrays memory-mapped (read-only, paged in as
+        queries touch their columns); an index of format 1 (``bm25.npz``) is read whole."""
         meta = json.loads((folder / "bm25.json").read_text(encoding="utf-8"))
-        matrix = sparse.load_npz(folder / "bm25.npz").tocsc()
+        if (folder / "bm25.npz").exists():
+            matrix = sparse.load_npz(folder / "bm25.npz").tocsc()
+        else:
+            arrays = [_mapped(folder / f"bm25.{n}.npy") for n in FILES]
+            shape = tuple(int(x) for x in meta["shape"])
+            if len(arrays[2]) != shape[1] + 1 or len(arrays[0]) != len(arrays[1]):
+                raise ValueError(f"bm25 arrays of {shape} do not fit together")
+            matrix = sparse.csc_matrix(tuple(arrays), shape=shape, copy=False)
         return cls(matrix, meta["vocab"], meta["k1"], meta["b"], meta["idf"])
+
+
+FILES = ("data", "indices", "indptr")  # bm25.<name>.npy
+
+
+def _mapped(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, mmap_mode="r")
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{path.name}: {e}") from e

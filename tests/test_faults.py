@@ -88,7 +88,16 @@ def test_killed_ingest_at_random_points_loses_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "broken", ["chunks.jsonl", "dense.faiss", "bm25.npz", "bm25.json", "manifest.json"]
+    "broken",
+    [
+        "chunks.sqlite",
+        "dense.faiss",
+        "bm25.data.npy",
+        "bm25.indices.npy",
+        "bm25.indptr.npy",
+        "bm25.json",
+        "manifest.json",
+    ],
 )
 def test_truncated_or_corrupted_files_are_named_and_rebuild_recovers(
     tmp_path: Path, broken: str
