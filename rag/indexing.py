@@ -27,6 +27,7 @@ documents whose hash changed, and drops documents that vanished.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -631,10 +632,12 @@ def write_generation(
         pointer_tmp = root / f".CURRENT.{os.getpid()}"
         pointer_tmp.write_text(name + "\n", encoding="utf-8")
         os.replace(pointer_tmp, root / "CURRENT")
-    except (OSError, RuntimeError) as e:  # faiss reports a failed write as RuntimeError
+    except (OSError, RuntimeError, sqlite3.Error) as e:  # faiss: RuntimeError
         shutil.rmtree(tmp, ignore_errors=True)
         (root / f".CURRENT.{os.getpid()}").unlink(missing_ok=True)
         reason = getattr(e, "strerror", None) or str(e).splitlines()[0]
+        if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            reason = os.strerror(errno.ENOSPC)
         raise IndexWriteError(
             f"{root}: could not write {step} ({reason}); the previous index is unchanged"
         ) from e
