@@ -23,7 +23,7 @@ class BM25:
     def __init__(
         self, matrix: sparse.csc_matrix, vocab: dict[str, int], k1: float, b: float, idf: str
     ) -> None:
-        self.matrix = matrix  # (n_docs, n_terms), each entry a term's full BM25 weight
+        self.matrix = matrix.tocsc()  # (n_docs, n_terms), each entry a term's full BM25 weight
         self.vocab = vocab
         self.k1, self.b, self.idf = k1, b, idf
         self._df = np.diff(matrix.tocsc().indptr)  # documents holding each term
@@ -68,11 +68,12 @@ class BM25:
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query (repeated terms count again)."""
         out = np.zeros(self.matrix.shape[0], dtype=np.float64)
+        m = self.matrix  # CSC: column j is data[indptr[j]:indptr[j + 1]], rows unique
         for t in query_tokens:
             j = self.vocab.get(t)
             if j is not None:
-                col = self.matrix.getcol(j)
-                out[col.indices] += col.data
+                a, z = m.indptr[j], m.indptr[j + 1]
+                out[m.indices[a:z]] += m.data[a:z]
         return out
 
     def save(self, folder: Path) -> None:
