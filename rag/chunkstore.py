@@ -5,8 +5,9 @@ metadata (JSON), text, ``embed_text`` and BM25 tokens. ``embed_text`` is stored 
 delta against the text (the header lines, then which text lines follow), checked to
 rebuild the original exactly; where it cannot, it is stored whole.
 
-Opening reads ids and metadata only; :class:`StoredChunk` fetches its text and
-``embed_text`` by row when asked. The file of a generation is never written again once
+Opening reads ids and the metadata that filters, facets and ranking scan over every
+chunk (:data:`HOT`, stored apart as plain JSON); :class:`StoredChunk` fetches its text,
+``embed_text`` and the rest of its metadata by row when asked (:class:`LazyMetadata`). The file of a generation is never written again once
 ``CURRENT`` names it, so it is opened read-only and immutable (no locking).
 
 >>> table = ChunkTable.open(folder / "chunks.sqlite")     # doctest: +SKIP
@@ -23,13 +24,19 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rag.chunking import Chunk, ChunkMetadata
 
 FILE = "chunks.sqlite"
 TOKEN_SEP = "\x1f"  # unit separator: never part of a normalised token
 _CACHE_ROWS = 4096
+# metadata read for every chunk at start or by a filter: kept in memory; the rest (spans,
+# offsets, stage directions, decisions…) is read from disk when a chunk is shown
+HOT = (
+    "doc_id", "title", "council", "committee", "kind", "date", "chunk_type", "section",
+    "city", "meeting", "roles", "questioner", "answerers", "speakers", "page",
+)  # fmt: skip
 
 
 def encode_embed_text(text: str, embed_text: str) -> list[Any]:
@@ -72,15 +79,20 @@ def write_table(path: Path, chunks: Sequence[Chunk], tokens: Sequence[Sequence[s
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
         con.execute(
-            "CREATE TABLE chunks (row INTEGER PRIMARY KEY, id TEXT NOT NULL, meta BLOB NOT NULL,"
-            " text BLOB NOT NULL, embed BLOB NOT NULL, tokens BLOB NOT NULL)"
+            "CREATE TABLE chunks (row INTEGER PRIMARY KEY, id TEXT NOT NULL, hot TEXT NOT NULL,"
+            " meta BLOB NOT NULL, text BLOB NOT NULL, embed BLOB NOT NULL, tokens BLOB NOT NULL)"
         )
         con.executemany(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     row,
                     c.id,
+                    json.dumps(
+                        {k: c.metadata[k] for k in HOT if k in c.metadata},  # type: ignore[literal-required]
+                        ensure_ascii=False,
+                        separators=(",", ":"),
+                    ),
                     _pack(json.dumps(c.metadata, ensure_ascii=False, separators=(",", ":"))),
                     _pack(c.text),
                     _pack(json.dumps(encode_embed_text(c.text, c.embed_text), ensure_ascii=False)),
@@ -113,13 +125,24 @@ class ChunkTable:
     def chunks(self) -> list[Chunk]:
         """Every chunk, in row order, with metadata decoded and text left on disk."""
         with self._lock:
-            rows = self._con.execute("SELECT row, id, meta FROM chunks ORDER BY row").fetchall()
+            rows = self._con.execute("SELECT row, id, hot FROM chunks ORDER BY row").fetchall()
         out: list[Chunk] = []
-        for n, (row, cid, meta) in enumerate(rows):
+        seen: dict[Any, Any] = {}  # one object for the many equal strings (titles, roles…)
+        for n, (row, cid, hot) in enumerate(rows):
             if row != n:
                 raise sqlite3.DatabaseError(f"row {n} missing")
-            out.append(StoredChunk(cid, json.loads(_unpack(meta)), self, row))
+            meta = LazyMetadata(_shared(json.loads(hot), seen), self, row)
+            out.append(StoredChunk(cid, cast(ChunkMetadata, meta), self, row))
         return out
+
+    def metadata(self, row: int) -> dict[str, Any]:
+        """The whole metadata of ``row``."""
+        with self._lock:
+            found = self._con.execute("SELECT meta FROM chunks WHERE row = ?", (row,)).fetchone()
+        if found is None:
+            raise KeyError(f"{self.path}: no chunk at row {row}")
+        meta: dict[str, Any] = json.loads(_unpack(found[0]))
+        return meta
 
     def texts(self, row: int) -> tuple[str, str]:
         """``(text, embed_text)`` of ``row``."""
@@ -158,6 +181,98 @@ class ChunkTable:
 
     def close(self) -> None:
         self._con.close()
+
+
+def _shared(value: Any, seen: dict[Any, Any]) -> Any:
+    if isinstance(value, str):
+        return seen.setdefault(value, value)
+    if isinstance(value, list):
+        return [_shared(v, seen) for v in value]
+    if isinstance(value, dict):
+        return {seen.setdefault(k, k): _shared(v, seen) for k, v in value.items()}
+    return value
+
+
+class LazyMetadata(dict[str, Any]):
+    """A chunk's metadata holding the :data:`HOT` keys, that reads the rest from its table
+    the first time anything else is asked (another key, iteration, length, equality,
+    serialisation); from then on it is a plain full dict. Keys read later follow the hot
+    ones in iteration order."""
+
+    __slots__ = ("_table", "_row")
+
+    def __init__(self, hot: dict[str, Any], table: ChunkTable | None, row: int) -> None:
+        super().__init__(hot)
+        self._table, self._row = table, row
+
+    def whole(self) -> LazyMetadata:
+        table = self._table
+        if table is not None:
+            dict.update(self, table.metadata(self._row))
+            self._table = None
+        return self
+
+    def __getitem__(self, key: str) -> Any:
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        return dict.__getitem__(self.whole(), key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        return dict.get(self.whole(), key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or dict.__contains__(self.whole(), key)
+
+    def __iter__(self) -> Any:
+        return dict.__iter__(self.whole())
+
+    def __len__(self) -> int:
+        return dict.__len__(self.whole())
+
+    def keys(self) -> Any:
+        return dict.keys(self.whole())
+
+    def values(self) -> Any:
+        return dict.values(self.whole())
+
+    def items(self) -> Any:
+        return dict.items(self.whole())
+
+    def copy(self) -> dict[str, Any]:
+        return dict(dict.items(self.whole()))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyMetadata):
+            other.whole()
+        return dict.__eq__(self.whole(), other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+    def __or__(self, other: Any) -> Any:
+        return dict.__or__(self.whole(), other)
+
+    def __ror__(self, other: Any) -> Any:
+        return dict.__ror__(self.whole(), other)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        return dict.pop(self.whole(), key, *default)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        return dict.setdefault(self.whole(), key, default)
+
+    def popitem(self) -> tuple[str, Any]:
+        return dict.popitem(self.whole())
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self.whole())
+
+    def __reduce__(self) -> Any:  # pickled and copied as a plain dict
+        return (dict, (list(dict.items(self.whole())),))
 
 
 class StoredChunk(Chunk):

@@ -37,3 +37,29 @@ def test_table_reads_text_lazily_and_keeps_tokens(tmp_path: Path) -> None:
     stored = table.chunks()
     assert stored == chunks and [c.embed_text for c in stored] == [c.embed_text for c in chunks]
     assert table.tokens([2, 0]) == {0: ["本文", "0"], 2: ["本文", "2"]}
+
+
+def test_metadata_beyond_the_hot_keys_is_read_on_demand_and_whole(tmp_path: Path) -> None:
+    import copy
+    import json
+    import pickle
+
+    meta = {"doc_id": "d", "city": "品川区", "spans": [[0, 4]], "stage_directions": ["〔登壇〕"]}
+    write_table(tmp_path / "c.sqlite", [Chunk("d#000", "本文", "本文", meta)], [[]])  # type: ignore[arg-type]
+    table = ChunkTable.open(tmp_path / "c.sqlite")
+    [stored] = table.chunks()
+    m = stored.metadata
+    assert dict.__len__(m) == 2 and m.get("city") == "品川区"  # nothing else read yet
+    assert m.get("spans") == [[0, 4]] and dict.__len__(m) == 4
+    for view in (
+        lambda x: x,
+        dict,
+        copy.copy,
+        lambda x: {**x},
+        lambda x: json.loads(json.dumps(x, ensure_ascii=False)),
+        lambda x: pickle.loads(pickle.dumps(x)),
+    ):
+        [fresh] = table.chunks()
+        assert view(fresh.metadata) == meta
+    [fresh] = table.chunks()
+    assert meta == fresh.metadata and "stage_directions" in fresh.metadata
