@@ -60,6 +60,10 @@ from rag.vectorstores import DenseStore, FaissChunkStore, MilvusChunkStore
 
 FORMAT_VERSION = 2
 READABLE_FORMATS = (1, 2)  # an older format loads, and is rewritten by the next ingest
+OWN = {  # files a generation is written with (either format); others are added later
+    "manifest.json", "chunks.sqlite", "chunks.jsonl", "dense.faiss", "bm25.json", "bm25.npz",
+    "bm25.data.npy", "bm25.indices.npy", "bm25.indptr.npy",
+}  # fmt: skip
 CHECKPOINT_ROWS = 2048  # vectors per saved part of an interrupted ingest
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -527,7 +531,11 @@ def _ingest(
         "n_chunks": len(chunks),
         "documents": documents,
     }
-    write_generation(settings.index_dir, manifest, chunks, dense, bm25, all_tokens)
+    carry = []  # what others derived from the index (the fitted reranker) stays valid
+    same = previous is not None and dense is not None and dense is previous.dense
+    if previous is not None and same and _same_matrix(bm25.matrix, previous.bm25.matrix):
+        carry = [f for f in previous.folder.iterdir() if f.is_file() and f.name not in OWN]
+    write_generation(settings.index_dir, manifest, chunks, dense, bm25, all_tokens, carry)
     if milvus:
         unknown = (reuse >= 0) & (previous is None or previous.dense is None)
         embed = _embedder(emb, chunks)
@@ -580,6 +588,17 @@ class _TokensAside:
         return [t or [] for t in self._out]
 
 
+def _same_matrix(a: Any, b: Any) -> bool:
+    a, b = a.tocsc(), b.tocsc()
+    return bool(
+        a.shape == b.shape
+        and a.nnz == b.nnz
+        and np.array_equal(a.indptr, b.indptr)
+        and np.array_equal(a.indices, b.indices)
+        and np.array_equal(a.data, b.data)
+    )
+
+
 def _same_dense(previous: StoredIndex | None, reuse: np.ndarray, ann_threshold: int) -> Any:
     """The previous FAISS index when the new one would hold the same vectors in the same
     rows with the same structure (an index rewritten in a new format), else None."""
@@ -598,6 +617,7 @@ def write_generation(
     dense: Any,
     bm25: BM25,
     tokens: Sequence[Sequence[str]] | None = None,
+    carry: Sequence[Path] = (),
 ) -> Path:
     """Write a complete generation, then switch ``CURRENT`` to it in one atomic rename.
 
@@ -622,6 +642,9 @@ def write_generation(
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
         )
+        for f in carry:
+            step = f.name
+            shutil.copyfile(f, tmp / f.name)
         for f in tmp.iterdir():
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())

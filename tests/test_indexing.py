@@ -233,6 +233,7 @@ def test_index_of_format_1_loads_and_is_rewritten_without_embedding(
     _as_format_1(folder)
     old = load_index(s)
     assert old.manifest["format_version"] == 1 and old.chunks == chunks
+    (folder / "reranker.json").write_text("{}")  # fitted on these chunks: still valid after
 
     upgraded = ingest([corpus], s, emb)
     assert upgraded.written and upgraded.embedded == 0 and upgraded.unchanged == 2
@@ -242,6 +243,7 @@ def test_index_of_format_1_loads_and_is_rewritten_without_embedding(
     assert index.chunks == chunks
     assert np.array_equal(index.vectors(), vectors)
     assert np.array_equal(index.bm25.scores(["図書館"]), scores)
+    assert (index.folder / "reranker.json").read_text() == "{}"
 
 
 def test_unchanged_documents_are_not_tokenised_again(
