@@ -65,7 +65,7 @@ def decode_embed_text(text: str, delta: list[Any]) -> str:
 
 
 def _pack(s: str) -> bytes:
-    return zlib.compress(s.encode("utf-8"), 6)
+    return zlib.compress(s.encode("utf-8"), 1)  # level 6: 2.6x the time for 3% less
 
 
 def _unpack(b: bytes) -> str:
