@@ -23,6 +23,7 @@ import dataclasses
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -85,12 +86,32 @@ def build(corpus: Path, index_dir: Path, settings: Any, emb: Any) -> list[dict[s
     ]
 
 
+def rss_child(index_dir: Path) -> None:
+    """A fresh process: load the model, open the index once, ask 20 questions, print RSS."""
+    from benchmarks.scale import questions
+    from rag.embedding import load_embeddings
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+
+    settings = dataclasses.replace(Settings.from_env(), index_dir=index_dir)
+    emb = load_embeddings(settings.embed_model, settings.threads)
+    emb.embed_query("準備")
+    model = rss_mib()
+    retriever = Retriever.open(settings, emb)
+    for q in questions(retriever, 20)[:20]:
+        retriever.search(q, k=10, mode="hybrid")
+    print(json.dumps([model, rss_mib()]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--index", type=Path, help="index folder (default: RAG_INDEX_DIR)")
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--build", type=Path, help="ingest these documents first (a fresh index)")
+    ap.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.rss_child:
+        return rss_child(args.rss_child)
 
     import faiss
     import numpy as np
@@ -164,9 +185,23 @@ def main() -> None:
     )
     rows.append(
         line(
-            "RSS holding the index",
+            "RSS, this process (opened 4x)",
             f"{rss_mib()} MiB (peak {rss_mib('VmHWM')})",
             f"model alone {rss_model} MiB; after open {rss_open}; start {rss0}",
+        )
+    )
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.footprint", "--rss-child", str(settings.index_dir)],
+        capture_output=True,
+        text=True,
+        cwd=Path.cwd(),
+    )
+    model, held = json.loads(child.stdout.strip().splitlines()[-1])
+    rows.append(
+        line(
+            "RSS holding the index (1 open)",
+            f"{held} MiB after 20 queries",
+            f"model alone {model} MiB: the index adds {held - model:.0f} MiB",
         )
     )
     out = ROOT / "benchmarks" / "results" / f"footprint-{time.strftime('%Y%m%d-%H%M')}.json"
