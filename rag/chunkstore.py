@@ -76,6 +76,7 @@ def write_table(path: Path, chunks: Sequence[Chunk], tokens: Sequence[Sequence[s
     """Write ``chunks`` (and each one's BM25 tokens) to a new SQLite file at ``path``."""
     con = sqlite3.connect(path)
     try:
+        con.execute("PRAGMA page_size=65536")  # rows of 2-4 KB: 4 KiB pages waste 25%
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
         con.execute(
