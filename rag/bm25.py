@@ -82,10 +82,12 @@ class BM25:
         m = self.matrix.tocsc()
         index = np.int32 if max(m.nnz, m.shape[0]) < 2**31 - 1 else np.int64
         for name, arr in (("data", m.data), ("indices", m.indices), ("indptr", m.indptr)):
-            np.save(
-                folder / f"bm25.{name}.npy",
-                np.ascontiguousarray(arr, dtype=arr.dtype if name == "data" else index),
-            )
+            arr = np.ascontiguousarray(arr, dtype=arr.dtype if name == "data" else index)
+            with (folder / f"bm25.{name}.npy").open("wb") as fh:  # a full disk: ENOSPC
+                np.lib.format.write_array_header_1_0(
+                    fh, np.lib.format.header_data_from_array_1_0(arr)
+                )
+                fh.write(memoryview(arr).cast("B"))
         meta = {
             "k1": self.k1,
             "b": self.b,

@@ -137,7 +137,7 @@ def tmpfs(path: Path, size: str) -> Iterator[Path]:
 
 def test_full_disk_gives_a_clear_error_and_keeps_the_old_index(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus")
-    with tmpfs(tmp_path / "disk", "300k") as disk:
+    with tmpfs(tmp_path / "disk", "600k") as disk:  # the first index fits, two do not
         settings = Settings(index_dir=disk / "index", embed_model="fake")
         emb = FakeEmbeddings()
         ingest([corpus], settings, emb)
