@@ -87,7 +87,7 @@ class BM25:
                 np.lib.format.write_array_header_1_0(
                     fh, np.lib.format.header_data_from_array_1_0(arr)
                 )
-                fh.write(memoryview(arr).cast("B"))
+                fh.write(arr.data)  # C-contiguous: its bytes as laid out
         meta = {
             "k1": self.k1,
             "b": self.b,
