@@ -23,7 +23,7 @@ class BM25:
     def __init__(
         self, matrix: sparse.csc_matrix, vocab: dict[str, int], k1: float, b: float, idf: str
     ) -> None:
-        self.matrix = matrix  # (n_docs, n_terms), each entry a term's full BM25 weight
+        self.matrix = matrix.tocsc()  # (n_docs, n_terms), each entry a term's full BM25 weight
         self.vocab = vocab
         self.k1, self.b, self.idf = k1, b, idf
         self._df = np.diff(matrix.tocsc().indptr)  # documents holding each term
@@ -68,20 +68,56 @@ class BM25:
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query (repeated terms count again)."""
         out = np.zeros(self.matrix.shape[0], dtype=np.float64)
+        m = self.matrix  # CSC: column j is data[indptr[j]:indptr[j + 1]], rows unique
         for t in query_tokens:
             j = self.vocab.get(t)
             if j is not None:
-                col = self.matrix.getcol(j)
-                out[col.indices] += col.data
+                a, z = m.indptr[j], m.indptr[j + 1]
+                out[m.indices[a:z]] += m.data[a:z]
         return out
 
     def save(self, folder: Path) -> None:
-        sparse.save_npz(folder / "bm25.npz", self.matrix.tocsc())
-        meta = {"k1": self.k1, "b": self.b, "idf": self.idf, "vocab": self.vocab}
+        """Write the matrix as three raw ``.npy`` arrays (memory-mapped by :meth:`load`) and
+        the vocabulary and parameters as ``bm25.json``."""
+        m = self.matrix.tocsc()
+        index = np.int32 if max(m.nnz, m.shape[0]) < 2**31 - 1 else np.int64
+        for name, arr in (("data", m.data), ("indices", m.indices), ("indptr", m.indptr)):
+            arr = np.ascontiguousarray(arr, dtype=arr.dtype if name == "data" else index)
+            with (folder / f"bm25.{name}.npy").open("wb") as fh:  # a full disk: ENOSPC
+                np.lib.format.write_array_header_1_0(
+                    fh, np.lib.format.header_data_from_array_1_0(arr)
+                )
+                fh.write(arr.data)  # C-contiguous: its bytes as laid out
+        meta = {
+            "k1": self.k1,
+            "b": self.b,
+            "idf": self.idf,
+            "shape": list(m.shape),
+            "vocab": self.vocab,
+        }
         (folder / "bm25.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> BM25:
+        """Open what :meth:`save` wrote, the arrays memory-mapped (read-only, paged in as
+        queries touch their columns); an index of format 1 (``bm25.npz``) is read whole."""
         meta = json.loads((folder / "bm25.json").read_text(encoding="utf-8"))
-        matrix = sparse.load_npz(folder / "bm25.npz").tocsc()
+        if (folder / "bm25.npz").exists():
+            matrix = sparse.load_npz(folder / "bm25.npz").tocsc()
+        else:
+            arrays = [_mapped(folder / f"bm25.{n}.npy") for n in FILES]
+            shape = tuple(int(x) for x in meta["shape"])
+            if len(arrays[2]) != shape[1] + 1 or len(arrays[0]) != len(arrays[1]):
+                raise ValueError(f"bm25 arrays of {shape} do not fit together")
+            matrix = sparse.csc_matrix(tuple(arrays), shape=shape, copy=False)
         return cls(matrix, meta["vocab"], meta["k1"], meta["b"], meta["idf"])
+
+
+FILES = ("data", "indices", "indptr")  # bm25.<name>.npy
+
+
+def _mapped(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, mmap_mode="r")
+    except (OSError, ValueError) as e:
+        raise ValueError(f"{path.name}: {e}") from e

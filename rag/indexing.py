@@ -5,10 +5,16 @@ Layout of the index folder (``index/`` by default)::
 
     CURRENT                 name of the live generation, replaced atomically
     g-<time>/manifest.json  model, dimension, normalisation, chunker version, file hashes
-    g-<time>/chunks.jsonl   the chunks, in index order
-    g-<time>/dense.faiss    IndexFlatIP (exact), or IndexHNSWFlat above a size threshold;
-                            absent with RAG_VECTOR_STORE=milvus (the vectors live in Milvus)
-    g-<time>/bm25.npz|json  the BM25 matrix and vocabulary
+    g-<time>/chunks.sqlite  the chunks in index order, each field compressed, and their BM25
+                            tokens (:mod:`rag.chunkstore`); text is read lazily by row
+    g-<time>/dense.faiss    IndexFlatIP (exact), or IndexHNSWFlat above a size threshold,
+                            memory-mapped when opened; absent with RAG_VECTOR_STORE=milvus
+    g-<time>/bm25.*.npy     the BM25 matrix (CSC arrays, memory-mapped), bm25.json its
+                            vocabulary and parameters
+
+The manifest records every file's size, so a truncated file is named at open without
+reading it. Format 1 (``chunks.jsonl``, ``bm25.npz``) still loads, and the next ingest
+rewrites it in this format reusing its vectors and chunks (nothing is embedded again).
 
 A build writes a new generation next to the live one and only then points ``CURRENT`` at
 it, so a build killed halfway leaves the previous index usable. ``ingest`` re-embeds only
@@ -21,13 +27,17 @@ documents whose hash changed, and drops documents that vanished.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import sys
+import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,13 +50,20 @@ from langchain_core.embeddings import Embeddings
 
 from rag.bm25 import BM25
 from rag.chunking import CHUNKER_VERSION, Chunk, chunk_source
+from rag.chunkstore import FILE as CHUNKS_FILE
+from rag.chunkstore import ChunkTable, write_table
 from rag.embedding import ALIASES, BatchedEmbeddings, as_batched, load_embeddings
 from rag.loading import LoadError, load_documents
 from rag.settings import Settings
 from rag.tokenizing import Tokenizer
 from rag.vectorstores import DenseStore, FaissChunkStore, MilvusChunkStore
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)  # an older format loads, and is rewritten by the next ingest
+OWN = {  # files a generation is written with (either format); others are added later
+    "manifest.json", "chunks.sqlite", "chunks.jsonl", "dense.faiss", "bm25.json", "bm25.npz",
+    "bm25.data.npy", "bm25.indices.npy", "bm25.indptr.npy",
+}  # fmt: skip
 CHECKPOINT_ROWS = 2048  # vectors per saved part of an interrupted ingest
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -98,6 +115,11 @@ class StoredIndex:
     chunks: list[Chunk]
     dense: Any  # faiss.Index; None when the vectors live in Milvus
     bm25: BM25
+    table: ChunkTable | None = None  # None for an index of format 1
+
+    def tokens(self, rows: Sequence[int]) -> dict[int, list[str]]:
+        """The stored BM25 tokens of ``rows`` (none from an index of format 1)."""
+        return self.table.tokens(rows) if self.table is not None else {}
 
     def vectors(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Stored vectors of ``rows`` (all when None), from the FAISS index."""
@@ -154,7 +176,7 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise IndexCorruptError(f"{path}: unreadable manifest ({e})") from e
-    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+    if not isinstance(manifest, dict) or manifest.get("format_version") not in READABLE_FORMATS:
         raise IndexMismatchError(
             f"{path}: index format {manifest.get('format_version')!r} is not {FORMAT_VERSION}; "
             "rebuild it with `rag ingest --rebuild`"
@@ -200,7 +222,17 @@ def load_index(settings: Settings, check: bool = True) -> StoredIndex:
     manifest = _read_manifest(folder)
     if check:
         check_compatible(manifest, settings, root)
-    chunks = list(_read_chunks(folder / "chunks.jsonl"))
+    _check_sizes(folder, manifest)
+    table = None
+    if manifest["format_version"] == 1:
+        chunks = list(_read_chunks(folder / "chunks.jsonl"))
+    else:
+        path = folder / CHUNKS_FILE
+        try:
+            table = ChunkTable.open(path)
+            chunks = table.chunks()
+        except (sqlite3.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise IndexCorruptError(f"{path}: unreadable chunk table ({e})") from e
     dense = None
     if settings.vector_store != "milvus":
         dense = _read_dense(folder / "dense.faiss", len(chunks))
@@ -208,14 +240,30 @@ def load_index(settings: Settings, check: bool = True) -> StoredIndex:
         bm25 = BM25.load(folder)
     except Exception as e:  # zip, numpy, JSON and key errors alike: the files are damaged
         raise IndexCorruptError(
-            f"{folder / 'bm25.npz'} / bm25.json: unreadable BM25 index ({type(e).__name__}: {e})"
+            f"{folder / 'bm25.json'} / bm25 arrays: unreadable BM25 index ({type(e).__name__}: {e})"
         ) from e
-    return StoredIndex(folder, manifest, chunks, dense, bm25)
+    if bm25.matrix.shape[0] != len(chunks):
+        raise IndexCorruptError(
+            f"{folder / 'bm25.json'}: {bm25.matrix.shape[0]} BM25 rows for {len(chunks)} chunks"
+        )
+    return StoredIndex(folder, manifest, chunks, dense, bm25, table)
+
+
+def _check_sizes(folder: Path, manifest: dict[str, Any]) -> None:
+    """A file whose size differs from the manifest's record was cut short or replaced."""
+    for name, size in (manifest.get("files") or {}).items():
+        path = folder / name
+        try:
+            actual = path.stat().st_size
+        except OSError as e:
+            raise IndexCorruptError(f"{path}: missing ({e.strerror})") from e
+        if actual != size:
+            raise IndexCorruptError(f"{path}: {actual} bytes where {size} were written")
 
 
 def _read_dense(path: Path, n_chunks: int) -> Any:
     try:
-        dense = faiss.read_index(str(path))
+        dense = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
     except RuntimeError as e:
         raise IndexCorruptError(f"{path}: unreadable FAISS index ({str(e).splitlines()[0]})") from e
     if dense.ntotal != n_chunks:
@@ -412,7 +460,11 @@ def _ingest(
         documents[doc.doc_id] = {"path": doc.path, "sha256": doc.sha256, "encoding": doc.encoding}
     report.errors += [str(e) for e in errors]
     report.removed = sorted(set(old_docs) - set(documents))
-    if manifest_before and not (report.added or report.changed or report.removed):
+    current_format = (
+        manifest_before is not None and manifest_before["format_version"] == FORMAT_VERSION
+    )
+    if current_format and not (report.added or report.changed or report.removed):
+        assert manifest_before is not None
         report.chunks = sum(int(d["chunks"]) for d in old_docs.values())
         report.index_type = manifest_before["index_type"]
         if settings.vector_store == "milvus" and milvus_count(settings, emb) != report.chunks:
@@ -452,6 +504,7 @@ def _ingest(
         keep = np.flatnonzero(reuse >= 0)
         vectors[keep] = previous.vectors(reuse[keep])
     todo = np.flatnonzero(reuse < 0)
+    tokens = _TokensAside(chunks, reuse, previous, settings.bm25_field)  # while embedding
     show = progress if progress is not None else len(todo) > 200
     with _progress(len(todo), "embedding", bool(show)) as bar:
         if len(todo):
@@ -459,9 +512,13 @@ def _ingest(
             vectors[todo] = embed_resumably(emb, texts, settings.index_dir, bar.update)
     report.embedded = int(len(todo))
 
-    tokenizer = Tokenizer(settings.bm25_field)
-    bm25 = BM25.build([tokenizer(c.embed_text) for c in chunks])
-    dense = None if milvus else build_dense(vectors, settings.ann_threshold)
+    all_tokens = tokens.result()
+    bm25 = BM25.build(all_tokens)
+    dense = None
+    if not milvus:
+        dense = _same_dense(previous, reuse, settings.ann_threshold)
+        if dense is None:
+            dense = build_dense(vectors, settings.ann_threshold)
     report.index_type = "milvus" if milvus else "hnsw" if hasattr(dense, "hnsw") else "flat"
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -474,7 +531,11 @@ def _ingest(
         "n_chunks": len(chunks),
         "documents": documents,
     }
-    write_generation(settings.index_dir, manifest, chunks, dense, bm25)
+    carry = []  # what others derived from the index (the fitted reranker) stays valid
+    same = previous is not None and dense is not None and dense is previous.dense
+    if previous is not None and same and _same_matrix(bm25.matrix, previous.bm25.matrix):
+        carry = [f for f in previous.folder.iterdir() if f.is_file() and f.name not in OWN]
+    write_generation(settings.index_dir, manifest, chunks, dense, bm25, all_tokens, carry)
     if milvus:
         unknown = (reuse >= 0) & (previous is None or previous.dense is None)
         embed = _embedder(emb, chunks)
@@ -495,8 +556,68 @@ def _ingest(
     return report
 
 
+class _TokensAside:
+    """BM25 tokens of every chunk: kept from the previous index for reused rows, and
+    tokenised in a thread for the others, so that it overlaps the embedding."""
+
+    def __init__(
+        self, chunks: list[Chunk], reuse: np.ndarray, previous: StoredIndex | None, field: str
+    ) -> None:
+        self._out: list[list[str] | None] = [None] * len(chunks)
+        self._error: BaseException | None = None
+        if previous is not None:
+            kept = previous.tokens([int(r) for r in reuse[reuse >= 0]])
+            for i in np.flatnonzero(reuse >= 0):
+                self._out[i] = kept.get(int(reuse[i]))
+        self._chunks, self._tokenizer = chunks, Tokenizer(field)
+        self._thread = threading.Thread(target=self._run, name="bm25-tokens", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for i, toks in enumerate(self._out):
+                if toks is None:
+                    self._out[i] = self._tokenizer(self._chunks[i].embed_text)
+        except BaseException as e:  # raised again in the calling thread
+            self._error = e
+
+    def result(self) -> list[list[str]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return [t or [] for t in self._out]
+
+
+def _same_matrix(a: Any, b: Any) -> bool:
+    a, b = a.tocsc(), b.tocsc()
+    return bool(
+        a.shape == b.shape
+        and a.nnz == b.nnz
+        and np.array_equal(a.indptr, b.indptr)
+        and np.array_equal(a.indices, b.indices)
+        and np.array_equal(a.data, b.data)
+    )
+
+
+def _same_dense(previous: StoredIndex | None, reuse: np.ndarray, ann_threshold: int) -> Any:
+    """The previous FAISS index when the new one would hold the same vectors in the same
+    rows with the same structure (an index rewritten in a new format), else None."""
+    if previous is None or previous.dense is None or previous.dense.ntotal != len(reuse):
+        return None
+    if not np.array_equal(reuse, np.arange(len(reuse))):
+        return None
+    same_kind = hasattr(previous.dense, "hnsw") == (len(reuse) > ann_threshold)
+    return previous.dense if same_kind else None
+
+
 def write_generation(
-    root: Path, manifest: dict[str, Any], chunks: list[Chunk], dense: Any, bm25: BM25
+    root: Path,
+    manifest: dict[str, Any],
+    chunks: list[Chunk],
+    dense: Any,
+    bm25: BM25,
+    tokens: Sequence[Sequence[str]] | None = None,
+    carry: Sequence[Path] = (),
 ) -> Path:
     """Write a complete generation, then switch ``CURRENT`` to it in one atomic rename.
 
@@ -509,19 +630,21 @@ def write_generation(
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-        step = "chunks.jsonl"
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
-            for c in chunks:
-                fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+        step = CHUNKS_FILE
+        write_table(tmp / CHUNKS_FILE, chunks, tokens if tokens is not None else [[]] * len(chunks))
         step = "dense.faiss"
         if dense is not None:  # None: the vectors live in Milvus
             faiss.write_index(dense, str(tmp / "dense.faiss"))
         step = "bm25"
         bm25.save(tmp)
         step = "manifest.json"
+        manifest = {**manifest, "files": {f.name: f.stat().st_size for f in sorted(tmp.iterdir())}}
         (tmp / "manifest.json").write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
         )
+        for f in carry:
+            step = f.name
+            shutil.copyfile(f, tmp / f.name)
         for f in tmp.iterdir():
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
@@ -532,10 +655,12 @@ def write_generation(
         pointer_tmp = root / f".CURRENT.{os.getpid()}"
         pointer_tmp.write_text(name + "\n", encoding="utf-8")
         os.replace(pointer_tmp, root / "CURRENT")
-    except (OSError, RuntimeError) as e:  # faiss reports a failed write as RuntimeError
+    except (OSError, RuntimeError, sqlite3.Error) as e:  # faiss: RuntimeError
         shutil.rmtree(tmp, ignore_errors=True)
         (root / f".CURRENT.{os.getpid()}").unlink(missing_ok=True)
         reason = getattr(e, "strerror", None) or str(e).splitlines()[0]
+        if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            reason = os.strerror(errno.ENOSPC)
         raise IndexWriteError(
             f"{root}: could not write {step} ({reason}); the previous index is unchanged"
         ) from e

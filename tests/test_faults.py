@@ -88,7 +88,16 @@ def test_killed_ingest_at_random_points_loses_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "broken", ["chunks.jsonl", "dense.faiss", "bm25.npz", "bm25.json", "manifest.json"]
+    "broken",
+    [
+        "chunks.sqlite",
+        "dense.faiss",
+        "bm25.data.npy",
+        "bm25.indices.npy",
+        "bm25.indptr.npy",
+        "bm25.json",
+        "manifest.json",
+    ],
 )
 def test_truncated_or_corrupted_files_are_named_and_rebuild_recovers(
     tmp_path: Path, broken: str
@@ -128,7 +137,7 @@ def tmpfs(path: Path, size: str) -> Iterator[Path]:
 
 def test_full_disk_gives_a_clear_error_and_keeps_the_old_index(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus")
-    with tmpfs(tmp_path / "disk", "300k") as disk:
+    with tmpfs(tmp_path / "disk", "600k") as disk:  # the first index fits, two do not
         settings = Settings(index_dir=disk / "index", embed_model="fake")
         emb = FakeEmbeddings()
         ingest([corpus], settings, emb)

@@ -200,3 +200,86 @@ def test_interrupted_embedding_resumes_from_its_checkpoints(tmp_path: Path) -> N
     embed_resumably(batched(other), texts[:5], tmp_path, part_rows=4)
     assert other.embedded == 5  # other texts: the old checkpoints are not reused
     assert len(list(tmp_path.glob(".embed-*"))) == 1
+
+
+def _as_format_1(folder: Path) -> None:
+    """Rewrite a generation the way format 1 stored it (chunks.jsonl, bm25.npz)."""
+    from scipy import sparse
+
+    index = load_index(Settings(index_dir=folder.parent, embed_model="fake"))
+    with (folder / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+        for c in index.chunks:
+            fh.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
+    sparse.save_npz(folder / "bm25.npz", sparse.csc_matrix(index.bm25.matrix))
+    b = index.bm25
+    meta = {"k1": b.k1, "b": b.b, "idf": b.idf, "vocab": b.vocab}
+    (folder / "bm25.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    manifest = {**index.manifest, "format_version": 1}
+    del manifest["files"]
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    for name in ("chunks.sqlite", "bm25.data.npy", "bm25.indices.npy", "bm25.indptr.npy"):
+        (folder / name).unlink()
+
+
+def test_index_of_format_1_loads_and_is_rewritten_without_embedding(
+    tmp_path: Path, corpus: Path
+) -> None:
+    s, emb = _settings(tmp_path), FakeEmbeddings()
+    ingest([corpus], s, emb)
+    new = load_index(s)
+    chunks, vectors, scores = list(new.chunks), new.vectors(), new.bm25.scores(["図書館"])
+    folder = indexing.current_folder(s.index_dir)
+    assert folder is not None
+    _as_format_1(folder)
+    old = load_index(s)
+    assert old.manifest["format_version"] == 1 and old.chunks == chunks
+    (folder / "reranker.json").write_text("{}")  # fitted on these chunks: still valid after
+
+    upgraded = ingest([corpus], s, emb)
+    assert upgraded.written and upgraded.embedded == 0 and upgraded.unchanged == 2
+    index = load_index(s)
+    assert index.manifest["format_version"] == indexing.FORMAT_VERSION
+    assert (index.folder / "chunks.sqlite").is_file()
+    assert index.chunks == chunks
+    assert np.array_equal(index.vectors(), vectors)
+    assert np.array_equal(index.bm25.scores(["図書館"]), scores)
+    assert (index.folder / "reranker.json").read_text() == "{}"
+
+
+def test_unchanged_documents_are_not_tokenised_again(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s, emb = _settings(tmp_path), FakeEmbeddings()
+    ingest([corpus], s, emb)
+    before = load_index(s)
+    seen: list[str] = []
+    real = indexing.Tokenizer.__call__
+
+    def counting(self: indexing.Tokenizer, text: str) -> list[str]:
+        seen.append(text)
+        return real(self, text)
+
+    monkeypatch.setattr(indexing.Tokenizer, "__call__", counting)
+    (corpus / "library.txt").write_text(MINUTE.replace("午後9時", "午後10時"), encoding="utf-8")
+    report = ingest([corpus], s, emb)
+    assert report.changed == ["library"] and len(seen) == 1 and "午後10時" in seen[0]
+    after = load_index(s)
+    kept = [r for r, c in enumerate(before.chunks) if c.metadata["doc_id"] != "library"]
+    assert after.tokens(kept) == before.tokens(kept)
+    lib = [r for r, c in enumerate(after.chunks) if c.metadata["doc_id"] == "library"]
+    fresh = real(indexing.Tokenizer(s.bm25_field), after.chunks[lib[0]].embed_text)
+    assert after.tokens(lib)[lib[0]] == fresh and after.bm25.scores(fresh).argmax() == lib[0]
+
+
+def test_stored_chunks_read_back_equal_to_the_chunker_output(tmp_path: Path, corpus: Path) -> None:
+    from rag.chunking import chunk_source
+    from rag.loading import load_documents
+
+    s = _settings(tmp_path)
+    ingest([corpus], s, FakeEmbeddings())
+    made = [c for d in load_documents([corpus], []) for c in chunk_source(d)]
+    stored = load_index(s).chunks
+    assert sorted(stored, key=lambda c: c.id) == sorted(made, key=lambda c: c.id)
+    assert [c.embed_text for c in stored] == [
+        c.embed_text for c in sorted(made, key=lambda c: [x.id for x in stored].index(c.id))
+    ]

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rag.chunking import Chunk
+from rag.chunkstore import ChunkTable, decode_embed_text, encode_embed_text, write_table
+
+LINES = st.lists(st.text(alphabet="議会あい～ \n/:質問", max_size=6), max_size=8)
+
+
+@given(LINES, LINES, st.lists(st.booleans(), max_size=8))
+def test_embed_text_delta_always_rebuilds_the_original(
+    head: list[str], body: list[str], keep: list[bool]
+) -> None:
+    text = "\n".join(body)
+    embed = "\n".join(head + [x for x, k in zip(body, keep, strict=False) if k])
+    assert decode_embed_text(text, encode_embed_text(text, embed)) == embed
+
+
+def test_embed_text_made_of_header_and_text_lines_is_stored_as_a_delta() -> None:
+    text = "～ あいさつ ～\n図書館は午後9時まで開館します。"
+    embed = "品川区 / 文教委員会\n質問: 開館時間\n図書館は午後9時まで開館します。"
+    delta = encode_embed_text(text, embed)
+    assert delta == [["品川区 / 文教委員会", "質問: 開館時間"], [1]]
+
+
+def test_table_reads_text_lazily_and_keeps_tokens(tmp_path: Path) -> None:
+    chunks = [
+        Chunk(f"d#{i:03d}", f"本文{i}\n二行目", f"見出し\n本文{i}", {"doc_id": "d"})  # type: ignore[typeddict-item]
+        for i in range(3)
+    ]
+    write_table(tmp_path / "c.sqlite", chunks, [["本文", str(i)] for i in range(3)])
+    table = ChunkTable.open(tmp_path / "c.sqlite")
+    stored = table.chunks()
+    assert stored == chunks and [c.embed_text for c in stored] == [c.embed_text for c in chunks]
+    assert table.tokens([2, 0]) == {0: ["本文", "0"], 2: ["本文", "2"]}
+
+
+def test_metadata_beyond_the_hot_keys_is_read_on_demand_and_whole(tmp_path: Path) -> None:
+    import copy
+    import json
+    import pickle
+
+    meta = {"doc_id": "d", "city": "品川区", "spans": [[0, 4]], "stage_directions": ["〔登壇〕"]}
+    write_table(tmp_path / "c.sqlite", [Chunk("d#000", "本文", "本文", meta)], [[]])  # type: ignore[arg-type]
+    table = ChunkTable.open(tmp_path / "c.sqlite")
+    [stored] = table.chunks()
+    m = stored.metadata
+    assert dict.__len__(m) == 2 and m.get("city") == "品川区"  # nothing else read yet
+    assert m.get("spans") == [[0, 4]] and dict.__len__(m) == 4
+    for view in (
+        lambda x: x,
+        dict,
+        copy.copy,
+        lambda x: {**x},
+        lambda x: json.loads(json.dumps(x, ensure_ascii=False)),
+        lambda x: pickle.loads(pickle.dumps(x)),
+    ):
+        [fresh] = table.chunks()
+        assert view(fresh.metadata) == meta
+    [fresh] = table.chunks()
+    assert meta == fresh.metadata and "stage_directions" in fresh.metadata
