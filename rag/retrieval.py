@@ -300,8 +300,12 @@ class Retriever:
         self, query: str, where: Filters, depth: int, timings: dict[str, float]
     ) -> Candidates:
         """Both retrievers' top ``depth`` for ``query``: what the reranker reorders."""
+        t0 = time.perf_counter()
         q = self.embeddings.encode([query], is_query=True)[0]
+        timings["embed"] = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
         found = self.store.rank(q, depth, where)
+        timings["dense"] = (time.perf_counter() - t0) * 1000
         dense: dict[int, float | None] = {self._rows[i]: s for i, s in found if i in self._rows}
         tokens = self.query_tokens(query)
         bm25_rows, scores = self._bm25(tokens, depth, self._rows_passing(where), timings)

@@ -118,8 +118,9 @@ def test_cli_ingest_and_search_json(tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
-    assert set(data) == {"query", "mode", "hits", "timings_ms"}
-    assert {"embed", "dense", "bm25", "fuse"} <= set(data["timings_ms"])
+    assert set(data) == {"query", "mode", "stages", "understood", "hits", "timings_ms"}
+    assert {"embed", "dense", "bm25", "rerank"} <= set(data["timings_ms"])
+    assert data["stages"]["second"]["reranker"]["features"]  # the default is reranked
     h = data["hits"][0]
     assert set(h) == {"rank", "id", "score", "similarity", "text", "metadata"} and h["rank"] == 1
     assert ICS in h["text"] and all(x["metadata"]["city"] == "盛岡市" for x in data["hits"])
