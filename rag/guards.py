@@ -323,6 +323,8 @@ class GradioFileGuard:
         parts = route.strip("/").split("/")
         if parts[0] in ("call", "run", "api") and len(parts) > 1:
             named = next((f for f in blocks.fns.values() if f.api_name == parts[-1]), None)
+            if named is None:  # the generic route (run/predict): the body's fn_index decides
+                return True, by_index
             if index is not None and by_index is not named:
                 return False, None
             return True, named
