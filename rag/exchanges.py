@@ -34,10 +34,10 @@ from typing import Any, Protocol
 from rag.chunking import Chunk
 from rag.filters import Filters
 from rag.schema import Person
+from rag.text import SENTENCE
 
 MAX_QUOTES = 2  # sentences quoted per side
 CANDIDATES = 400  # passages retrieved before pairs are formed and checked
-_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+[」』）)]*|$)")
 
 
 class Searcher(Protocol):
@@ -255,7 +255,7 @@ def mentions_all(text: str, terms: Iterable[str]) -> bool:
 def quotes(text: str, terms: Sequence[str], n: int = MAX_QUOTES) -> tuple[str, ...]:
     """Up to ``n`` sentences of ``text`` naming the most terms, in document order; the
     first sentence when none names any."""
-    sents = [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
+    sents = [m.group().strip() for m in SENTENCE.finditer(text) if m.group().strip()]
     scored = [(sum(_norm(t) in _norm(s) for t in terms), i) for i, s in enumerate(sents)]
     best = sorted((i for c, i in scored if c > 0), key=lambda i: (-scored[i][0], i))[:n]
     if not best:
@@ -498,7 +498,7 @@ def amounts(text: str) -> dict[str, str]:
     states one: the item is what the sentence is about (the noun before は or が nearest
     before the amount), so 「待機児童数は令和5年4月1日時点で12人」 → 待機児童数: 12人."""
     out: dict[str, str] = {}
-    for m in _SENTENCE.finditer(unicodedata.normalize("NFKC", text)):
+    for m in SENTENCE.finditer(unicodedata.normalize("NFKC", text)):
         sent = m.group()
         topics = list(_TOPIC.finditer(sent))
         for a in _AMOUNT.finditer(sent):
@@ -523,13 +523,13 @@ def check_draft(
     sentence that shares the draft sentence's topic words."""
     found = find_exchanges(searcher, draft[:500], filters, terms=terms[:3])
     draft_amounts = amounts(draft)
-    draft_sents = [m.group().strip() for m in _SENTENCE.finditer(draft) if m.group().strip()]
+    draft_sents = [m.group().strip() for m in SENTENCE.finditer(draft) if m.group().strip()]
     draft_stances = [(s, stance(s)) for s in draft_sents if stance(s)]
     out: list[Difference] = []
     for ex in found.exchanges:
         if ex.answer is None:
             continue
-        for m in _SENTENCE.finditer(ex.answer.text):
+        for m in SENTENCE.finditer(ex.answer.text):
             sent = m.group().strip()
             for item, value in amounts(sent).items():
                 if item in draft_amounts and draft_amounts[item] != value:

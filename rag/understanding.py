@@ -24,9 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rag.text import nfkc
+from rag.text import ERA_INITIALS, ERAS, nfkc
 
-ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "r": 2018, "h": 1988, "s": 1925}
 MONTHS = {
     m: i
     for i, names in enumerate(
@@ -137,7 +136,7 @@ def _date_label(start: str, end: str, fiscal: bool, lang: str) -> str:
 
 def _year(m: re.Match[str]) -> int:
     if m["era"]:
-        base = ERAS[m["era"].lower() if len(m["era"]) == 1 else m["era"]]
+        base = ERAS[ERA_INITIALS.get(m["era"].lower(), m["era"])]
         return base + (1 if m["eyear"] == "元" else int(m["eyear"]))
     return int(m["year"])
 
