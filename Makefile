@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint install bench eval browser
+.PHONY: run test test-fast lint install bench eval browser screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,3 +41,8 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m evals.run $(ARGS)
+
+# Retake the README's screenshots: the browser tests write them under build/screenshots/docs.
+screenshots: $(STAMP) browser
+	$(BIN)/python -m pytest -q tests/test_browser.py $(PYTEST_ARGS)
+	cp build/screenshots/docs/*.png docs/screenshots/

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import html
+import shutil
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +25,15 @@ from urllib.parse import quote
 import gradio as gr
 
 from rag.answers import Answer
+from rag.exchanges import (
+    ExchangeQuery,
+    ExchangeResult,
+    bucket,
+    timeline,
+    to_csv,
+    to_docx,
+    to_markdown,
+)
 from rag.guards import secure
 from rag.indexing import IndexCorruptError, ingest
 from rag.presenting import (
@@ -31,6 +43,8 @@ from rag.presenting import (
     SERVED_SUFFIXES,
     answer_footer,
     answer_markdown,
+    differences_html,
+    exchanges_html,
     filters_text,
     source_line,
     sources_html,
@@ -76,6 +90,7 @@ T: dict[str, dict[str, str]] = {
         "busy": "混み合っています。しばらくしてからもう一度お試しください。",
         "bad_date": "{name}の日付が読めません: 「{value}」。例: 2023-09、2023/09、令和5年9月、R5.9",
         "bad_question": "質問を確認してください: {detail}",
+        "bad_draft": "答弁案を確認してください: {detail}",
         "bad_filter": "絞り込み「{name}」を確認してください。",
         "admin": "文書の管理",
         "upload": "報告書・会議録ファイル（PDF / Word .docx / テキスト .txt .md / .jsonl、"
@@ -102,6 +117,31 @@ T: dict[str, dict[str, str]] = {
         "minutes": "会議録",
         "doc_count": "{n} 件の文書、{chunks} チャンクが索引にあります。"
         "見出しで並べ替え、検索欄で絞り込めます。",
+        "exchanges": "過去のやりとり",
+        "ex_intro": "話題について、議員の質問と執行機関の答弁の組を新しい順に一覧します。"
+        "話題の語をすべて含むやりとりだけを数えます。グラフの棒をドラッグで選ぶか、"
+        "件数表の行を押すと、その期間のやりとりだけを表示します。",
+        "ex_topic": "話題",
+        "ex_placeholder": "例: 待機児童",
+        "ex_by": "集計の単位",
+        "ex_split": "色分け",
+        "ex_search": "やりとりを探す",
+        "ex_meeting": "会議",
+        "ex_member": "質問者（議員名の一部）",
+        "ex_party": "会派",
+        "ex_department": "答弁者の役職・部局",
+        "ex_found": "{n} 件のやりとり（{meetings} 会議、{ms:.0f} ms）",
+        "ex_none": "該当するやりとりは見つかりませんでした。語を減らすか、絞り込みを外してください。",
+        "ex_period": "{period} のやりとり {n} 件を表示中。",
+        "ex_all": "すべて表示",
+        "ex_cols": "期間|件数|内訳",
+        "ex_count": "件数",
+        "ex_table": "期間ごとの件数",
+        "ex_draft": "答弁案の確認（過去の答弁と数値・方針を照合）",
+        "ex_draft_box": "答弁案（貼り付け）",
+        "ex_check": "過去の答弁と照合",
+        "ex_same": "過去の答弁と食い違う数値・方針は見つかりませんでした。",
+        "ex_diffs": "過去の答弁と食い違う可能性: {n} 件",
     },
     "en": {
         "title": "## Council documents chat\nCited answers from inspection reports and minutes. "
@@ -133,6 +173,7 @@ T: dict[str, dict[str, str]] = {
         "bad_date": "Cannot read the {name} date “{value}”. "
         "e.g. 2023-09, 2023/09, 令和5年9月, R5.9",
         "bad_question": "Please check the question: {detail}",
+        "bad_draft": "Please check the draft answer: {detail}",
         "bad_filter": "Please check the “{name}” filter.",
         "admin": "Manage documents",
         "upload": "Report or minutes file (PDF / Word .docx / text .txt .md / .jsonl, "
@@ -159,6 +200,31 @@ T: dict[str, dict[str, str]] = {
         "minutes": "minutes",
         "doc_count": "{n} documents, {chunks} chunks in the index. "
         "Sort by a heading; search with the search box.",
+        "exchanges": "Past exchanges",
+        "ex_intro": "Members' questions and the executive's answers about a topic, newest "
+        "first. Only exchanges that contain every word of the topic count. Drag over bars in "
+        "the chart, or click a row of the counts table, to list that period's exchanges.",
+        "ex_topic": "Topic",
+        "ex_placeholder": "e.g. 待機児童 (write the topic in Japanese)",
+        "ex_by": "Count by",
+        "ex_split": "Colour by",
+        "ex_search": "Find exchanges",
+        "ex_meeting": "Meeting",
+        "ex_member": "Questioner (part of the member's name)",
+        "ex_party": "Party",
+        "ex_department": "Answerer's post or department",
+        "ex_found": "{n} exchanges ({meetings} meetings, {ms:.0f} ms)",
+        "ex_none": "No exchanges found. Try fewer words, or clear the filters.",
+        "ex_period": "Showing the {n} exchanges of {period}.",
+        "ex_all": "Show all",
+        "ex_cols": "Period|Exchanges|Split",
+        "ex_count": "exchanges",
+        "ex_table": "Exchanges per period",
+        "ex_draft": "Check a draft answer against past answers (numbers and positions)",
+        "ex_draft_box": "Draft answer (paste)",
+        "ex_check": "Check against past answers",
+        "ex_same": "No past answer states a different number or position.",
+        "ex_diffs": "Possible differences from past answers: {n}",
     },
 }
 CSS = """
@@ -175,7 +241,12 @@ CSS = """
 .sources.nearest details { border-style: dashed; }
 .sources.nearest h4 { font-weight: normal; font-style: italic; }
 #chatbot .read-as { font-size: 0.9em; }
-#send, #send:hover { background: #9a3412; border-color: #9a3412; color: #ffffff; }
+.exchanges li.exchange > div { margin: 0.15em 0; }
+.exchanges li.exchange { margin-bottom: 0.6em; }
+.exchanges .answer { padding-left: 1em; }
+.exchanges code { font-size: 0.8em; }
+#send, #send:hover, #ex-search, #ex-search:hover { background: #9a3412; border-color: #9a3412;
+  color: #ffffff; }
 footer .show-api, footer .show-api * { color: #374151 !important; opacity: 1 !important; }
 .dark footer .show-api, .dark footer .show-api * { color: #e5e7eb !important; }
 #ask-row { flex-wrap: nowrap; align-items: flex-end; }
@@ -213,6 +284,25 @@ DOWNLOAD = """(text) => {
   a.download = "gikai-chat.md"; document.body.appendChild(a); a.click(); a.remove();
 }"""
 PLACE_KINDS = ("city", "meeting")
+# A component whose words follow the UI language, and its update for a language.
+Relabel = tuple[Any, Callable[[str], Any]]
+
+
+def said(key: str, attr: str = "label") -> Callable[[str], Any]:
+    """The update that sets a component's ``attr`` to ``T[lang][key]``."""
+
+    def update(lg: str) -> Any:
+        words: dict[str, Any] = {attr: T[lg][key]}
+        return gr.update(**words)
+
+    return update
+
+
+def dated(key: str) -> Callable[[str], Any]:
+    """A date box's label and its example formats."""
+    return lambda lg: gr.update(label=T[lg][key], placeholder=T[lg]["date_hint"])
+
+
 TRACK_INGEST = gr.Progress(track_tqdm=True)  # the ingest's tqdm bar, shown in the admin tab
 
 
@@ -254,11 +344,11 @@ def localise_error(e: Exception, lang: str) -> str:
     if key.startswith("date_"):
         value = str(e).split("'")[1] if str(e).count("'") >= 2 else ""
         return t["bad_date"].format(name=name, value=value)
-    if field == "question":
+    if field in ("question", "draft"):
         detail = str(e).split(":", 1)[-1].strip()
         parts = [p.strip() for p in detail.split(" / ")]
         detail = (parts[-1] if lang == "ja" else parts[0]) if len(parts) > 1 else detail
-        return t["bad_question"].format(detail=detail)
+        return t[f"bad_{field}"].format(detail=detail)
     return t["bad_filter"].format(name=name)
 
 
@@ -403,9 +493,11 @@ def build_ui(
                         _role_choices(lang0), value="", label=t0["role"], elem_id="f-role"
                     )
         filters: list[Any] = [doc, place, date_from, date_to, role]
-        doc_view: list[Any] = []
+        doc_view: list[Relabel] = []
+        past: list[Relabel] = []
         if not embed:
             doc_view = _documents_tab(service)
+            past = _exchanges_tab(service, lang)
 
         def respond(
             message: str,
@@ -548,57 +640,38 @@ def build_ui(
             api_visibility="private",
         ).then(None, export_text, None, js=DOWNLOAD)
 
-        translated: list[Any] = [title, mode_badge, chat_tab, chatbot, box, send, new, export]
-        translated += [comment, filter_box, *filters]
-        admin: list[Any] = []
+        # Every component whose words follow the UI language, with its update for a language:
+        # the one table the language switch reads, so outputs and updates cannot drift apart.
+        labels: list[Relabel] = [
+            (lang, lambda lg: lg),
+            (title, lambda lg: gr.update(value=T[lg]["title"])),
+            (mode_badge, lambda lg: gr.update(value=mode_text(service, lg))),
+            (chat_tab, said("chat")),
+            (chatbot, said("chat")),
+            (box, lambda lg: gr.update(label=T[lg]["box"], placeholder=T[lg]["placeholder"])),
+            (send, said("send", "value")),
+            (new, said("new", "value")),
+            (export, said("export", "value")),
+            (comment, said("comment")),
+            (filter_box, said("filters")),
+            (doc, lambda lg: gr.update(label=T[lg]["doc"], choices=_choices(service, lg)[0])),
+            (place, lambda lg: gr.update(label=T[lg]["place"], choices=_choices(service, lg)[1])),
+            (date_from, dated("date_from")),
+            (date_to, dated("date_to")),
+            (role, lambda lg: gr.update(label=T[lg]["role"], choices=_role_choices(lg))),
+        ]
+        if ex is not None:
+            labels.append((ex.dataset, said("examples")))
+        labels += doc_view + past
         if service.settings.admin and not embed:
-            admin = _admin_tab(service, lang, doc, place, doc_view)
-
-        def relabel(lg: str, *picked: str) -> list[Any]:
-            t = T[lg]
-            docs, places = _choices(service, lg)
-            updates = [
-                lg,
-                gr.update(value=t["title"]),
-                gr.update(value=mode_text(service, lg)),
-                gr.update(label=t["chat"]),
-                gr.update(label=t["chat"]),
-                gr.update(label=t["box"], placeholder=t["placeholder"]),
-                gr.update(value=t["send"]),
-                gr.update(value=t["new"]),
-                gr.update(value=t["export"]),
-                gr.update(label=t["comment"]),
-                gr.update(label=t["filters"]),
-                gr.update(label=t["doc"], choices=docs),
-                gr.update(label=t["place"], choices=places),
-                gr.update(label=t["date_from"], placeholder=t["date_hint"]),
-                gr.update(label=t["date_to"], placeholder=t["date_hint"]),
-                gr.update(label=t["role"], choices=_role_choices(lg)),
-                show_chips(lg, *picked),
-            ]
-            if ex is not None:
-                updates.append(gr.update(label=t["examples"]))
-            if doc_view:
-                updates += [
-                    gr.update(label=t["documents"]),
-                    gr.update(value=t["doc_count"].format(**_doc_counts(service))),
-                    gr.update(value=document_rows(service, lg), headers=t["doc_cols"].split("|")),
-                ]
-            admin_updates = [
-                gr.update(label=t["admin"]),
-                gr.update(label=t["upload"].format(mb=_upload_mb(service))),
-                gr.update(label=t["preview"]),
-                gr.update(value=t["add"]),
-                gr.update(label=t["manage"]),
-                gr.update(value=t["remove"]),
-                gr.update(value=t["reingest"]),
-            ]
-            return updates + admin_updates[: len(admin)]
-
-        outs = [lang, *translated, chips, *([ex.dataset] if ex is not None else []), *doc_view]
+            labels += _admin_tab(service, lang, doc, place, [c for c, _ in doc_view])
         lang_pick.change(
-            relabel, [lang_pick, *filters], [*outs, *admin], js=None, api_visibility="private"
+            lambda lg: [update(lg) for _, update in labels],
+            lang_pick,
+            [c for c, _ in labels],
+            api_visibility="private",
         )
+        lang_pick.change(show_chips, [lang_pick, *filters], chips, api_visibility="private")
         lang_pick.change(None, lang_pick, None, js=SET_LANG)
 
         def from_url(request: gr.Request) -> str:
@@ -633,7 +706,7 @@ def _doc_counts(service: ChatService) -> dict[str, int]:
     return {"n": len(rows), "chunks": sum(r["chunks"] for r in rows)}
 
 
-def _documents_tab(service: ChatService) -> list[Any]:
+def _documents_tab(service: ChatService) -> list[Relabel]:
     """Every indexed document, sortable and searchable, each title opening its file."""
     t = T["ja"]
     with gr.Tab(t["documents"], id="documents") as tab:
@@ -647,12 +720,288 @@ def _documents_tab(service: ChatService) -> list[Any]:
             wrap=True,
             elem_id="documents",
         )
-    return [tab, count, table]
+    return [
+        (tab, said("documents")),
+        (count, lambda lg: gr.update(value=T[lg]["doc_count"].format(**_doc_counts(service)))),
+        (
+            table,
+            lambda lg: gr.update(
+                value=document_rows(service, lg), headers=T[lg]["doc_cols"].split("|")
+            ),
+        ),
+    ]
+
+
+EX_BY = {
+    "ja": [("年度", "year"), ("会議", "meeting"), ("会派", "party"), ("議員", "member")],
+    "en": [
+        ("fiscal year", "year"),
+        ("meeting", "meeting"),
+        ("party", "party"),
+        ("member", "member"),
+    ],
+}
+EX_SPLIT = {
+    "ja": [("なし", ""), ("会派", "party"), ("議員", "member")],
+    "en": [("none", ""), ("party", "party"), ("member", "member")],
+}
+EX_FILES = ("csv", "md", "docx")
+_scratch: deque[Path] = deque()  # the newest export folders; older ones are removed
+
+
+def _export_files(result: ExchangeResult) -> list[str]:
+    """The exchanges as CSV, Markdown and DOCX files, for the download buttons."""
+    folder = Path(tempfile.mkdtemp(prefix="gikai-exchanges-"))
+    _scratch.append(folder)
+    while len(_scratch) > 32:
+        shutil.rmtree(_scratch.popleft(), ignore_errors=True)
+    data = {
+        "csv": to_csv(result.exchanges).encode("utf-8-sig"),  # BOM: Excel reads it as UTF-8
+        "md": to_markdown(result).encode("utf-8"),
+        "docx": to_docx(result),
+    }
+    paths = []
+    for suffix in EX_FILES:
+        path = folder / f"gikai-exchanges.{suffix}"
+        path.write_bytes(data[suffix])
+        paths.append(str(path))
+    return paths
+
+
+def timeline_frame(result: ExchangeResult, by: str, split: str) -> tuple[Any, list[list[Any]]]:
+    """The timeline as the chart's rows (period, count, split) and the counts table."""
+    import pandas as pd
+
+    rows, table = [], []
+    for key, counts in timeline(result.exchanges, by, split or None):
+        for part, n in counts.items():
+            rows.append({"period": key, "count": n, "split": part})
+        shares = "、".join(f"{k} {n}" for k, n in counts.most_common()) if split else ""
+        table.append([key, sum(counts.values()), shares])
+    return pd.DataFrame(rows, columns=["period", "count", "split"]), table
+
+
+def _meeting_choices(service: ChatService, lang: str) -> list[tuple[str, str]]:
+    return [(T[lang]["all"], ""), *[(m, m) for m in service.facets.meetings]]
+
+
+def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
+    """Past exchanges about a topic: the timeline chart, the pairs newest first, exports,
+    and the check of a draft answer against past answers."""
+    t = T["ja"]
+    with gr.Tab(t["exchanges"], id="exchanges") as tab:
+        intro = gr.Markdown(t["ex_intro"])
+        with gr.Row(equal_height=True):
+            topic = gr.Textbox(
+                label=t["ex_topic"], placeholder=t["ex_placeholder"], scale=4, elem_id="ex-topic"
+            )
+            by = gr.Radio(EX_BY["ja"], value="year", label=t["ex_by"], scale=3, elem_id="ex-by")
+            split = gr.Dropdown(
+                EX_SPLIT["ja"], value="", label=t["ex_split"], scale=1, elem_id="ex-split"
+            )
+            go = gr.Button(t["ex_search"], variant="primary", scale=1, elem_id="ex-search")
+        with gr.Accordion(t["filters"], open=False) as more:
+            with gr.Row():
+                date_from = gr.Textbox(
+                    label=t["date_from"], placeholder=t["date_hint"], elem_id="ex-from"
+                )
+                date_to = gr.Textbox(
+                    label=t["date_to"], placeholder=t["date_hint"], elem_id="ex-to"
+                )
+                meeting = gr.Dropdown(
+                    _meeting_choices(service, "ja"),
+                    value="",
+                    label=t["ex_meeting"],
+                    elem_id="ex-meeting",
+                )
+            with gr.Row():
+                member = gr.Textbox(label=t["ex_member"], elem_id="ex-member")
+                party = gr.Textbox(label=t["ex_party"], elem_id="ex-party")
+                department = gr.Textbox(label=t["ex_department"], elem_id="ex-department")
+        status = gr.Markdown(elem_id="ex-status")
+        plot = gr.BarPlot(
+            None,
+            x="period",
+            y="count",
+            x_title=t["ex_by"],
+            y_title=t["ex_count"],
+            label=t["exchanges"],
+            x_label_angle=-30,
+            y_lim=[0, None],
+            height=280,
+            elem_id="ex-plot",
+        )
+        counts = gr.Dataframe(
+            headers=t["ex_cols"].split("|"),
+            datatype=["str", "number", "str"],
+            interactive=False,
+            wrap=True,
+            label=t["ex_table"],
+            elem_id="ex-counts",
+        )
+        with gr.Row(equal_height=True):
+            shown = gr.Markdown(elem_id="ex-shown")
+            show_all = gr.Button(t["ex_all"], size="sm", visible=False, scale=0, elem_id="ex-all")
+        listing = gr.HTML(elem_id="ex-list")
+        with gr.Row():
+            downloads = [
+                gr.DownloadButton(name, visible=False, size="sm", elem_id=f"ex-{suffix}")
+                for name, suffix in zip(("CSV", "Markdown", "Word (DOCX)"), EX_FILES, strict=True)
+            ]
+        with gr.Accordion(t["ex_draft"], open=False) as draft_box:
+            draft = gr.Textbox(label=t["ex_draft_box"], lines=6, elem_id="ex-draft")
+            check = gr.Button(t["ex_check"], elem_id="ex-check")
+            diffs = gr.HTML(elem_id="ex-diffs")
+    found = gr.State(None)  # the last search: (ExchangeResult, by)
+    ask = [topic, date_from, date_to, meeting, member, party, department, lang]
+
+    def search(
+        q: str,
+        d_from: str,
+        d_to: str,
+        mtg: str,
+        mem: str,
+        par: str,
+        dep: str,
+        lg: str,
+        by_: str,
+        split_: str,
+    ) -> tuple[Any, ...]:
+        filters = {"date_from": d_from or "", "date_to": d_to or "", "meeting": mtg or ""}
+        try:
+            who = ExchangeQuery(*(clean_text(x or "").strip() for x in (mem, par, dep)))
+            result = service.exchanges(q, {k: v for k, v in filters.items() if v}, who)
+        except (RequestError, BusyError) as e:
+            hidden = [gr.update(visible=False, value=None) for _ in downloads]
+            return (
+                "⚠ " + html.escape(localise_error(e, lg)),
+                None,
+                [],
+                "",
+                "",
+                gr.update(visible=False),
+                *hidden,
+                None,
+            )
+        frame, table = timeline_frame(result, by_, split_)
+        meetings = len({(e.meeting, e.date) for e in result.exchanges})
+        note = T[lg]["ex_found"].format(
+            n=len(result.exchanges), meetings=meetings, ms=result.timings_ms.get("total", 0)
+        )
+        if not result.exchanges:
+            note += " " + T[lg]["ex_none"]
+        files = _export_files(result) if result.exchanges else [None] * len(downloads)
+        plot_update = gr.update(
+            value=frame,
+            color="split" if split_ else None,
+            sort=[row[0] for row in table],
+            x_title=dict((v, k) for k, v in EX_BY[lg])[by_],
+        )
+        return (
+            note,
+            plot_update,
+            table,
+            "",
+            exchanges_html(result.exchanges, lg),
+            gr.update(visible=False),
+            *[gr.update(value=f, visible=f is not None) for f in files],
+            (result, by_),
+        )
+
+    outs = [status, plot, counts, shown, listing, show_all, *downloads, found]
+    for trigger in (go.click, topic.submit):
+        trigger(search, [*ask, by, split], outs, api_visibility="private")
+    by.change(
+        lambda *a: search(*a) if a[0] else _skips(len(outs)),
+        [*ask, by, split],
+        outs,
+        api_visibility="private",
+    )
+    split.change(
+        lambda *a: search(*a) if a[0] else _skips(len(outs)),
+        [*ask, by, split],
+        outs,
+        api_visibility="private",
+    )
+
+    def period(kept: Any, periods: list[str], lg: str) -> tuple[Any, ...]:
+        if not kept or not periods:
+            return gr.skip(), gr.skip(), gr.skip()
+        result, by_ = kept
+        picked = [e for e in result.exchanges if bucket(e, by_) in periods]
+        label = "、".join(periods) if lg == "ja" else ", ".join(periods)
+        return (
+            T[lg]["ex_period"].format(period=label, n=len(picked)),
+            exchanges_html(picked, lg),
+            gr.update(visible=True),
+        )
+
+    def from_bars(kept: Any, lg: str, evt: gr.SelectData) -> tuple[Any, ...]:
+        values = evt.value if isinstance(evt.value, list) else [evt.value]
+        return period(kept, [str(v) for v in values if isinstance(v, str)], lg)
+
+    def from_row(kept: Any, lg: str, evt: gr.SelectData) -> tuple[Any, ...]:
+        row = evt.row_value or []
+        return period(kept, [str(row[0])] if row else [], lg)
+
+    shown_outs = [shown, listing, show_all]
+    plot.select(from_bars, [found, lang], shown_outs, api_visibility="private")
+    counts.select(from_row, [found, lang], shown_outs, api_visibility="private")
+
+    def everything(kept: Any, lg: str) -> tuple[Any, ...]:
+        if not kept:
+            return "", "", gr.update(visible=False)
+        return "", exchanges_html(kept[0].exchanges, lg), gr.update(visible=False)
+
+    show_all.click(everything, [found, lang], shown_outs, api_visibility="private")
+
+    def compare(text: str, q: str, d_from: str, d_to: str, mtg: str, lg: str) -> str:
+        filters = {"date_from": d_from or "", "date_to": d_to or "", "meeting": mtg or ""}
+        try:
+            found_diffs = service.check_draft(text, q, {k: v for k, v in filters.items() if v})
+        except (RequestError, BusyError) as e:
+            return "⚠ " + html.escape(localise_error(e, lg))
+        if not found_diffs:
+            return f"<p>{html.escape(T[lg]['ex_same'])}</p>"
+        head = html.escape(T[lg]["ex_diffs"].format(n=len(found_diffs)))
+        return f"<p>{head}</p>" + differences_html(found_diffs, lg)
+
+    check.click(
+        compare, [draft, topic, date_from, date_to, meeting, lang], diffs, api_visibility="private"
+    )
+
+    return [
+        (tab, said("exchanges")),
+        (intro, said("ex_intro", "value")),
+        (topic, lambda lg: gr.update(label=T[lg]["ex_topic"], placeholder=T[lg]["ex_placeholder"])),
+        (by, lambda lg: gr.update(label=T[lg]["ex_by"], choices=EX_BY[lg])),
+        (split, lambda lg: gr.update(label=T[lg]["ex_split"], choices=EX_SPLIT[lg])),
+        (go, said("ex_search", "value")),
+        (more, said("filters")),
+        (date_from, dated("date_from")),
+        (date_to, dated("date_to")),
+        (
+            meeting,
+            lambda lg: gr.update(label=T[lg]["ex_meeting"], choices=_meeting_choices(service, lg)),
+        ),
+        (member, said("ex_member")),
+        (party, said("ex_party")),
+        (department, said("ex_department")),
+        (plot, lambda lg: gr.update(label=T[lg]["exchanges"], y_title=T[lg]["ex_count"])),
+        (
+            counts,
+            lambda lg: gr.update(label=T[lg]["ex_table"], headers=T[lg]["ex_cols"].split("|")),
+        ),
+        (show_all, said("ex_all", "value")),
+        (draft_box, said("ex_draft")),
+        (draft, said("ex_draft_box")),
+        (check, said("ex_check", "value")),
+    ]
 
 
 def _admin_tab(
     service: ChatService, lang: Any, doc: Any, place: Any, doc_view: list[Any]
-) -> list[Any]:
+) -> list[Relabel]:
     """Upload a file, preview its chunks, add it to the index on confirmation; remove or
     re-read an indexed document."""
     t = T["ja"]
@@ -789,7 +1138,15 @@ def _admin_tab(
         [status, *listed],
         api_visibility="private",
     )
-    return [tab, upload, preview, add, indexed, remove, again]
+    return [
+        (tab, said("admin")),
+        (upload, lambda lg: gr.update(label=T[lg]["upload"].format(mb=_upload_mb(service)))),
+        (preview, said("preview")),
+        (add, said("add", "value")),
+        (indexed, said("manage")),
+        (remove, said("remove", "value")),
+        (again, said("reingest", "value")),
+    ]
 
 
 def _skips(n: int) -> tuple[Any, ...]:

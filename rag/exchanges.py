@@ -326,7 +326,8 @@ def fiscal_year(date: str) -> int | None:
     return year if month >= 4 else year - 1
 
 
-def _bucket(ex: Exchange, by: str) -> str:
+def bucket(ex: Exchange, by: str) -> str:
+    """The timeline bucket an exchange falls in: its 年度, meeting, party or member."""
     q = ex.question.speaker
     if by == "year":
         fy = fiscal_year(ex.date)
@@ -348,8 +349,8 @@ def timeline(
     counts: dict[str, Counter[str]] = {}
     first_date: dict[str, str] = {}
     for ex in exchanges:
-        key = _bucket(ex, by)
-        counts.setdefault(key, Counter())[_bucket(ex, split) if split else "all"] += 1
+        key = bucket(ex, by)
+        counts.setdefault(key, Counter())[bucket(ex, split) if split else "all"] += 1
         first_date[key] = min(first_date.get(key, ex.date or "9999"), ex.date or "9999")
     order = sorted(counts, key=lambda k: (first_date[k], k) if by in ("year", "meeting") else k)
     if by not in ("year", "meeting"):

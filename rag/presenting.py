@@ -267,3 +267,81 @@ def sources_html(
         )
     kind = "sources nearest" if nearest else "sources"
     return f'<div class="{kind}"><h4>{html.escape(head)}</h4>{"".join(items)}</div>'
+
+
+EXCHANGE_LABELS = {
+    "ja": {"q": "問", "a": "答", "none": "（答弁の記録なし）"},
+    "en": {"q": "Q", "a": "A", "none": "(no recorded answer)"},
+}
+
+
+def side_who(speaker: Mapping[str, Any], lang: str = "ja") -> str:
+    """「教育長 山田太郎」 or 「山田太郎（会派）」: a side of an exchange, as the list shows it."""
+    name = str(speaker.get("name") or "")
+    role = str(speaker.get("role") or "")
+    party = str(speaker.get("party") or "")
+    who = " ".join(x for x in (role, name) if x) or str(speaker.get("label") or "")
+    if party:
+        who += f"（{party}）" if lang == "ja" else f" ({party})"
+    return who or role_label(speaker.get("category"), lang)
+
+
+def exchanges_html(exchanges: Sequence[Any], lang: str = "ja") -> str:
+    """Past exchanges grouped by meeting, newest first: each the member's question and the
+    executive's answer, their quoted sentences and the ids of the passages they cite.
+
+    ``exchanges`` are :class:`rag.exchanges.Exchange` values."""
+    labels = EXCHANGE_LABELS[lang]
+    parts: list[str] = []
+    meeting = None
+    for ex in exchanges:
+        if (ex.meeting, ex.date) != meeting:
+            if meeting is not None:
+                parts.append("</ol></section>")
+            meeting = (ex.meeting, ex.date)
+            head = " / ".join(x for x in (ex.meeting, ex.date) if x)
+            parts.append(f'<section class="meeting"><h4>{html.escape(head)}</h4><ol>')
+        sides = [(labels["q"], ex.question, "question"), (labels["a"], ex.answer, "answer")]
+        rows = []
+        for mark, side, kind in sides:
+            if side is None:
+                rows.append(f'<div class="{kind} missing"><b>{mark}</b> {labels["none"]}</div>')
+                continue
+            said = html.escape(" ".join(side.quotes) or side.text[:200], quote=False)
+            who = html.escape(side_who(side.speaker, lang), quote=False)
+            rows.append(
+                f'<div class="{kind}"><b>{mark}</b> <span class="who">{who}</span>: {said} '
+                f"<code>{html.escape(side.chunk_id)}</code></div>"
+            )
+        parts.append(f'<li class="exchange">{"".join(rows)}</li>')
+    if meeting is not None:
+        parts.append("</ol></section>")
+    return f'<div class="exchanges">{"".join(parts)}</div>'
+
+
+DIFFERENCE_LABELS = {
+    "ja": {"number": "数値", "stance": "方針", "draft": "答弁案", "past": "過去"},
+    "en": {"number": "number", "stance": "position", "draft": "draft", "past": "past"},
+}
+
+
+def differences_html(differences: Sequence[Any], lang: str = "ja") -> str:
+    """Where a draft answer differs from past answers: the item, both values, and the past
+    sentence with its meeting, date and passage id.
+
+    ``differences`` are :class:`rag.exchanges.Difference` values."""
+    labels = DIFFERENCE_LABELS[lang]
+    items = []
+    for d in differences:
+        ex = d.exchange
+        where = " / ".join(x for x in (ex.meeting, ex.date) if x)
+        items.append(
+            f'<li class="difference"><b>{labels.get(d.kind, d.kind)}: '
+            f"{html.escape(d.item, quote=False)}</b> — {labels['draft']} "
+            f"{html.escape(d.draft, quote=False)} / {labels['past']} "
+            f"{html.escape(d.past, quote=False)}"
+            f"<blockquote>{html.escape(d.sentence, quote=False)}</blockquote>"
+            f'<span class="meta">{html.escape(where, quote=False)} '
+            f"<code>{html.escape(d.exchange.answer_id)}</code></span></li>"
+        )
+    return f'<ul class="differences">{"".join(items)}</ul>'

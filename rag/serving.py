@@ -31,6 +31,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rag.answering import Answerer
 from rag.answers import Answer
 from rag.chunking import Chunk, chunk_source
+from rag.exchanges import (
+    Difference,
+    ExchangeQuery,
+    ExchangeResult,
+    check_draft,
+    find_exchanges,
+    topic_terms,
+)
 from rag.feedback import FeedbackStore
 from rag.filters import DATE_FORMS, FilterError, Filters
 from rag.filters import KEYS as FILTER_KEYS
@@ -209,6 +217,31 @@ class ChatService:
             final = item
         assert isinstance(final, Answer)
         return final
+
+    # -- past exchanges ----------------------------------------------------------------------
+    def exchanges(
+        self,
+        topic: Any,
+        filters: Mapping[str, Any] | None = None,
+        who: ExchangeQuery | None = None,
+    ) -> ExchangeResult:
+        """The question-and-answer pairs about ``topic``, newest first (``rag exchanges``)."""
+        q = self.clean_question(topic)
+        f = self.clean_filters(filters)
+        with self._slot():
+            return find_exchanges(self.retriever, q, f, who)
+
+    def check_draft(
+        self, draft: Any, topic: Any, filters: Mapping[str, Any] | None = None
+    ) -> list[Difference]:
+        """Past answers on ``topic`` that state another number or stance than ``draft``."""
+        q = self.clean_question(topic)
+        if not isinstance(draft, str) or not clean_text(draft).strip():
+            raise RequestError("draft", "empty; paste a draft answer / 答弁案を貼り付けてください")
+        text = clean_text(draft).strip()[: self.settings.max_question_chars * 10]
+        f = self.clean_filters(filters)
+        with self._slot():
+            return check_draft(self.retriever, text, topic_terms(q), f)
 
     # -- adding documents ---------------------------------------------------------------------
     def check_upload(self, path: Path, label: str) -> None:
