@@ -404,3 +404,37 @@ def test_documents_list_needs_a_login_and_shows_no_paths(admin_server: Server) -
 def test_embed_without_its_slash_is_redirected(open_server: Server) -> None:
     r = httpx.get(open_server.path("embed"), follow_redirects=False, timeout=10)
     assert r.status_code == 307 and r.headers["location"] == "/embed/"
+
+
+def _event_of(server: Server, elem_id: str, trigger: str) -> tuple[int, int]:
+    """The event fired by ``trigger`` on the component ``elem_id``, and its input count."""
+    cfg = config(server)
+    ids = {c["id"] for c in cfg["components"] if c.get("props", {}).get("elem_id") == elem_id}
+    for d in cfg["dependencies"]:
+        if any(t[0] in ids and t[1] == trigger for t in d["targets"]):
+            return int(d["id"]), len(d["inputs"])
+    raise AssertionError(f"no {trigger} event on #{elem_id}")
+
+
+def test_past_exchanges_refuse_oversized_text_and_serve_no_other_file(
+    open_server: Server,
+) -> None:
+    s = open_server
+    fn, n = _event_of(s, "ex-search", "click")
+    # topic, dates, meeting, member, party, department, lang, by, split
+    for topic in ("図" * 5000, "", None):
+        data: list[Any] = [topic, "", "", "", "", "", "", "ja", "year", ""][:n]
+        r = join(s, fn, data, session=f"ex-{len(topic or '')}")
+        assert r.status_code == 200, r.text
+        out = event_result(s, f"ex-{len(topic or '')}", {})
+        assert out.get("success") is True, out
+        status = out["output"]["data"][0]
+        assert status.startswith("⚠ 質問を確認してください"), status
+    # an empty draft is refused, by its name
+    fn, n = _event_of(s, "ex-check", "click")
+    data = ["", "図書館", "", "", "", "ja"][:n]
+    join(s, fn, data, session="draft-empty")
+    assert "答弁案を確認してください" in event_result(s, "draft-empty", {})["output"]["data"][0]
+    # the export buttons' files are Gradio's own copies: nothing else is served from /tmp
+    leaked = httpx.get(s.path("gradio_api/file=/tmp/gikai-exchanges-x/gikai-exchanges.csv"))
+    assert leaked.status_code in (403, 404)
