@@ -508,6 +508,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--out", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)
+    if args.index_dir and len(args.corpora) != 1:
+        # one folder holds one corpus: a second would be ingested over the first
+        ap.error("--index-dir needs exactly one corpus in --corpora")
     results: list[dict[str, Any]] = []
     answers = None
     jobs = [(c, cond) for c in args.corpora for cond in args.conditions]
