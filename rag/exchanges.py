@@ -180,6 +180,36 @@ def _answer_index(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
     return linked
 
 
+_LINKS: list[tuple[Sequence[Chunk], int, dict[str, list[Chunk]]]] = []
+
+
+def linked_answers(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
+    """Question chunk id → the chunks linked to it (``question_id``), built once per chunk
+    list (an index's chunks do not change while it is open) and reused by every search."""
+    for seen, n, linked in _LINKS:
+        if seen is chunks and n == len(chunks):
+            return linked
+    linked = _answer_index(chunks)
+    _LINKS[:] = [(chunks, len(chunks), linked)]
+    return linked
+
+
+def exchanges_of(chunk: Chunk, linked: Mapping[str, list[Chunk]]) -> list[tuple[Side, Side | None]]:
+    """The (question, answer) pairs that a hit on ``chunk`` gives, before the topic check:
+    the pairs the chunk holds, and for a question whose answer is not in the chunk, the
+    answers linked to it (``None`` when none was recorded)."""
+    out: list[tuple[Side, Side | None]] = []
+    for question, answer in pairs_in(chunk):
+        if question is None:
+            continue
+        if answer is not None:
+            out.append((question, answer))
+            continue
+        answers = [a for c in linked.get(chunk.id, []) for _, a in pairs_in(c) if a]
+        out += [(question, a) for a in answers] or [(question, None)]
+    return out
+
+
 # -- topic -----------------------------------------------------------------------------
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
@@ -280,32 +310,25 @@ def find_exchanges(
     result = searcher.search(query, k=CANDIDATES, mode=mode, filters=filters)
     timings["search"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
-    linked = _answer_index(searcher.chunks)
+    linked = linked_answers(searcher.chunks)
     found: dict[tuple[str, str], Exchange] = {}
     for hit in result.hits:
         chunk = hit.chunk
         meta = chunk.metadata
-        for question, answer in pairs_in(chunk):
-            if question is None:
+        for question, ans in exchanges_of(chunk, linked):
+            text = question.text + "\n" + (ans.text if ans else "")
+            if not mentions_all(text, words):
                 continue
-            answers: list[Side | None] = [answer]
-            if answer is None:  # the answers may be chunks of their own, linked to this one
-                answers = [a for c in linked.get(chunk.id, []) for _, a in pairs_in(c) if a]
-                answers = answers or [None]
-            for ans in answers:
-                text = question.text + "\n" + (ans.text if ans else "")
-                if not mentions_all(text, words):
-                    continue
-                ex = Exchange(
-                    question=_quoted(question, words),
-                    answer=_quoted(ans, words) if ans else None,
-                    meeting=str(meta.get("meeting") or meta.get("title") or ""),
-                    date=str(meta.get("date") or ""),
-                    doc_id=str(meta.get("doc_id") or ""),
-                    score=float(hit.score),
-                )
-                if (who or ExchangeQuery()).keeps(ex) and ex.key not in found:
-                    found[ex.key] = ex
+            ex = Exchange(
+                question=_quoted(question, words),
+                answer=_quoted(ans, words) if ans else None,
+                meeting=str(meta.get("meeting") or meta.get("title") or ""),
+                date=str(meta.get("date") or ""),
+                doc_id=str(meta.get("doc_id") or ""),
+                score=float(hit.score),
+            )
+            if (who or ExchangeQuery()).keeps(ex) and ex.key not in found:
+                found[ex.key] = ex
     exchanges = sorted(found.values(), key=lambda e: (e.date, e.meeting, e.score), reverse=True)
     timings["pair"] = (time.perf_counter() - t1) * 1000
     timings["total"] = (time.perf_counter() - t0) * 1000
