@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.chunking import Chunk, chunk_source
-from rag.exchanges import Side, exchanges_of, linked_answers
+from rag.exchanges import Side, exchanges_of, pair_index
 from rag.indexing import current_folder
 from rag.loading import load_documents
 from rag.text import sentences
@@ -56,10 +56,10 @@ def archive_chunks(index_dir: Path = ARCHIVE) -> list[Chunk]:
 
 def all_pairs(chunks: Sequence[Chunk]) -> Iterator[tuple[Chunk, Side, Side | None]]:
     """Every distinct pair a search could form, with the chunk that gave it."""
-    linked = linked_answers(chunks)
+    index = pair_index(chunks)
     seen: set[tuple[str, str]] = set()
     for chunk in chunks:
-        for q, a in exchanges_of(chunk, linked):
+        for q, a in exchanges_of(chunk, index):
             key = (q.chunk_id + "|" + q.text[:40], a.chunk_id if a else "")
             if key not in seen:
                 seen.add(key)

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from rag.chunking import Chunk
 from rag.filters import Filters
 from rag.schema import Person
+from rag.speakers import OFFICIAL_MEMBERS
 from rag.text import SENTENCE
 
 MAX_QUOTES = 2  # sentences quoted per side
@@ -131,6 +132,13 @@ class ExchangeResult:
 
 
 # -- pairs from chunks -------------------------------------------------------------------
+# Chunks that hold a question or its answer (:mod:`rag.chunking`): a Q&A unit, a question
+# part of 一括質問 and an answer part linked to it. A member's turn that no executive answered
+# is a ``statement`` (an opinion, a 要望, a party's stance on a petition) and a committee
+# chair's report is a ``report``: neither is a question.
+EXCHANGE_TYPES = frozenset({"qa", "question", "answer"})
+
+
 def _segments(chunk: Chunk) -> list[tuple[str, str]]:
     """(speaker label, text) for each speaker turn in the chunk, in order."""
     offsets = list(chunk.metadata.get("turn_offsets") or [])
@@ -151,62 +159,138 @@ def _people(chunk: Chunk) -> tuple[Person | None, dict[str, Person]]:
     return questioner, answerers
 
 
-def pairs_in(chunk: Chunk) -> list[tuple[Side | None, Side | None]]:
-    """The (question, answer) sides a chunk holds; either may be None."""
-    questioner, answerers = _people(chunk)
-    asker = str(questioner.get("label")) if questioner else ""
-    segments = _segments(chunk)
-    asked = "\n".join(t for who, t in segments if asker and who == asker)
-    answered_by = [who for who, _ in segments if who in answerers]
-    answered = "\n".join(t for who, t in segments if who in answerers)
+def _roster(chunk: Chunk) -> dict[str, Person]:
+    """Label → person, for every speaker the chunk records."""
     meta = chunk.metadata
+    people = [*(meta.get("speaker_details") or []), *(meta.get("answerers") or [])]
+    questioner = meta.get("questioner")
+    if questioner:
+        people.append(questioner)
+    return {str(p["label"]): p for p in people if p.get("label")}
+
+
+def executive_body(person: Mapping[str, Any]) -> bool:
+    """An officer of an executive commission (行政委員会: 選挙管理委員会委員長, 監査委員,
+    教育委員会委員長 and their 事務局長) answers for the executive and never asks, though
+    a role ending in 委員長 reads like a committee chair's."""
+    role = str(person.get("role") or person.get("label") or "")
+    return any(body in role for body in OFFICIAL_MEMBERS)
+
+
+def _asks(person: Mapping[str, Any] | None) -> bool:
+    return person is not None and person.get("category") == "member" and not executive_body(person)
+
+
+@dataclass(frozen=True)
+class _Turns:
+    """A chunk's turns read as an exchange: who asks (the member who spoke last before the
+    first answer, whom that answer replies to; a remark of the member before, joined to the
+    unit, is not the question), what they asked, and the answers after it by answerer."""
+
+    asker: str
+    asked: str
+    answers: tuple[tuple[str, str], ...]  # (answerer's label, text), in order of first turn
+
+    @classmethod
+    def read(cls, chunk: Chunk) -> _Turns:
+        roster = _roster(chunk)
+        _, officials = _people(chunk)
+        answerers = {*officials, *(who for who, p in roster.items() if executive_body(p))}
+        segments = _segments(chunk)
+        first = next((i for i, (who, _) in enumerate(segments) if who in answerers), None)
+        before = segments if first is None else segments[:first]
+        asker = next((who for who, _ in reversed(before) if _asks(roster.get(who))), "")
+        asked = "\n".join(t for who, t in before if asker and who == asker)
+        by: dict[str, list[str]] = {}
+        for who, t in segments if first is None else segments[first:]:
+            if who in answerers:
+                by.setdefault(who, []).append(t)
+        return cls(asker, asked, tuple((who, "\n".join(ts)) for who, ts in by.items()))
+
+
+def pairs_in(
+    chunk: Chunk, by_id: Mapping[str, Chunk] | None = None
+) -> list[tuple[Side | None, Side | None]]:
+    """The (question, answer) sides a chunk holds, one pair per answering official; the
+    question is None when the chunk answers a question it does not hold and ``by_id`` (id →
+    chunk) does not have it, the answer None when the chunk holds no answer."""
+    meta = chunk.metadata
+    kind = meta.get("chunk_type")
+    if kind is not None and kind not in EXCHANGE_TYPES:
+        return []
+    turns = _Turns.read(chunk)
+    roster = _roster(chunk)
+    qid = str(meta.get("question_id") or chunk.id)
+    source = (by_id or {}).get(qid) if qid != chunk.id else chunk
     question: Side | None = None
-    if meta.get("question_id") and meta.get("question"):
-        question = Side(str(meta["question_id"]), questioner or {}, (), str(meta["question"]))
-    elif asked:
-        question = Side(chunk.id, questioner or {}, (), asked)
-    answer = None
-    if answered:
-        answer = Side(chunk.id, answerers[answered_by[0]], (), answered)
-    return [(question, answer)] if question or answer else []
+    if source is not None and source is not chunk:  # the question is in the chunk it names
+        there = _Turns.read(source)
+        if there.asker:
+            text = there.asked
+            if turns.asker == there.asker and turns.asked:  # the question goes on here
+                text += "\n" + turns.asked
+            question = Side(qid, _roster(source)[there.asker], (), text)
+    elif source is chunk and turns.asker:
+        question = Side(qid, roster[turns.asker], (), turns.asked)
+    elif meta.get("question") and _asks(meta.get("questioner")):  # the question's chunk unknown
+        question = Side(qid, meta["questioner"] or {}, (), str(meta["question"]))
+    answers = [Side(chunk.id, roster[who], (), text) for who, text in turns.answers]
+    if not question and not answers:
+        return []
+    return [(question, a) for a in answers] or [(question, None)]
 
 
-def _answer_index(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
-    linked: dict[str, list[Chunk]] = {}
-    for c in chunks:
-        qid = c.metadata.get("question_id")
-        if qid:
-            linked.setdefault(str(qid), []).append(c)
-    return linked
+@dataclass(frozen=True)
+class PairIndex:
+    """What pairing needs of the whole index: each chunk by id, and the chunks linked to
+    each question chunk (``question_id``)."""
+
+    by_id: Mapping[str, Chunk]
+    linked: Mapping[str, list[Chunk]]
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk]) -> PairIndex:
+        linked: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            qid = c.metadata.get("question_id")
+            if qid and qid != c.id:
+                linked.setdefault(str(qid), []).append(c)
+        return cls({c.id: c for c in chunks}, linked)
 
 
-_LINKS: list[tuple[Sequence[Chunk], int, dict[str, list[Chunk]]]] = []
+_INDEXES: list[tuple[Sequence[Chunk], int, PairIndex]] = []
 
 
-def linked_answers(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
-    """Question chunk id → the chunks linked to it (``question_id``), built once per chunk
-    list (an index's chunks do not change while it is open) and reused by every search."""
-    for seen, n, linked in _LINKS:
+def pair_index(chunks: Sequence[Chunk]) -> PairIndex:
+    """The :class:`PairIndex` of a chunk list, built once (an index's chunks do not change
+    while it is open) and reused by every search."""
+    for seen, n, index in _INDEXES:
         if seen is chunks and n == len(chunks):
-            return linked
-    linked = _answer_index(chunks)
-    _LINKS[:] = [(chunks, len(chunks), linked)]
-    return linked
+            return index
+    index = PairIndex.build(chunks)
+    _INDEXES[:] = [(chunks, len(chunks), index)]
+    return index
 
 
-def exchanges_of(chunk: Chunk, linked: Mapping[str, list[Chunk]]) -> list[tuple[Side, Side | None]]:
+def exchanges_of(chunk: Chunk, index: PairIndex) -> list[tuple[Side, Side | None]]:
     """The (question, answer) pairs that a hit on ``chunk`` gives, before the topic check:
     the pairs the chunk holds, and for a question whose answer is not in the chunk, the
-    answers linked to it (``None`` when none was recorded)."""
+    answers in the chunks linked to that question (``None`` when none was recorded)."""
     out: list[tuple[Side, Side | None]] = []
-    for question, answer in pairs_in(chunk):
+    for question, answer in pairs_in(chunk, index.by_id):
         if question is None:
             continue
         if answer is not None:
             out.append((question, answer))
             continue
-        answers = [a for c in linked.get(chunk.id, []) for _, a in pairs_in(c) if a]
-        out += [(question, a) for a in answers] or [(question, None)]
+        linked = [
+            (q, a)
+            for c in index.linked.get(question.chunk_id, [])
+            if c.id != chunk.id
+            for q, a in pairs_in(c, index.by_id)
+            if a and q and q.speaker.get("label") == question.speaker.get("label")
+        ]  # each with the question as its own chunk reads it, so that every hit agrees
+        out += linked or [(question, None)]
     return out
 
 
@@ -310,12 +394,12 @@ def find_exchanges(
     result = searcher.search(query, k=CANDIDATES, mode=mode, filters=filters)
     timings["search"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
-    linked = linked_answers(searcher.chunks)
+    index = pair_index(searcher.chunks)
     found: dict[tuple[str, str], Exchange] = {}
     for hit in result.hits:
         chunk = hit.chunk
         meta = chunk.metadata
-        for question, ans in exchanges_of(chunk, linked):
+        for question, ans in exchanges_of(chunk, index):
             text = question.text + "\n" + (ans.text if ans else "")
             if not mentions_all(text, words):
                 continue
