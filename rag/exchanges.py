@@ -208,38 +208,6 @@ class _Turns:
         return cls(asker, asked, tuple((who, "\n".join(ts)) for who, ts in by.items()))
 
 
-def pairs_in(
-    chunk: Chunk, by_id: Mapping[str, Chunk] | None = None
-) -> list[tuple[Side | None, Side | None]]:
-    """The (question, answer) sides a chunk holds, one pair per answering official; the
-    question is None when the chunk answers a question it does not hold and ``by_id`` (id →
-    chunk) does not have it, the answer None when the chunk holds no answer."""
-    meta = chunk.metadata
-    kind = meta.get("chunk_type")
-    if kind is not None and kind not in EXCHANGE_TYPES:
-        return []
-    turns = _Turns.read(chunk)
-    roster = _roster(chunk)
-    qid = str(meta.get("question_id") or chunk.id)
-    source = (by_id or {}).get(qid) if qid != chunk.id else chunk
-    question: Side | None = None
-    if source is not None and source is not chunk:  # the question is in the chunk it names
-        there = _Turns.read(source)
-        if there.asker:
-            text = there.asked
-            if turns.asker == there.asker and turns.asked:  # the question goes on here
-                text += "\n" + turns.asked
-            question = Side(qid, _roster(source)[there.asker], (), text)
-    elif source is chunk and turns.asker:
-        question = Side(qid, roster[turns.asker], (), turns.asked)
-    elif meta.get("question") and _asks(meta.get("questioner")):  # the question's chunk unknown
-        question = Side(qid, meta["questioner"] or {}, (), str(meta["question"]))
-    answers = [Side(chunk.id, roster[who], (), text) for who, text in turns.answers]
-    if not question and not answers:
-        return []
-    return [(question, a) for a in answers] or [(question, None)]
-
-
 @dataclass(frozen=True)
 class PairIndex:
     """What pairing needs of the whole index: each chunk by id, and the chunks linked to
@@ -256,6 +224,46 @@ class PairIndex:
             if qid and qid != c.id:
                 linked.setdefault(str(qid), []).append(c)
         return cls({c.id: c for c in chunks}, linked)
+
+
+def pairs_in(chunk: Chunk, index: PairIndex | None = None) -> list[tuple[Side | None, Side | None]]:
+    """The (question, answer) sides a chunk holds, one pair per answering official; the
+    question is None when the chunk answers a question it does not hold and ``index`` does
+    not have it, the answer None when the chunk holds no answer.
+
+    A question side is the asker's whole speech: in the chunk the answer links to, in the
+    chunks linked to the same question before this one (a long question goes on over
+    several), and in this chunk before its answer."""
+    meta = chunk.metadata
+    kind = meta.get("chunk_type")
+    if kind is not None and kind not in EXCHANGE_TYPES:
+        return []
+    turns = _Turns.read(chunk)
+    roster = _roster(chunk)
+    qid = str(meta.get("question_id") or chunk.id)
+    source = chunk if qid == chunk.id else index.by_id.get(qid) if index else None
+    question: Side | None = None
+    if source is not None and source is not chunk and index is not None:
+        there = _Turns.read(source)
+        if there.asker:
+            said = [there.asked]
+            between = index.linked.get(qid, [])
+            for c in between[: next((i for i, c in enumerate(between) if c is chunk), 0)]:
+                more = _Turns.read(c)
+                if more.asker == there.asker:
+                    said.append(more.asked)
+            if turns.asker == there.asker:
+                said.append(turns.asked)
+            text = "\n".join(x for x in said if x)
+            question = Side(qid, _roster(source)[there.asker], (), text)
+    elif source is chunk and turns.asker:
+        question = Side(qid, roster[turns.asker], (), turns.asked)
+    elif meta.get("question") and _asks(meta.get("questioner")):  # the question's chunk unknown
+        question = Side(qid, meta["questioner"] or {}, (), str(meta["question"]))
+    answers = [Side(chunk.id, roster[who], (), text) for who, text in turns.answers]
+    if not question and not answers:
+        return []
+    return [(question, a) for a in answers] or [(question, None)]
 
 
 _INDEXES: list[tuple[Sequence[Chunk], int, PairIndex]] = []
@@ -277,7 +285,7 @@ def exchanges_of(chunk: Chunk, index: PairIndex) -> list[tuple[Side, Side | None
     the pairs the chunk holds, and for a question whose answer is not in the chunk, the
     answers in the chunks linked to that question (``None`` when none was recorded)."""
     out: list[tuple[Side, Side | None]] = []
-    for question, answer in pairs_in(chunk, index.by_id):
+    for question, answer in pairs_in(chunk, index):
         if question is None:
             continue
         if answer is not None:
@@ -287,7 +295,7 @@ def exchanges_of(chunk: Chunk, index: PairIndex) -> list[tuple[Side, Side | None
             (q, a)
             for c in index.linked.get(question.chunk_id, [])
             if c.id != chunk.id
-            for q, a in pairs_in(c, index.by_id)
+            for q, a in pairs_in(c, index)
             if a and q and q.speaker.get("label") == question.speaker.get("label")
         ]  # each with the question as its own chunk reads it, so that every hit agrees
         out += linked or [(question, None)]
