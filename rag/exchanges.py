@@ -29,6 +29,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from rag.chunking import Chunk
@@ -39,6 +40,7 @@ from rag.text import SENTENCE
 
 MAX_QUOTES = 2  # sentences quoted per side
 CANDIDATES = 400  # passages retrieved before pairs are formed and checked
+TURNS_CACHED = 20_000  # chunks whose turns are kept read between searches
 
 
 class Searcher(Protocol):
@@ -215,6 +217,15 @@ class PairIndex:
 
     by_id: Mapping[str, Chunk]
     linked: Mapping[str, list[Chunk]]
+    turns: dict[str, _Turns] = field(default_factory=dict)  # read once per chunk
+
+    def turns_of(self, chunk: Chunk) -> _Turns:
+        read = self.turns.get(chunk.id)
+        if read is None:
+            if len(self.turns) >= TURNS_CACHED:
+                self.turns.clear()
+            read = self.turns[chunk.id] = _Turns.read(chunk)
+        return read
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk]) -> PairIndex:
@@ -238,18 +249,18 @@ def pairs_in(chunk: Chunk, index: PairIndex | None = None) -> list[tuple[Side | 
     kind = meta.get("chunk_type")
     if kind is not None and kind not in EXCHANGE_TYPES:
         return []
-    turns = _Turns.read(chunk)
+    turns = index.turns_of(chunk) if index else _Turns.read(chunk)
     roster = _roster(chunk)
     qid = str(meta.get("question_id") or chunk.id)
     source = chunk if qid == chunk.id else index.by_id.get(qid) if index else None
     question: Side | None = None
     if source is not None and source is not chunk and index is not None:
-        there = _Turns.read(source)
+        there = index.turns_of(source)
         if there.asker:
             said = [there.asked]
             between = index.linked.get(qid, [])
             for c in between[: next((i for i, c in enumerate(between) if c is chunk), 0)]:
-                more = _Turns.read(c)
+                more = index.turns_of(c)
                 if more.asker == there.asker:
                     said.append(more.asked)
             if turns.asker == there.asker:
@@ -303,7 +314,9 @@ def exchanges_of(chunk: Chunk, index: PairIndex) -> list[tuple[Side, Side | None
 
 
 # -- topic -----------------------------------------------------------------------------
+@lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
+    """NFKC and lower case; cached, as a long question is checked with each of its answers."""
     return unicodedata.normalize("NFKC", text).lower()
 
 
@@ -369,16 +382,18 @@ def topic_terms(query: str) -> list[str]:
     return kept or [t for t in query.split() if t]
 
 
-def mentions_all(text: str, terms: Iterable[str]) -> bool:
-    folded = _norm(text)
-    return all(_norm(t) in folded for t in terms)
+def mentions_all(text: str | Sequence[str], terms: Iterable[str]) -> bool:
+    """Does ``text`` (or one of ``text``'s parts, each folded apart) name every term?"""
+    folded = [_norm(text)] if isinstance(text, str) else [_norm(t) for t in text]
+    return all(any(_norm(t) in f for f in folded) for t in terms)
 
 
 def quotes(text: str, terms: Sequence[str], n: int = MAX_QUOTES) -> tuple[str, ...]:
     """Up to ``n`` sentences of ``text`` naming the most terms, in document order; the
     first sentence when none names any."""
     sents = [m.group().strip() for m in SENTENCE.finditer(text) if m.group().strip()]
-    scored = [(sum(_norm(t) in _norm(s) for t in terms), i) for i, s in enumerate(sents)]
+    folded = [_norm(t) for t in terms]
+    scored = [(sum(t in f for t in folded), i) for i, f in enumerate(map(_norm, sents))]
     best = sorted((i for c, i in scored if c > 0), key=lambda i: (-scored[i][0], i))[:n]
     if not best:
         return tuple(sents[:1])
@@ -408,8 +423,7 @@ def find_exchanges(
         chunk = hit.chunk
         meta = chunk.metadata
         for question, ans in exchanges_of(chunk, index):
-            text = question.text + "\n" + (ans.text if ans else "")
-            if not mentions_all(text, words):
+            if not mentions_all((question.text, ans.text if ans else ""), words):
                 continue
             ex = Exchange(
                 question=_quoted(question, words),
