@@ -5,10 +5,16 @@ how the administration answered. A pair is a member's question and the executive
 to it, taken from the chunks' speaker turns:
 
 - a chunk that holds both (a Q&A unit: the member's turn and the answers that follow) gives
-  one pair, each side the turns of its speaker;
-- an answer part linked to its question (``question_id`` and ``question`` in its metadata,
-  as the chunker links 一括質問一括答弁) gives one pair with that question;
-- a question whose answer was never recorded gives a pair whose answer is ``None``.
+  one pair per answering official; the asker is the member the answer replies to (who
+  spoke last before it), and an executive commission's officer (選挙管理委員会委員長) never
+  asks;
+- an answer part linked to its question (``question_id``, as the chunker links a long
+  question's parts and 一括質問一括答弁) gives a pair with that question, quoted whole
+  over the chunks it spans;
+- a question whose answer was never recorded gives a pair whose answer is ``None``;
+- a member's statement (an opinion, a 要望) and a committee chair's report give none.
+
+How precise this is on real minutes: docs/exchange-pairing.md.
 
 A pair is about the topic when every content word of the query occurs in it (a pair the
 retriever found that names only some of them is another topic). Pairs come newest first,
