@@ -5,10 +5,16 @@ how the administration answered. A pair is a member's question and the executive
 to it, taken from the chunks' speaker turns:
 
 - a chunk that holds both (a Q&A unit: the member's turn and the answers that follow) gives
-  one pair, each side the turns of its speaker;
-- an answer part linked to its question (``question_id`` and ``question`` in its metadata,
-  as the chunker links 一括質問一括答弁) gives one pair with that question;
-- a question whose answer was never recorded gives a pair whose answer is ``None``.
+  one pair per answering official; the asker is the member the answer replies to (who
+  spoke last before it), and an executive commission's officer (選挙管理委員会委員長) never
+  asks;
+- an answer part linked to its question (``question_id``, as the chunker links a long
+  question's parts and 一括質問一括答弁) gives a pair with that question, quoted whole
+  over the chunks it spans;
+- a question whose answer was never recorded gives a pair whose answer is ``None``;
+- a member's statement (an opinion, a 要望) and a committee chair's report give none.
+
+How precise this is on real minutes: docs/exchange-pairing.md.
 
 A pair is about the topic when every content word of the query occurs in it (a pair the
 retriever found that names only some of them is another topic). Pairs come newest first,
@@ -29,15 +35,18 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from rag.chunking import Chunk
 from rag.filters import Filters
 from rag.schema import Person
+from rag.speakers import OFFICIAL_MEMBERS
 from rag.text import SENTENCE
 
 MAX_QUOTES = 2  # sentences quoted per side
 CANDIDATES = 400  # passages retrieved before pairs are formed and checked
+TURNS_CACHED = 20_000  # chunks whose turns are kept read between searches
 
 
 class Searcher(Protocol):
@@ -131,6 +140,13 @@ class ExchangeResult:
 
 
 # -- pairs from chunks -------------------------------------------------------------------
+# Chunks that hold a question or its answer (:mod:`rag.chunking`): a Q&A unit, a question
+# part of 一括質問 and an answer part linked to it. A member's turn that no executive answered
+# is a ``statement`` (an opinion, a 要望, a party's stance on a petition) and a committee
+# chair's report is a ``report``: neither is a question.
+EXCHANGE_TYPES = frozenset({"qa", "question", "answer"})
+
+
 def _segments(chunk: Chunk) -> list[tuple[str, str]]:
     """(speaker label, text) for each speaker turn in the chunk, in order."""
     offsets = list(chunk.metadata.get("turn_offsets") or [])
@@ -151,37 +167,162 @@ def _people(chunk: Chunk) -> tuple[Person | None, dict[str, Person]]:
     return questioner, answerers
 
 
-def pairs_in(chunk: Chunk) -> list[tuple[Side | None, Side | None]]:
-    """The (question, answer) sides a chunk holds; either may be None."""
-    questioner, answerers = _people(chunk)
-    asker = str(questioner.get("label")) if questioner else ""
-    segments = _segments(chunk)
-    asked = "\n".join(t for who, t in segments if asker and who == asker)
-    answered_by = [who for who, _ in segments if who in answerers]
-    answered = "\n".join(t for who, t in segments if who in answerers)
+def _roster(chunk: Chunk) -> dict[str, Person]:
+    """Label → person, for every speaker the chunk records."""
     meta = chunk.metadata
+    people = [*(meta.get("speaker_details") or []), *(meta.get("answerers") or [])]
+    questioner = meta.get("questioner")
+    if questioner:
+        people.append(questioner)
+    return {str(p["label"]): p for p in people if p.get("label")}
+
+
+def executive_body(person: Mapping[str, Any]) -> bool:
+    """An officer of an executive commission (行政委員会: 選挙管理委員会委員長, 監査委員,
+    教育委員会委員長 and their 事務局長) answers for the executive and never asks, though
+    a role ending in 委員長 reads like a committee chair's."""
+    role = str(person.get("role") or person.get("label") or "")
+    return any(body in role for body in OFFICIAL_MEMBERS)
+
+
+def _asks(person: Mapping[str, Any] | None) -> bool:
+    return person is not None and person.get("category") == "member" and not executive_body(person)
+
+
+@dataclass(frozen=True)
+class _Turns:
+    """A chunk's turns read as an exchange: who asks (the member who spoke last before the
+    first answer, whom that answer replies to; a remark of the member before, joined to the
+    unit, is not the question), what they asked, and the answers after it by answerer."""
+
+    asker: str
+    asked: str
+    answers: tuple[tuple[str, str], ...]  # (answerer's label, text), in order of first turn
+
+    @classmethod
+    def read(cls, chunk: Chunk) -> _Turns:
+        roster = _roster(chunk)
+        _, officials = _people(chunk)
+        answerers = {*officials, *(who for who, p in roster.items() if executive_body(p))}
+        segments = _segments(chunk)
+        first = next((i for i, (who, _) in enumerate(segments) if who in answerers), None)
+        before = segments if first is None else segments[:first]
+        asker = next((who for who, _ in reversed(before) if _asks(roster.get(who))), "")
+        asked = "\n".join(t for who, t in before if asker and who == asker)
+        by: dict[str, list[str]] = {}
+        for who, t in segments if first is None else segments[first:]:
+            if who in answerers:
+                by.setdefault(who, []).append(t)
+        return cls(asker, asked, tuple((who, "\n".join(ts)) for who, ts in by.items()))
+
+
+@dataclass(frozen=True)
+class PairIndex:
+    """What pairing needs of the whole index: each chunk by id, and the chunks linked to
+    each question chunk (``question_id``)."""
+
+    by_id: Mapping[str, Chunk]
+    linked: Mapping[str, list[Chunk]]
+    turns: dict[str, _Turns] = field(default_factory=dict)  # read once per chunk
+
+    def turns_of(self, chunk: Chunk) -> _Turns:
+        read = self.turns.get(chunk.id)
+        if read is None:
+            if len(self.turns) >= TURNS_CACHED:
+                self.turns.clear()
+            read = self.turns[chunk.id] = _Turns.read(chunk)
+        return read
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk]) -> PairIndex:
+        linked: dict[str, list[Chunk]] = {}
+        for c in chunks:
+            qid = c.metadata.get("question_id")
+            if qid and qid != c.id:
+                linked.setdefault(str(qid), []).append(c)
+        return cls({c.id: c for c in chunks}, linked)
+
+
+def pairs_in(chunk: Chunk, index: PairIndex | None = None) -> list[tuple[Side | None, Side | None]]:
+    """The (question, answer) sides a chunk holds, one pair per answering official; the
+    question is None when the chunk answers a question it does not hold and ``index`` does
+    not have it, the answer None when the chunk holds no answer.
+
+    A question side is the asker's whole speech: in the chunk the answer links to, in the
+    chunks linked to the same question before this one (a long question goes on over
+    several), and in this chunk before its answer."""
+    meta = chunk.metadata
+    kind = meta.get("chunk_type")
+    if kind is not None and kind not in EXCHANGE_TYPES:
+        return []
+    turns = index.turns_of(chunk) if index else _Turns.read(chunk)
+    roster = _roster(chunk)
+    qid = str(meta.get("question_id") or chunk.id)
+    source = chunk if qid == chunk.id else index.by_id.get(qid) if index else None
     question: Side | None = None
-    if meta.get("question_id") and meta.get("question"):
-        question = Side(str(meta["question_id"]), questioner or {}, (), str(meta["question"]))
-    elif asked:
-        question = Side(chunk.id, questioner or {}, (), asked)
-    answer = None
-    if answered:
-        answer = Side(chunk.id, answerers[answered_by[0]], (), answered)
-    return [(question, answer)] if question or answer else []
+    if source is not None and source is not chunk and index is not None:
+        there = index.turns_of(source)
+        if there.asker:
+            said = [there.asked]
+            between = index.linked.get(qid, [])
+            for c in between[: next((i for i, c in enumerate(between) if c is chunk), 0)]:
+                more = index.turns_of(c)
+                if more.asker == there.asker:
+                    said.append(more.asked)
+            if turns.asker == there.asker:
+                said.append(turns.asked)
+            text = "\n".join(x for x in said if x)
+            question = Side(qid, _roster(source)[there.asker], (), text)
+    elif source is chunk and turns.asker:
+        question = Side(qid, roster[turns.asker], (), turns.asked)
+    elif meta.get("question") and _asks(meta.get("questioner")):  # the question's chunk unknown
+        question = Side(qid, meta["questioner"] or {}, (), str(meta["question"]))
+    answers = [Side(chunk.id, roster[who], (), text) for who, text in turns.answers]
+    if not question and not answers:
+        return []
+    return [(question, a) for a in answers] or [(question, None)]
 
 
-def _answer_index(chunks: Sequence[Chunk]) -> dict[str, list[Chunk]]:
-    linked: dict[str, list[Chunk]] = {}
-    for c in chunks:
-        qid = c.metadata.get("question_id")
-        if qid:
-            linked.setdefault(str(qid), []).append(c)
-    return linked
+_INDEXES: list[tuple[Sequence[Chunk], int, PairIndex]] = []
+
+
+def pair_index(chunks: Sequence[Chunk]) -> PairIndex:
+    """The :class:`PairIndex` of a chunk list, built once (an index's chunks do not change
+    while it is open) and reused by every search."""
+    for seen, n, index in _INDEXES:
+        if seen is chunks and n == len(chunks):
+            return index
+    index = PairIndex.build(chunks)
+    _INDEXES[:] = [(chunks, len(chunks), index)]
+    return index
+
+
+def exchanges_of(chunk: Chunk, index: PairIndex) -> list[tuple[Side, Side | None]]:
+    """The (question, answer) pairs that a hit on ``chunk`` gives, before the topic check:
+    the pairs the chunk holds, and for a question whose answer is not in the chunk, the
+    answers in the chunks linked to that question (``None`` when none was recorded)."""
+    out: list[tuple[Side, Side | None]] = []
+    for question, answer in pairs_in(chunk, index):
+        if question is None:
+            continue
+        if answer is not None:
+            out.append((question, answer))
+            continue
+        linked = [
+            (q, a)
+            for c in index.linked.get(question.chunk_id, [])
+            if c.id != chunk.id
+            for q, a in pairs_in(c, index)
+            if a and q and q.speaker.get("label") == question.speaker.get("label")
+        ]  # each with the question as its own chunk reads it, so that every hit agrees
+        out += linked or [(question, None)]
+    return out
 
 
 # -- topic -----------------------------------------------------------------------------
+@lru_cache(maxsize=8192)
 def _norm(text: str) -> str:
+    """NFKC and lower case; cached, as a long question is checked with each of its answers."""
     return unicodedata.normalize("NFKC", text).lower()
 
 
@@ -247,16 +388,18 @@ def topic_terms(query: str) -> list[str]:
     return kept or [t for t in query.split() if t]
 
 
-def mentions_all(text: str, terms: Iterable[str]) -> bool:
-    folded = _norm(text)
-    return all(_norm(t) in folded for t in terms)
+def mentions_all(text: str | Sequence[str], terms: Iterable[str]) -> bool:
+    """Does ``text`` (or one of ``text``'s parts, each folded apart) name every term?"""
+    folded = [_norm(text)] if isinstance(text, str) else [_norm(t) for t in text]
+    return all(any(_norm(t) in f for f in folded) for t in terms)
 
 
 def quotes(text: str, terms: Sequence[str], n: int = MAX_QUOTES) -> tuple[str, ...]:
     """Up to ``n`` sentences of ``text`` naming the most terms, in document order; the
     first sentence when none names any."""
     sents = [m.group().strip() for m in SENTENCE.finditer(text) if m.group().strip()]
-    scored = [(sum(_norm(t) in _norm(s) for t in terms), i) for i, s in enumerate(sents)]
+    folded = [_norm(t) for t in terms]
+    scored = [(sum(t in f for t in folded), i) for i, f in enumerate(map(_norm, sents))]
     best = sorted((i for c, i in scored if c > 0), key=lambda i: (-scored[i][0], i))[:n]
     if not best:
         return tuple(sents[:1])
@@ -280,32 +423,24 @@ def find_exchanges(
     result = searcher.search(query, k=CANDIDATES, mode=mode, filters=filters)
     timings["search"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
-    linked = _answer_index(searcher.chunks)
+    index = pair_index(searcher.chunks)
     found: dict[tuple[str, str], Exchange] = {}
     for hit in result.hits:
         chunk = hit.chunk
         meta = chunk.metadata
-        for question, answer in pairs_in(chunk):
-            if question is None:
+        for question, ans in exchanges_of(chunk, index):
+            if not mentions_all((question.text, ans.text if ans else ""), words):
                 continue
-            answers: list[Side | None] = [answer]
-            if answer is None:  # the answers may be chunks of their own, linked to this one
-                answers = [a for c in linked.get(chunk.id, []) for _, a in pairs_in(c) if a]
-                answers = answers or [None]
-            for ans in answers:
-                text = question.text + "\n" + (ans.text if ans else "")
-                if not mentions_all(text, words):
-                    continue
-                ex = Exchange(
-                    question=_quoted(question, words),
-                    answer=_quoted(ans, words) if ans else None,
-                    meeting=str(meta.get("meeting") or meta.get("title") or ""),
-                    date=str(meta.get("date") or ""),
-                    doc_id=str(meta.get("doc_id") or ""),
-                    score=float(hit.score),
-                )
-                if (who or ExchangeQuery()).keeps(ex) and ex.key not in found:
-                    found[ex.key] = ex
+            ex = Exchange(
+                question=_quoted(question, words),
+                answer=_quoted(ans, words) if ans else None,
+                meeting=str(meta.get("meeting") or meta.get("title") or ""),
+                date=str(meta.get("date") or ""),
+                doc_id=str(meta.get("doc_id") or ""),
+                score=float(hit.score),
+            )
+            if (who or ExchangeQuery()).keeps(ex) and ex.key not in found:
+                found[ex.key] = ex
     exchanges = sorted(found.values(), key=lambda e: (e.date, e.meeting, e.score), reverse=True)
     timings["pair"] = (time.perf_counter() - t1) * 1000
     timings["total"] = (time.perf_counter() - t0) * 1000

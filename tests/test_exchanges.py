@@ -234,3 +234,146 @@ def test_exchanges_on_real_minutes_from_the_cli(index_cache: Path) -> None:
     assert first["date"] == "2024-11-29"
     assert out["timeline"][0]["bucket"] == "2024年度"
     assert out["timeline"][0]["counts"].get("日本共産党", 0) >= 1
+
+
+# -- what a side is, as council minutes are written -------------------------------------------
+CHAIR = {"name": None, "role": "委員長", "category": "chair", "label": "委員長"}
+EDUCATION = {"name": "山田", "role": "教育長", "category": "official", "label": "山田教育長"}
+# as the chunker records an election commission's chair: a role ending in 委員長 reads as a
+# committee chair's, so the stored category is member
+ELECTION = {
+    "name": "塚本",
+    "role": "選挙管理委員会委員長",
+    "category": "member",
+    "label": "塚本選挙管理委員会委員長",
+}
+
+
+def turns_chunk(
+    cid: str,
+    turns: list[tuple[dict[str, Any], str]],
+    kind: str = "qa",
+    question_id: str | None = None,
+    questioner: dict[str, Any] | None = None,
+) -> Chunk:
+    """A chunk as the chunker writes it: turns with their offsets, the unit's questioner
+    (its first member turn) and its first sentences as ``question``."""
+    text, offsets, pos = [], [], 0
+    for n, (who, said) in enumerate(turns, 1):
+        offsets.append({"offset": pos, "n": n, "speaker": who["label"]})
+        text.append(said)
+        pos += len(said) + 1
+    members = [w for w, _ in turns if w["category"] == "member"]
+    meta = {
+        "doc_id": cid.split("#")[0],
+        "meeting": "2024年第2回定例会",
+        "date": "2024-06-27",
+        "chunk_type": kind,
+        "questioner": questioner or (members[0] if members else None),
+        "answerers": [w for w, _ in turns if w["category"] == "official"],
+        "speaker_details": [w for w, _ in turns],
+        "turn_offsets": offsets,
+        "question_id": question_id or cid,
+        "question": turns[0][1][:40] if kind in ("qa", "question") else None,
+    }
+    return Chunk(cid, "\n".join(text), "\n".join(text), meta)
+
+
+def test_a_members_statement_and_a_committee_report_are_no_questions() -> None:
+    opinion = turns_chunk(
+        "s#001", [(MEMBER, "待機児童対策を引き続きお願いしたいと思います。")], "statement"
+    )
+    report = turns_chunk(
+        "s#002", [(OTHER, "委員会の待機児童に関する調査を御報告いたします。")], "report"
+    )
+    assert pairs_in(opinion) == [] and pairs_in(report) == []
+    found = find_exchanges(FakeSearcher([opinion, report]), "待機児童", terms=["待機児童"])
+    assert found.exchanges == []
+
+
+def test_the_asker_is_the_member_the_answer_replies_to() -> None:
+    """A previous member's closing remark joined to the unit is not the question."""
+    chunk = turns_chunk(
+        "t#105",
+        [
+            (OTHER, "分かりました。ありがとうございます。"),
+            (CHAIR, "ほかにございますか。"),
+            (MEMBER, "防災訓練の内容に区はどう関わっているのか伺います。"),
+            (CHIEF, "２点ご質問いただきました。訓練の内容は町会と協議しております。"),
+        ],
+    )
+    [(q, a)] = pairs_in(chunk)
+    assert q is not None and q.speaker["name"] == "佐藤花子"
+    assert q.text == "防災訓練の内容に区はどう関わっているのか伺います。"
+    assert a is not None and a.speaker["name"] == "鈴木一郎"
+
+
+def test_an_executive_commissions_officer_never_asks() -> None:
+    """「私からは、選挙に関するご質問にお答えいたします。」 is an answer, whatever category
+    the stored label got."""
+    answer = "私からは、選挙に関するご質問にお答えいたします。まず、ポスターの公費負担は増やしております。"
+    own = turns_chunk("e#093", [(ELECTION, answer)], "question")
+    linked = turns_chunk("e#095", [(CHIEF, "選挙の啓発は広報紙で行います。")], "answer", "e#093")
+    linked.metadata["questioner"] = ELECTION  # the chunker's asked_by
+    assert all(q is None for q, _ in pairs_in(own))
+    found = find_exchanges(FakeSearcher([own, linked]), "選挙", terms=["選挙"])
+    assert found.exchanges == []
+
+
+def test_the_question_side_holds_the_whole_question() -> None:
+    """The chunker's ``question`` is the turn's first sentences, often a remark on the
+    previous answer; the question asked comes after it."""
+    chunk = turns_chunk(
+        "w#021",
+        [
+            (
+                MEMBER,
+                "正確なデータで進めていただきたいと思います。\n生成ＡＩを使わない職員にどう使ってもらうのか伺います。",
+            ),
+            (CHIEF, "生成ＡＩの活用例を示してまいります。"),
+        ],
+    )
+    [(q, _)] = pairs_in(chunk)
+    assert q is not None and "どう使ってもらうのか伺います" in q.text
+    found = find_exchanges(FakeSearcher([chunk]), "職員", terms=["職員"])
+    assert [e.question.quotes for e in found.exchanges] == [
+        ("生成ＡＩを使わない職員にどう使ってもらうのか伺います。",)
+    ]
+
+
+def test_a_question_continued_in_the_next_chunk_gets_the_answer_linked_to_it() -> None:
+    parts = [
+        turns_chunk("l#097", [(MEMBER, "図書館の選書ツアーについて、一つ目の案です。")]),
+        turns_chunk(
+            "l#098", [(MEMBER, "二つ目の案は図書館の感想サイトです。")], question_id="l#097"
+        ),
+        turns_chunk(
+            "l#099",
+            [(MEMBER, "以上、図書館への提案です。"), (CHIEF, "図書館で検討してまいります。")],
+            question_id="l#097",
+        ),
+    ]
+    found = find_exchanges(FakeSearcher(parts), "図書館", terms=["図書館"])  # each a hit
+    assert {(e.question.chunk_id, e.answer_id) for e in found.exchanges} == {("l#097", "l#099")}
+    [ex] = found.exchanges
+    assert ex.question.text == (  # the whole question, over the three chunks
+        "図書館の選書ツアーについて、一つ目の案です。\n二つ目の案は図書館の感想サイトです。\n"
+        "以上、図書館への提案です。"
+    )
+
+
+def test_each_answering_official_is_a_side_of_its_own() -> None:
+    chunk = turns_chunk(
+        "m#017",
+        [
+            (MEMBER, "感染症の啓発と学校での教育について伺います。"),
+            (CHIEF, "区報で感染症の啓発に努めております。"),
+            (CHAIR, "山田教育長。"),
+            (EDUCATION, "学校では感染症の予防を教えております。"),
+        ],
+    )
+    pairs = pairs_in(chunk)
+    assert [(a.speaker["role"], a.text) for _, a in pairs if a] == [
+        ("子ども未来部長", "区報で感染症の啓発に努めております。"),
+        ("教育長", "学校では感染症の予防を教えております。"),
+    ]
