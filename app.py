@@ -133,6 +133,7 @@ T: dict[str, dict[str, str]] = {
         "ex_found": "{n} 件のやりとり（{meetings} 会議、{ms:.0f} ms）",
         "ex_none": "該当するやりとりは見つかりませんでした。語を減らすか、絞り込みを外してください。",
         "ex_period": "{period} のやりとり {n} 件を表示中。",
+        "ex_listed": "一覧には新しい {n} 件を表示します（グラフ・件数・書き出しはすべて）。",
         "ex_all": "すべて表示",
         "ex_cols": "期間|件数|内訳",
         "ex_count": "件数",
@@ -216,6 +217,7 @@ T: dict[str, dict[str, str]] = {
         "ex_found": "{n} exchanges ({meetings} meetings, {ms:.0f} ms)",
         "ex_none": "No exchanges found. Try fewer words, or clear the filters.",
         "ex_period": "Showing the {n} exchanges of {period}.",
+        "ex_listed": "The list shows the newest {n}; the chart, counts and exports hold all.",
         "ex_all": "Show all",
         "ex_cols": "Period|Exchanges|Split",
         "ex_count": "exchanges",
@@ -746,6 +748,7 @@ EX_SPLIT = {
     "en": [("none", ""), ("party", "party"), ("member", "member")],
 }
 EX_FILES = ("csv", "md", "docx")
+LISTED = 200  # exchanges shown at once; the chart, the counts and the exports hold all
 _scratch: deque[Path] = deque()  # the newest export folders; older ones are removed
 
 
@@ -890,6 +893,8 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
         )
         if not result.exchanges:
             note += " " + T[lg]["ex_none"]
+        if len(result.exchanges) > LISTED:
+            note += " " + T[lg]["ex_listed"].format(n=LISTED)
         files = _export_files(result) if result.exchanges else [None] * len(downloads)
         plot_update = gr.update(
             value=frame,
@@ -902,7 +907,7 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
             plot_update,
             table,
             "",
-            exchanges_html(result.exchanges, lg),
+            exchanges_html(result.exchanges[:LISTED], lg),
             gr.update(visible=False),
             *[gr.update(value=f, visible=f is not None) for f in files],
             (result, by_),
@@ -932,7 +937,7 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
         label = "、".join(periods) if lg == "ja" else ", ".join(periods)
         return (
             T[lg]["ex_period"].format(period=label, n=len(picked)),
-            exchanges_html(picked, lg),
+            exchanges_html(picked[:LISTED], lg),
             gr.update(visible=True),
         )
 
@@ -951,7 +956,7 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
     def everything(kept: Any, lg: str) -> tuple[Any, ...]:
         if not kept:
             return "", "", gr.update(visible=False)
-        return "", exchanges_html(kept[0].exchanges, lg), gr.update(visible=False)
+        return "", exchanges_html(kept[0].exchanges[:LISTED], lg), gr.update(visible=False)
 
     show_all.click(everything, [found, lang], shown_outs, api_visibility="private")
 

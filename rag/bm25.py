@@ -76,6 +76,18 @@ class BM25:
                 out[m.indices[a:z]] += m.data[a:z]
         return out
 
+    def rows_with_all(self, terms: Sequence[str]) -> np.ndarray:
+        """The documents that hold every one of ``terms`` (sorted row numbers)."""
+        m = self.matrix
+        rows: np.ndarray | None = None
+        for t in dict.fromkeys(terms):
+            j = self.vocab.get(t)
+            if j is None:
+                return np.empty(0, dtype=np.int64)
+            held = np.asarray(m.indices[m.indptr[j] : m.indptr[j + 1]], dtype=np.int64)
+            rows = np.sort(held) if rows is None else np.intersect1d(rows, held)
+        return rows if rows is not None else np.empty(0, dtype=np.int64)
+
     def save(self, folder: Path) -> None:
         """Write the matrix as three raw ``.npy`` arrays (memory-mapped by :meth:`load`) and
         the vocabulary and parameters as ``bm25.json``."""

@@ -106,7 +106,9 @@ def cmd_exchanges(args: argparse.Namespace, settings: Settings) -> int:
             )
             print(f"   {d.sentence}")
         return 0
-    result = ex.find_exchanges(retriever, args.query, filters, who, terms, args.limit)
+    found = ex.find_exchanges(retriever, args.query, filters, who, terms, limit=None)
+    # the timeline counts every exchange found; the list and the exports hold --limit
+    result = ex.ExchangeResult(found.query, found.exchanges[: args.limit], found.timings_ms)
     for path, text in ((args.csv, ex.to_csv(result.exchanges)), (args.md, ex.to_markdown(result))):
         if path:
             Path(path).write_text(text, encoding="utf-8")
@@ -117,12 +119,12 @@ def cmd_exchanges(args: argparse.Namespace, settings: Settings) -> int:
         if args.by:
             out["timeline"] = [
                 {"bucket": k, "counts": dict(c)}
-                for k, c in ex.timeline(result.exchanges, args.by, args.split)
+                for k, c in ex.timeline(found.exchanges, args.by, args.split)
             ]
         _print_json(out)
         return 0
     if args.by:
-        for key, counts in ex.timeline(result.exchanges, args.by, args.split):
+        for key, counts in ex.timeline(found.exchanges, args.by, args.split):
             split = (
                 "  " + ", ".join(f"{k} {n}" for k, n in counts.most_common()) if args.split else ""
             )
@@ -130,7 +132,7 @@ def cmd_exchanges(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(ex.to_markdown(result), end="")
     print(
-        f"{len(result.exchanges)} exchanges; timings_ms: "
+        f"{len(result.exchanges)} of {len(found.exchanges)} exchanges; timings_ms: "
         + ", ".join(f"{k}={v:.0f}" for k, v in result.timings_ms.items())
     )
     return 0
@@ -261,7 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--by", choices=["year", "meeting", "party", "member"], help="count them")
     e.add_argument("--split", choices=["party", "member"], help="with --by: split the counts")
     e.add_argument("--check-draft", metavar="FILE", help="list past answers a draft contradicts")
-    e.add_argument("--limit", type=int, default=200)
+    e.add_argument(
+        "--limit",
+        type=int,
+        default=200,
+        help="exchanges listed and exported, newest first (the timeline counts every one found)",
+    )
     e.add_argument("--json", action="store_true")
     e.add_argument("--csv", metavar="FILE", help="also write the exchanges as CSV")
     e.add_argument("--md", metavar="FILE", help="also write them as Markdown")

@@ -46,6 +46,7 @@ from rag.text import SENTENCE
 
 MAX_QUOTES = 2  # sentences quoted per side
 CANDIDATES = 400  # passages retrieved before pairs are formed and checked
+COUNTED = 5000  # at most this many more chunks holding every topic word, for complete counts
 TURNS_CACHED = 20_000  # chunks whose turns are kept read between searches
 
 
@@ -413,20 +414,36 @@ def find_exchanges(
     filters: Filters | Mapping[str, str] | None = None,
     who: ExchangeQuery | None = None,
     terms: Sequence[str] | None = None,
-    limit: int = 200,
+    limit: int | None = 200,
     mode: str = "hybrid",
 ) -> ExchangeResult:
-    """The exchanges about ``query``, newest first and grouped by meeting."""
+    """The exchanges about ``query``, newest first and grouped by meeting (the first
+    ``limit``; all with None).
+
+    The candidates are the best :data:`CANDIDATES` passages of the search, and, where the
+    searcher can list them (:meth:`rag.retrieval.Retriever.containing`), every other Q&A
+    chunk whose tokens hold all the topic words (up to :data:`COUNTED`), so that a timeline
+    counts the topic across the whole index, not only its best hits."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     words = list(terms) if terms is not None else topic_terms(query)
     result = searcher.search(query, k=CANDIDATES, mode=mode, filters=filters)
+    candidates = [(h.chunk, float(h.score)) for h in result.hits]
+    containing = getattr(searcher, "containing", None)
+    if containing is not None and words:
+        seen = {c.id for c, _ in candidates}
+        more = [
+            c
+            for c in containing(words, filters)
+            if c.id not in seen and c.metadata.get("chunk_type") in EXCHANGE_TYPES
+        ]
+        more.sort(key=lambda c: str(c.metadata.get("date") or ""))
+        candidates += [(c, 0.0) for c in more[-COUNTED:]]  # the newest, where too many
     timings["search"] = (time.perf_counter() - t0) * 1000
     t1 = time.perf_counter()
     index = pair_index(searcher.chunks)
     found: dict[tuple[str, str], Exchange] = {}
-    for hit in result.hits:
-        chunk = hit.chunk
+    for chunk, score in candidates:
         meta = chunk.metadata
         for question, ans in exchanges_of(chunk, index):
             if not mentions_all((question.text, ans.text if ans else ""), words):
@@ -437,14 +454,14 @@ def find_exchanges(
                 meeting=str(meta.get("meeting") or meta.get("title") or ""),
                 date=str(meta.get("date") or ""),
                 doc_id=str(meta.get("doc_id") or ""),
-                score=float(hit.score),
+                score=score,
             )
             if (who or ExchangeQuery()).keeps(ex) and ex.key not in found:
                 found[ex.key] = ex
     exchanges = sorted(found.values(), key=lambda e: (e.date, e.meeting, e.score), reverse=True)
     timings["pair"] = (time.perf_counter() - t1) * 1000
     timings["total"] = (time.perf_counter() - t0) * 1000
-    return ExchangeResult(query, exchanges[:limit], timings)
+    return ExchangeResult(query, exchanges if limit is None else exchanges[:limit], timings)
 
 
 def _quoted(side: Side, terms: Sequence[str]) -> Side:

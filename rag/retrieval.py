@@ -234,6 +234,21 @@ class Retriever:
     def chunks(self) -> list[Chunk]:
         return self.index.chunks
 
+    def containing(
+        self, terms: Sequence[str], filters: Filters | Mapping[str, str] | None = None
+    ) -> list[Chunk]:
+        """Every chunk (under ``filters``) whose BM25 tokens hold all the tokens of ``terms``:
+        the candidates for counting a topic over the whole index, not only its best hits.
+        A term that is written apart in a chunk still passes; callers check the text."""
+        tokens = [t for term in terms for t in self.tokenizer(term)]
+        if not tokens:
+            return []
+        rows = self.index.bm25.rows_with_all(tokens)
+        allowed = self._rows_passing(Filters.parse(filters))
+        if allowed is not None:
+            rows = np.intersect1d(rows, allowed)
+        return [self.chunks[int(r)] for r in rows]
+
     def _text_key(self, row: int) -> str:
         key = self._keys.get(row)
         if key is None:

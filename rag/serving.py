@@ -225,11 +225,12 @@ class ChatService:
         filters: Mapping[str, Any] | None = None,
         who: ExchangeQuery | None = None,
     ) -> ExchangeResult:
-        """The question-and-answer pairs about ``topic``, newest first (``rag exchanges``)."""
+        """Every question-and-answer pair found about ``topic``, newest first (``rag
+        exchanges``)."""
         q = self.clean_question(topic)
         f = self.clean_filters(filters)
         with self._slot():
-            return find_exchanges(self.retriever, q, f, who)
+            return find_exchanges(self.retriever, q, f, who, limit=None)
 
     def check_draft(
         self, draft: Any, topic: Any, filters: Mapping[str, Any] | None = None

@@ -60,3 +60,13 @@ def test_tokenizer_bridges_english_queries() -> None:
     assert tok("How did Morioka get cloud cost savings?") == ["morioka", "cloud", "cost", "saving"]
     assert "出す" in Tokenizer("lemma")("出せた")
     assert romanize("センダイ") == "sendai" and romanize("シナガワ") == "shinagawa"
+
+
+def test_rows_with_all_terms_are_the_postings_intersected() -> None:
+    from rag.bm25 import BM25
+
+    bm25 = BM25.build([["待機", "児童"], ["児童"], ["待機", "児童", "保育"], []])
+    assert bm25.rows_with_all(["待機", "児童"]).tolist() == [0, 2]
+    assert bm25.rows_with_all(["児童"]).tolist() == [0, 1, 2]
+    assert bm25.rows_with_all(["待機", "未知"]).tolist() == []
+    assert bm25.rows_with_all([]).tolist() == []

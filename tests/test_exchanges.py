@@ -377,3 +377,22 @@ def test_each_answering_official_is_a_side_of_its_own() -> None:
         ("子ども未来部長", "区報で感染症の啓発に努めております。"),
         ("教育長", "学校では感染症の予防を教えております。"),
     ]
+
+
+class CountingSearcher(FakeSearcher):
+    """Its search finds only the best chunk; ``containing`` lists every chunk holding the
+    words, as the BM25 postings do."""
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Any = None) -> Any:
+        return FakeResult([FakeHit(self._chunks[0], 1.0)])
+
+    def containing(self, terms: Any, filters: Any = None) -> list[Chunk]:
+        return [c for c in self._chunks if all(t in c.text for t in terms)]
+
+
+def test_a_topic_is_counted_beyond_the_best_hits() -> None:
+    searcher = CountingSearcher(CHUNKS)
+    result = find_exchanges(searcher, "待機児童", terms=["待機", "児童"], limit=None)
+    assert [e.question.chunk_id for e in result.exchanges] == ["d#007", "b#004", "a#001"]
+    assert [e.score for e in result.exchanges] == [0.0, 0.0, 1.0]  # counted, not ranked
+    assert len(find_exchanges(searcher, "待機児童", terms=["待機", "児童"], limit=1).exchanges) == 1
