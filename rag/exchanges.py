@@ -40,6 +40,7 @@ from typing import Any, Protocol
 
 from rag.chunking import Chunk
 from rag.filters import Filters
+from rag.presenting import side_who
 from rag.schema import Person
 from rag.speakers import OFFICIAL_MEMBERS
 from rag.text import SENTENCE
@@ -511,26 +512,16 @@ def timeline(
 
 
 # -- export ------------------------------------------------------------------------------
-def _who(side: Side | None) -> str:
-    if side is None:
-        return ""
-    s = side.speaker
-    name = str(s.get("name") or "")
-    role = str(s.get("role") or "")
-    party = f"（{s['party']}）" if s.get("party") else ""
-    return " ".join(x for x in (role, name) if x) + party or str(s.get("label") or "")
-
-
 def to_rows(exchanges: Sequence[Exchange]) -> list[dict[str, str]]:
     """One flat row per exchange, for CSV, Markdown and DOCX."""
     return [
         {
             "date": e.date,
             "meeting": e.meeting,
-            "questioner": _who(e.question),
+            "questioner": side_who(e.question.speaker),
             "question": " ".join(e.question.quotes),
             "question_id": e.question.chunk_id,
-            "answerer": _who(e.answer),
+            "answerer": side_who(e.answer.speaker) if e.answer else "",
             "answer": " ".join(e.answer.quotes) if e.answer else "（答弁の記録なし）",
             "answer_id": e.answer_id,
         }
