@@ -133,7 +133,7 @@ T: dict[str, dict[str, str]] = {
         "ex_found": "{n} 件のやりとり（{meetings} 会議、{ms:.0f} ms）",
         "ex_none": "該当するやりとりは見つかりませんでした。語を減らすか、絞り込みを外してください。",
         "ex_period": "{period} のやりとり {n} 件を表示中。",
-        "ex_listed": "一覧には新しい {n} 件を表示します（グラフ・件数・書き出しはすべて）。",
+        "ex_listed": "一覧と書き出しは新しい {n} 件です（グラフと件数はすべて）。期間を選ぶと、その期間を一覧・書き出しします。",
         "ex_all": "すべて表示",
         "ex_cols": "期間|件数|内訳",
         "ex_count": "件数",
@@ -217,7 +217,8 @@ T: dict[str, dict[str, str]] = {
         "ex_found": "{n} exchanges ({meetings} meetings, {ms:.0f} ms)",
         "ex_none": "No exchanges found. Try fewer words, or clear the filters.",
         "ex_period": "Showing the {n} exchanges of {period}.",
-        "ex_listed": "The list shows the newest {n}; the chart, counts and exports hold all.",
+        "ex_listed": "The list and the exports hold the newest {n} (the chart and counts hold all); "
+        "pick a period to list and export that period.",
         "ex_all": "Show all",
         "ex_cols": "Period|Exchanges|Split",
         "ex_count": "exchanges",
@@ -748,7 +749,7 @@ EX_SPLIT = {
     "en": [("none", ""), ("party", "party"), ("member", "member")],
 }
 EX_FILES = ("csv", "md", "docx")
-LISTED = 200  # exchanges shown at once; the chart, the counts and the exports hold all
+LISTED = 200  # exchanges listed (and exported) at once; the chart and the counts hold all
 _scratch: deque[Path] = deque()  # the newest export folders; older ones are removed
 
 
@@ -895,7 +896,8 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
             note += " " + T[lg]["ex_none"]
         if len(result.exchanges) > LISTED:
             note += " " + T[lg]["ex_listed"].format(n=LISTED)
-        files = _export_files(result) if result.exchanges else [None] * len(downloads)
+        listed = ExchangeResult(result.query, result.exchanges[:LISTED], result.timings_ms)
+        files = _export_files(listed) if result.exchanges else [None] * len(downloads)
         plot_update = gr.update(
             value=frame,
             color="split" if split_ else None,
@@ -931,14 +933,16 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
 
     def period(kept: Any, periods: list[str], lg: str) -> tuple[Any, ...]:
         if not kept or not periods:
-            return gr.skip(), gr.skip(), gr.skip()
+            return _skips(len(shown_outs))
         result, by_ = kept
         picked = [e for e in result.exchanges if bucket(e, by_) in periods]
         label = "、".join(periods) if lg == "ja" else ", ".join(periods)
+        files = _export_files(ExchangeResult(result.query, picked[:LISTED], result.timings_ms))
         return (
             T[lg]["ex_period"].format(period=label, n=len(picked)),
             exchanges_html(picked[:LISTED], lg),
             gr.update(visible=True),
+            *[gr.update(value=f, visible=True) for f in files],
         )
 
     def from_bars(kept: Any, lg: str, evt: gr.SelectData) -> tuple[Any, ...]:
@@ -949,14 +953,21 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
         row = evt.row_value or []
         return period(kept, [str(row[0])] if row else [], lg)
 
-    shown_outs = [shown, listing, show_all]
+    shown_outs = [shown, listing, show_all, *downloads]
     plot.select(from_bars, [found, lang], shown_outs, api_visibility="private")
     counts.select(from_row, [found, lang], shown_outs, api_visibility="private")
 
     def everything(kept: Any, lg: str) -> tuple[Any, ...]:
         if not kept:
-            return "", "", gr.update(visible=False)
-        return "", exchanges_html(kept[0].exchanges[:LISTED], lg), gr.update(visible=False)
+            return "", "", gr.update(visible=False), *_skips(len(downloads))
+        result = kept[0]
+        files = _export_files(ExchangeResult(result.query, result.exchanges[:LISTED]))
+        return (
+            "",
+            exchanges_html(result.exchanges[:LISTED], lg),
+            gr.update(visible=False),
+            *[gr.update(value=f) for f in files],
+        )
 
     show_all.click(everything, [found, lang], shown_outs, api_visibility="private")
 

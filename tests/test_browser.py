@@ -606,7 +606,9 @@ def test_past_exchanges_timeline_period_and_exports(
     page.get_by_text("答弁案の確認").click()
     page.locator("#ex-draft textarea").fill("図書館の開館時間は、平日は午後8時まで延長します。")
     page.locator("#ex-check").click()
-    page.wait_for_function("() => document.querySelector('#ex-diffs').innerText.trim() !== ''")
+    page.wait_for_function(
+        "() => /見つかりませんでした|食い違う|⚠/.test(document.querySelector('#ex-diffs').innerText)"
+    )
     assert "見つかりませんでした" in page.locator("#ex-diffs").inner_text()
     assert page.errors == []
 
