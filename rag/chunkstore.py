@@ -6,9 +6,14 @@ delta against the text (the header lines, then which text lines follow), checked
 rebuild the original exactly; where it cannot, it is stored whole.
 
 Opening reads ids and the metadata that filters, facets and ranking scan over every
-chunk (:data:`HOT`, stored apart as plain JSON); :class:`StoredChunk` fetches its text,
-``embed_text`` and the rest of its metadata by row when asked (:class:`LazyMetadata`). The file of a generation is never written again once
-``CURRENT`` names it, so it is opened read-only and immutable (no locking).
+chunk (:data:`HOT`). Those keys are stored as runs that many chunks share (:data:`PARTS`:
+the document's title and date, the speakers of a Q&A unit…), each distinct run once in the
+``parts`` table, so opening parses a few tens of thousands of short runs rather than one
+JSON object per chunk, and chunks that share a run share its values. :class:`StoredChunk`
+fetches its text, ``embed_text`` and the rest of its metadata by row when asked
+(:class:`LazyMetadata`). A table written before the runs (one ``hot`` JSON per row) still
+opens. The file of a generation is never written again once ``CURRENT`` names it, so it is
+opened read-only and immutable (no locking).
 
 >>> table = ChunkTable.open(folder / "chunks.sqlite")     # doctest: +SKIP
 >>> table.chunks()[0].text[:10]                           # doctest: +SKIP
@@ -22,7 +27,7 @@ import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,6 +42,10 @@ HOT = (
     "doc_id", "title", "council", "committee", "kind", "date", "chunk_type", "section",
     "city", "meeting", "roles", "questioner", "answerers", "speakers", "page",
 )  # fmt: skip
+# The hot keys in runs that many chunks share (the document's, the kind's, the place's, the
+# speakers', the page): each distinct run is stored and parsed once, and every chunk holding
+# it shares its values. The runs follow HOT's order, so a chunk's keys keep that order.
+PARTS = (HOT[0:6], HOT[6:8], HOT[8:10], HOT[10:14], HOT[14:15])
 
 
 def encode_embed_text(text: str, embed_text: str) -> list[Any]:
@@ -79,21 +88,27 @@ def write_table(path: Path, chunks: Sequence[Chunk], tokens: Sequence[Sequence[s
         con.execute("PRAGMA page_size=65536")  # rows of 2-4 KB: 4 KiB pages waste 25%
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
+        columns = ", ".join(f"p{i} INTEGER NOT NULL" for i in range(len(PARTS)))
+        con.execute("CREATE TABLE parts (id INTEGER PRIMARY KEY, json TEXT NOT NULL)")
         con.execute(
-            "CREATE TABLE chunks (row INTEGER PRIMARY KEY, id TEXT NOT NULL, hot TEXT NOT NULL,"
+            f"CREATE TABLE chunks (row INTEGER PRIMARY KEY, id TEXT NOT NULL, {columns},"
             " meta BLOB NOT NULL, text BLOB NOT NULL, embed BLOB NOT NULL, tokens BLOB NOT NULL)"
         )
+        parts: dict[str, int] = {}
+
+        def part(meta: Mapping[str, Any], keys: Sequence[str]) -> int:
+            run = {k: meta[k] for k in keys if k in meta}
+            text = json.dumps(run, ensure_ascii=False, separators=(",", ":"))
+            return parts.setdefault(text, len(parts))
+
+        marks = ", ".join("?" * (len(PARTS) + 6))
         con.executemany(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO chunks VALUES ({marks})",  # noqa: S608
             (
                 (
                     row,
                     c.id,
-                    json.dumps(
-                        {k: c.metadata[k] for k in HOT if k in c.metadata},  # type: ignore[literal-required]
-                        ensure_ascii=False,
-                        separators=(",", ":"),
-                    ),
+                    *(part(c.metadata, keys) for keys in PARTS),
                     _pack(json.dumps(c.metadata, ensure_ascii=False, separators=(",", ":"))),
                     _pack(c.text),
                     _pack(json.dumps(encode_embed_text(c.text, c.embed_text), ensure_ascii=False)),
@@ -102,6 +117,7 @@ def write_table(path: Path, chunks: Sequence[Chunk], tokens: Sequence[Sequence[s
                 for row, (c, toks) in enumerate(zip(chunks, tokens, strict=True))
             ),
         )
+        con.executemany("INSERT INTO parts VALUES (?, ?)", ((i, t) for t, i in parts.items()))
         con.commit()
     finally:
         con.close()
@@ -124,11 +140,35 @@ class ChunkTable:
         return cls(path)
 
     def chunks(self) -> list[Chunk]:
-        """Every chunk, in row order, with metadata decoded and text left on disk."""
+        """Every chunk, in row order, with its hot metadata and its text left on disk."""
         with self._lock:
-            rows = self._con.execute("SELECT row, id, hot FROM chunks ORDER BY row").fetchall()
+            names = {r[1] for r in self._con.execute("PRAGMA table_info(chunks)")}
+            if "hot" in names:  # written before the hot keys were stored as shared runs
+                return self._chunks_from_hot()
+            seen: dict[Any, Any] = {}  # one object for the many equal strings
+            parts = [
+                _shared(json.loads(text), seen)
+                for _, text in self._con.execute("SELECT id, json FROM parts ORDER BY id")
+            ]
+            columns = ", ".join(f"p{i}" for i in range(len(PARTS)))
+            rows = self._con.execute(
+                f"SELECT row, id, {columns} FROM chunks ORDER BY row"  # noqa: S608
+            ).fetchall()
         out: list[Chunk] = []
-        seen: dict[Any, Any] = {}  # one object for the many equal strings (titles, roles…)
+        for n, (row, cid, *ids) in enumerate(rows):
+            if row != n:
+                raise sqlite3.DatabaseError(f"row {n} missing")
+            hot: dict[str, Any] = {}
+            for i in ids:
+                hot.update(parts[i])
+            meta = LazyMetadata(hot, self, row)
+            out.append(StoredChunk(cid, cast(ChunkMetadata, meta), self, row))
+        return out
+
+    def _chunks_from_hot(self) -> list[Chunk]:
+        rows = self._con.execute("SELECT row, id, hot FROM chunks ORDER BY row").fetchall()
+        out: list[Chunk] = []
+        seen: dict[Any, Any] = {}
         for n, (row, cid, hot) in enumerate(rows):
             if row != n:
                 raise sqlite3.DatabaseError(f"row {n} missing")

@@ -63,3 +63,71 @@ def test_metadata_beyond_the_hot_keys_is_read_on_demand_and_whole(tmp_path: Path
         assert view(fresh.metadata) == meta
     [fresh] = table.chunks()
     assert meta == fresh.metadata and "stage_directions" in fresh.metadata
+
+
+def _meta(doc: str, asker: str, page: int) -> dict[str, object]:
+    return {
+        "doc_id": doc,
+        "title": f"{doc} 定例会",
+        "kind": "minutes",
+        "date": "2024-03-01",
+        "chunk_type": "qa",
+        "section": "一般質問",
+        "meeting": "第1回定例会",
+        "roles": ["member", "official"],
+        "questioner": {"name": asker, "category": "member"},
+        "answerers": [{"role": "区長", "category": "official"}],
+        "speakers": [asker, "区長"],
+        "page": page,
+        "spans": [[0, 2]],
+    }
+
+
+def test_hot_metadata_is_stored_once_per_shared_run_and_keeps_its_order(tmp_path: Path) -> None:
+    import sqlite3
+
+    from rag.chunkstore import HOT
+
+    metas = [
+        _meta("a", "佐藤", 1),
+        _meta("a", "佐藤", 2),
+        _meta("a", "鈴木", 2),
+        _meta("b", "佐藤", 1),
+    ]
+    chunks = [Chunk(f"c#{i}", "本文", "本文", m) for i, m in enumerate(metas)]  # type: ignore[arg-type]
+    write_table(tmp_path / "c.sqlite", chunks, [[]] * len(chunks))
+    stored = ChunkTable.open(tmp_path / "c.sqlite").chunks()
+    # chunks that share a run share its values
+    assert dict.__getitem__(stored[0].metadata, "answerers") is dict.__getitem__(
+        stored[3].metadata, "answerers"
+    )
+    for s, m in zip(stored, metas, strict=True):
+        hot = dict(dict.items(s.metadata))  # the hot keys only: nothing else read
+        assert list(hot) == [k for k in HOT if k in m]
+        assert hot == {k: m[k] for k in HOT if k in m}
+        assert s.metadata == m  # and the rest on demand
+    # 2 documents + 1 kind + 1 place + 2 askers + 2 pages
+    with sqlite3.connect(tmp_path / "c.sqlite") as con:
+        assert con.execute("SELECT COUNT(*) FROM parts").fetchone()[0] == 8
+
+
+def test_a_table_written_with_whole_hot_rows_still_opens(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+    import zlib
+
+    meta = _meta("a", "佐藤", 1)
+    hot = {k: v for k, v in meta.items() if k != "spans"}
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as con:
+        con.execute(
+            "CREATE TABLE chunks (row INTEGER PRIMARY KEY, id TEXT NOT NULL, hot TEXT NOT NULL,"
+            " meta BLOB NOT NULL, text BLOB NOT NULL, embed BLOB NOT NULL, tokens BLOB NOT NULL)"
+        )
+        pack = lambda s: zlib.compress(s.encode("utf-8"))  # noqa: E731
+        con.execute(
+            "INSERT INTO chunks VALUES (0, 'c#0', ?, ?, ?, ?, ?)",
+            (json.dumps(hot), pack(json.dumps(meta)), pack("本文"), pack('["本文"]'), pack("")),
+        )
+    [stored] = ChunkTable.open(path).chunks()
+    assert stored.metadata == meta and stored.text == "本文"
