@@ -28,11 +28,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LEXICON_FILE = "lexicon.json"  # in the index generation it was built for
+LEXICON_FILE = "lexicon-v2.json"  # in the index generation it was built for
 MAX_GLOSS_WORDS = 4  # longer glosses are definitions, not translations
 MAX_UNIT = 3  # English phrases looked up whole: "national health insurance"
 MAX_HEADWORD = 8  # characters of a headword the index splits into several terms
-VERSION = 2  # of the saved term list; another version is rebuilt when the index opens
+VERSION = 2  # of the saved term list (and in its file name: another is built at open)
 PER_UNIT = 4  # Japanese terms an English word or pair may add to a query
 # A Japanese content word is written with kanji or katakana: hiragana-only entries (する,
 # しょう) are the function words a gloss like "do" or "get" would otherwise pull in.

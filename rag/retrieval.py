@@ -13,6 +13,7 @@ the two rankings by reciprocal rank fusion (Cormack, Clarke & Büttcher 2009, k 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -143,7 +144,6 @@ class Retriever:
         self._keys: dict[int, str] = {}
         self._types = [str(c.metadata.get("chunk_type") or "") for c in index.chunks]
         self.reranker = LinearRanker.load(index.folder / RERANKER_FILE)
-        self.lexicon = Lexicon.load(index.folder / LEXICON_FILE)
         self._allowed: tuple[Filters, np.ndarray] | None = None
 
     @property
@@ -170,11 +170,16 @@ class Retriever:
         index = load_index(settings)
         emb = embeddings or load_embeddings(settings.embed_model, settings.threads)
         retriever = cls(index, emb, settings)
-        if retriever.lexicon is None and retriever.chunks:
+        if not (index.folder / LEXICON_FILE).is_file() and retriever.chunks:
             retriever.build_lexicon()
         if calibrate and retriever.reranker is None and retriever.chunks:
             retriever.calibrate()
         return retriever
+
+    @functools.cached_property
+    def lexicon(self) -> Lexicon | None:
+        """The English → Japanese term list, read when the first English query needs it."""
+        return Lexicon.load(self.index.folder / LEXICON_FILE)
 
     def build_lexicon(self) -> Lexicon:
         """The English → Japanese term list of this index (:mod:`rag.bilingual`), saved
