@@ -99,11 +99,12 @@ class Entry:
 def jmdict_glosses(words: Iterable[str]) -> dict[str, list[str]]:
     """English glosses of each of ``words`` found in JMdict (as written or as kana)."""
     wanted = set(words)
-    return {e.written: list(e.glosses) for e in jmdict_entries() if e.written in wanted}
+    return {e.written: list(e.glosses) for e in jmdict_entries(wanted.__contains__)}
 
 
-def jmdict_entries() -> Iterator[Entry]:
-    """Every JMdict headword written with kanji or katakana, with the entry's glosses."""
+def jmdict_entries(wanted: Callable[[str], bool] = lambda _: True) -> Iterator[Entry]:
+    """The JMdict headwords written with kanji or katakana that ``wanted`` keeps, each with
+    its entry's glosses (only those entries' glosses are read)."""
     import os
     import sqlite3
 
@@ -112,10 +113,19 @@ def jmdict_entries() -> Iterator[Entry]:
     path = os.path.join(os.path.dirname(jamdict_data.__file__), "jamdict.db")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
+        kept: list[tuple[int, str, str]] = []  # (idseq, written, table)
+        for table in ("Kanji", "Kana"):
+            for idseq, text in db.execute(f"SELECT idseq, text FROM {table}"):  # noqa: S608
+                if _JAPANESE.search(text) and wanted(text):
+                    kept.append((int(idseq), str(text), table))
+        if not kept:
+            return
+        db.execute("CREATE TEMP TABLE wanted (idseq INTEGER PRIMARY KEY)")
+        db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((i,) for i, _, _ in kept))
         glosses: dict[int, list[str]] = {}
         rows = db.execute(
-            "SELECT s.idseq, g.text FROM SenseGloss g JOIN Sense s ON g.sid = s.ID"
-            " WHERE g.lang = 'eng' ORDER BY s.idseq, s.ID, g.rowid"
+            "SELECT s.idseq, g.text FROM wanted w JOIN Sense s ON s.idseq = w.idseq"
+            " JOIN SenseGloss g ON g.sid = s.ID WHERE g.lang = 'eng' ORDER BY s.idseq, s.ID, g.rowid"
         )
         for idseq, text in rows:
             glosses.setdefault(int(idseq), []).append(str(text))
@@ -124,14 +134,13 @@ def jmdict_entries() -> Iterator[Entry]:
             for table, priority in (("Kanji", "KJP"), ("Kana", "KNP"))
             for i, t in db.execute(
                 f"SELECT DISTINCT w.idseq, w.text FROM {table} w JOIN {priority} p"  # noqa: S608
-                " ON p.kid = w.ID"
+                " ON p.kid = w.ID JOIN wanted x ON x.idseq = w.idseq"
             )
         }
-        for table in ("Kanji", "Kana"):
-            for idseq, text in db.execute(f"SELECT idseq, text FROM {table}"):  # noqa: S608
-                found = glosses.get(int(idseq))
-                if found and _JAPANESE.search(text):
-                    yield Entry(str(text), tuple(found), (int(idseq), str(text)) in common)
+        for idseq, text, _ in kept:
+            found = glosses.get(idseq)
+            if found:
+                yield Entry(text, tuple(found), (idseq, text) in common)
     finally:
         db.close()
 
@@ -145,7 +154,7 @@ def _gloss_weight(rank: int, common: bool) -> float:
 def build(
     vocabulary: Iterable[str],
     tokens: Callable[[str], list[str]],
-    entries: Callable[[], Iterable[Entry]] = jmdict_entries,
+    entries: Callable[[Callable[[str], bool]], Iterable[Entry]] = jmdict_entries,
 ) -> Lexicon:
     """The term list of an index whose BM25 vocabulary is ``vocabulary``.
 
@@ -154,24 +163,29 @@ def build(
     query must then hold, written as one phrase term joined by spaces.
     """
     vocab = set(vocabulary)
-    terms: dict[str, dict[str, float]] = {}
-    for entry in entries():
-        word = entry.written
+    chars = {ch for w in vocab for ch in w}
+    split: dict[str, str] = {}  # headword → its parts, for those the index splits
+
+    def wanted(word: str) -> bool:
         if word in vocab:
-            term = word
-        elif len(word) > MAX_HEADWORD:
-            continue
-        else:
-            parts = [t for t in tokens(word) if _JAPANESE.search(t)]
-            if len(parts) < 2 or not all(p in vocab for p in parts):
-                continue
-            # a one-character part (器, 的, 者) is an affix whose sense is the word's: only
-            # the longer parts go into the query
-            parts = [p for p in parts if len(p) > 1]
-            if not parts:
-                continue
-            term = " ".join(parts)
-        if len(word) < 2:
+            return True
+        if len(word) > MAX_HEADWORD or not chars.issuperset(_JAPANESE.findall(word)):
+            return False  # a kanji or katakana the index never holds: no part can match
+        parts = [t for t in tokens(word) if _JAPANESE.search(t)]
+        if len(parts) < 2 or not all(p in vocab for p in parts):
+            return False
+        # a one-character part (器, 的, 者) is an affix whose sense is the word's: only the
+        # longer parts go into the query
+        parts = [p for p in parts if len(p) > 1]
+        if parts:
+            split[word] = " ".join(parts)
+        return bool(parts)
+
+    terms: dict[str, dict[str, float]] = {}
+    for entry in entries(wanted):
+        word = entry.written
+        term = word if word in vocab else split.get(word)
+        if term is None or len(word) < 2:
             continue
         for rank, text in enumerate(entry.glosses):
             toks = tokens(_PAREN.sub(" ", text))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rag.bilingual import Entry, Lexicon, build, jmdict_entries, jmdict_glosses
 from rag.tokenizing import Tokenizer
@@ -10,7 +10,7 @@ from rag.tokenizing import Tokenizer
 TOKENS = Tokenizer("surface")
 
 
-def fake_entries() -> Iterable[Entry]:
+def fake_entries(wanted: Callable[[str], bool]) -> Iterable[Entry]:
     table = {
         "費用": ["cost", "expense"],
         "保育園": ["nursery school", "day nursery"],
@@ -22,7 +22,7 @@ def fake_entries() -> Iterable[Entry]:
             "a body of elected members that deliberates on the budget of a city",
         ],
     }
-    return [Entry(w, tuple(g), common=True) for w, g in table.items()]
+    return [Entry(w, tuple(g), common=True) for w, g in table.items() if wanted(w)]
 
 
 def test_whole_glosses_outrank_words_inside_longer_ones() -> None:
@@ -44,7 +44,9 @@ def test_main_senses_and_common_words_come_first() -> None:
         Entry("多数", ("great number", "many"), common=True),
         Entry("数多", ("many", "numerous"), common=False),
     ]
-    lex = build(["三千", "多数", "数多"], TOKENS, lambda: entries)
+    lex = build(
+        ["三千", "多数", "数多"], TOKENS, lambda wanted: [e for e in entries if wanted(e.written)]
+    )
     assert [t for t, _ in lex.terms["many"]] == ["多数", "数多", "三千"]
 
 
@@ -55,7 +57,7 @@ def test_a_headword_the_index_splits_points_at_its_parts() -> None:
         Entry("第三者", ("third party", "outsider"), common=True),
     ]
     vocab = [t for e in entries for t in TOKENS(e.written)]
-    lex = build(vocab, TOKENS, lambda: entries)
+    lex = build(vocab, TOKENS, lambda wanted: [e for e in entries if wanted(e.written)])
     assert lex.terms["hearing aid"] == [("補聴", 1.0)]  # 器 alone says nothing
     assert "outsider" not in lex.terms  # every part is one character
     query = TOKENS("How many hearing-aids and national health insurance letters?")
@@ -76,5 +78,5 @@ def test_the_packaged_jmdict_translates_council_words() -> None:
     found = jmdict_glosses(["予算", "条例", "保育園", "存在しない語"])
     assert "budget" in found["予算"] and "ordinance" in found["条例"]
     assert "存在しない語" not in found
-    hearing = next(e for e in jmdict_entries() if e.written == "補聴器")
+    [hearing] = jmdict_entries(lambda w: w == "補聴器")
     assert hearing.glosses[0] == "hearing aid" and hearing.common
