@@ -5,7 +5,8 @@
 On first run the index is built from ``corpus/`` (with a progress bar); later starts only
 load it. The Gradio chat is at ``/``, a compact chat for other pages at ``/embed/``, the
 JSON API at ``/api/ask`` (docs at ``/api/docs``). This file only wires the UI to ``rag``:
-answering, limits and feedback live in :mod:`rag.serving`, the HTML in :mod:`rag.presenting`.
+answering, limits and feedback live in :mod:`rag.service`, the JSON API in :mod:`rag.api`, the
+HTML in :mod:`rag.presenting`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from urllib.parse import quote
 import gradio as gr
 
 from rag.answers import Answer
+from rag.api import FeedbackAnswer, create_api
 from rag.exchanges import (
     ExchangeQuery,
     ExchangeResult,
@@ -49,15 +51,7 @@ from rag.presenting import (
     source_line,
     sources_html,
 )
-from rag.serving import (
-    BusyError,
-    ChatService,
-    FeedbackAnswer,
-    RequestError,
-    clean_text,
-    create_api,
-    recover_uploads,
-)
+from rag.service import BusyError, ChatService, RequestError, clean_text, recover_uploads
 from rag.settings import Settings
 
 T: dict[str, dict[str, str]] = {
@@ -1201,9 +1195,20 @@ def _api_chat(service: ChatService) -> Any:
     return chat
 
 
+def add_web_component(app: Any) -> None:
+    """``/gradio.js``: the script of Gradio's web component, for pages that embed the chat."""
+    from fastapi.responses import FileResponse
+
+    @app.get("/gradio.js", include_in_schema=False)
+    def web_component() -> Any:
+        script = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
+        return FileResponse(script, media_type="text/javascript")
+
+
 def build_app(service: ChatService) -> Any:
     """FastAPI with the JSON API, the chat at / and the compact chat at /embed/."""
     api = create_api(service)
+    add_web_component(api)
     settings = service.settings
     common: dict[str, Any] = {
         "root_path": settings.root_path or None,

@@ -35,7 +35,7 @@ class Settings:
     # Dense vectors: "faiss" (in the index folder) or "milvus" (milvus-lite file or server URI).
     vector_store: str = "faiss"
     milvus_uri: str | None = None  # default with milvus: <index_dir>/milvus.db (milvus-lite)
-    # Serving (app.py, rag.serving): address, limits, feedback, access.
+    # Serving (app.py, rag.service, rag.api): address, limits, feedback, access.
     host: str = "127.0.0.1"
     port: int = 7860
     max_question_chars: int = 1000

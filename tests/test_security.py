@@ -135,7 +135,7 @@ def test_no_multipart_route_takes_files_without_a_file_component(open_server: Se
 
 
 def test_odd_unicode_is_dropped_and_lengths_count_what_is_kept(open_server: Server) -> None:
-    from rag.serving import clean_text
+    from rag.service import clean_text
 
     odd = "盛\ufdd0岡\U0001fffe市\U0010ffff\u2066の\U000e0041費\ud800用\x00"
     assert clean_text(odd) == "盛岡市の費用 "
@@ -307,7 +307,7 @@ def test_uploads_over_the_limit_are_refused(admin_server: Server) -> None:
 def test_upload_bombs_are_refused_by_their_unpacked_size(
     admin_server: Server, tmp_path: Path
 ) -> None:
-    from rag.serving import ChatService, RequestError, unpacked_size
+    from rag.service import ChatService, RequestError, unpacked_size
 
     line = b'{"id": "x", "text": "' + b"a" * (3 * 1024 * 1024) + b'"}\n'
     gz = tmp_path / "bomb.jsonl.gz"

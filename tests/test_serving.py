@@ -22,7 +22,7 @@ from rag.answering import Citation
 from rag.feedback import FeedbackStore
 from rag.guards import AuthMiddleware
 from rag.presenting import answer_markdown, page_label, source_line, sources_html
-from rag.serving import ChatService, RequestError, recover_uploads
+from rag.service import ChatService, RequestError, recover_uploads
 from rag.settings import Settings, parse_auth
 from tests.conftest import ROOT
 from tests.openai_stub import openai_stub
@@ -132,7 +132,7 @@ def test_questions_are_checked_with_messages_naming_the_field(service: ChatServi
 
 
 def test_concurrency_limit_refuses_when_every_slot_stays_taken(service: ChatService) -> None:
-    from rag.serving import BusyError
+    from rag.service import BusyError
 
     held = service.stream("盛岡市のクラウドの費用は？")
     next(held)  # holds the only slot while the answer is being produced
@@ -218,7 +218,7 @@ def test_upload_names_and_unreadable_fields_give_clear_errors(
 def test_an_upload_whose_ingest_fails_or_is_killed_leaves_the_corpus_as_it_was(
     service: ChatService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rag.serving
+    import rag.service
 
     folder = service.settings.corpus[0]
     files_before = sorted(p.name for p in folder.iterdir())
@@ -228,7 +228,7 @@ def test_an_upload_whose_ingest_fails_or_is_killed_leaves_the_corpus_as_it_was(
     def killed(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt  # as a kill arrives in the middle of the ingest
 
-    monkeypatch.setattr(rag.serving, "ingest", killed)
+    monkeypatch.setattr(rag.service, "ingest", killed)
     with pytest.raises(KeyboardInterrupt):
         service.add_document(doc, doc.name)
     assert sorted(p.name for p in folder.iterdir()) == files_before
@@ -543,7 +543,7 @@ def test_documents_list_each_indexed_document_once(own_service: ChatService) -> 
 
 
 def test_landing_examples_are_questions_the_index_answers(own_service: ChatService) -> None:
-    from rag.serving import candidate_questions
+    from rag.service import candidate_questions
 
     candidates = [q for q, _ in candidate_questions(own_service.retriever.chunks)]
     assert all("というご質問" not in q and not q.startswith("次に") for q in candidates)
