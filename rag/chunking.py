@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from typing import Any, cast
 from rag.decisions import Decision, DecisionReader, find_titles
 from rag.parsing import Para, ParsedDoc, Turn, minutes_facts, page_starts, parse_document
 from rag.schema import ChunkMetadata, DecisionRecord
+from rag.text import AFTER_SENTENCE_END, nfkc
 
 # Bump when chunk boundaries, ids or texts change: the index refuses chunks of another version.
 CHUNKER_VERSION = "4"  # 4: procedure chunks, stage lines kept, decisions, linked answers
@@ -84,7 +84,6 @@ _ROSTER_PARTY = re.compile(
     r"(?P<name>[^\s\u3000（()）]{2,10}?)(?:君|議員|さん)?[（(](?P<party>" + _PARTY + r")[）)]"
 )
 _OPENED = re.compile(r"ただいまから(?P<meeting>[^。]{4,40}?)を(?:開会|開議)")
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 
 
 @dataclass(frozen=True)
@@ -145,7 +144,7 @@ class _Unit:
 def _first_sentences(text: str, limit: int = QUESTION_CHARS) -> str:
     text = text.replace("\n", "")
     out = ""
-    for sent in _SENTENCE_END.split(text):
+    for sent in AFTER_SENTENCE_END.split(text):
         if out and len(out) + len(sent) > limit:
             break
         out += sent
@@ -269,7 +268,7 @@ MAX_TOPICS = 40  # matching is parts × parts; beyond this, answers follow quest
 
 
 def _bigrams(text: str) -> set[str]:
-    t = re.sub(r"[\s\u3000、。，．「」（）()]", "", unicodedata.normalize("NFKC", text))
+    t = re.sub(r"[\s\u3000、。，．「」（）()]", "", nfkc(text))
     return {t[i : i + 2] for i in range(len(t) - 1)}
 
 
@@ -348,7 +347,7 @@ def _cut_para(para: Para, limit: int) -> list[Para]:
     """Split a paragraph longer than ``limit`` at sentence ends, mapping spans exactly."""
     if len(para.text) <= limit:
         return [para]
-    sentences = [p for s in _SENTENCE_END.split(para.text) if s for p in _hard_cut(s, limit)]
+    sentences = [p for s in AFTER_SENTENCE_END.split(para.text) if s for p in _hard_cut(s, limit)]
     pieces: list[str] = []
     for s in sentences:
         if pieces and len(pieces[-1]) + len(s) <= limit:
@@ -425,7 +424,7 @@ def _speaker_json(turn: Turn, party: Mapping[str, str] | None = None) -> dict[st
 
 def _meeting(text: str) -> str | None:
     """「令和6年第4回定例会 第16号」 from a 会議録's first lines, or the 会議名： of a preamble."""
-    head = [unicodedata.normalize("NFKC", x[:200]) for x in text[:4000].splitlines()[:30]]
+    head = [nfkc(x[:200]) for x in text[:4000].splitlines()[:30]]
     for line in head:
         m = re.match(
             r"^[\s\u3000]*(?:会議名|会議録名|会議)[\s\u3000]*[：:][\s\u3000]*(.+?)\s*$", line

@@ -40,6 +40,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from rag.text import strip_space
+
 PDF_SUFFIXES = {".pdf"}
 DOCX_SUFFIXES = {".docx"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -93,13 +95,9 @@ def _page_lines(page: Any) -> list[_Line]:
         whole = textpage.get_text_bounded(segs[0][0], bottom, segs[-1][2], top)
         whole = whole.replace("\r", "").replace("\n", "")
         joined = "".join(s[4] for s in segs)
-        text = whole if _squash(whole) == _squash(joined) else joined
+        text = whole if strip_space(whole) == strip_space(joined) else joined
         lines.append(_Line(text.strip(), segs[0][0], segs[-1][2], top - bottom))
     return lines
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def _drop_page_numbers(lines: list[_Line]) -> list[_Line]:

@@ -16,9 +16,10 @@ method, and returns a :class:`Decision` for every result pronounced.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from rag.text import SENTENCE, nfkc, squash
 
 RESULTS = ("不採択", "継続審査", "可決", "否決", "承認", "不承認", "同意", "不同意", "認定", "不認定", "採択")  # fmt: skip
 METHODS = ("異議なし", "起立", "電子表決", "記名", "挙手")
@@ -59,12 +60,7 @@ _METHOD_CUES = (
         ),
     ),
 )
-_SENTENCE = re.compile(r"[^。\n]*(?:。|\n|$)")
 _THIS = re.compile(r"本案|本件|本請願|本陳情|本議案|以上[0-9０-９]+件|各案|両案|これら")
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", s))
 
 
 def item_kind(item: str) -> str:
@@ -81,18 +77,18 @@ def item_number(item: str) -> int:
 
 def find_items(text: str) -> list[str]:
     """Item ids named in ``text``, ranges expanded, normalised (NFKC, no spaces)."""
-    norm = _norm(text)
+    norm = squash(text)
     out: list[str] = []
     taken: list[tuple[int, int]] = []
     for m in _RANGE.finditer(norm):
-        first, last = _norm(m.group("first")), _norm(m.group("last"))
+        first, last = squash(m.group("first")), squash(m.group("last"))
         a, b = item_number(first), item_number(last)
         if 0 <= b - a <= 200:
             out += [re.sub(r"[0-9]+(?=号)", str(n), first) for n in range(a, b + 1)]
             taken.append(m.span())
     for m in _ITEM.finditer(norm):
         if not any(a <= m.start() < b for a, b in taken):
-            out.append(_norm(m.group("item")))
+            out.append(squash(m.group("item")))
     return list(dict.fromkeys(out))
 
 
@@ -100,14 +96,14 @@ def find_titles(text: str) -> dict[str, str]:
     """Titles of items as the 議事日程 and the chair print them: ``議案第146号　令和6年度…``."""
     titles: dict[str, str] = {}
     for line in text.splitlines():
-        norm = unicodedata.normalize("NFKC", line).strip(" \u3000\t")
+        norm = nfkc(line).strip(" \u3000\t")
         for m in _ITEM.finditer(norm):
             rest = norm[m.end() :]
             title = re.split(r"を(?:一括)?議題|について(?:を|、|は)|[。]", rest, maxsplit=1)[0]
             title = title.strip(" \u3000、,")
             if not (4 <= len(title) <= 120) or _ITEM.match(title) or title[0] in "のをはにがとで":
                 continue
-            titles.setdefault(_norm(m.group("item")), title)
+            titles.setdefault(squash(m.group("item")), title)
     return titles
 
 
@@ -156,7 +152,7 @@ class DecisionReader:
 
     def feed(self, text: str) -> list[Decision]:
         out: list[Decision] = []
-        for m in _SENTENCE.finditer(text):
+        for m in SENTENCE.finditer(text):
             sentence = m.group().strip(" \u3000\n")
             if sentence:
                 out += self._sentence(sentence)

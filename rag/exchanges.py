@@ -31,7 +31,6 @@ import csv
 import io
 import re
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ from rag.filters import Filters
 from rag.presenting import side_who
 from rag.schema import Person
 from rag.speakers import OFFICIAL_MEMBERS
-from rag.text import SENTENCE
+from rag.text import SENTENCE, fold, nfkc
 
 MAX_QUOTES = 2  # sentences quoted per side
 CANDIDATES = 400  # passages retrieved before pairs are formed and checked
@@ -322,10 +321,8 @@ def exchanges_of(chunk: Chunk, index: PairIndex) -> list[tuple[Side, Side | None
 
 
 # -- topic -----------------------------------------------------------------------------
-@lru_cache(maxsize=8192)
-def _norm(text: str) -> str:
-    """NFKC and lower case; cached, as a long question is checked with each of its answers."""
-    return unicodedata.normalize("NFKC", text).lower()
+# NFKC and lower case; cached, as a long question is checked with each of its answers
+_norm = lru_cache(maxsize=8192)(fold)
 
 
 # Nouns that say nothing about a topic on their own, and words of the request itself.
@@ -373,7 +370,7 @@ def topic_terms(query: str) -> list[str]:
 
     terms: list[str] = []
     run = ""
-    for w in mecab_words(unicodedata.normalize("NFKC", query)):
+    for w in mecab_words(nfkc(query)):
         pos = w.feature.pos1
         if (
             pos == "名詞"
@@ -642,7 +639,7 @@ def amounts(text: str) -> dict[str, str]:
     states one: the item is what the sentence is about (the noun before は or が nearest
     before the amount), so 「待機児童数は令和5年4月1日時点で12人」 → 待機児童数: 12人."""
     out: dict[str, str] = {}
-    for m in SENTENCE.finditer(unicodedata.normalize("NFKC", text)):
+    for m in SENTENCE.finditer(nfkc(text)):
         sent = m.group()
         topics = list(_TOPIC.finditer(sent))
         for a in _AMOUNT.finditer(sent):

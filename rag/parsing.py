@@ -18,7 +18,6 @@ Extraction artefacts are repaired on the way:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -33,6 +32,7 @@ from rag.speakers import (
     parse_label,
     split_speaker_line,
 )
+from rag.text import nfkc, squash, strip_space
 
 Span = tuple[int, int]
 
@@ -241,7 +241,7 @@ _DATE = re.compile(r"(令和|平成|昭和)\s*([0-9]+|元)\s*年\s*([0-9]+)\s*�
 
 def wareki_to_iso(text: str) -> str | None:
     """``令和5年9月13日`` → ``2023-09-13`` (full-width digits allowed)."""
-    m = _DATE.search(unicodedata.normalize("NFKC", text))
+    m = _DATE.search(nfkc(text))
     if not m:
         return None
     year = 1 if m.group(2) == "元" else int(m.group(2))
@@ -255,7 +255,7 @@ def minutes_facts(text: str, path: str) -> dict[str, Any]:
     """Title, council, its city and the date of a 会議録, read from its first lines, with the
     date in the file name (``…-20241226.txt``) as a fallback."""
     lines = text[:4000].splitlines()[:20]  # the header only: a file may be one 10 MB line
-    head = [_squash(unicodedata.normalize("NFKC", x[:200])) for x in lines if x.strip()]
+    head = [squash(x[:200]) for x in lines if x.strip()]
     facts: dict[str, Any] = {}
     title = next((x for x in head if "会議録" in x), None)
     if title:
@@ -276,11 +276,6 @@ def minutes_facts(text: str, path: str) -> dict[str, Any]:
     return facts
 
 
-def _squash(s: str) -> str:
-    """Names are printed with spaces (「井 上 裕 幾」 is 井上裕幾)."""
-    return re.sub(r"[\s\u3000]+", "", s)
-
-
 def parse_report_header(lines: Sequence[Line]) -> dict[str, Any]:
     """Read the header facts of a 行政調査報告書."""
     h: dict[str, Any] = {}
@@ -291,7 +286,7 @@ def parse_report_header(lines: Sequence[Line]) -> dict[str, Any]:
     items: dict[str, list[Line]] = {}
     current: str | None = None
     for i, ln in enumerate(lines[1:], 1):
-        m = _HEADER_ITEM.match(unicodedata.normalize("NFKC", ln.text))
+        m = _HEADER_ITEM.match(nfkc(ln.text))
         if m:
             current = m.group("item")
             items[current] = []
@@ -302,14 +297,14 @@ def parse_report_header(lines: Sequence[Line]) -> dict[str, Any]:
         if (
             "report_date" not in h
             and wareki_to_iso(ln.text)
-            and _DATE.fullmatch(unicodedata.normalize("NFKC", ln.text).strip())
+            and _DATE.fullmatch(nfkc(ln.text).strip())
         ):
             h["report_date"] = wareki_to_iso(ln.text)
         elif ln.text.endswith("様"):
             prev = lines[i - 1].text
-            h["addressee"] = f"{prev} {_squash(ln.text[:-1])}"
+            h["addressee"] = f"{prev} {strip_space(ln.text[:-1])}"
         elif ln.text.endswith("委員長") and i + 1 < len(lines):
-            h["chair"] = {"role": ln.text, "name": _squash(lines[i + 1].text)}
+            h["chair"] = {"role": ln.text, "name": strip_space(lines[i + 1].text)}
         elif "議長" in ln.text and "承認" in ln.text:
             h["preamble"] = ln.text
     if "調査期間" in items:
@@ -318,7 +313,7 @@ def parse_report_header(lines: Sequence[Line]) -> dict[str, Any]:
         dates = [wareki_to_iso(period)]
         m = re.search(r"[～〜~]\s*([0-9０-９]+)\s*月\s*([0-9０-９]+)\s*日", period)
         if dates[0] and m:
-            end = f"{dates[0][:4]}-{int(unicodedata.normalize('NFKC', m.group(1))):02d}-{int(unicodedata.normalize('NFKC', m.group(2))):02d}"
+            end = f"{dates[0][:4]}-{int(nfkc(m.group(1))):02d}-{int(nfkc(m.group(2))):02d}"
             dates.append(end)
         h["period_dates"] = [d for d in dates if d]
     if "調査場所" in items:
@@ -328,11 +323,11 @@ def parse_report_header(lines: Sequence[Line]) -> dict[str, Any]:
     if "調査事項" in items:
         h["items"] = [x.text for x in items["調査事項"]]
     members = items.get("出席委員氏名") or items.get("出席委員") or []
-    h["members"] = [_squash(n) for ln in members for n in re.split(r"\t|\s{2,}", ln.text) if n]
+    h["members"] = [strip_space(n) for ln in members for n in re.split(r"\t|\s{2,}", ln.text) if n]
     staff = items.get("随行事務局職員") or items.get("随行職員") or []
     if len(staff) >= 2:
         roles = [r for r in re.split(r"\t|\s{2,}", staff[0].text) if r]
-        names = [_squash(n) for n in re.split(r"\t|\s{2,}", staff[1].text) if n]
+        names = [strip_space(n) for n in re.split(r"\t|\s{2,}", staff[1].text) if n]
         h["staff"] = [{"role": r, "name": n} for r, n in zip(roles, names, strict=False)]
     return h
 
@@ -499,7 +494,7 @@ def _walk(
         pending = []
 
     for idx, ln in enumerate(lines):
-        norm = unicodedata.normalize("NFKC", ln.text)
+        norm = nfkc(ln.text)
         city = _CITY.match(ln.text) if report else None
         rpart = _REPORT_PART.match(norm) if report and section else None
         whole = (ln.start, ln.start + len(ln.text))

@@ -28,13 +28,14 @@ from __future__ import annotations
 import math
 import random
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from rag.text import nfkc
 
 FEATURES = (
     "bm25",  # BM25 score over the best candidate's
@@ -127,7 +128,7 @@ class Candidates:
 
 
 def query_numbers(query: str) -> set[str]:
-    return {m.replace(",", "") for m in _NUMBER.findall(unicodedata.normalize("NFKC", query))}
+    return {m.replace(",", "") for m in _NUMBER.findall(nfkc(query))}
 
 
 def features(
@@ -167,7 +168,7 @@ def features(
     for i, row in enumerate(cands.rows):
         text = texts(int(row))
         if numbers:
-            folded = unicodedata.normalize("NFKC", text).replace(",", "")
+            folded = nfkc(text).replace(",", "")
             X[i, 7] = sum(num in folded for num in numbers) / len(numbers)
         kind = chunk_types[int(row)]
         X[i, 8] = kind == "procedure"

@@ -16,11 +16,11 @@ executives only in DiscussNet minutes, agenda headings elsewhere), so
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.text import nfkc
 from rag.tokenizing import mecab_words
 
 MARKERS = "◎○◯〇◆"
@@ -93,10 +93,6 @@ class Speaker:
         if self.category == "other" and self.role and _CLERK.search(self.role):
             return "clerk"
         return self.category
-
-
-def _nfkc(s: str) -> str:
-    return unicodedata.normalize("NFKC", s)
 
 
 def _strip_spaces(s: str) -> str:
@@ -191,7 +187,7 @@ def parse_label(label: str, marker: str = "") -> Speaker:
 
     Cached: a long meeting repeats a few dozen labels thousands of times."""
     raw = label.strip()
-    lab = _nfkc(raw).replace("(", "（").replace(")", "）")
+    lab = nfkc(raw).replace("(", "（").replace(")", "）")
     lab = lab.replace("（", "(").replace("）", ")")
     name: str | None
     role: str | None
@@ -269,7 +265,7 @@ def split_speaker_line(line: str) -> tuple[str, str, int] | None:
 @lru_cache(maxsize=4096)
 def looks_like_speaker(label: str) -> bool:
     """Does a label read as a speaker (role, name in brackets, or name+role)?"""
-    lab = _nfkc(label)
+    lab = nfkc(label)
     if re.search(r"[（(]\s*[0-9０-９]+\s*人\s*[）)]", lab):  # 出席議員（２６人）
         return False
     sp = parse_label(label)

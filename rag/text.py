@@ -22,6 +22,8 @@ from typing import Any
 SENTENCE_ENDS = "。！？!?"
 SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:[{SENTENCE_ENDS}]+[」』）)]*|$)")
 _AFTER_END = re.compile(rf"(?<=[{SENTENCE_ENDS}\n])")
+# after each sentence end only (a line break inside a sentence is no end)
+AFTER_SENTENCE_END = re.compile(rf"(?<=[{SENTENCE_ENDS}])")
 _SPACE = re.compile(r"\s+")
 # Japanese eras: the Western year before each era's first year (令和1年, 元年, is 2019),
 # by name and by the initial used in short dates (R5.9).
@@ -45,6 +47,12 @@ def squash(text: Any) -> str:
     """NFKC with all white space removed: the form in which quotes and passages are
     compared, whatever the line breaks and spacing of the source."""
     return _SPACE.sub("", nfkc(text))
+
+
+def strip_space(text: str) -> str:
+    """``text`` without any white space (full-width spaces included), not otherwise
+    normalised: 「井 上 裕 幾」 → 井上裕幾."""
+    return _SPACE.sub("", text)
 
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:
