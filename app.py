@@ -480,12 +480,7 @@ def build_ui(
                     doc = gr.Dropdown(docs, value="", label=t0["doc"], elem_id="f-doc")
                     place = gr.Dropdown(places, value="", label=t0["place"], elem_id="f-place")
                     with gr.Row():
-                        date_from = gr.Textbox(
-                            label=t0["date_from"], placeholder=t0["date_hint"], elem_id="f-from"
-                        )
-                        date_to = gr.Textbox(
-                            label=t0["date_to"], placeholder=t0["date_hint"], elem_id="f-to"
-                        )
+                        date_from, date_to = _date_boxes(lang0, "f")
                     role = gr.Dropdown(
                         _role_choices(lang0), value="", label=t0["role"], elem_id="f-role"
                     )
@@ -779,6 +774,16 @@ def timeline_frame(result: ExchangeResult, by: str, split: str) -> tuple[Any, li
     return pd.DataFrame(rows, columns=["period", "count", "split"]), table
 
 
+def _date_boxes(lang: str, prefix: str) -> tuple[Any, Any]:
+    """The "from" and "to" date boxes of a filter, with the date forms they read."""
+    t = T[lang]
+
+    def box(key: str, end: str) -> Any:
+        return gr.Textbox(label=t[key], placeholder=t["date_hint"], elem_id=f"{prefix}-{end}")
+
+    return box("date_from", "from"), box("date_to", "to")
+
+
 def _meeting_choices(service: ChatService, lang: str) -> list[tuple[str, str]]:
     return [(T[lang]["all"], ""), *[(m, m) for m in service.facets.meetings]]
 
@@ -800,12 +805,7 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
             go = gr.Button(t["ex_search"], variant="primary", scale=1, elem_id="ex-search")
         with gr.Accordion(t["filters"], open=False) as more:
             with gr.Row():
-                date_from = gr.Textbox(
-                    label=t["date_from"], placeholder=t["date_hint"], elem_id="ex-from"
-                )
-                date_to = gr.Textbox(
-                    label=t["date_to"], placeholder=t["date_hint"], elem_id="ex-to"
-                )
+                date_from, date_to = _date_boxes("ja", "ex")
                 meeting = gr.Dropdown(
                     _meeting_choices(service, "ja"),
                     value="",
