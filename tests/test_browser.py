@@ -239,6 +239,7 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def test_llm_answer_streams_into_the_chat(llm_server: Server, page: Any) -> None:
     page.goto(llm_server.url)
     assert "LLM" in page.locator("#mode").inner_text()
+    page.locator("#chatbot").wait_for()  # the observer needs the chat rendered
     page.evaluate(
         """() => {
         window.__seen = new Set();
