@@ -16,6 +16,7 @@ import html
 import shutil
 import sys
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -740,14 +741,17 @@ EX_SPLIT = {
 EX_FILES = ("csv", "md", "docx")
 LISTED = 200  # exchanges listed (and exported) at once; the chart and the counts hold all
 _scratch: deque[Path] = deque()  # the newest export folders; older ones are removed
+_scratch_lock = threading.Lock()
 
 
 def _export_files(result: ExchangeResult) -> list[str]:
     """The exchanges as CSV, Markdown and DOCX files, for the download buttons."""
     folder = Path(tempfile.mkdtemp(prefix="gikai-exchanges-"))
-    _scratch.append(folder)
-    while len(_scratch) > 32:
-        shutil.rmtree(_scratch.popleft(), ignore_errors=True)
+    with _scratch_lock:  # Gradio runs events in several threads
+        _scratch.append(folder)
+        old = [_scratch.popleft() for _ in range(max(0, len(_scratch) - 32))]
+    for gone in old:
+        shutil.rmtree(gone, ignore_errors=True)
     data = {
         "csv": to_csv(result.exchanges).encode("utf-8-sig"),  # BOM: Excel reads it as UTF-8
         "md": to_markdown(result).encode("utf-8"),

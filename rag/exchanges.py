@@ -539,12 +539,19 @@ ROW_FIELDS = (
 
 
 def to_csv(exchanges: Sequence[Exchange]) -> str:
-    rows = to_rows(exchanges)
+    """One row per exchange. A cell that a spreadsheet would read as a formula (it starts
+    with =, +, -, @ or a tab) is written with a leading apostrophe, so a document's text
+    never runs in Excel."""
+    rows = [{k: _inert(v) for k, v in r.items()} for r in to_rows(exchanges)]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=ROW_FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def _inert(cell: str) -> str:
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def _md_cell(text: str) -> str:

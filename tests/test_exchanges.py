@@ -396,3 +396,14 @@ def test_a_topic_is_counted_beyond_the_best_hits() -> None:
     assert [e.question.chunk_id for e in result.exchanges] == ["d#007", "b#004", "a#001"]
     assert [e.score for e in result.exchanges] == [0.0, 0.0, 1.0]  # counted, not ranked
     assert len(find_exchanges(searcher, "待機児童", terms=["待機", "児童"], limit=1).exchanges) == 1
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas() -> None:
+    from rag.exchanges import Exchange, Side
+
+    q = Side("x#1", {"name": '=HYPERLINK("http://evil")'}, ("@SUM(A1) 予算について",), "")
+    a = Side("x#2", {"role": "-区長"}, ("+1 増額します。",), "")
+    rows = list(csv.DictReader(io.StringIO(to_csv([Exchange(q, a, "会議", "2024-01-01", "x", 1)]))))
+    assert rows[0]["questioner"].startswith("'=") and rows[0]["question"].startswith("'@")
+    assert rows[0]["answerer"].startswith("'-") and rows[0]["answer"].startswith("'+")
+    assert rows[0]["date"] == "2024-01-01"
