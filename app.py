@@ -12,6 +12,7 @@ HTML in :mod:`rag.presenting`.
 from __future__ import annotations
 
 import argparse
+import atexit
 import html
 import shutil
 import sys
@@ -128,7 +129,7 @@ T: dict[str, dict[str, str]] = {
         "ex_found": "{n} 件のやりとり（{meetings} 会議、{ms:.0f} ms）",
         "ex_none": "該当するやりとりは見つかりませんでした。語を減らすか、絞り込みを外してください。",
         "ex_period": "{period} のやりとり {n} 件を表示中。",
-        "ex_listed": "一覧と書き出しは新しい {n} 件です（グラフと件数はすべて）。期間を選ぶと、その期間を一覧・書き出しします。",
+        "ex_listed": "一覧と書き出しは新しい {n} 件です（グラフと件数は見つかったすべて）。期間を選ぶと、その期間を一覧・書き出しします。",
         "ex_all": "すべて表示",
         "ex_cols": "期間|件数|内訳",
         "ex_count": "件数",
@@ -212,8 +213,8 @@ T: dict[str, dict[str, str]] = {
         "ex_found": "{n} exchanges ({meetings} meetings, {ms:.0f} ms)",
         "ex_none": "No exchanges found. Try fewer words, or clear the filters.",
         "ex_period": "Showing the {n} exchanges of {period}.",
-        "ex_listed": "The list and the exports hold the newest {n} (the chart and counts hold all); "
-        "pick a period to list and export that period.",
+        "ex_listed": "The list and the exports hold the newest {n} (the chart and counts hold all "
+        "found); pick a period to list and export that period.",
         "ex_all": "Show all",
         "ex_cols": "Period|Exchanges|Split",
         "ex_count": "exchanges",
@@ -423,6 +424,7 @@ def build_ui(
     with gr.Blocks(
         title="gikai-rag 議会資料チャット",
         analytics_enabled=False,
+        delete_cache=(3600, 3600),  # exports copied into Gradio's cache go after an hour
         elem_classes=["embed"] if embed else None,
     ) as demo:
         lang = gr.State(lang0)
@@ -740,8 +742,16 @@ EX_SPLIT = {
 }
 EX_FILES = ("csv", "md", "docx")
 LISTED = 200  # exchanges listed (and exported) at once; the chart and the counts hold all
-_scratch: deque[Path] = deque()  # the newest export folders; older ones are removed
+KEPT_EXPORTS = 32  # export folders kept for their downloads; older ones are removed
+_scratch: deque[Path] = deque()
 _scratch_lock = threading.Lock()
+
+
+@atexit.register
+def _drop_exports() -> None:
+    with _scratch_lock:
+        while _scratch:
+            shutil.rmtree(_scratch.popleft(), ignore_errors=True)
 
 
 def _export_files(result: ExchangeResult) -> list[str]:
@@ -749,7 +759,7 @@ def _export_files(result: ExchangeResult) -> list[str]:
     folder = Path(tempfile.mkdtemp(prefix="gikai-exchanges-"))
     with _scratch_lock:  # Gradio runs events in several threads
         _scratch.append(folder)
-        old = [_scratch.popleft() for _ in range(max(0, len(_scratch) - 32))]
+        old = [_scratch.popleft() for _ in range(max(0, len(_scratch) - KEPT_EXPORTS))]
     for gone in old:
         shutil.rmtree(gone, ignore_errors=True)
     data = {
@@ -786,6 +796,11 @@ def _date_boxes(lang: str, prefix: str) -> tuple[Any, Any]:
         return gr.Textbox(label=t[key], placeholder=t["date_hint"], elem_id=f"{prefix}-{end}")
 
     return box("date_from", "from"), box("date_to", "to")
+
+
+def _ex_filters(date_from: str | None, date_to: str | None, meeting: str | None) -> dict[str, str]:
+    """The exchanges tab's filters; empty boxes filter nothing."""
+    return {"date_from": date_from or "", "date_to": date_to or "", "meeting": meeting or ""}
 
 
 def _meeting_choices(service: ChatService, lang: str) -> list[tuple[str, str]]:
@@ -855,6 +870,7 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
             check = gr.Button(t["ex_check"], elem_id="ex-check")
             diffs = gr.HTML(elem_id="ex-diffs")
     found = gr.State(None)  # the last search: (ExchangeResult, by)
+    limit = service.settings.max_question_chars
     ask = [topic, date_from, date_to, meeting, member, party, department, lang]
 
     def search(
@@ -869,10 +885,9 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
         by_: str,
         split_: str,
     ) -> tuple[Any, ...]:
-        filters = {"date_from": d_from or "", "date_to": d_to or "", "meeting": mtg or ""}
         try:
-            who = ExchangeQuery(*(clean_text(x or "").strip() for x in (mem, par, dep)))
-            result = service.exchanges(q, {k: v for k, v in filters.items() if v}, who)
+            who = ExchangeQuery(*(clean_text(x or "").strip()[:limit] for x in (mem, par, dep)))
+            result = service.exchanges(q, _ex_filters(d_from, d_to, mtg), who)
         except (RequestError, BusyError) as e:
             hidden = [gr.update(visible=False, value=None) for _ in downloads]
             return (
@@ -916,28 +931,39 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
     outs = [status, plot, counts, shown, listing, show_all, *downloads, found]
     for trigger in (go.click, topic.submit):
         trigger(search, [*ask, by, split], outs, api_visibility="private")
-    by.change(
-        lambda *a: search(*a) if a[0] else _skips(len(outs)),
-        [*ask, by, split],
-        outs,
-        api_visibility="private",
-    )
-    split.change(
-        lambda *a: search(*a) if a[0] else _skips(len(outs)),
-        [*ask, by, split],
-        outs,
-        api_visibility="private",
-    )
+
+    def regroup(kept: Any, by_: str, split_: str, lg: str) -> tuple[Any, ...]:
+        """The same exchanges counted another way: nothing is searched again."""
+        if not kept:
+            return gr.skip(), gr.skip(), gr.skip()
+        result = kept[0]
+        frame, table = timeline_frame(result, by_, split_)
+        plot_update = gr.update(
+            value=frame,
+            color="split" if split_ else None,
+            sort=[row[0] for row in table],
+            x_title=dict((v, k) for k, v in EX_BY[lg])[by_],
+        )
+        return plot_update, table, (result, by_)
+
+    for choice in (by, split):
+        choice.change(
+            regroup, [found, by, split, lang], [plot, counts, found], api_visibility="private"
+        )
 
     def period(kept: Any, periods: list[str], lg: str) -> tuple[Any, ...]:
         if not kept or not periods:
             return _skips(len(shown_outs))
         result, by_ = kept
         picked = [e for e in result.exchanges if bucket(e, by_) in periods]
-        label = "、".join(periods) if lg == "ja" else ", ".join(periods)
+        names = sorted({bucket(e, by_) for e in picked})  # what was found, not what was sent
+        label = html.escape(("、" if lg == "ja" else ", ").join(names))
         files = _export_files(ExchangeResult(result.query, picked[:LISTED], result.timings_ms))
+        note = T[lg]["ex_period"].format(period=label, n=len(picked))
+        if len(picked) > LISTED:
+            note += " " + T[lg]["ex_listed"].format(n=LISTED)
         return (
-            T[lg]["ex_period"].format(period=label, n=len(picked)),
+            note,
             exchanges_html(picked[:LISTED], lg),
             gr.update(visible=True),
             *[gr.update(value=f, visible=True) for f in files],
@@ -970,9 +996,8 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
     show_all.click(everything, [found, lang], shown_outs, api_visibility="private")
 
     def compare(text: str, q: str, d_from: str, d_to: str, mtg: str, lg: str) -> str:
-        filters = {"date_from": d_from or "", "date_to": d_to or "", "meeting": mtg or ""}
         try:
-            found_diffs = service.check_draft(text, q, {k: v for k, v in filters.items() if v})
+            found_diffs = service.check_draft(text, q, _ex_filters(d_from, d_to, mtg))
         except (RequestError, BusyError) as e:
             return "⚠ " + html.escape(localise_error(e, lg))
         if not found_diffs:

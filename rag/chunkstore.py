@@ -44,7 +44,8 @@ HOT = (
 )  # fmt: skip
 # The hot keys in runs that many chunks share (the document's, the kind's, the place's, the
 # speakers', the page): each distinct run is stored and parsed once, and every chunk holding
-# it shares its values. The runs follow HOT's order, so a chunk's keys keep that order.
+# it shares its values (the speakers' dicts and lists too: loaded metadata is never changed
+# in place). The runs follow HOT's order, so a chunk's keys keep that order.
 PARTS = (HOT[0:6], HOT[6:8], HOT[8:10], HOT[10:14], HOT[14:15])
 
 

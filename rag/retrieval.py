@@ -178,8 +178,10 @@ class Retriever:
 
     @functools.cached_property
     def lexicon(self) -> Lexicon | None:
-        """The English → Japanese term list, read when the first English query needs it."""
-        return Lexicon.load(self.index.folder / LEXICON_FILE)
+        """The English → Japanese term list, read when the first English query needs it;
+        built again if its file cannot be read."""
+        found = Lexicon.load(self.index.folder / LEXICON_FILE)
+        return found if found is not None or not self.chunks else self.build_lexicon()
 
     def build_lexicon(self) -> Lexicon:
         """The English → Japanese term list of this index (:mod:`rag.bilingual`), saved

@@ -232,7 +232,14 @@ class ChatService:
         q = self.clean_question(topic)
         if not isinstance(draft, str) or not clean_text(draft).strip():
             raise RequestError("draft", "empty; paste a draft answer / 答弁案を貼り付けてください")
-        text = clean_text(draft).strip()[: self.settings.max_question_chars * 10]
+        text = clean_text(draft).strip()
+        limit = self.settings.max_question_chars * 10
+        if len(text) > limit:
+            raise RequestError(
+                "draft",
+                f"{len(text):,} characters; the limit is {limit:,} / "
+                f"答弁案が長すぎます（{len(text):,}文字、上限{limit:,}文字）",
+            )
         f = self.clean_filters(filters)
         with self._slot():
             return check_draft(self.retriever, text, topic_terms(q), f)

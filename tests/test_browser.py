@@ -589,6 +589,12 @@ def test_past_exchanges_timeline_period_and_exports(
     page.locator("#ex-counts").get_by_test_id("cell-0-0").click()
     page.wait_for_function("() => /2023年度/.test(document.querySelector('#ex-shown').innerText)")
     shot(page, "exchanges", full=True)
+    # counted by meeting instead: the same exchanges, nothing searched again
+    page.locator("#ex-by").get_by_text("会議", exact=True).click()
+    page.wait_for_function(
+        "() => /第1回定例会/.test(document.querySelector('#ex-counts').innerText)"
+    )
+    assert "1 件のやりとり" in page.locator("#ex-status").inner_text()
     # exports: CSV (Excel reads its BOM as UTF-8), Markdown and a DOCX table with citations
     files = {}
     for suffix in ("csv", "md", "docx"):

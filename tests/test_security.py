@@ -10,8 +10,10 @@ import base64
 import gzip
 import io
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Iterator
@@ -430,11 +432,27 @@ def test_past_exchanges_refuse_oversized_text_and_serve_no_other_file(
         assert out.get("success") is True, out
         status = out["output"]["data"][0]
         assert status.startswith("⚠ 質問を確認してください"), status
-    # an empty draft is refused, by its name
+    # an empty draft, or one over ten questions' length, is refused by its name
     fn, n = _event_of(s, "ex-check", "click")
-    data = ["", "図書館", "", "", "", "ja"][:n]
-    join(s, fn, data, session="draft-empty")
-    assert "答弁案を確認してください" in event_result(s, "draft-empty", {})["output"]["data"][0]
-    # the export buttons' files are Gradio's own copies: nothing else is served from /tmp
-    leaked = httpx.get(s.path("gradio_api/file=/tmp/gikai-exchanges-x/gikai-exchanges.csv"))
-    assert leaked.status_code in (403, 404)
+    for name, draft in (("empty", ""), ("long", "予算は12人です。" * 1200)):
+        join(s, fn, [draft, "図書館", "", "", "", "ja"][:n], session=f"draft-{name}")
+        said = event_result(s, f"draft-{name}", {})["output"]["data"][0]
+        assert "答弁案を確認してください" in said, said
+    # a real search writes its exports; only Gradio's copies in its cache are served, never
+    # the folder they were written to
+    fn, n = _event_of(s, "ex-search", "click")
+    join(s, fn, ["図書館", "", "", "", "", "", "", "ja", "year", ""][:n], session="ex-ok")
+    out = event_result(s, "ex-ok", {})
+    served = next(
+        str(v["value"]["path"])
+        for v in out["output"]["data"]
+        if isinstance(v, dict)
+        and isinstance(v.get("value"), dict)
+        and str(v["value"].get("path", "")).endswith(".csv")
+    )
+    assert str(s.folder / "gradio-cache") in served, served
+    written = sorted(Path(tempfile.gettempdir()).glob("gikai-exchanges-*"), key=os.path.getmtime)
+    assert written, "the search wrote no export"
+    for name in ("gikai-exchanges.csv", "gikai-exchanges.docx"):
+        leaked = httpx.get(s.path(f"gradio_api/file={written[-1] / name}"), timeout=10)
+        assert leaked.status_code in (403, 404), (name, leaked.status_code)
