@@ -755,7 +755,9 @@ def _drop_exports() -> None:
 
 
 def _export_files(result: ExchangeResult) -> list[str]:
-    """The exchanges as CSV, Markdown and DOCX files, for the download buttons."""
+    """The listed exchanges (the first :data:`LISTED`) as CSV, Markdown and DOCX files, for
+    the download buttons."""
+    result = ExchangeResult(result.query, result.exchanges[:LISTED], result.timings_ms)
     folder = Path(tempfile.mkdtemp(prefix="gikai-exchanges-"))
     with _scratch_lock:  # Gradio runs events in several threads
         _scratch.append(folder)
@@ -786,6 +788,18 @@ def timeline_frame(result: ExchangeResult, by: str, split: str) -> tuple[Any, li
         shares = "、".join(f"{k} {n}" for k, n in counts.most_common()) if split else ""
         table.append([key, sum(counts.values()), shares])
     return pd.DataFrame(rows, columns=["period", "count", "split"]), table
+
+
+def _chart(result: ExchangeResult, by: str, split: str, lang: str) -> tuple[Any, list[list[Any]]]:
+    """The chart's update and the counts table for ``result`` counted by ``by``."""
+    frame, table = timeline_frame(result, by, split)
+    update = gr.update(
+        value=frame,
+        color="split" if split else None,
+        sort=[row[0] for row in table],
+        x_title=dict((v, k) for k, v in EX_BY[lang])[by],
+    )
+    return update, table
 
 
 def _date_boxes(lang: str, prefix: str) -> tuple[Any, Any]:
@@ -900,7 +914,7 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
                 *hidden,
                 None,
             )
-        frame, table = timeline_frame(result, by_, split_)
+        plot_update, table = _chart(result, by_, split_, lg)
         meetings = len({(e.meeting, e.date) for e in result.exchanges})
         note = T[lg]["ex_found"].format(
             n=len(result.exchanges), meetings=meetings, ms=result.timings_ms.get("total", 0)
@@ -909,14 +923,7 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
             note += " " + T[lg]["ex_none"]
         if len(result.exchanges) > LISTED:
             note += " " + T[lg]["ex_listed"].format(n=LISTED)
-        listed = ExchangeResult(result.query, result.exchanges[:LISTED], result.timings_ms)
-        files = _export_files(listed) if result.exchanges else [None] * len(downloads)
-        plot_update = gr.update(
-            value=frame,
-            color="split" if split_ else None,
-            sort=[row[0] for row in table],
-            x_title=dict((v, k) for k, v in EX_BY[lg])[by_],
-        )
+        files = _export_files(result) if result.exchanges else [None] * len(downloads)
         return (
             note,
             plot_update,
@@ -936,15 +943,8 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
         """The same exchanges counted another way: nothing is searched again."""
         if not kept:
             return gr.skip(), gr.skip(), gr.skip()
-        result = kept[0]
-        frame, table = timeline_frame(result, by_, split_)
-        plot_update = gr.update(
-            value=frame,
-            color="split" if split_ else None,
-            sort=[row[0] for row in table],
-            x_title=dict((v, k) for k, v in EX_BY[lg])[by_],
-        )
-        return plot_update, table, (result, by_)
+        plot_update, table = _chart(kept[0], by_, split_, lg)
+        return plot_update, table, (kept[0], by_)
 
     for choice in (by, split):
         choice.change(
@@ -958,7 +958,7 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
         picked = [e for e in result.exchanges if bucket(e, by_) in periods]
         names = sorted({bucket(e, by_) for e in picked})  # what was found, not what was sent
         label = html.escape(("、" if lg == "ja" else ", ").join(names))
-        files = _export_files(ExchangeResult(result.query, picked[:LISTED], result.timings_ms))
+        files = _export_files(ExchangeResult(result.query, picked))
         note = T[lg]["ex_period"].format(period=label, n=len(picked))
         if len(picked) > LISTED:
             note += " " + T[lg]["ex_listed"].format(n=LISTED)
@@ -985,7 +985,7 @@ def _exchanges_tab(service: ChatService, lang: Any) -> list[Relabel]:
         if not kept:
             return "", "", gr.update(visible=False), *_skips(len(downloads))
         result = kept[0]
-        files = _export_files(ExchangeResult(result.query, result.exchanges[:LISTED]))
+        files = _export_files(result)
         return (
             "",
             exchanges_html(result.exchanges[:LISTED], lg),
