@@ -32,7 +32,6 @@ from rag.indexing import StoredIndex, load_index, open_dense_store
 from rag.places import Gazetteer
 from rag.rerank import (
     CANDIDATES,
-    FEATURES,
     MIN_PSEUDO_QUERIES,
     PSEUDO_QUERIES,
     RERANKER_FILE,
@@ -382,6 +381,15 @@ class Retriever:
             hinted,
         )
 
+    def _elsewhere(self, query: str, rows: np.ndarray) -> np.ndarray:
+        """For each row: whether its passage is about a known place that the query, which
+        names places, does not name."""
+        places = self.mentioned_places(query)
+        if not places:
+            return np.zeros(len(rows), dtype=bool)
+        cities = (self.chunks[r].metadata.get("city") for r in rows)
+        return np.asarray([bool(c) and c not in places for c in cities], dtype=bool)
+
     def search(
         self,
         query: str,
@@ -474,11 +482,11 @@ class Retriever:
         t0 = time.perf_counter()
         X = self.candidate_features(query, cands, understood)
         scores = self.reranker.score(X)
-        # A question that names a visited city asks about that visit: a report's passages on
-        # it come first (a soft filter: the others follow, so it never empties the result).
-        kinds = np.asarray([self.chunks[r].metadata.get("kind") == "report" for r in cands.rows])
-        in_place = X[:, FEATURES.index("place")] * kinds
-        order = np.lexsort((-scores, -in_place))
+        # A question that names a place asks about that place: passages known to be about
+        # another place go after the rest (a soft filter, so it never empties the result).
+        # A passage whose place is unknown (minutes without a header) is not elsewhere.
+        elsewhere = self._elsewhere(query, cands.rows)
+        order = np.lexsort((-scores, elsewhere))
         at = {int(cands.rows[i]): int(i) for i in order}
         ranked = self._distinct([(int(cands.rows[i]), float(scores[i])) for i in order], k)
         hits = []
