@@ -402,6 +402,8 @@ def answer_scores(per_q: list[dict[str, Any]], threshold: float) -> dict[str, fl
         "facts_present": round(sum(q["facts"] for q in ok) / max(len(answerable), 1), 4),
         "facts_when_answered": round(sum(q["facts"] for q in ok) / max(len(ok), 1), 4),
         "citation_precision": round(sum(q["cited_gold"] for q in ok) / max(cited, 1), 4),
+        # answered questions whose citations include a gold passage
+        "gold_cited": round(sum(q["cited_gold"] > 0 for q in ok) / max(len(ok), 1), 4),
         "no_answer_precision": round(true_refusals / max(len(refused), 1), 4),
         "no_answer_recall": round(true_refusals / max(len(unanswerable), 1), 4),
         # on questions asking who, how much/many, when or a decision: the first line holds it
@@ -417,6 +419,7 @@ ANSWER_METRICS = (
     "facts_present",
     "facts_when_answered",
     "citation_precision",
+    "gold_cited",
     "no_answer_precision",
     "no_answer_recall",
     "lead_facts_typed",
@@ -475,8 +478,9 @@ def to_markdown(results: list[dict[str, Any]], answers: dict[str, Any] | None) -
             f"{answers['threshold']}):",
             "",
             "| corpus | n | facts present | facts when answered | citation precision "
-            "| no-answer precision | no-answer recall | lead line holds the fact (typed) |",
-            "|---|---|---|---|---|---|---|---|",
+            "| gold passage cited | no-answer precision | no-answer recall "
+            "| lead line holds the fact (typed) |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for name, s in [("all", answers["scores"]), *answers.get("by_corpus", {}).items()]:
             cells = " | ".join(_cell(s, k) for k in ANSWER_METRICS)

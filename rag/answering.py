@@ -70,7 +70,7 @@ class Answerer:
         self.passages = passages
         self.tokenizer = retriever.tokenizer
         self.evidence = Evidence(retriever.tokenizer, retriever.index.bm25, params.passages)
-        self.extractor = Extractor(self.evidence, retriever.embeddings, params)
+        self.extractor = Extractor(self.evidence, retriever.embeddings, params, retriever.chunk)
 
     def standalone(self, question: str, history: Sequence[str]) -> str:
         if self.llm is not None and history:

@@ -13,9 +13,9 @@ the one object the evals tune.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -129,6 +129,8 @@ class Extractor:
     evidence: Evidence
     embeddings: BatchedEmbeddings
     params: ExtractiveParams = DEFAULT_PARAMS
+    # a passage of the index by id (the turn an answer replies to); None: not looked up
+    lookup: Callable[[str], Chunk | None] | None = None
 
     def pick(
         self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
@@ -286,61 +288,146 @@ class Extractor:
             for h in hits[: self.params.passages]
             if h.chunk.id not in {c.id for c in citations}
         ]
+        rank = {h.chunk.id: h.rank for h in hits}
         if kind == "who":
-            for c in citations:
-                person = who_from(question, c.metadata)
-                if person:
-                    return f"{person_line(person, lang)} [{c.n}]", citations
+            spoke = self._speaker(question, citations, extra, rank)
+            if spoke is not None:
+                person, turn, sentence = spoke
+                citations, c = self._cite(citations, turn, sentence)
+                return f"{person_line(person, lang)} [{c.n}]", citations
             if citations and speaker_asked(question) is None:
-                # not who spoke but who was named (指名, 選任): the people the quote names
-                named = list(dict.fromkeys(person_names(citations[0].quote)))
-                if named:
-                    return f"{'、'.join(named)} [{citations[0].n}]", citations
+                # not who spoke but who was named (指名, 選任): the people named in the
+                # sentence of the top passages that best matches the question
+                named_in = self._naming_sentence(question, citations, extra)
+                if named_in is not None:
+                    i, sentence, named = named_in
+                    citations, c = self._with_sentence(citations, extra, i, sentence)
+                    return f"{'、'.join(named)} [{c.n}]", citations
         elif kind == "decision":
             metas = [c.metadata for c in citations] + [ch.metadata for ch in extra]
             decided = matching_decision(question, metas)
             if decided:
                 i, d = decided
-                if i < len(citations):
-                    n = citations[i].n
-                    sentence = str(d.get("sentence") or "")
-                    c = citations[i]
-                    if sentence and sentence in c.text and sentence not in c.quote:
-                        citations[i] = replace(c, quote=_in_text_order(c.text, c.quote, sentence))
-                else:
-                    chunk = extra[i - len(citations)]
-                    sentence = str(d.get("sentence") or "")
-                    quote = sentence if sentence and sentence in chunk.text else ""
-                    n = len(citations) + 1
-                    citations = [
-                        *citations,
-                        Citation(n, chunk.id, chunk.text, quote, chunk.metadata),
-                    ]
-                return f"{decision_line(d, lang)} [{n}]", citations
+                sentence = str(d.get("sentence") or "")
+                citations, c = self._with_sentence(citations, extra, i, sentence)
+                return f"{decision_line(d, lang)} [{c.n}]", citations
         elif kind in ("amount", "when"):
-            stated = self._figure(question, kind, citations)
+            stated = self._figure(question, kind, citations, extra)
             if stated:
                 i, phrase, figure, sentence = stated
-                c = citations[i]
-                if sentence not in c.quote:  # the fact is in a sentence of the passage not quoted
-                    citations[i] = replace(c, quote=_in_text_order(c.text, c.quote, sentence))
+                # the fact may be in a sentence not quoted, or in a passage not cited yet
+                citations, c = self._with_sentence(citations, extra, i, sentence)
                 reading = english_amount(figure) if kind == "amount" else english_date(figure)
                 if lang == "en" and reading:
                     return f"{phrase} (≈ {reading}) [{c.n}]", citations
                 return f"{phrase} [{c.n}]", citations
         return "", citations
 
+    def _with_sentence(
+        self, citations: list[Citation], extra: Sequence[Chunk], i: int, sentence: str
+    ) -> tuple[list[Citation], Citation]:
+        """(citations, the one quoting ``sentence``): the ``i``-th source quotes it, either a
+        citation (its quote gains the sentence, in text order) or, past them, a top passage
+        not cited yet (cited now, with that sentence as its quote). A sentence that is not
+        in the passage's text is not quoted."""
+        out = list(citations)
+        if i < len(out):
+            c = out[i]
+            if sentence and sentence in c.text and sentence not in c.quote:
+                out[i] = replace(c, quote=_in_text_order(c.text, c.quote, sentence))
+            return out, out[i]
+        chunk = extra[i - len(out)]
+        quote = sentence if sentence and sentence in chunk.text else ""
+        out.append(Citation(len(out) + 1, chunk.id, chunk.text, quote, chunk.metadata))
+        return out, out[-1]
+
+    def _sources(self, citations: Sequence[Citation], extra: Sequence[Chunk]) -> list[Citation]:
+        """The cited passages, then the top passages not cited (with no quote)."""
+        more = [Citation(0, ch.id, ch.text, "", ch.metadata) for ch in extra]
+        return [*citations, *more]
+
+    def _speaker(
+        self,
+        question: str,
+        citations: Sequence[Citation],
+        extra: Sequence[Chunk],
+        rank: Mapping[str, int],
+    ) -> tuple[Mapping[str, Any], Chunk, str] | None:
+        """(person, their turn, its sentence) for a question asking who asked or who
+        answered: of the top passages with such a person, the one whose words (the
+        questioner's turn, or the answer) have the sentence holding most of the question's
+        terms, the better ranked on a tie. The questioner of an answer is read from the turn it replies to,
+        which is cited instead: the member's own words are the evidence that they asked."""
+        verb = speaker_asked(question)
+        if verb is None:
+            return None
+        weights = self.evidence.weights(question)
+        best: tuple[tuple[float, int], tuple[Mapping[str, Any], Chunk, str]] | None = None
+        for src in self._sources(citations, extra):
+            person = who_from(question, src.metadata)
+            if not person:
+                continue
+            turn = Chunk(src.id, src.text, src.text, cast(ChunkMetadata, dict(src.metadata)))
+            if verb == "asked":
+                turn = self._asked_in(turn)
+            said = [
+                s
+                for _, s, asked in answer_sentences(turn)
+                if asked == (verb == "asked") or _single_turn(turn)
+            ]
+            if not said:
+                continue
+            quote = self.evidence.best_covered(weights, said)
+            key = (self.evidence.coverage(weights, quote), -rank.get(src.id, 99))
+            if best is None or key > best[0]:
+                best = (key, (person, turn, quote))
+        return best[1] if best else None
+
+    def _asked_in(self, chunk: Chunk) -> Chunk:
+        """The turn holding the question that ``chunk`` answers (itself when it holds it, or
+        when that turn cannot be looked up)."""
+        qid = chunk.metadata.get("question_id")
+        if not qid or qid == chunk.id or self.lookup is None:
+            return chunk
+        return self.lookup(str(qid)) or chunk
+
+    def _cite(
+        self, citations: Sequence[Citation], chunk: Chunk, sentence: str
+    ) -> tuple[list[Citation], Citation]:
+        """(citations, the one quoting ``sentence`` of ``chunk``): cited already, or added."""
+        for i, c in enumerate(citations):
+            if c.id == chunk.id:
+                return self._with_sentence(list(citations), [], i, sentence)
+        return self._with_sentence(list(citations), [chunk], len(citations), sentence)
+
+    def _naming_sentence(
+        self, question: str, citations: Sequence[Citation], extra: Sequence[Chunk]
+    ) -> tuple[int, str, list[str]] | None:
+        """(source index, sentence, names): of the sentences of the top passages that name
+        people, the one holding most of the question's terms (the first, on a tie)."""
+        weights = self.evidence.weights(question)
+        best: tuple[float, tuple[int, str, list[str]]] | None = None
+        for i, c in enumerate(self._sources(citations, extra)):
+            for _, sentence, _ in answer_sentences_of(c):
+                named = list(dict.fromkeys(person_names(sentence)))
+                cov = self.evidence.coverage(weights, sentence)
+                if named and (best is None or cov > best[0]):
+                    best = (cov, (i, sentence, named))
+        return best[1] if best else None
+
     def _figure(
-        self, question: str, kind: str, citations: Sequence[Citation]
+        self, question: str, kind: str, citations: Sequence[Citation], extra: Sequence[Chunk]
     ) -> tuple[int, str, str, str] | None:
-        """(citation index, phrase, figure, sentence): the amount or date the question asks
-        for, among the sentences of the cited passages. Preferred: the unit asked for, then
-        the clause that holds most of the question's terms, with a little more for a figure
-        stated as the comment on a topic (「人口は28万3,630人」) and for a quoted sentence."""
+        """(source index, phrase, figure, sentence): the amount or date the question asks
+        for, among the sentences of the cited passages, then of the top passages not cited.
+        Preferred: the unit asked for, then the clause that holds most of the question's
+        terms, with a little more for a figure stated as the comment on a topic
+        (「人口は28万3,630人」) and for a quoted sentence. A figure the question itself states
+        (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks for."""
         weights = self.evidence.weights(question)
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
-        for i, c in enumerate(citations):
+        for i, c in enumerate(self._sources(citations, extra)):
             quoted = [s for _, s in sentences(c.quote)]
             rest = [s for _, s, asked in answer_sentences_of(c) if not asked and s not in quoted]
             texts = quoted + [s for s in rest if self.evidence.coverage(weights, s) > 0]
@@ -366,6 +453,11 @@ def _in_text_order(text: str, quote: str, sentence: str) -> str:
     """``quote`` (sentences of ``text`` joined) with ``sentence`` added in text order."""
     parts = [s for _, s in sentences(quote)] + [sentence]
     return "".join(sorted(dict.fromkeys(parts), key=lambda s: (text.find(s), s)))
+
+
+def _single_turn(chunk: Chunk) -> bool:
+    """Whether a passage is one speaker's turn (all its sentences are theirs)."""
+    return len(chunk.metadata.get("turn_offsets") or []) <= 1
 
 
 def _position(chunk: Chunk) -> int:

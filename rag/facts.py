@@ -87,6 +87,15 @@ _UNIT_ASKED = {
     "回": re.compile(r"何回|回数|how (many|often) times"),
     "校": re.compile(r"何校|学校数|how many schools"),
 }
+# Counters that count the same thing (people: 人 and 名), read as one unit.
+_SAME_UNIT = {
+    "名": "人",
+    "カ国": "か国",
+    "ヶ国": "か国",
+    "カ所": "箇所",
+    "か所": "箇所",
+    "カ月": "か月",
+}
 RESULT_EN = {
     "可決": "passed",
     "否決": "rejected",
@@ -197,8 +206,15 @@ class Figure:
 
 def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
     """Every amount (``kind`` ``amount``) or date (``when``) in ``sentences``, in order.
-    Counts the question asks for without a counter (いくつ) may be bare numbers."""
+    Counts the question asks for without a counter (いくつ) may be bare numbers. A figure
+    the question states itself (令和6年 in 「令和6年第4回定例会の会期はいつまでか」) is the
+    question's context, not its answer, and is left out.
+
+    >>> [f.figure for f in figures("令和6年の会期はいつまでか", ["令和6年の会期は12月19日まで"], "when")]
+    ['12月19日']
+    """
     q = nfkc(question).lower()
+    stated = re.sub(r"[\s,]", "", q)
     wanted = {u for u, asks in _UNIT_ASKED.items() if asks.search(q)}
     out = []
     for i, raw in enumerate(sentences):
@@ -210,13 +226,15 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
         else:
             matches = [(m, "") for m in _DATE.finditer(s)]
         for m, unit in matches:
+            if re.sub(r"[\s,]", "", m.group().lower()) in stated:
+                continue
             topical = bool(re.search(r"(は|が)(約|およそ|概ね)?\s?$", s[: m.start()]))
             out.append(
                 Figure(
                     i,
                     _phrase(s, m.start(), m.end()),
                     m.group().strip(),
-                    not wanted or unit in wanted,
+                    not wanted or _SAME_UNIT.get(unit, unit) in wanted,
                     topical,
                 )
             )

@@ -240,6 +240,11 @@ class Retriever:
     def chunks(self) -> list[Chunk]:
         return self.index.chunks
 
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """The indexed passage with this id, else None."""
+        row = self._rows.get(chunk_id)
+        return None if row is None else self.chunks[row]
+
     def containing(
         self, terms: Sequence[str], filters: Filters | Mapping[str, str] | None = None
     ) -> list[Chunk]:

@@ -336,3 +336,99 @@ def test_who_was_named_comes_from_the_names_in_the_quote(extractor: Extractor) -
     assert person_names("田中ゆき君と高橋君") == ["田中ゆき", "高橋"]
     lead, _, _ = extractor.compose_with_lead("副委員長に指名されたのは誰か", _hits(NOMINATION))
     assert lead == "田中ゆき [1]"
+
+
+INOUE = {"name": "井上さくら", "category": "member", "label": "（井上さくら君）"}
+VICE = {"name": "大久保智子", "role": "副市長", "category": "official"}
+ASKED = Chunk(
+    "y#17",
+    "次に、会計年度任用職員についてです。経験加算が少な過ぎる問題があります。見解を伺います。",
+    "会計年度任用職員 経験加算 少な過ぎる",
+    {
+        "chunk_type": "question",
+        "questioner": INOUE,
+        "answerers": [],
+        "question_id": "y#17",
+        "doc_id": "y",
+        "char_span": [200, 260],
+    },
+)
+REPLY = Chunk(
+    "y#20",
+    "会計年度任用職員の経験加算についてですが、加算額に上限を設定しております。",
+    "会計年度任用職員 経験加算 上限",
+    {
+        "chunk_type": "answer",
+        "questioner": INOUE,
+        "answerers": [VICE],
+        "question_id": "y#17",
+        "doc_id": "y",
+        "char_span": [400, 440],
+    },
+)
+OTHER_ASKER = Chunk(
+    "y#12",
+    "次に、子育て世代の給料についてです。引上げが抑えられています。",
+    "子育て世代 給料 引上げ",
+    {
+        "chunk_type": "question",
+        "questioner": SHIRAI,
+        "answerers": [],
+        "question_id": "y#12",
+        "doc_id": "y",
+        "char_span": [50, 90],
+    },
+)
+
+
+def _looking_up(*chunks: Chunk) -> Extractor:
+    every = [*chunks, QUESTION, VOTE, BUDGET]
+    ev = Evidence(TOK, BM25.build([TOK(c.text) for c in every]))
+    by_id = {c.id: c for c in every}
+    return Extractor(ev, as_batched(FakeEmbeddings()), lookup=by_id.get)
+
+
+def test_who_asked_cites_the_members_own_turn_not_the_reply_naming_them() -> None:
+    ex = _looking_up(ASKED, REPLY)
+    q = "会計年度任用職員の経験加算が少な過ぎると指摘したのは誰か"
+    lead, _, citations = ex.compose_with_lead(q, _hits(REPLY))
+    cited = next(c for c in citations if lead.endswith(f"[{c.n}]"))
+    assert lead.startswith("井上さくら") and cited.id == "y#17"
+    assert "少な過ぎる" in cited.quote
+    # without a way to look the turn up, the reply (which names the asker) is cited
+    plain = Extractor(ex.evidence, ex.embeddings)
+    lead, _, citations = plain.compose_with_lead(q, _hits(REPLY))
+    assert lead == "井上さくら [1]" and citations[0].id == "y#20"
+
+
+def test_who_asked_takes_the_member_whose_words_match_not_the_top_passage() -> None:
+    ex = _looking_up(ASKED, OTHER_ASKER)
+    q = "経験加算が少な過ぎると質問したのは誰か"
+    lead, _, _ = ex.compose_with_lead(q, _hits(OTHER_ASKER, ASKED))
+    assert lead.startswith("井上さくら")
+
+
+def test_the_amount_asked_for_may_live_in_a_top_passage_no_quote_cites() -> None:
+    ex = _looking_up()
+    lead, _, citations = ex.compose_with_lead("補正額はいくらか", _hits(QUESTION, BUDGET))
+    cited = next(c for c in citations if lead.endswith(f"[{c.n}]"))
+    assert "18億2,700万円" in lead and cited.id == "h#3"
+    assert "18億2,700万円" in cited.quote
+
+
+def test_a_date_the_question_states_is_not_its_answer() -> None:
+    session = Chunk(
+        "y#6",
+        "令和6年第4回定例会を開会いたします。本定例会の会期は本日から12月19日までの21日間です。",
+        "会期 定例会",
+        {"chunk_type": "procedure", "doc_id": "y", "char_span": [0, 50]},
+    )
+    lead, _, _ = _looking_up(session).compose_with_lead(
+        "令和6年第4回定例会の会期はいつまでか", _hits(session)
+    )
+    assert "12月19日" in lead and "令和6年" not in lead
+
+
+def test_people_counted_with_mei_answer_how_many_people() -> None:
+    found = amount_phrase("何人が回答したか", ["延べ3回の調査で、職員528名から回答を得た。"])
+    assert found is not None and found[2] == "528名"

@@ -87,3 +87,36 @@ def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Pat
     dated = r.search("令和5年の盛岡市のクラウド", k=3)
     assert dated.to_json()["understood"]["labels"] == ["2023年"]
     assert r.search("令和5年の盛岡市のクラウド", k=3, hints=False).understood == Hints()
+
+
+def test_a_named_place_puts_passages_about_other_places_last_not_unknown_ones(
+    tmp_path: Path,
+) -> None:
+    """Minutes without a header say 本市, so their place is unknown: a question naming
+    仙台市 ranks them by score among the report's 仙台市 passages; the 盛岡市 ones go last."""
+    from rag.indexing import ingest
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+    from tests.conftest import REPORT, FakeEmbeddings
+
+    minutes = tmp_path / "docs" / "dx-iinkai.txt"
+    minutes.parent.mkdir()
+    minutes.write_text(
+        "◯委員長　　ただいまから特別委員会を開会いたします。\n"
+        "◯デジタル戦略推進部長　　生成ＡＩの職員アンケートでは、528名の職員から回答を得ました。"
+        "本市のダッシュボードは本年3月に公開いたしました。\n",
+        encoding="utf-8",
+    )
+    settings = Settings(
+        corpus=(REPORT, minutes.parent), index_dir=tmp_path / "index", embed_model="fake"
+    )
+    emb = FakeEmbeddings()
+    ingest(list(settings.corpus), settings, emb)
+    r = Retriever.open(settings, emb)
+    assert r.reranker is not None
+    hits = r.search("仙台市の生成AIの職員アンケートには何人が回答したか", k=30).hits
+    assert hits[0].chunk.metadata.get("doc_id") == "dx-iinkai"
+    cities = [h.chunk.metadata.get("city") for h in hits]
+    assert "盛岡市" in cities
+    first_elsewhere = cities.index("盛岡市")
+    assert all(c == "盛岡市" for c in cities[first_elsewhere:])
