@@ -110,6 +110,8 @@ class Answerer:
             if other_confidence > confidence and not self.evidence.missing_names(carried):
                 standalone, result, hits = carried, other, other.hits
                 missing, confidence = [], other_confidence
+        if confidence and self.extractor.lacks_asked_figure(standalone, hits):
+            confidence = 0.0  # 「何人」 asked, and no passage states a number of people
         mode = "llm" if self.llm is not None else "extractive"
         draft = Answer(
             question,

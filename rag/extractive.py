@@ -323,6 +323,14 @@ class Extractor:
                 return f"{phrase} [{c.n}]", citations
         return "", citations
 
+    def lacks_asked_figure(self, question: str, hits: Sequence[Hit]) -> bool:
+        """Whether a question asking how much or how many finds no figure in the unit it
+        asks for in the sentences of the top passages: the documents do not state it."""
+        if question_type(question) != "amount":
+            return False
+        top = [h.chunk for h in hits[: self.params.passages]]
+        return self._figure(question, "amount", [], top) is None
+
     def _with_sentence(
         self, citations: list[Citation], extra: Sequence[Chunk], i: int, sentence: str
     ) -> tuple[list[Citation], Citation]:
@@ -420,8 +428,9 @@ class Extractor:
     ) -> tuple[int, str, str, str] | None:
         """(source index, phrase, figure, sentence): the amount or date the question asks
         for, among the sentences of the cited passages, then of the top passages not cited.
-        Preferred: the unit asked for, then the clause that holds most of the question's
-        terms, with a little more for a figure stated as the comment on a topic
+        Only a figure in the unit asked for counts (yen for いくら, people for 何人; any unit
+        when the question names none). Preferred: the clause that holds most of the
+        question's terms, with a little more for a figure stated as the comment on a topic
         (「人口は28万3,630人」) and for a quoted sentence. A figure the question itself states
         (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks for."""
         weights = self.evidence.weights(question)
@@ -433,8 +442,9 @@ class Extractor:
             texts = quoted + [s for s in rest if self.evidence.coverage(weights, s) > 0]
             for f in figures(question, texts, kind):
                 order += 1
+                if not f.wanted:
+                    continue
                 key = (
-                    float(f.wanted),
                     self.evidence.coverage(weights, f.phrase)
                     + self.params.figure_topical * f.topical
                     + self.params.figure_quoted * (f.sentence < len(quoted)),

@@ -78,14 +78,17 @@ _DATE = re.compile(
     r"(?:(?:令和|平成|昭和)(?:[0-9]+|元)年度?|[0-9]{4}年度?)(?:[0-9]+月)?(?:[0-9]+日)?"
     r"|[0-9]+月[0-9]+日|[0-9]+月(?:末|中|上旬|中旬|下旬)?"
 )
+_HOW_MANY = r"how many (?:[\w'-]+ ){0,3}?"  # the counted noun may carry modifiers
 _UNIT_ASKED = {
-    "人": re.compile(r"何人|何名|人数|how many (people|persons|members|staff|children|residents)"),
-    "件": re.compile(r"何件|件数|how many (reports|cases|applications)"),
+    "人": re.compile(
+        rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees)"
+    ),
+    "件": re.compile(rf"何件|件数|{_HOW_MANY}(reports|cases|applications|requests|complaints)"),
     "円": re.compile(r"いくら|何円|金額|額|費用|予算|料|how much|cost|fee|yen|budget"),
     "%": re.compile(r"%|％|割合|率|比率|share|percent|proportion|rate"),
     "割": re.compile(r"何割|割合|share|proportion"),
-    "回": re.compile(r"何回|回数|how (many|often) times"),
-    "校": re.compile(r"何校|学校数|how many schools"),
+    "回": re.compile(rf"何回|回数|how often|{_HOW_MANY}times"),
+    "校": re.compile(rf"何校|学校数|{_HOW_MANY}schools"),
 }
 # Counters that count the same thing (people: 人 and 名), read as one unit.
 _SAME_UNIT = {
