@@ -339,17 +339,27 @@ def facts_present(answer: str, facts: list[str]) -> float:
 
 
 def run_answers(
-    workdir: Path, corpora: list[str], threshold: float | None = None, split: str = "test"
+    workdir: Path,
+    corpora: list[str],
+    threshold: float | None = None,
+    split: str = "test",
+    llm: Any = None,
 ) -> dict[str, Any]:
-    """Extractive answers to the ``split`` questions of ``corpora``, scored against the key
-    facts, overall and per corpus, each score with its bootstrap 95% interval."""
+    """Answers to the ``split`` questions of ``corpora``, extractive or, with ``llm`` (a
+    LangChain chat model), generated and checked, scored against the key facts, overall
+    and per corpus, each score with its bootstrap 95% interval. Extractive answers are
+    made for every question and gated by confidence here (the curve); the LLM is asked
+    only past the app's own gate, as in use."""
+    from rag.answering import MIN_CONFIDENCE
+
     model = ANSWER_CONDITION.partition(":")[2]
     facts = load_facts()
     qrels = load_qrels()
     per_q: list[dict[str, Any]] = []
     for corpus in corpora:
         retriever, _ = open_retriever(corpus, model, "surface", workdir)
-        answerer = Answerer(retriever, min_confidence=-1.0)  # score all; gate below
+        gate = -1.0 if llm is None else MIN_CONFIDENCE  # extractive: score all; gate below
+        answerer = Answerer(retriever, llm=llm, min_confidence=gate)
         queries = load_queries(corpus, split)
         texts = [(c.id, c.text) for c in retriever.chunks]
         gold = resolve(qrels, texts, {q["id"] for q in queries}, corpus)
@@ -368,15 +378,16 @@ def run_answers(
                     "lead_facts": facts_present(a.lead, facts.get(q["id"], [])),
                     "cited": cited,
                     "cited_gold": sum(c in gold.get(q["id"], {}) for c in cited),
+                    "status": a.status,
+                    "warnings": len(a.warnings),
                     "ms": round(a.timings_ms["total"], 1),
                 }
             )
-    from rag.answering import MIN_CONFIDENCE
-
     chosen = MIN_CONFIDENCE if threshold is None else threshold
     return {
         "threshold": chosen,
         "split": split,
+        "mode": "extractive" if llm is None else "llm",
         "scores": answer_scores_ci(per_q, chosen),
         "by_corpus": {
             c: answer_scores_ci([q for q in per_q if q["corpus"] == c], chosen) for c in corpora
@@ -389,9 +400,15 @@ def run_answers(
     }
 
 
+def _answered(q: dict[str, Any], threshold: float) -> bool:
+    """Past the confidence gate, and not refused by the answer itself (the LLM's no-answer,
+    or a reply no valid citation supports)."""
+    return q["confidence"] >= threshold and q.get("status", "answered") == "answered"
+
+
 def answer_scores(per_q: list[dict[str, Any]], threshold: float) -> dict[str, float]:
-    answered = [q for q in per_q if q["confidence"] >= threshold]
-    refused = [q for q in per_q if q["confidence"] < threshold]
+    answered = [q for q in per_q if _answered(q, threshold)]
+    refused = [q for q in per_q if not _answered(q, threshold)]
     answerable = [q for q in per_q if not q["unanswerable"]]
     unanswerable = [q for q in per_q if q["unanswerable"]]
     ok = [q for q in answered if not q["unanswerable"]]
@@ -409,6 +426,10 @@ def answer_scores(per_q: list[dict[str, Any]], threshold: float) -> dict[str, fl
         # on questions asking who, how much/many, when or a decision: the first line holds it
         "lead_facts_typed": round(
             sum(q.get("lead_facts", 0.0) for q in typed) / max(len(typed), 1), 4
+        ),
+        # the citation checker's warnings (claims dropped, citations out of range), per answer
+        "warnings_per_answer": round(
+            sum(q.get("warnings", 0) for q in answered) / max(len(answered), 1), 4
         ),
         "answered": len(answered),
         "n": len(per_q),
@@ -474,17 +495,19 @@ def to_markdown(results: list[dict[str, Any]], answers: dict[str, Any] | None) -
     if answers:
         rows += [
             "",
-            f"Answers (extractive, {ANSWER_CONDITION}, no-answer threshold "
+            f"Answers ({answers.get('mode', 'extractive')}, {ANSWER_CONDITION}, no-answer "
+            "threshold "
             f"{answers['threshold']}):",
             "",
             "| corpus | n | facts present | facts when answered | citation precision "
             "| gold passage cited | no-answer precision | no-answer recall "
-            "| lead line holds the fact (typed) |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| lead line holds the fact (typed) | checker warnings per answer |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for name, s in [("all", answers["scores"]), *answers.get("by_corpus", {}).items()]:
             cells = " | ".join(_cell(s, k) for k in ANSWER_METRICS)
-            rows.append(f"| {name} | {s['n']} | {cells} |")
+            warned = s.get("warnings_per_answer", 0.0)
+            rows.append(f"| {name} | {s['n']} | {cells} | {warned:.2f} |")
     return "\n".join(rows)
 
 
@@ -510,6 +533,12 @@ def main(argv: list[str] | None = None) -> int:
         help="reuse (or build and keep) the index here; with one corpus and one model, e.g. "
         "the full scale index: --corpora scale --conditions hybrid:use --index-dir DIR",
     )
+    ap.add_argument(
+        "--llm",
+        metavar="URL",
+        help="answer in LLM mode through this OpenAI-compatible endpoint, e.g. "
+        "http://127.0.0.1:8088/v1 (../shared/tools/dev-llm.sh); RAG_LLM_MODEL names the model",
+    )
     ap.add_argument("--out", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)
     if args.index_dir and len(args.corpora) != 1:
@@ -528,11 +557,18 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_condition(cond, Path(tmp), corpus, args.index_dir, args.split))
         if not args.no_answers:
             corpora = [c for c in args.corpora if c != "scale" and not missing_data(c)]
-            answers = run_answers(Path(tmp), corpora, split=args.split)
+            llm = None
+            if args.llm:
+                from rag.generation import chat_model
+
+                env = Settings.from_env()
+                llm = chat_model(replace(env, llm_url=args.llm), streaming=False)
+            answers = run_answers(Path(tmp), corpora, split=args.split, llm=llm)
     md = to_markdown(results, answers)
     print(md)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y-%m-%d") + ("" if args.split == "test" else f"-{args.split}")
+    stamp += "-llm" if args.llm else ""
     payload = {"retrieval": results, "answers": answers}
     (args.out / f"{stamp}.json").write_text(json.dumps(payload, ensure_ascii=False, indent=1))
     (args.out / f"{stamp}.md").write_text(md + "\n")
