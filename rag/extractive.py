@@ -84,6 +84,9 @@ class ExtractiveParams:
     keep_same_passage: float = 0.8  # more sentences of the top passage, share of the top score
     keep_other_passage: float = 0.95  # sentences of other passages
     keep_next_sentence: float = 0.6  # the sentence right after the best one
+    # a sentence holding question terms that no chosen one holds, at least this share of
+    # the question's idf weight, is quoted too
+    complete_share: float = 0.2
     figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
 
@@ -178,6 +181,17 @@ class Extractor:
             share = p.keep_same_passage if s.hit is top.hit else p.keep_other_passage
             if s.score >= share * top.score:
                 chosen.append(s)
+        # the question's terms no chosen sentence holds: the sentence that holds most of them
+        # (「…売上げに貢献できた事例はありません」 after 「人流データ調査についてですが…」)
+        gap = self._uncovered(weights, chosen)
+        if gap and len(chosen) < p.max_sentences:
+            rest = [s for s in scored if s not in chosen and not s.asked]
+            gains = [(self.evidence.coverage(gap, s.text) * sum(gap.values()), s) for s in rest]
+            total = sum(weights.values()) or 1.0
+            if gains:
+                gain, extra = max(gains, key=lambda g: (g[0], g[1].score))
+                if gain / total >= p.complete_share:
+                    chosen.append(extra)
         # the sentence right after the best one often finishes its thought
         after = [s for s in scored if s.hit is top.hit and s.start > top.start]
         nxt = min(after, key=lambda s: s.start) if after else None
@@ -190,6 +204,13 @@ class Extractor:
         ):
             chosen.append(nxt)
         return sorted(chosen, key=lambda s: (s.hit.rank, s.start))
+
+    def _uncovered(
+        self, weights: Mapping[str, float], chosen: Sequence[Sentence]
+    ) -> dict[str, float]:
+        """The question's terms (with their weights) that no chosen sentence holds."""
+        held = {t for s in chosen for t in self.evidence.tokenizer(s.text)}
+        return {t: w for t, w in weights.items() if t not in held}
 
     def compose(
         self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None
@@ -325,11 +346,14 @@ class Extractor:
 
     def lacks_asked_figure(self, question: str, hits: Sequence[Hit]) -> bool:
         """Whether a question asking how much or how many finds no figure in the unit it
-        asks for in the sentences of the top passages: the documents do not state it."""
+        asks for in the sentences of the top passages that hold its terms: the documents
+        do not state it."""
         if question_type(question) != "amount":
             return False
         top = [h.chunk for h in hits[: self.params.passages]]
-        return self._figure(question, "amount", [], top) is None
+        # an English question's terms reach the Japanese text only in part: any sentence
+        english = question_language(question) == "en"
+        return self._figure(question, "amount", [], top, any_sentence=english) is None
 
     def _with_sentence(
         self, citations: list[Citation], extra: Sequence[Chunk], i: int, sentence: str
@@ -424,13 +448,20 @@ class Extractor:
         return best[1] if best else None
 
     def _figure(
-        self, question: str, kind: str, citations: Sequence[Citation], extra: Sequence[Chunk]
+        self,
+        question: str,
+        kind: str,
+        citations: Sequence[Citation],
+        extra: Sequence[Chunk],
+        any_sentence: bool = False,
     ) -> tuple[int, str, str, str] | None:
         """(source index, phrase, figure, sentence): the amount or date the question asks
         for, among the sentences of the cited passages, then of the top passages not cited.
         Only a figure in the unit asked for counts (yen for いくら, people for 何人; any unit
         when the question names none). Preferred: the clause that holds most of the
-        question's terms, with a little more for a figure stated as the comment on a topic
+        question's terms (only sentences holding some, unless ``any_sentence`` or the
+        question has no term the index knows), with a little more for a figure stated as
+        the comment on a topic
         (「人口は28万3,630人」) and for a quoted sentence. A figure the question itself states
         (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks for."""
         weights = self.evidence.weights(question)
@@ -439,7 +470,10 @@ class Extractor:
         for i, c in enumerate(self._sources(citations, extra)):
             quoted = [s for _, s in sentences(c.quote)]
             rest = [s for _, s, asked in answer_sentences_of(c) if not asked and s not in quoted]
-            texts = quoted + [s for s in rest if self.evidence.coverage(weights, s) > 0]
+            if any_sentence or not weights:  # no term to place it by (English, unbridged)
+                texts = quoted + rest
+            else:
+                texts = quoted + [s for s in rest if self.evidence.coverage(weights, s) > 0]
             for f in figures(question, texts, kind):
                 order += 1
                 if not f.wanted:
