@@ -432,3 +432,34 @@ def test_a_date_the_question_states_is_not_its_answer() -> None:
 def test_people_counted_with_mei_answer_how_many_people() -> None:
     found = amount_phrase("何人が回答したか", ["延べ3回の調査で、職員528名から回答を得た。"])
     assert found is not None and found[2] == "528名"
+
+
+def test_quotes_complete_the_question_with_the_sentence_holding_its_other_terms() -> None:
+    survey = Chunk(
+        "s#29",
+        "人流データ調査についてですが、令和3年度に実施した調査の費用が134万5,000円です。"
+        "来街者の属性を把握し分析できるようになっています。"
+        "実際のところ、これを十分に活用できていない状況です。"
+        "現時点では商店街の売上げに貢献できたといった事例はありません。",
+        "人流データ 調査",
+        {"chunk_type": "answer", "answerers": [MAYOR], "doc_id": "s", "char_span": [0, 120]},
+    )
+    ex = _looking_up(survey)
+    q = "人流データは商店街の売上げに役立ったのか"
+    quoted = "".join(s.text for s in ex.pick(q, _hits(survey)))
+    assert "売上げに貢献できたといった事例はありません" in quoted
+    alone = Extractor(
+        ex.evidence,
+        ex.embeddings,
+        dataclasses.replace(ex.params, complete_share=1.1),  # the rule off
+    )
+    assert "事例はありません" not in "".join(s.text for s in alone.pick(q, _hits(survey)))
+
+
+def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
+    ex = _looking_up()
+    assert ex.lacks_asked_figure("補正額はいくらか", _hits(QUESTION))  # no amount of yen
+    assert not ex.lacks_asked_figure("補正額はいくらか", _hits(QUESTION, BUDGET))
+    assert ex.lacks_asked_figure("質問した議員は何人か", _hits(BUDGET))  # yen, not people
+    assert not ex.lacks_asked_figure("How much is the supplementary amount?", _hits(BUDGET))
+    assert not ex.lacks_asked_figure("補正予算の財源は", _hits(QUESTION))  # not a figure question
