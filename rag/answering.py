@@ -69,7 +69,12 @@ class Answerer:
         self.min_confidence = min_confidence
         self.passages = passages
         self.tokenizer = retriever.tokenizer
-        self.evidence = Evidence(retriever.tokenizer, retriever.index.bm25, params.passages)
+        self.evidence = Evidence(
+            retriever.tokenizer,
+            retriever.index.bm25,
+            params.passages,
+            lexicon=lambda: retriever.lexicon,
+        )
         self.extractor = Extractor(self.evidence, retriever.embeddings, params, retriever.chunk)
 
     def standalone(self, question: str, history: Sequence[str]) -> str:

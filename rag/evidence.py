@@ -18,10 +18,12 @@ no I/O):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from rag.answers import question_language
+from rag.bilingual import Lexicon
 from rag.bm25 import BM25
 from rag.retrieval import Hit
 from rag.text import fold, sentences
@@ -29,6 +31,14 @@ from rag.tokenizing import Tokenizer, latin_names, romanized_reading
 
 # Passages whose coverage counts; the extractive answer quotes from as many.
 ANSWER_PASSAGES = 3
+# A question term made of alternatives, any of which a text may hold: the Japanese terms an
+# English word of the question translates to (「reports」 → 通報|報告|レポート).
+ALT = "|"
+
+
+def holds(term: str, present: set[str] | frozenset[str]) -> bool:
+    """Whether a text's tokens hold a question term (one of its alternatives)."""
+    return term in present or (ALT in term and any(t in present for t in term.split(ALT)))
 
 
 @dataclass(frozen=True)
@@ -42,17 +52,32 @@ class Evidence:
     # so that words scattered over a passage about something else are not evidence; 0: the
     # whole passage. 1 chosen on the dev split (evals/, see the README)
     window: int = 1
+    # the index's English → Japanese term list (read on the first English question)
+    lexicon: Callable[[], Lexicon | None] | None = None
 
-    def weights(self, question: str) -> dict[str, float]:
+    def weights(self, question: str, translated: bool = True) -> dict[str, float]:
         """Question terms and their idf. An English word the index never saw is left out
         (it may just lack a bridge to the Japanese text), unless it is a name: a name the
-        documents never mention is evidence that they do not answer."""
+        documents never mention is evidence that they do not answer. An English word the
+        term list translates is held by a text holding any of its Japanese terms
+        (:data:`ALT`), weighted by their mean idf; ``translated=False`` leaves those out.
+        Translations place an English question's terms in a passage well enough to pick
+        sentences, but too loosely for the evidence gate: the term list also offers wrong
+        senses (app → 以上), so the gate reads the untranslated terms only."""
         names = {w.lower() for w in latin_names(question)}
         out = {}
-        for t in set(self.tokenizer(question)):
+        tokens = list(dict.fromkeys(self.tokenizer(question)))
+        for t in tokens:
             if t.isascii() and t not in self.bm25.vocab and (t not in names or t in self.readings):
                 continue
             out[t] = self.bm25.idf_of(t)
+        english = translated and question_language(question) == "en"
+        lexicon = self.lexicon() if self.lexicon and english else None
+        if lexicon:
+            for t in tokens:
+                alts = [a for a in lexicon.expand([t]) if a in self.bm25.vocab and a not in out]
+                if t.isascii() and alts:
+                    out[ALT.join(alts)] = sum(map(self.bm25.idf_of, alts)) / len(alts)
         return out
 
     def coverage(self, weights: Mapping[str, float], text: str) -> float:
@@ -61,7 +86,12 @@ class Evidence:
         if not total:
             return 0.0
         present = set(self.tokenizer(text))
-        return sum(w for t, w in weights.items() if t in present) / total
+        return sum(w for t, w in weights.items() if holds(t, present)) / total
+
+    def uncovered(self, weights: Mapping[str, float], texts: Sequence[str]) -> dict[str, float]:
+        """The question's terms (with their weights) that none of ``texts`` holds."""
+        present = {t for text in texts for t in self.tokenizer(text)}
+        return {t: w for t, w in weights.items() if not holds(t, present)}
 
     def local_coverage(self, weights: Mapping[str, float], text: str, embed_text: str) -> float:
         """The best coverage of any :attr:`window` consecutive sentences of ``text``, each
@@ -100,7 +130,7 @@ class Evidence:
 
     def confidence(self, question: str, hits: Sequence[Hit]) -> float:
         """How well the best of the top passages covers the question, in [0, 1]."""
-        weights = self.weights(question)
+        weights = self.weights(question, translated=False)
         best = 0.0
         for h in hits[: self.passages]:
             cov = self.local_coverage(weights, h.chunk.text, h.chunk.embed_text)

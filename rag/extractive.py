@@ -183,7 +183,7 @@ class Extractor:
                 chosen.append(s)
         # the question's terms no chosen sentence holds: the sentence that holds most of them
         # (「…売上げに貢献できた事例はありません」 after 「人流データ調査についてですが…」)
-        gap = self._uncovered(weights, chosen)
+        gap = self.evidence.uncovered(weights, [s.text for s in chosen])
         if gap and len(chosen) < p.max_sentences:
             rest = [s for s in scored if s not in chosen and not s.asked]
             gains = [(self.evidence.coverage(gap, s.text) * sum(gap.values()), s) for s in rest]
@@ -204,13 +204,6 @@ class Extractor:
         ):
             chosen.append(nxt)
         return sorted(chosen, key=lambda s: (s.hit.rank, s.start))
-
-    def _uncovered(
-        self, weights: Mapping[str, float], chosen: Sequence[Sentence]
-    ) -> dict[str, float]:
-        """The question's terms (with their weights) that no chosen sentence holds."""
-        held = {t for s in chosen for t in self.evidence.tokenizer(s.text)}
-        return {t: w for t, w in weights.items() if t not in held}
 
     def compose(
         self, question: str, hits: Sequence[Hit], query_vector: np.ndarray | None = None

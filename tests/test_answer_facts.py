@@ -463,3 +463,26 @@ def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
     assert ex.lacks_asked_figure("質問した議員は何人か", _hits(BUDGET))  # yen, not people
     assert not ex.lacks_asked_figure("How much is the supplementary amount?", _hits(BUDGET))
     assert not ex.lacks_asked_figure("補正予算の財源は", _hits(QUESTION))  # not a figure question
+
+
+def test_english_terms_are_placed_through_their_translations_but_not_gated_by_them() -> None:
+    from rag.bilingual import Lexicon
+
+    report = Chunk(
+        "l#1",
+        "公式LINEの運用は広報課の所管です。道路の損傷の通報は170件ほどありました。",
+        "公式LINE 道路 損傷 通報",
+        {"chunk_type": "answer", "doc_id": "l", "char_span": [0, 40]},
+    )
+    bm25 = BM25.build([TOK(report.text), TOK(QUESTION.text), TOK(BUDGET.text)])
+    lexicon = Lexicon({"road": [("道路", 1.0)], "damage": [("損傷", 1.0), ("被害", 1.0)]})
+    ev = Evidence(TOK, bm25, lexicon=lambda: lexicon)
+    q = "How much road damage was reported?"
+    weights = ev.weights(q)
+    assert "道路" in weights and "損傷" in weights  # 被害 is not in the index: left out
+    assert "道路" not in ev.weights(q, translated=False)
+    assert ev.best_covered(
+        weights, ["公式LINEの運用は広報課の所管です。", "道路の損傷の通報は170件ほど。"]
+    ).startswith("道路")
+    plain = Evidence(TOK, bm25)
+    assert plain.confidence(q, _hits(report)) == ev.confidence(q, _hits(report))
