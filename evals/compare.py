@@ -1,4 +1,5 @@
-"""Is a change a win? ``python -m evals.compare OLD.json NEW.json [--metric mrr@10]``.
+"""Is a change a win? ``python -m evals.compare OLD.json NEW.json [--metric mrr@10]``
+(retrieval: hit@1, hit@5, mrr@10, ndcg@10; answers: facts, gold_cited).
 
 Pairs the per-question scores of two results files of ``evals.run`` (same split) for each
 corpus and condition they share, and prints the mean difference with its paired bootstrap
@@ -19,6 +20,9 @@ from typing import Any
 from evals.stats import Paired, paired
 
 METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10")
+# answer metrics, per question: facts present (0 when refused) on the answerable ones;
+# the gold passage cited on the answered answerable ones (0 when refused)
+ANSWER_METRICS = ("facts", "gold_cited")
 
 
 def _per_query(path: Path) -> dict[tuple[str, str], dict[str, dict[str, float]]]:
@@ -31,11 +35,31 @@ def _per_query(path: Path) -> dict[tuple[str, str], dict[str, dict[str, float]]]
     return out
 
 
+def _per_answer(path: Path, metric: str) -> dict[tuple[str, str], dict[str, dict[str, float]]]:
+    """Answer scores per answerable question, keyed like the retrieval ones."""
+    answers = json.loads(path.read_text(encoding="utf-8")).get("answers") or {}
+    threshold = answers.get("threshold", 0.0)
+    out: dict[tuple[str, str], dict[str, dict[str, float]]] = {}
+    for q in answers.get("questions", []):
+        if q["unanswerable"]:
+            continue
+        answered = q["confidence"] >= threshold and q.get("status", "answered") == "answered"
+        value = q["facts"] if metric == "facts" else float(q["cited_gold"] > 0)
+        mode = answers.get("mode", "extractive")
+        out.setdefault((q["corpus"], f"answers ({mode})"), {})[q["id"]] = {
+            metric: value if answered else 0.0
+        }
+    return out
+
+
 def compare_files(old: Path, new: Path, metric: str) -> list[tuple[str, str, Paired]]:
     """One paired comparison per (corpus, condition) found in both files."""
-    if metric not in METRICS:
-        raise SystemExit(f"--metric {metric!r}: expected one of {METRICS}")
-    a, b = _per_query(old), _per_query(new)
+    if metric not in METRICS + ANSWER_METRICS:
+        raise SystemExit(f"--metric {metric!r}: expected one of {METRICS + ANSWER_METRICS}")
+    if metric in ANSWER_METRICS:
+        a, b = _per_answer(old, metric), _per_answer(new, metric)
+    else:
+        a, b = _per_query(old), _per_query(new)
     rows = []
     for key in sorted(a.keys() & b.keys()):
         qids = sorted(a[key].keys() & b[key].keys())
@@ -62,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("old", type=Path)
     ap.add_argument("new", type=Path)
-    ap.add_argument("--metric", default="mrr@10", choices=METRICS)
+    ap.add_argument("--metric", default="mrr@10", choices=METRICS + ANSWER_METRICS)
     args = ap.parse_args(argv)
     rows = compare_files(args.old, args.new, args.metric)
     if not rows:

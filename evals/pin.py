@@ -14,7 +14,14 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10")
-ANSWER_METRICS = ("facts_present", "citation_precision", "no_answer_precision", "no_answer_recall")
+ANSWER_METRICS = (
+    "facts_present",
+    "citation_precision",
+    "gold_cited",
+    "no_answer_precision",
+    "no_answer_recall",
+    "lead_facts_typed",
+)
 
 
 def pin(expected: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
