@@ -266,6 +266,11 @@ class Retriever:
             key = self._keys[row] = squash(self.chunks[row].text)
         return key
 
+    @functools.cached_property
+    def _paged(self) -> bool:
+        """Whether any passage knows its page (PDFs): only then can a copy be preferred."""
+        return any(c.metadata.get("page") is not None for c in self.chunks)
+
     def _distinct(self, fused: Sequence[tuple[int, float]], k: int) -> list[tuple[int, float]]:
         """The top ``k`` with each passage once: the same report indexed as .txt and .pdf
         gives identical chunks. The copy that knows its page is the one kept."""
@@ -281,6 +286,8 @@ class Retriever:
                     kept[at] = (row, kept[at][1])
                 continue
             if len(kept) == k:
+                if not self._paged:
+                    break  # no passage knows its page: no page-bearing copy to look for
                 continue  # still look further for page-bearing copies of kept passages
             seen[key] = len(kept)
             kept.append((row, score))
