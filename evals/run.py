@@ -42,10 +42,12 @@ from tqdm import tqdm
 
 from evals.stats import bootstrap_ci, bootstrap_stat
 from rag.answering import Answerer
+from rag.answers import Answer
 from rag.bm25 import BM25
 from rag.chunking import chunk_source
 from rag.embedding import load_embeddings
 from rag.facts import TYPED
+from rag.generation import LLMError
 from rag.indexing import StoredIndex, ingest
 from rag.loading import load_documents
 from rag.retrieval import Retriever
@@ -356,6 +358,7 @@ def run_answers(
     facts = load_facts()
     qrels = load_qrels()
     per_q: list[dict[str, Any]] = []
+    errors = 0
     for corpus in corpora:
         retriever, _ = open_retriever(corpus, model, "surface", workdir)
         gate = -1.0 if llm is None else MIN_CONFIDENCE  # extractive: score all; gate below
@@ -364,7 +367,14 @@ def run_answers(
         texts = [(c.id, c.text) for c in retriever.chunks]
         gold = resolve(qrels, texts, {q["id"] for q in queries}, corpus)
         for q in tqdm(queries, desc=f"answers ({corpus})", file=sys.stderr, leave=False):
-            a = answerer.ask(q["text"])
+            try:
+                a = answerer.ask(q["text"])
+            except LLMError as e:  # one endpoint failure is scored as a refusal, not a crash
+                print(f"{q['id']}: {e}", file=sys.stderr)
+                errors += 1
+                a = Answer(
+                    q["text"], "no_answer", "", "llm", (), {"total": 0.0}, warnings=(str(e),)
+                )
             cited = [c.id for c in a.citations]
             per_q.append(
                 {
@@ -388,6 +398,7 @@ def run_answers(
         "threshold": chosen,
         "split": split,
         "mode": "extractive" if llm is None else "llm",
+        "llm_errors": errors,
         "scores": answer_scores_ci(per_q, chosen),
         "by_corpus": {
             c: answer_scores_ci([q for q in per_q if q["corpus"] == c], chosen) for c in corpora
