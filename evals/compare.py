@@ -1,5 +1,5 @@
 """Is a change a win? ``python -m evals.compare OLD.json NEW.json [--metric mrr@10]``
-(retrieval: hit@1, hit@5, mrr@10, ndcg@10; answers: facts, gold_cited).
+(retrieval: hit@1, hit@5, mrr@10, ndcg@10; answers: facts, gold_cited_all).
 
 Pairs the per-question scores of two results files of ``evals.run`` (same split) for each
 corpus and condition they share, and prints the mean difference with its paired bootstrap
@@ -17,12 +17,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from evals.run import answered
 from evals.stats import Paired, paired
 
 METRICS = ("hit@1", "hit@5", "mrr@10", "ndcg@10")
-# answer metrics, per question: facts present (0 when refused) on the answerable ones;
-# the gold passage cited on the answered answerable ones (0 when refused)
-ANSWER_METRICS = ("facts", "gold_cited")
+# answer metrics, per answerable question, a refusal scoring 0: the facts present, and
+# whether a gold passage is cited (``gold_cited_all``; evals.run's ``gold_cited`` is the
+# share among the answered ones)
+ANSWER_METRICS = ("facts", "gold_cited_all")
 
 
 def _per_query(path: Path) -> dict[tuple[str, str], dict[str, dict[str, float]]]:
@@ -36,18 +38,17 @@ def _per_query(path: Path) -> dict[tuple[str, str], dict[str, dict[str, float]]]
 
 
 def _per_answer(path: Path, metric: str) -> dict[tuple[str, str], dict[str, dict[str, float]]]:
-    """Answer scores per answerable question, keyed like the retrieval ones."""
+    """Answer scores per answerable question, keyed like the retrieval ones (an extractive
+    and an LLM run pair too)."""
     answers = json.loads(path.read_text(encoding="utf-8")).get("answers") or {}
     threshold = answers.get("threshold", 0.0)
     out: dict[tuple[str, str], dict[str, dict[str, float]]] = {}
     for q in answers.get("questions", []):
         if q["unanswerable"]:
             continue
-        answered = q["confidence"] >= threshold and q.get("status", "answered") == "answered"
         value = q["facts"] if metric == "facts" else float(q["cited_gold"] > 0)
-        mode = answers.get("mode", "extractive")
-        out.setdefault((q["corpus"], f"answers ({mode})"), {})[q["id"]] = {
-            metric: value if answered else 0.0
+        out.setdefault((q["corpus"], "answers"), {})[q["id"]] = {
+            metric: value if answered(q, threshold) else 0.0
         }
     return out
 

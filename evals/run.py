@@ -411,18 +411,18 @@ def run_answers(
     }
 
 
-def _answered(q: dict[str, Any], threshold: float) -> bool:
+def answered(q: dict[str, Any], threshold: float) -> bool:
     """Past the confidence gate, and not refused by the answer itself (the LLM's no-answer,
     or a reply no valid citation supports)."""
     return q["confidence"] >= threshold and q.get("status", "answered") == "answered"
 
 
 def answer_scores(per_q: list[dict[str, Any]], threshold: float) -> dict[str, float]:
-    answered = [q for q in per_q if _answered(q, threshold)]
-    refused = [q for q in per_q if not _answered(q, threshold)]
+    given = [q for q in per_q if answered(q, threshold)]
+    refused = [q for q in per_q if not answered(q, threshold)]
     answerable = [q for q in per_q if not q["unanswerable"]]
     unanswerable = [q for q in per_q if q["unanswerable"]]
-    ok = [q for q in answered if not q["unanswerable"]]
+    ok = [q for q in given if not q["unanswerable"]]
     cited = sum(len(q["cited"]) for q in ok)
     true_refusals = sum(q["unanswerable"] for q in refused)
     typed = [q for q in ok if q.get("asks") in TYPED]
@@ -440,9 +440,16 @@ def answer_scores(per_q: list[dict[str, Any]], threshold: float) -> dict[str, fl
         ),
         # the citation checker's warnings (claims dropped, citations out of range), per answer
         "warnings_per_answer": round(
-            sum(q.get("warnings", 0) for q in answered) / max(len(answered), 1), 4
+            sum(q.get("warnings", 0) for q in given) / max(len(given), 1), 4
         ),
-        "answered": len(answered),
+        # past the gate, refused because no claim kept a valid citation (LLM mode)
+        "checker_refusals": sum(
+            q["confidence"] >= threshold
+            and q.get("status") == "no_answer"
+            and q.get("warnings", 0) > 0
+            for q in per_q
+        ),
+        "answered": len(given),
         "n": len(per_q),
     }
 
@@ -512,13 +519,20 @@ def to_markdown(results: list[dict[str, Any]], answers: dict[str, Any] | None) -
             "",
             "| corpus | n | facts present | facts when answered | citation precision "
             "| gold passage cited | no-answer precision | no-answer recall "
-            "| lead line holds the fact (typed) | checker warnings per answer |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| lead line holds the fact (typed) | checker warnings per answer "
+            "| refused by the checker |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
+        llm = answers.get("mode") == "llm"
         for name, s in [("all", answers["scores"]), *answers.get("by_corpus", {}).items()]:
-            cells = " | ".join(_cell(s, k) for k in ANSWER_METRICS)
+            # the LLM writes no lead line: its cell would read 0
+            cells = " | ".join(
+                "—" if llm and k == "lead_facts_typed" else _cell(s, k) for k in ANSWER_METRICS
+            )
             warned = s.get("warnings_per_answer", 0.0)
-            rows.append(f"| {name} | {s['n']} | {cells} | {warned:.2f} |")
+            rows.append(
+                f"| {name} | {s['n']} | {cells} | {warned:.2f} | {s.get('checker_refusals', 0)} |"
+            )
     return "\n".join(rows)
 
 

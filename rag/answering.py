@@ -47,6 +47,10 @@ NOT_MENTIONED = {
     "ja": "資料には「{names}」についての記述がありません。",
     "en": "The documents never mention {names}.",
 }
+NO_FIGURE = {
+    "ja": "資料には、問われている数値の記載が見つかりませんでした。",
+    "en": "The documents do not state the figure this question asks for.",
+}
 NEAREST = {"ja": "近い箇所を下に示します。", "en": "The nearest passages are listed below."}
 # The evidence gate, calibrated on evals/ (the confidence curve of `python -m evals.run`).
 MIN_CONFIDENCE = 0.30
@@ -115,7 +119,8 @@ class Answerer:
             if other_confidence > confidence and not self.evidence.missing_names(carried):
                 standalone, result, hits = carried, other, other.hits
                 missing, confidence = [], other_confidence
-        if confidence and self.extractor.lacks_asked_figure(standalone, hits):
+        no_figure = bool(confidence) and self.extractor.lacks_asked_figure(standalone, hits)
+        if no_figure:
             confidence = 0.0  # 「何人」 asked, and no passage states a number of people
         mode = "llm" if self.llm is not None else "extractive"
         draft = Answer(
@@ -130,7 +135,7 @@ class Answerer:
             asks=question_type(standalone),
         )
         if confidence < self.min_confidence:
-            final = self.no_answer(draft, hits, lang, missing)
+            final = self.no_answer(draft, hits, lang, missing, no_figure)
             yield final.answer
         elif self.llm is None and (places := compared_places(standalone, self.retriever.places)):
             t0 = time.perf_counter()  # 「盛岡市と仙台市の…違いは」: one cited line per place
@@ -181,9 +186,15 @@ class Answerer:
         return final
 
     def no_answer(
-        self, draft: Answer, hits: Sequence[Hit], lang: str, missing: Sequence[str] = ()
+        self,
+        draft: Answer,
+        hits: Sequence[Hit],
+        lang: str,
+        missing: Sequence[str] = (),
+        no_figure: bool = False,
     ) -> Answer:
-        """The refusal, with the nearest passages (their best-covered sentence) listed."""
+        """The refusal, with the nearest passages (their best-covered sentence) listed; it
+        says why when it knows: a name no passage mentions, or no figure of the kind asked."""
         weights = self.evidence.weights(draft.standalone_question)
         nearest = tuple(
             Citation(
@@ -195,7 +206,7 @@ class Answerer:
             )
             for h in hits[: self.evidence.passages]
         )
-        message = NO_ANSWER[lang]
+        message = NO_FIGURE[lang] if no_figure else NO_ANSWER[lang]
         if missing:
             sep = "」「" if lang == "ja" else ", "
             message = NOT_MENTIONED[lang].format(names=sep.join(missing))

@@ -429,14 +429,16 @@ class Extractor:
         self, question: str, citations: Sequence[Citation], extra: Sequence[Chunk]
     ) -> tuple[int, str, list[str]] | None:
         """(source index, sentence, names): of the sentences of the top passages that name
-        people, the one holding most of the question's terms (the first, on a tie)."""
+        people and hold some of the question's terms, the one holding most (the first, on a
+        tie: quoted passages come first). None when no such sentence: names in a sentence
+        about something else (会議録署名委員の指名) do not answer."""
         weights = self.evidence.weights(question)
         best: tuple[float, tuple[int, str, list[str]]] | None = None
         for i, c in enumerate(self._sources(citations, extra)):
             for _, sentence, _ in answer_sentences_of(c):
                 named = list(dict.fromkeys(person_names(sentence)))
                 cov = self.evidence.coverage(weights, sentence)
-                if named and (best is None or cov > best[0]):
+                if named and cov > 0 and (best is None or cov > best[0]):
                     best = (cov, (i, sentence, named))
         return best[1] if best else None
 
@@ -462,11 +464,15 @@ class Extractor:
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
             quoted = [s for _, s in sentences(c.quote)]
-            rest = [s for _, s, asked in answer_sentences_of(c) if not asked and s not in quoted]
+            said = [(s, asked) for _, s, asked in answer_sentences_of(c)]
+            rest = [s for s, asked in said if not asked and s not in quoted]
             if any_sentence or not weights:  # no term to place it by (English, unbridged)
                 texts = quoted + rest
-            else:
-                texts = quoted + [s for s in rest if self.evidence.coverage(weights, s) > 0]
+            else:  # a sentence on the question's terms, or the one right after it
+                # (「窓口業務の委託についてお答えします。4,500万円でございます。」)
+                on = [self.evidence.coverage(weights, s) > 0 for s, _ in said]
+                near = {s for n, (s, _) in enumerate(said) if on[n] or (n and on[n - 1])}
+                texts = quoted + [s for s in rest if s in near]
             for f in figures(question, texts, kind):
                 order += 1
                 if not f.wanted:

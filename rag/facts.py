@@ -79,16 +79,28 @@ _DATE = re.compile(
     r"|[0-9]+月[0-9]+日|[0-9]+月(?:末|中|上旬|中旬|下旬)?"
 )
 _HOW_MANY = r"how many (?:[\w'-]+ ){0,3}?"  # the counted noun may carry modifiers
-_UNIT_ASKED = {
+# A counter the question asks for by name (何人, how many schools): that unit alone is wanted.
+_COUNTER_ASKED = {
     "人": re.compile(
-        rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees)"
+        rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees)\b"
     ),
-    "件": re.compile(rf"何件|件数|{_HOW_MANY}(reports|cases|applications|requests|complaints)"),
-    "円": re.compile(r"いくら|何円|金額|額|費用|予算|料|how much|cost|fee|yen|budget"),
-    "%": re.compile(r"%|％|割合|率|比率|share|percent|proportion|rate"),
-    "割": re.compile(r"何割|割合|share|proportion"),
-    "回": re.compile(rf"何回|回数|how often|{_HOW_MANY}times"),
-    "校": re.compile(rf"何校|学校数|{_HOW_MANY}schools"),
+    "件": re.compile(rf"何件|件数|{_HOW_MANY}(reports|cases|applications|requests|complaints)\b"),
+    "回": re.compile(rf"何回|回数|how often|{_HOW_MANY}times\b"),
+    "校": re.compile(rf"何校|学校数|{_HOW_MANY}schools\b"),
+    "か国": re.compile(rf"何か国|何カ国|何ヶ国|{_HOW_MANY}countries\b"),
+    "箇所": re.compile(rf"何箇所|何か所|何カ所|{_HOW_MANY}(places|locations|sites)\b"),
+    "か月": re.compile(rf"何か月|何カ月|何ヶ月|{_HOW_MANY}months\b"),
+    "世帯": re.compile(rf"何世帯|世帯数|{_HOW_MANY}households\b"),
+    "施設": re.compile(rf"何施設|施設数|{_HOW_MANY}facilities\b"),
+    "団体": re.compile(rf"何団体|団体数|{_HOW_MANY}(groups|organi[sz]ations)\b"),
+}
+# Otherwise the quantity asked about names its unit: money, a share.
+_QUANTITY_ASKED = {
+    "円": re.compile(
+        r"いくら|何円|金額|額は|費用|料金|使用料|手数料|how much|\b(costs?|fees?|yen|budget)\b"
+    ),
+    "%": re.compile(r"%|％|割合|率は|比率|\b(share|percent|percentage|proportion|rate)\b"),
+    "割": re.compile(r"何割|割合|\b(share|proportion)\b"),
 }
 # Counters that count the same thing (people: 人 and 名), read as one unit.
 _SAME_UNIT = {
@@ -99,6 +111,29 @@ _SAME_UNIT = {
     "か所": "箇所",
     "カ月": "か月",
 }
+
+
+def asked_units(question: str) -> set[str]:
+    """The units a figure must have to answer ``question``: the counter it names (何人 →
+    人), else the quantity's (いくら → 円; 割合 → %, 割); empty when it names none.
+
+    >>> sorted(asked_units("予算特別委員会で質問した議員は何人か"))
+    ['人']
+    >>> sorted(asked_units("補正額はいくらか"))
+    ['円']
+    """
+    q = nfkc(question).lower()
+    counters = {u for u, asks in _COUNTER_ASKED.items() if asks.search(q)}
+    return counters or {u for u, asks in _QUANTITY_ASKED.items() if asks.search(q)}
+
+
+def _stated(question: str, kind: str) -> set[str]:
+    """The figures the question itself states (its context, not its answer), normalised."""
+    q = nfkc(question)
+    pattern = _AMOUNT_FIGURE if kind == "amount" else _DATE
+    return {re.sub(r"[\s,]", "", m.group()) for m in pattern.finditer(q)}
+
+
 RESULT_EN = {
     "可決": "passed",
     "否決": "rejected",
@@ -217,8 +252,8 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
     ['12月19日']
     """
     q = nfkc(question).lower()
-    stated = re.sub(r"[\s,]", "", q)
-    wanted = {u for u, asks in _UNIT_ASKED.items() if asks.search(q)}
+    stated = _stated(question, kind)
+    wanted = asked_units(question)
     out = []
     for i, raw in enumerate(sentences):
         s = nfkc(raw)
@@ -229,7 +264,7 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
         else:
             matches = [(m, "") for m in _DATE.finditer(s)]
         for m, unit in matches:
-            if re.sub(r"[\s,]", "", m.group().lower()) in stated:
+            if re.sub(r"[\s,]", "", m.group()) in stated:
                 continue
             topical = bool(re.search(r"(は|が)(約|およそ|概ね)?\s?$", s[: m.start()]))
             out.append(

@@ -395,12 +395,18 @@ class Retriever:
 
     def _elsewhere(self, query: str, rows: np.ndarray) -> np.ndarray:
         """For each row: whether its passage is about a known place that the query, which
-        names places, does not name."""
+        names places, does not name. A passage said elsewhere that names an asked place
+        (品川区's minutes on 仙台市's example) is not elsewhere."""
         places = self.mentioned_places(query)
         if not places:
             return np.zeros(len(rows), dtype=bool)
-        cities = (self.chunks[r].metadata.get("city") for r in rows)
-        return np.asarray([bool(c) and c not in places for c in cities], dtype=bool)
+        out = np.zeros(len(rows), dtype=bool)
+        for i, r in enumerate(rows):
+            city = self.chunks[r].metadata.get("city")
+            if city and city not in places:
+                text = self.chunks[r].text
+                out[i] = not any(p in text for p in places)
+        return out
 
     def search(
         self,

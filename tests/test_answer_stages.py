@@ -166,3 +166,8 @@ def test_pipeline_streams_text_then_one_frozen_answer(tmp_path: Path) -> None:
     assert refused.nearest and not refused.citations and refused.confidence == 0.0
     followup = answerer.ask("仙台市は？", history=["盛岡市のクラウドの費用は"])
     assert followup.standalone_question == "仙台市のクラウドの費用は"
+    # how many countries: the report counts none, so no figure can answer it
+    countries = answerer.ask("盛岡市のガバメントクラウドには何か国の企業が参加したか")
+    assert countries.status == "no_answer" and countries.confidence == 0.0
+    assert countries.answer.startswith("資料には、問われている数値の記載が見つかりませんでした。")
+    assert countries.nearest  # the passages on the topic are still listed
