@@ -45,17 +45,23 @@ class Lexicon:
 
     def expand(self, tokens: Sequence[str]) -> list[str]:
         """The Japanese terms for a query's English tokens (in BM25's stemmed form)."""
-        out: list[str] = []
+        return list(dict.fromkeys(t for _, terms in self.units(tokens) for t in terms))
+
+    def units(self, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
+        """(English unit, its Japanese terms) for each unit of the tokens the list knows: two
+        words as one ("nursery school") before single words."""
+        out: list[tuple[str, list[str]]] = []
         used: set[int] = set()
         for i in range(len(tokens) - 1):  # pairs first: "nursery school", "waiting list"
-            found = self.terms.get(f"{tokens[i]} {tokens[i + 1]}")
+            pair = f"{tokens[i]} {tokens[i + 1]}"
+            found = self.terms.get(pair)
             if found:
-                out += [t for t, _ in found[:PER_UNIT]]
+                out.append((pair, [t for t, _ in found[:PER_UNIT]]))
                 used |= {i, i + 1}
         for i, tok in enumerate(tokens):
-            if i not in used:
-                out += [t for t, _ in self.terms.get(tok, [])[:PER_UNIT]]
-        return list(dict.fromkeys(out))
+            if i not in used and tok in self.terms:
+                out.append((tok, [t for t, _ in self.terms[tok][:PER_UNIT]]))
+        return out
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")

@@ -74,10 +74,10 @@ class Evidence:
         english = translated and question_language(question) == "en"
         lexicon = self.lexicon() if self.lexicon and english else None
         if lexicon:
-            for t in tokens:  # a word the index holds as written is not translated again
-                if not t.isascii() or t in out:
-                    continue
-                alts = [a for a in lexicon.expand([t]) if a in self.bm25.vocab and a not in out]
+            # a word the index holds as written is not translated again
+            english = [t for t in tokens if t.isascii() and t not in out]
+            for _, terms in lexicon.units(english):
+                alts = [a for a in terms if a in self.bm25.vocab and a not in out]
                 if alts:
                     out[ALT.join(alts)] = sum(map(self.bm25.idf_of, alts)) / len(alts)
         return out

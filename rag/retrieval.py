@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag import bilingual
+from rag.answers import question_language
 from rag.bilingual import LEXICON_FILE, Lexicon
 from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings, as_batched, load_embeddings
@@ -50,7 +50,6 @@ from rag.vectorstores import DenseStore
 
 MODES = ("hybrid", "fusion", "dense", "bm25")
 # A question in English (Latin letters, digits, punctuation): its words are translated for BM25.
-_ENGLISH = re.compile(r"[\x00-\x7f\u2018-\u201d]*[A-Za-z][\x00-\x7f\u2018-\u201d]*")
 MAX_QUERY_CHARS = 2000
 
 
@@ -195,7 +194,7 @@ class Retriever:
         """BM25 tokens of ``query``; an English query also gets the Japanese terms its words
         translate to in this index's term list."""
         tokens = self.tokenizer(query)
-        if self.lexicon and _ENGLISH.fullmatch(query):
+        if question_language(query) == "en" and self.lexicon:
             english = [t for t in tokens if t.isascii()]
             tokens += [t for t in self.lexicon.expand(english) if t not in tokens]
         return tokens
