@@ -75,8 +75,8 @@ class Evidence:
         lexicon = self.lexicon() if self.lexicon and english else None
         if lexicon:
             # a word the index holds as written is not translated again
-            english = [t for t in tokens if t.isascii() and t not in out]
-            for _, terms in lexicon.units(english):
+            words = [t for t in tokens if t.isascii() and t not in out]
+            for _, terms in lexicon.units(words):
                 alts = [a for a in terms if a in self.bm25.vocab and a not in out]
                 if alts:
                     out[ALT.join(alts)] = sum(map(self.bm25.idf_of, alts)) / len(alts)
