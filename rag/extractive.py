@@ -381,8 +381,9 @@ class Extractor:
         """(person, their turn, its sentence) for a question asking who asked or who
         answered: of the top passages with such a person, the one whose words (the
         questioner's turn, or the answer) have the sentence holding most of the question's
-        terms, the better ranked on a tie. The questioner of an answer is read from the turn it replies to,
-        which is cited instead: the member's own words are the evidence that they asked."""
+        terms, the better ranked on a tie. For "who asked", an answer's questioner is read
+        from the turn it replies to, which is cited instead: the member's own words are the
+        evidence that they asked."""
         verb = speaker_asked(question)
         if verb is None:
             return None
@@ -452,11 +453,11 @@ class Extractor:
     ) -> tuple[int, str, str, str] | None:
         """(source index, phrase, figure, sentence): the amount or date the question asks
         for, among the sentences of the cited passages, then of the top passages not cited.
-        Only a figure in the unit asked for counts (yen for いくら, people for 何人; any unit
-        when the question names none). Preferred: the clause that holds most of the
-        question's terms (only sentences holding some, unless ``any_sentence`` or the
-        question has no term the index knows), with a little more for a figure stated as
-        the comment on a topic
+        Only a figure in the unit asked for counts (people for 何人, yen for いくら; any unit
+        when the question names none). Only sentences holding some of the question's terms
+        are read, and the sentence right after each, unless ``any_sentence`` or the
+        question has no term the index knows. Preferred: the clause that holds most of the
+        question's terms, with a little more for a figure stated as the comment on a topic
         (「人口は28万3,630人」) and for a quoted sentence. A figure the question itself states
         (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks for."""
         weights = self.evidence.weights(question)
