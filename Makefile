@@ -34,7 +34,7 @@ test: lint browser
 
 # While developing: no browser, no real model, no server or CLI in a subprocess (under a minute).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not integration" -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not integration and not slow" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench $(ARGS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -124,6 +125,7 @@ def test_files_of_markers_only(tmp_path_factory, markers: list[str]) -> None:  #
         assert c.text.strip()  # no empty chunks
 
 
+@pytest.mark.slow
 def test_ten_megabyte_single_line(tmp_path: Path) -> None:
     sentence = "ガバメントクラウドの移行について、市の考えを伺います。"
     with_stops = tmp_path / "one-line.txt"
