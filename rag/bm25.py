@@ -4,6 +4,13 @@ Scores follow Robertson et al.'s BM25 with Lucene's non-negative idf
 ``log(1 + (N - df + 0.5) / (df + 0.5))``; ``idf="okapi"`` gives the classic
 ``log((N - df + 0.5) / (df + 0.5))`` used by ``rank_bm25.BM25Okapi``.
 
+The index keeps each term's count in each document (``uint16``, CSC) and each document's
+length; a query weighs the postings of its own terms, with the arithmetic of the build, so
+the scores are the ones a matrix of precomputed float64 weights gives, from a quarter of
+the bytes. The counts also give back each document's bag of tokens (:meth:`BM25.bags`),
+which an incremental ingest reuses instead of storing the tokens again. An index written
+before (format 1 or 2) holds the weights themselves, and is read as such.
+
 >>> bm = BM25.build([["盛岡", "クラウド"], ["仙台", "ドローン"]])
 >>> bm.scores(["クラウド"]).argmax()
 0
@@ -12,21 +19,40 @@ Scores follow Robertson et al.'s BM25 with Lucene's non-negative idf
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
+FILES = ("tf", "indices", "indptr", "lengths")  # bm25.<name>.npy
+LEGACY_FILES = ("data", "indices", "indptr")  # format 2: the weights themselves
+
 
 class BM25:
     def __init__(
-        self, matrix: sparse.csc_matrix, vocab: dict[str, int], k1: float, b: float, idf: str
+        self,
+        matrix: sparse.csc_matrix,
+        lengths: np.ndarray | None,
+        vocab: dict[str, int],
+        k1: float,
+        b: float,
+        idf: str,
     ) -> None:
-        self.matrix = matrix.tocsc()  # (n_docs, n_terms), each entry a term's full BM25 weight
+        # (n_docs, n_terms), non-zero where a document holds a term: the term's count, or
+        # its whole BM25 weight when ``lengths`` is None (an index of format 1 or 2)
+        self.matrix = matrix if matrix.format == "csc" else matrix.tocsc()
+        self.lengths = lengths
         self.vocab = vocab
         self.k1, self.b, self.idf = k1, b, idf
-        self._df = np.diff(matrix.tocsc().indptr)  # documents holding each term
+        self._df = np.diff(self.matrix.indptr)  # documents holding each term
+        n = self.matrix.shape[0]
+        ratio = (n - self._df + 0.5) / (self._df + 0.5)
+        self._idf = np.log1p(ratio) if idf == "lucene" else np.log(ratio)
+        self._norm: np.ndarray | None = None
+        if lengths is not None:
+            avgdl = lengths.mean() if n else 0.0
+            self._norm = k1 * (1 - b + b * lengths / max(avgdl, 1e-9))
 
     @classmethod
     def build(
@@ -44,19 +70,13 @@ class BM25:
             rows += [i] * len(counts)
             cols += list(counts)
             vals += list(counts.values())
-        n = len(docs)
-        tf = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(n, len(vocab))
+        if vals and max(vals) > np.iinfo(np.uint16).max:
+            raise ValueError(f"a term occurs {max(vals)} times in one chunk; at most 65,535")
+        tf = sparse.csc_matrix(
+            (np.asarray(vals, dtype=np.uint16), (rows, cols)), shape=(len(docs), len(vocab))
         )
-        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocab))
-        ratio = (n - df + 0.5) / (df + 0.5)
-        idf_v = np.log1p(ratio) if idf == "lucene" else np.log(ratio)
-        avgdl = lengths.mean() if n else 0.0
-        norm = k1 * (1 - b + b * lengths / max(avgdl, 1e-9))
-        tf = tf.tocoo()
-        weights = idf_v[tf.col] * tf.data * (k1 + 1) / (tf.data + norm[tf.row])
-        matrix = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
-        return cls(matrix, vocab, k1, b, idf)
+        tf.sort_indices()
+        return cls(tf, lengths, vocab, k1, b, idf)
 
     def idf_of(self, term: str) -> float:
         """Lucene idf of a term; a term the index never saw gets the largest idf."""
@@ -65,15 +85,63 @@ class BM25:
         df = 0 if j is None else int(self._df[j])
         return float(np.log1p((n - df + 0.5) / (df + 0.5)))
 
+    def _column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows holding term ``j`` and the term's BM25 weight in each."""
+        m = self.matrix  # CSC: column j is data[indptr[j]:indptr[j + 1]], rows unique
+        a, z = m.indptr[j], m.indptr[j + 1]
+        rows = m.indices[a:z]
+        if self._norm is None:
+            return rows, m.data[a:z]
+        tf = m.data[a:z].astype(np.float64)
+        return rows, self._idf[j] * tf * (self.k1 + 1) / (tf + self._norm[rows])
+
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query (repeated terms count again)."""
         out = np.zeros(self.matrix.shape[0], dtype=np.float64)
-        m = self.matrix  # CSC: column j is data[indptr[j]:indptr[j + 1]], rows unique
         for t in query_tokens:
             j = self.vocab.get(t)
             if j is not None:
-                a, z = m.indptr[j], m.indptr[j + 1]
-                out[m.indices[a:z]] += m.data[a:z]
+                rows, weights = self._column(j)
+                out[rows] += weights
+        return out
+
+    def weights(self) -> np.ndarray:
+        """Every non-zero weight, in the matrix's (CSC) order."""
+        if self._norm is None:
+            return np.asarray(self.matrix.data, dtype=np.float64)
+        m = self.matrix
+        terms = np.repeat(np.arange(m.shape[1]), np.diff(m.indptr))
+        tf = m.data.astype(np.float64)
+        return self._idf[terms] * tf * (self.k1 + 1) / (tf + self._norm[m.indices])
+
+    def same_as(self, other: BM25) -> bool:
+        """Whether both give every document the same score for every query."""
+        a, b = self.matrix, other.matrix
+        return bool(
+            a.shape == b.shape
+            and a.nnz == b.nnz
+            and self.vocab == other.vocab
+            and np.array_equal(a.indptr, b.indptr)
+            and np.array_equal(a.indices, b.indices)
+            and np.array_equal(self.weights(), other.weights())
+        )
+
+    def bags(self, rows: Iterable[int]) -> dict[int, list[str]]:
+        """The tokens of each of ``rows`` as a bag (each term as often as it occurs, terms
+        in the order they first entered the vocabulary); empty for an index that holds
+        weights rather than counts."""
+        if self._norm is None:
+            return {}
+        terms = list(self.vocab)
+        if any(self.vocab[t] != j for j, t in enumerate(terms)):  # ids not 0..n-1 in order
+            terms = [t for t, _ in sorted(self.vocab.items(), key=lambda kv: kv[1])]
+        csr = self.matrix.tocsr()
+        csr.sort_indices()
+        out: dict[int, list[str]] = {}
+        for r in rows:
+            a, z = csr.indptr[r], csr.indptr[r + 1]
+            counts = zip(csr.indices[a:z].tolist(), csr.data[a:z].tolist(), strict=True)
+            out[int(r)] = [terms[j] for j, n in counts for _ in range(n)]
         return out
 
     def rows_with_all(self, terms: Sequence[str]) -> np.ndarray:
@@ -89,12 +157,20 @@ class BM25:
         return rows if rows is not None else np.empty(0, dtype=np.int64)
 
     def save(self, folder: Path) -> None:
-        """Write the matrix as three raw ``.npy`` arrays (memory-mapped by :meth:`load`) and
-        the vocabulary and parameters as ``bm25.json``."""
-        m = self.matrix.tocsc()
+        """Write the counts as raw ``.npy`` arrays (memory-mapped by :meth:`load`) and the
+        vocabulary and parameters as ``bm25.json``."""
+        if self.lengths is None:
+            raise ValueError("an index read from weights (format 1 or 2) is not saved again")
+        m = self.matrix
         index = np.int32 if max(m.nnz, m.shape[0]) < 2**31 - 1 else np.int64
-        for name, arr in (("data", m.data), ("indices", m.indices), ("indptr", m.indptr)):
-            arr = np.ascontiguousarray(arr, dtype=arr.dtype if name == "data" else index)
+        arrays = {
+            "tf": np.asarray(m.data, dtype=np.uint16),
+            "indices": np.asarray(m.indices, dtype=index),
+            "indptr": np.asarray(m.indptr, dtype=index),
+            "lengths": np.asarray(self.lengths, dtype=np.uint32),
+        }
+        for name in FILES:
+            arr = np.ascontiguousarray(arrays[name])
             with (folder / f"bm25.{name}.npy").open("wb") as fh:  # a full disk: ENOSPC
                 np.lib.format.write_array_header_1_0(
                     fh, np.lib.format.header_data_from_array_1_0(arr)
@@ -112,20 +188,27 @@ class BM25:
     @classmethod
     def load(cls, folder: Path) -> BM25:
         """Open what :meth:`save` wrote, the arrays memory-mapped (read-only, paged in as
-        queries touch their columns); an index of format 1 (``bm25.npz``) is read whole."""
+        queries touch their columns). An index of format 2 (``bm25.data.npy``, the weights)
+        is mapped too; one of format 1 (``bm25.npz``) is read whole."""
         meta = json.loads((folder / "bm25.json").read_text(encoding="utf-8"))
+        lengths = None
         if (folder / "bm25.npz").exists():
             matrix = sparse.load_npz(folder / "bm25.npz").tocsc()
         else:
-            arrays = [_mapped(folder / f"bm25.{n}.npy") for n in FILES]
             shape = tuple(int(x) for x in meta["shape"])
+            counted = (folder / "bm25.tf.npy").exists()
+            names = FILES[:3] if counted else LEGACY_FILES
+            arrays = [_mapped(folder / f"bm25.{n}.npy") for n in names]
             if len(arrays[2]) != shape[1] + 1 or len(arrays[0]) != len(arrays[1]):
                 raise ValueError(f"bm25 arrays of {shape} do not fit together")
             matrix = sparse.csc_matrix(tuple(arrays), shape=shape, copy=False)
-        return cls(matrix, meta["vocab"], meta["k1"], meta["b"], meta["idf"])
-
-
-FILES = ("data", "indices", "indptr")  # bm25.<name>.npy
+            if counted:
+                lengths = np.asarray(_mapped(folder / "bm25.lengths.npy"), dtype=np.float64)
+                if len(lengths) != shape[0]:
+                    raise ValueError(
+                        f"bm25.lengths.npy: {len(lengths)} lengths for {shape[0]} rows"
+                    )
+        return cls(matrix, lengths, meta["vocab"], meta["k1"], meta["b"], meta["idf"])
 
 
 def _mapped(path: Path) -> np.ndarray:

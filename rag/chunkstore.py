@@ -1,19 +1,25 @@
 """Chunk storage of an index generation: one SQLite file, each field compressed, read lazily.
 
-``chunks.sqlite`` holds one row per chunk (in index order): its id, and zlib-compressed
-metadata (JSON), text, ``embed_text`` and BM25 tokens. ``embed_text`` is stored as a
-delta against the text (the header lines, then which text lines follow), checked to
-rebuild the original exactly; where it cannot, it is stored whole.
+``chunks.sqlite`` holds one row per chunk (in index order): its id, and its metadata
+(JSON), text and ``embed_text``, each compressed with zstd against a dictionary trained at
+write time on a sample of the same field (stored in the ``dicts`` table): rows of 1-3 KB
+share their phrasing (speaker labels, JSON keys, council wording), which per-row
+compression cannot see. ``embed_text`` is stored as a delta against the text (the header
+lines, then which text lines follow), checked to rebuild the original exactly; where it
+cannot, it is stored whole.
 
 Opening reads ids and the metadata that filters, facets and ranking scan over every
 chunk (:data:`HOT`). Those keys are stored as runs that many chunks share (:data:`PARTS`:
 the document's title and date, the speakers of a Q&A unit…), each distinct run once in the
 ``parts`` table, so opening parses a few tens of thousands of short runs rather than one
-JSON object per chunk, and chunks that share a run share its values. :class:`StoredChunk`
-fetches its text, ``embed_text`` and the rest of its metadata by row when asked
-(:class:`LazyMetadata`). A table written before the runs (one ``hot`` JSON per row) still
-opens. The file of a generation is never written again once ``CURRENT`` names it, so it is
-opened read-only and immutable (no locking).
+JSON object per chunk, and chunks that share a run share its values. The row itself keeps
+only the other keys. :class:`StoredChunk` fetches its text, ``embed_text`` and the rest of
+its metadata by row when asked (:class:`LazyMetadata`). The BM25 tokens are not stored:
+the BM25 counts give them back (:meth:`rag.bm25.BM25.bags`).
+
+Tables of index format 2 (zlib per row, whole metadata and BM25 tokens in each row, or one
+``hot`` JSON per row) still open. The file of a generation is never written again once
+``CURRENT`` names it, so it is opened read-only and immutable (no locking).
 
 >>> table = ChunkTable.open(folder / "chunks.sqlite")     # doctest: +SKIP
 >>> table.chunks()[0].text[:10]                           # doctest: +SKIP
@@ -31,10 +37,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
+import zstandard
+
 from rag.chunking import Chunk, ChunkMetadata
 
 FILE = "chunks.sqlite"
-TOKEN_SEP = "\x1f"  # unit separator: never part of a normalised token
+TOKEN_SEP = "\x1f"  # between the tokens a table of format 2 stored
 _CACHE_ROWS = 4096
 # metadata read for every chunk at start or by a filter: kept in memory; the rest (spans,
 # offsets, stage directions, decisions…) is read from disk when a chunk is shown
@@ -74,33 +83,86 @@ def decode_embed_text(text: str, delta: list[Any]) -> str:
     return "\n".join([*delta[0], *(lines_t[k] for k in delta[1])])
 
 
-def _pack(s: str) -> bytes:
-    return zlib.compress(s.encode("utf-8"), 1)  # level 6: 2.6x the time for 3% less
+FIELDS = ("meta", "text", "embed")  # the compressed columns, one dictionary each
+ZSTD_LEVEL = 3  # on the archive's text, level 9 is 8x slower to write for 8% less
+DICT_BYTES = 112_640  # zstd's default dictionary size
+DICT_SAMPLES = 4000  # rows sampled, evenly spaced, to train each dictionary (0.7 s)
 
 
-def _unpack(b: bytes) -> str:
-    return zlib.decompress(b).decode("utf-8")
+class _Codec:
+    """Compression of a table's fields: zstd with a per-field dictionary (an empty
+    dictionary: plain zstd), or zlib for a table of index format 2 (``dicts`` None)."""
+
+    def __init__(self, dicts: Mapping[str, bytes] | None) -> None:
+        self._zstd = dicts is not None
+        self._dicts = {
+            f: zstandard.ZstdCompressionDict(d) if d else None for f, d in (dicts or {}).items()
+        }
+        self._out: dict[str, zstandard.ZstdCompressor] = {}
+        self._in: dict[str, zstandard.ZstdDecompressor] = {}
+
+    def pack(self, field: str, s: str) -> bytes:
+        if field not in self._out:
+            d = self._dicts.get(field)
+            self._out[field] = zstandard.ZstdCompressor(
+                level=ZSTD_LEVEL, dict_data=d, write_content_size=True
+            )
+        return self._out[field].compress(s.encode("utf-8"))
+
+    def unpack(self, field: str, b: bytes) -> str:
+        if not self._zstd:
+            return zlib.decompress(b).decode("utf-8")
+        if field not in self._in:
+            self._in[field] = zstandard.ZstdDecompressor(dict_data=self._dicts.get(field))
+        return self._in[field].decompress(b).decode("utf-8")
 
 
-def write_table(path: Path, chunks: Sequence[Chunk], tokens: Sequence[Sequence[str]]) -> None:
-    """Write ``chunks`` (and each one's BM25 tokens) to a new SQLite file at ``path``."""
+def _train(samples: list[bytes]) -> bytes:
+    """A zstd dictionary for rows like ``samples``; empty (plain zstd) when they are too
+    few or too small to train one (a small corpus)."""
+    size = min(DICT_BYTES, sum(map(len, samples)) // 10)
+    if len(samples) < 100 or size < 4096:
+        return b""
+    try:
+        return bytes(zstandard.train_dictionary(size, samples).as_bytes())
+    except zstandard.ZstdError:
+        return b""
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_table(path: Path, chunks: Sequence[Chunk]) -> None:
+    """Write ``chunks`` to a new SQLite file at ``path``."""
+    hot = set(HOT)
+
+    def fields(c: Chunk) -> tuple[str, str, str]:
+        cold = {k: v for k, v in c.metadata.items() if k not in hot}
+        return _json(cold), c.text, _json(encode_embed_text(c.text, c.embed_text))
+
+    step = max(1, len(chunks) // DICT_SAMPLES)
+    sample = [fields(c) for c in chunks[::step]]
+    dicts = {f: _train([s[i].encode("utf-8") for s in sample]) for i, f in enumerate(FIELDS)}
+    codec = _Codec(dicts)
     con = sqlite3.connect(path)
     try:
-        con.execute("PRAGMA page_size=65536")  # rows of 2-4 KB: 4 KiB pages waste 25%
+        con.execute("PRAGMA page_size=65536")  # rows of 1-3 KB: 4 KiB pages waste 25%
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
         columns = ", ".join(f"p{i} INTEGER NOT NULL" for i in range(len(PARTS)))
+        con.execute("CREATE TABLE dicts (field TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        con.executemany("INSERT INTO dicts VALUES (?, ?)", dicts.items())
         con.execute("CREATE TABLE parts (id INTEGER PRIMARY KEY, json TEXT NOT NULL)")
         con.execute(
             f"CREATE TABLE chunks (row INTEGER PRIMARY KEY, id TEXT NOT NULL, {columns},"
-            " meta BLOB NOT NULL, text BLOB NOT NULL, embed BLOB NOT NULL, tokens BLOB NOT NULL)"
+            " chars INTEGER NOT NULL, meta BLOB NOT NULL, text BLOB NOT NULL,"
+            " embed BLOB NOT NULL)"
         )
         parts: dict[str, int] = {}
 
         def part(meta: Mapping[str, Any], keys: Sequence[str]) -> int:
-            run = {k: meta[k] for k in keys if k in meta}
-            text = json.dumps(run, ensure_ascii=False, separators=(",", ":"))
-            return parts.setdefault(text, len(parts))
+            return parts.setdefault(_json({k: meta[k] for k in keys if k in meta}), len(parts))
 
         marks = ", ".join("?" * (len(PARTS) + 6))
         con.executemany(
@@ -110,12 +172,10 @@ def write_table(path: Path, chunks: Sequence[Chunk], tokens: Sequence[Sequence[s
                     row,
                     c.id,
                     *(part(c.metadata, keys) for keys in PARTS),
-                    _pack(json.dumps(c.metadata, ensure_ascii=False, separators=(",", ":"))),
-                    _pack(c.text),
-                    _pack(json.dumps(encode_embed_text(c.text, c.embed_text), ensure_ascii=False)),
-                    _pack(TOKEN_SEP.join(toks)),
+                    len(c.text),
+                    *(codec.pack(f, v) for f, v in zip(FIELDS, fields(c), strict=True)),
                 )
-                for row, (c, toks) in enumerate(zip(chunks, tokens, strict=True))
+                for row, c in enumerate(chunks)
             ),
         )
         con.executemany("INSERT INTO parts VALUES (?, ?)", ((i, t) for t, i in parts.items()))
@@ -133,6 +193,13 @@ class ChunkTable:
         self._con = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._lock = threading.Lock()
         self._cache: OrderedDict[int, tuple[str, str]] = OrderedDict()
+        tables = {r[0] for r in self._con.execute("SELECT name FROM sqlite_master")}
+        self._columns = {r[1] for r in self._con.execute("PRAGMA table_info(chunks)")}
+        dicts = None  # format 2: zlib
+        if "dicts" in tables:
+            dicts = {str(f): bytes(d) for f, d in self._con.execute("SELECT * FROM dicts")}
+        self._codec = _Codec(dicts)
+        self._lengths: np.ndarray | None = None
 
     @classmethod
     def open(cls, path: Path) -> ChunkTable:
@@ -143,8 +210,7 @@ class ChunkTable:
     def chunks(self) -> list[Chunk]:
         """Every chunk, in row order, with its hot metadata and its text left on disk."""
         with self._lock:
-            names = {r[1] for r in self._con.execute("PRAGMA table_info(chunks)")}
-            if "hot" in names:  # written before the hot keys were stored as shared runs
+            if "hot" in self._columns:  # written before the hot keys were stored as runs
                 return self._chunks_from_hot()
             seen: dict[Any, Any] = {}  # one object for the many equal strings
             parts = [
@@ -152,11 +218,14 @@ class ChunkTable:
                 for _, text in self._con.execute("SELECT id, json FROM parts ORDER BY id")
             ]
             columns = ", ".join(f"p{i}" for i in range(len(PARTS)))
+            chars = "chars" if "chars" in self._columns else "-1"
             rows = self._con.execute(
-                f"SELECT row, id, {columns} FROM chunks ORDER BY row"  # noqa: S608
+                f"SELECT row, id, {chars}, {columns} FROM chunks ORDER BY row"  # noqa: S608
             ).fetchall()
+        if chars == "chars":
+            self._lengths = np.fromiter((r[2] for r in rows), np.int64, len(rows))
         out: list[Chunk] = []
-        for n, (row, cid, *ids) in enumerate(rows):
+        for n, (row, cid, _, *ids) in enumerate(rows):
             if row != n:
                 raise sqlite3.DatabaseError(f"row {n} missing")
             hot: dict[str, Any] = {}
@@ -177,13 +246,18 @@ class ChunkTable:
             out.append(StoredChunk(cid, cast(ChunkMetadata, meta), self, row))
         return out
 
+    def text_lengths(self) -> np.ndarray | None:
+        """Characters of each chunk's text, by row, read by :meth:`chunks` (None from a
+        table of format 2)."""
+        return self._lengths
+
     def metadata(self, row: int) -> dict[str, Any]:
-        """The whole metadata of ``row``."""
+        """The metadata of ``row`` beyond its hot keys (in a table of format 2, all of it)."""
         with self._lock:
             found = self._con.execute("SELECT meta FROM chunks WHERE row = ?", (row,)).fetchone()
-        if found is None:
-            raise KeyError(f"{self.path}: no chunk at row {row}")
-        meta: dict[str, Any] = json.loads(_unpack(found[0]))
+            if found is None:
+                raise KeyError(f"{self.path}: no chunk at row {row}")
+            meta: dict[str, Any] = json.loads(self._codec.unpack("meta", found[0]))
         return meta
 
     def texts(self, row: int) -> tuple[str, str]:
@@ -196,10 +270,11 @@ class ChunkTable:
             found = self._con.execute(
                 "SELECT text, embed FROM chunks WHERE row = ?", (row,)
             ).fetchone()
-        if found is None:
-            raise KeyError(f"{self.path}: no chunk at row {row}")
-        text = _unpack(found[0])
-        pair = (text, decode_embed_text(text, json.loads(_unpack(found[1]))))
+            if found is None:
+                raise KeyError(f"{self.path}: no chunk at row {row}")
+            text = self._codec.unpack("text", found[0])
+            delta = json.loads(self._codec.unpack("embed", found[1]))
+        pair = (text, decode_embed_text(text, delta))
         with self._lock:
             self._cache[row] = pair
             if len(self._cache) > _CACHE_ROWS:
@@ -207,9 +282,11 @@ class ChunkTable:
         return pair
 
     def tokens(self, rows: Iterable[int]) -> dict[int, list[str]]:
-        """The stored BM25 tokens of ``rows``."""
+        """The BM25 tokens of ``rows`` a table of format 2 stored (none in format 3)."""
         wanted = sorted(set(rows))
         out: dict[int, list[str]] = {}
+        if "tokens" not in self._columns:
+            return out
         with self._lock:
             for start in range(0, len(wanted), 500):
                 part = wanted[start : start + 500]
@@ -217,7 +294,7 @@ class ChunkTable:
                 for row, blob in self._con.execute(
                     f"SELECT row, tokens FROM chunks WHERE row IN ({marks})", part
                 ):
-                    s = _unpack(blob)
+                    s = zlib.decompress(blob).decode("utf-8")
                     out[int(row)] = s.split(TOKEN_SEP) if s else []
         return out
 

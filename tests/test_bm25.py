@@ -70,3 +70,19 @@ def test_rows_with_all_terms_are_the_postings_intersected() -> None:
     assert bm25.rows_with_all(["児童"]).tolist() == [0, 1, 2]
     assert bm25.rows_with_all(["待機", "未知"]).tolist() == []
     assert bm25.rows_with_all([]).tolist() == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.0]), max_size=60),
+    st.integers(min_value=0, max_value=70),
+)
+def test_top_rows_equals_a_stable_sort_of_every_positive_score(
+    values: list[float], depth: int
+) -> None:
+    from rag.retrieval import top_rows
+
+    scores = np.asarray(values)
+    positive = np.flatnonzero(scores > 0)
+    expected = positive[np.argsort(-scores[positive], kind="stable")][:depth]
+    assert top_rows(scores, depth).tolist() == expected.tolist()

@@ -27,16 +27,41 @@ def test_embed_text_made_of_header_and_text_lines_is_stored_as_a_delta() -> None
     assert delta == [["品川区 / 文教委員会", "質問: 開館時間"], [1]]
 
 
-def test_table_reads_text_lazily_and_keeps_tokens(tmp_path: Path) -> None:
+def test_table_reads_text_lazily(tmp_path: Path) -> None:
     chunks = [
         Chunk(f"d#{i:03d}", f"本文{i}\n二行目", f"見出し\n本文{i}", {"doc_id": "d"})  # type: ignore[typeddict-item]
         for i in range(3)
     ]
-    write_table(tmp_path / "c.sqlite", chunks, [["本文", str(i)] for i in range(3)])
+    write_table(tmp_path / "c.sqlite", chunks)
     table = ChunkTable.open(tmp_path / "c.sqlite")
     stored = table.chunks()
     assert stored == chunks and [c.embed_text for c in stored] == [c.embed_text for c in chunks]
-    assert table.tokens([2, 0]) == {0: ["本文", "0"], 2: ["本文", "2"]}
+    assert table.tokens([2, 0]) == {}  # the BM25 counts give the tokens back
+    lengths = table.text_lengths()
+    assert lengths is not None and lengths.tolist() == [len(c.text) for c in chunks]
+
+
+def test_a_large_table_is_compressed_against_trained_dictionaries(tmp_path: Path) -> None:
+    import sqlite3
+
+    lines = ["〔登壇〕", "ただいまの質問にお答えします。", "次に、保育園の待機児童についてです。"]
+    chunks = [
+        Chunk(
+            f"d#{i:04d}",
+            f"{lines[i % 3]}\n令和{i % 7}年度の予算は{i * 13}万円です。\n{lines[(i + 1) % 3]}",
+            f"品川区 / 文教委員会\n{lines[i % 3]}",
+            {"doc_id": f"d{i % 9}", "spans": [[0, i]], "speaker_details": [{"name": "佐藤"}]},  # type: ignore[typeddict-item]
+        )
+        for i in range(1500)
+    ]
+    write_table(tmp_path / "c.sqlite", chunks)
+    with sqlite3.connect(tmp_path / "c.sqlite") as con:
+        dicts = dict(con.execute("SELECT field, length(data) FROM dicts"))
+        stored = con.execute("SELECT SUM(length(text)) FROM chunks").fetchone()[0]
+    assert set(dicts) == {"meta", "text", "embed"} and dicts["text"] > 0
+    assert stored < sum(len(c.text.encode()) for c in chunks) / 4
+    table = ChunkTable.open(tmp_path / "c.sqlite")
+    assert table.chunks() == chunks
 
 
 def test_metadata_beyond_the_hot_keys_is_read_on_demand_and_whole(tmp_path: Path) -> None:
@@ -45,7 +70,7 @@ def test_metadata_beyond_the_hot_keys_is_read_on_demand_and_whole(tmp_path: Path
     import pickle
 
     meta = {"doc_id": "d", "city": "品川区", "spans": [[0, 4]], "stage_directions": ["〔登壇〕"]}
-    write_table(tmp_path / "c.sqlite", [Chunk("d#000", "本文", "本文", meta)], [[]])  # type: ignore[arg-type]
+    write_table(tmp_path / "c.sqlite", [Chunk("d#000", "本文", "本文", meta)])  # type: ignore[arg-type]
     table = ChunkTable.open(tmp_path / "c.sqlite")
     [stored] = table.chunks()
     m = stored.metadata
@@ -96,7 +121,7 @@ def test_hot_metadata_is_stored_once_per_shared_run_and_keeps_its_order(tmp_path
         _meta("b", "佐藤", 1),
     ]
     chunks = [Chunk(f"c#{i}", "本文", "本文", m) for i, m in enumerate(metas)]  # type: ignore[arg-type]
-    write_table(tmp_path / "c.sqlite", chunks, [[]] * len(chunks))
+    write_table(tmp_path / "c.sqlite", chunks)
     stored = ChunkTable.open(tmp_path / "c.sqlite").chunks()
     # chunks that share a run share its values
     assert dict.__getitem__(stored[0].metadata, "answerers") is dict.__getitem__(
@@ -133,7 +158,9 @@ def test_a_table_written_with_whole_hot_rows_still_opens(tmp_path: Path) -> None
         pack = lambda s: zlib.compress(s.encode("utf-8"))  # noqa: E731
         con.execute(
             "INSERT INTO chunks VALUES (0, 'c#0', ?, ?, ?, ?, ?)",
-            (json.dumps(hot), pack(json.dumps(meta)), pack("本文"), pack('["本文"]'), pack("")),
+            (json.dumps(hot), pack(json.dumps(meta)), pack("本文"), pack('["本文"]'), pack("本文")),
         )
-    [stored] = ChunkTable.open(path).chunks()
+    table = ChunkTable.open(path)
+    [stored] = table.chunks()
     assert stored.metadata == meta and stored.text == "本文"
+    assert table.tokens([0]) == {0: ["本文"]} and table.text_lengths() is None

@@ -92,7 +92,8 @@ def test_killed_ingest_at_random_points_loses_nothing(tmp_path: Path) -> None:
     [
         "chunks.sqlite",
         "dense.faiss",
-        "bm25.data.npy",
+        "bm25.tf.npy",
+        "bm25.lengths.npy",
         "bm25.indices.npy",
         "bm25.indptr.npy",
         "bm25.json",
