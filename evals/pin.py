@@ -3,6 +3,8 @@ condition's scores (and intervals) from ``evals.run --split test`` results into
 ``evals/expected.json``, keeping the entries the results do not cover.
 
 Run it after a change that moves the scores on purpose, and say so in the commit.
+``--full-index`` pins results run on the whole embedded archive (``--index-dir``) under
+``full_index``, which ``tests/test_evals.py`` checks when ``RAG_SCALE_INDEX`` names one.
 """
 
 from __future__ import annotations
@@ -24,13 +26,19 @@ ANSWER_METRICS = (
 )
 
 
-def pin(expected: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
+def pin(
+    expected: dict[str, Any], results: dict[str, Any], full_index: bool = False
+) -> dict[str, Any]:
+    section = "full_index" if full_index else "retrieval"
     for r in results.get("retrieval", []):
         if r.get("split") != "test":
             raise SystemExit(f"{r['corpus']}/{r['condition']}: only the test split is pinned")
         s = r["scores"]["all"]
-        expected["retrieval"][f"{r['corpus']}/{r['condition']}"] = {
-            "command": f"python -m evals.run --corpora {r['corpus']} --conditions {r['condition']}",
+        command = f"python -m evals.run --corpora {r['corpus']} --conditions {r['condition']}"
+        if full_index:
+            command += " --split test --no-answers --index-dir $RAG_SCALE_INDEX"
+        expected.setdefault(section, {})[f"{r['corpus']}/{r['condition']}"] = {
+            "command": command,
             "n": s["n"],
             **{m: s[m] for m in METRICS},
             "ci": {m: s[f"{m}_ci"] for m in METRICS},
@@ -50,11 +58,12 @@ def pin(expected: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("results", nargs="+", type=Path)
+    ap.add_argument("--full-index", action="store_true", help="results on the whole archive")
     args = ap.parse_args()
     path = HERE / "expected.json"
     expected = json.loads(path.read_text(encoding="utf-8"))
     for r in args.results:
-        expected = pin(expected, json.loads(r.read_text(encoding="utf-8")))
+        expected = pin(expected, json.loads(r.read_text(encoding="utf-8")), args.full_index)
     path.write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

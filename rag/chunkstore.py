@@ -124,7 +124,7 @@ def _train(samples: list[bytes]) -> bytes:
     if len(samples) < 100 or size < 4096:
         return b""
     try:
-        return bytes(zstandard.train_dictionary(size, samples).as_bytes())
+        return bytes(zstandard.train_dictionary(size, cast(Any, samples)).as_bytes())
     except zstandard.ZstdError:
         return b""
 

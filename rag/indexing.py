@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import faiss
 import numpy as np
@@ -328,7 +328,7 @@ def build_dense(vectors: np.ndarray, ann_threshold: int) -> Any:
         # same recall@10 (0.997 on the archive); a vector read back and stored again is
         # unchanged, so incremental ingests do not drift
         index = faiss.IndexHNSWSQ(
-            dim, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT
+            dim, cast(Any, faiss.ScalarQuantizer.QT_fp16), HNSW_M, faiss.METRIC_INNER_PRODUCT
         )
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     else:
