@@ -3,8 +3,8 @@ and how far the scores differ.
 
     RAG_INDEX_DIR=/path/to/index python -m benchmarks.bm25_compare [--queries 200]
 
-The tokens are those the index stored per chunk (format 2). bm25s's ``lucene`` method has
-the same idf, ``log(1 + (N - df + 0.5) / (df + 0.5))``, but leaves out BM25's ``(k1 + 1)``
+The tokens are those the index stores (format 2) or its BM25 counts give back (format 3).
+bm25s's ``lucene`` method has the same idf, ``log(1 + (N - df + 0.5) / (df + 0.5))``, but leaves out BM25's ``(k1 + 1)``
 factor and keeps float32 weights; its scores are compared after multiplying by ``k1 + 1``.
 bm25s is not a dependency: install it to run this (``pip install bm25s``).
 """

@@ -43,7 +43,7 @@ def pin(
             **{m: s[m] for m in METRICS},
             "ci": {m: s[f"{m}_ci"] for m in METRICS},
         }
-    answers = results.get("answers") or {}
+    answers = {} if full_index else results.get("answers") or {}
     for corpus, s in (answers.get("by_corpus") or {}).items():
         expected["answers"][corpus] = {
             "command": f"python -m evals.run --corpora {corpus}",

@@ -33,7 +33,7 @@ import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -102,6 +102,7 @@ class _Codec:
         self._in: dict[str, zstandard.ZstdDecompressor] = {}
 
     def pack(self, field: str, s: str) -> bytes:
+        assert self._zstd, "tables are written with zstd only"
         if field not in self._out:
             d = self._dicts.get(field)
             self._out[field] = zstandard.ZstdCompressor(
@@ -141,13 +142,13 @@ def write_table(path: Path, chunks: Sequence[Chunk]) -> None:
         cold = {k: v for k, v in c.metadata.items() if k not in hot}
         return _json(cold), c.text, _json(encode_embed_text(c.text, c.embed_text))
 
-    step = max(1, len(chunks) // DICT_SAMPLES)
+    step = max(1, -(-len(chunks) // DICT_SAMPLES))  # at most DICT_SAMPLES rows
     sample = [fields(c) for c in chunks[::step]]
     dicts = {f: _train([s[i].encode("utf-8") for s in sample]) for i, f in enumerate(FIELDS)}
     codec = _Codec(dicts)
     con = sqlite3.connect(path)
     try:
-        con.execute("PRAGMA page_size=65536")  # rows of 1-3 KB: 4 KiB pages waste 25%
+        con.execute("PRAGMA page_size=65536")  # 4 KiB pages wasted 25% on format 2's 2-4 KB rows
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
         columns = ", ".join(f"p{i} INTEGER NOT NULL" for i in range(len(PARTS)))
@@ -198,8 +199,16 @@ class ChunkTable:
         dicts = None  # format 2: zlib
         if "dicts" in tables:
             dicts = {str(f): bytes(d) for f, d in self._con.execute("SELECT * FROM dicts")}
+            if set(dicts) != set(FIELDS):
+                raise sqlite3.DatabaseError(
+                    f"{path.name}: dictionaries {sorted(dicts)} are not {FIELDS}"
+                )
         self._codec = _Codec(dicts)
         self._lengths: np.ndarray | None = None
+        first = self._con.execute("SELECT MIN(row) FROM chunks").fetchone()[0]
+        if first is not None:  # a damaged dictionary shows here, not at the first answer
+            self.metadata(first)
+            self.texts(first)
 
     @classmethod
     def open(cls, path: Path) -> ChunkTable:
@@ -213,10 +222,10 @@ class ChunkTable:
             if "hot" in self._columns:  # written before the hot keys were stored as runs
                 return self._chunks_from_hot()
             seen: dict[Any, Any] = {}  # one object for the many equal strings
-            parts = [
-                _shared(json.loads(text), seen)
-                for _, text in self._con.execute("SELECT id, json FROM parts ORDER BY id")
-            ]
+            parts = {
+                int(i): _shared(json.loads(text), seen)
+                for i, text in self._con.execute("SELECT id, json FROM parts")
+            }
             columns = ", ".join(f"p{i}" for i in range(len(PARTS)))
             chars = "chars" if "chars" in self._columns else "-1"
             rows = self._con.execute(
@@ -230,6 +239,8 @@ class ChunkTable:
                 raise sqlite3.DatabaseError(f"row {n} missing")
             hot: dict[str, Any] = {}
             for i in ids:
+                if i not in parts:
+                    raise sqlite3.DatabaseError(f"row {row}: metadata run {i} missing")
                 hot.update(parts[i])
             meta = LazyMetadata(hot, self, row)
             out.append(StoredChunk(cid, cast(ChunkMetadata, meta), self, row))
@@ -257,8 +268,20 @@ class ChunkTable:
             found = self._con.execute("SELECT meta FROM chunks WHERE row = ?", (row,)).fetchone()
             if found is None:
                 raise KeyError(f"{self.path}: no chunk at row {row}")
-            meta: dict[str, Any] = json.loads(self._codec.unpack("meta", found[0]))
+            meta: dict[str, Any] = self._decoded(
+                row, lambda: json.loads(self._unpack("meta", found[0]))
+            )
         return meta
+
+    def _unpack(self, field: str, blob: bytes) -> str:
+        return self._codec.unpack(field, blob)
+
+    def _decoded(self, row: int, decode: Callable[[], Any]) -> Any:
+        """``decode()``, its failure named by file and row (a damaged table)."""
+        try:
+            return decode()
+        except (zstandard.ZstdError, zlib.error, UnicodeDecodeError, ValueError) as e:
+            raise sqlite3.DatabaseError(f"{self.path.name}: row {row} unreadable ({e})") from e
 
     def texts(self, row: int) -> tuple[str, str]:
         """``(text, embed_text)`` of ``row``."""
@@ -272,8 +295,13 @@ class ChunkTable:
             ).fetchone()
             if found is None:
                 raise KeyError(f"{self.path}: no chunk at row {row}")
-            text = self._codec.unpack("text", found[0])
-            delta = json.loads(self._codec.unpack("embed", found[1]))
+            text, delta = self._decoded(
+                row,
+                lambda: (
+                    self._unpack("text", found[0]),
+                    json.loads(self._unpack("embed", found[1])),
+                ),
+            )
         pair = (text, decode_embed_text(text, delta))
         with self._lock:
             self._cache[row] = pair

@@ -33,6 +33,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -41,6 +42,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,12 +60,12 @@ from rag.chunkstore import ChunkTable, write_table
 from rag.embedding import ALIASES, BatchedEmbeddings, as_batched, load_embeddings
 from rag.loading import LoadError, load_documents
 from rag.settings import Settings
-from rag.tokenizing import Tokenizer
+from rag.tokenizing import Tokenizer, tokenize_texts
 from rag.vectorstores import DenseStore, FaissChunkStore, MilvusChunkStore
 
 FORMAT_VERSION = 3
 READABLE_FORMATS = (1, 2, 3)  # an older format loads, and is rewritten by the next ingest
-OWN = {  # files a generation is written with (either format); others are added later
+OWN = {  # files a generation is written with (any format); others are added later
     "manifest.json", "chunks.sqlite", "chunks.jsonl", "dense.faiss", "bm25.json", "bm25.npz",
     "bm25.data.npy", "bm25.indices.npy", "bm25.indptr.npy", "bm25.tf.npy", "bm25.lengths.npy",
 }  # fmt: skip
@@ -126,13 +128,10 @@ class StoredIndex:
         stored = self.table.tokens(rows) if self.table is not None else {}
         return stored or self.bm25.bags(rows)
 
-    def text_lengths(self) -> np.ndarray:
-        """Characters of each chunk's text, by row: stored in the table (format 3), else
-        counted from the texts."""
-        stored = self.table.text_lengths() if self.table is not None else None
-        if stored is not None:
-            return stored
-        return np.fromiter((len(c.text) for c in self.chunks), np.int64, len(self.chunks))
+    def text_lengths(self) -> np.ndarray | None:
+        """Characters of each chunk's text, by row, as the table of format 3 stores them;
+        None from older formats (the reranker then measures each candidate's text)."""
+        return self.table.text_lengths() if self.table is not None else None
 
     def vectors(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Stored vectors of ``rows`` (all when None), from the FAISS index."""
@@ -580,9 +579,15 @@ def _ingest(
     return report
 
 
+PROCESS_MIN = 5000  # chunks to tokenise that pay for starting a child process (~1 s)
+TOKEN_BATCH = 5000  # texts per task sent to it
+
+
 class _TokensAside:
     """BM25 tokens of every chunk: kept from the previous index for reused rows, and
-    tokenised in a thread for the others, so that it overlaps the embedding."""
+    tokenised for the others while the embedder runs. Many are tokenised in a child
+    process: a thread, holding the GIL for fugashi's Python loop, slowed the embedder to
+    18 chunks/s on the archive (from ~100) until it was done. A few, in a thread."""
 
     def __init__(
         self, chunks: list[Chunk], reuse: np.ndarray, previous: StoredIndex | None, field: str
@@ -593,22 +598,40 @@ class _TokensAside:
             kept = previous.tokens([int(r) for r in reuse[reuse >= 0]])
             for i in np.flatnonzero(reuse >= 0):
                 self._out[i] = kept.get(int(reuse[i]))
-        self._chunks, self._tokenizer = chunks, Tokenizer(field)
-        self._thread = threading.Thread(target=self._run, name="bm25-tokens", daemon=True)
-        self._thread.start()
+        self._todo = [i for i, toks in enumerate(self._out) if toks is None]
+        self._pool: ProcessPoolExecutor | None = None
+        self._thread: threading.Thread | None = None
+        if len(self._todo) >= PROCESS_MIN:
+            texts = [chunks[i].embed_text for i in self._todo]
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._parts = [
+                self._pool.submit(tokenize_texts, field, texts[a : a + TOKEN_BATCH])
+                for a in range(0, len(texts), TOKEN_BATCH)
+            ]
+        else:
+            self._chunks, self._tokenizer = chunks, Tokenizer(field)
+            self._thread = threading.Thread(target=self._run, name="bm25-tokens", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         try:
-            for i, toks in enumerate(self._out):
-                if toks is None:
-                    self._out[i] = self._tokenizer(self._chunks[i].embed_text)
+            for i in self._todo:
+                self._out[i] = self._tokenizer(self._chunks[i].embed_text)
         except BaseException as e:  # raised again in the calling thread
             self._error = e
 
     def result(self) -> list[list[str]]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
+        if self._pool is not None:
+            try:
+                done = [toks for part in self._parts for toks in part.result()]
+            finally:
+                self._pool.shutdown(cancel_futures=True)
+            for i, toks in zip(self._todo, done, strict=True):
+                self._out[i] = toks
+        elif self._thread is not None:
+            self._thread.join()
+            if self._error is not None:
+                raise self._error
         return [t or [] for t in self._out]
 
 

@@ -191,8 +191,8 @@ class Retriever:
         return retriever
 
     @functools.cached_property
-    def _text_lengths(self) -> np.ndarray:
-        """Characters of each chunk's text, by row (a reranker feature)."""
+    def _text_lengths(self) -> np.ndarray | None:
+        """Characters of each chunk's text, by row (a reranker feature), where stored."""
         return self.index.text_lengths()
 
     @functools.cached_property

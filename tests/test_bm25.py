@@ -86,3 +86,53 @@ def test_top_rows_equals_a_stable_sort_of_every_positive_score(
     positive = np.flatnonzero(scores > 0)
     expected = positive[np.argsort(-scores[positive], kind="stable")][:depth]
     assert top_rows(scores, depth).tolist() == expected.tolist()
+
+
+def _weights_as_format_2_built_them(docs: list[list[str]], k1: float, b: float) -> BM25:
+    """The build of 7c7d809, verbatim: every weight precomputed in float64."""
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    lengths = np.zeros(len(docs), dtype=np.float64)
+    for i, toks in enumerate(docs):
+        lengths[i] = len(toks)
+        counts: dict[int, int] = {}
+        for t in toks:
+            j = vocab.setdefault(t, len(vocab))
+            counts[j] = counts.get(j, 0) + 1
+        rows += [i] * len(counts)
+        cols += list(counts)
+        vals += list(counts.values())
+    n = len(docs)
+    tf = sparse.csr_matrix(
+        (np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(n, len(vocab))
+    )
+    df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=len(vocab))
+    idf_v = np.log1p((n - df + 0.5) / (df + 0.5))
+    avgdl = lengths.mean() if n else 0.0
+    norm = k1 * (1 - b + b * lengths / max(avgdl, 1e-9))
+    tf = tf.tocoo()
+    weights = idf_v[tf.col] * tf.data * (k1 + 1) / (tf.data + norm[tf.row])
+    matrix = sparse.csc_matrix((weights, (tf.row, tf.col)), shape=tf.shape)
+    return BM25(matrix, None, vocab, k1, b, "lucene")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=0, max_size=30), min_size=1, max_size=40),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=6),
+)
+def test_scores_from_counts_are_bit_identical_to_precomputed_weights(
+    docs: list[list[str]], query: list[str]
+) -> None:
+    import tempfile
+    from pathlib import Path
+
+    old = _weights_as_format_2_built_them(docs, 1.5, 0.75)
+    new = BM25.build(docs)
+    assert np.array_equal(new.scores(query), old.scores(query))
+    assert new.same_as(old) and old.same_as(new)
+    with tempfile.TemporaryDirectory() as d:
+        new.save(Path(d))
+        assert np.array_equal(BM25.load(Path(d)).scores(query), old.scores(query))

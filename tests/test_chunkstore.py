@@ -164,3 +164,26 @@ def test_a_table_written_with_whole_hot_rows_still_opens(tmp_path: Path) -> None
     [stored] = table.chunks()
     assert stored.metadata == meta and stored.text == "本文"
     assert table.tokens([0]) == {0: ["本文"]} and table.text_lengths() is None
+
+
+def test_a_damaged_dictionary_is_named_when_the_table_opens(tmp_path: Path) -> None:
+    import sqlite3
+
+    import pytest
+
+    said = "ただいまの質問にお答えします。保育園の待機児童は{}人で、昨年度から減りました。"
+    chunks = [
+        Chunk(f"d#{i:04d}", said.format(i) * 4, f"質問\n第{i}回", {"doc_id": "d"})  # type: ignore[typeddict-item]
+        for i in range(600)
+    ]
+    write_table(tmp_path / "c.sqlite", chunks)
+    with sqlite3.connect(tmp_path / "c.sqlite") as con:
+        [blob] = con.execute("SELECT data FROM dicts WHERE field = 'text'").fetchone()
+        assert blob, "a dictionary was trained"
+        con.execute("UPDATE dicts SET data = ? WHERE field = 'text'", (blob[: len(blob) // 2],))
+    with pytest.raises(sqlite3.DatabaseError, match=r"c\.sqlite: row 0"):
+        ChunkTable.open(tmp_path / "c.sqlite")
+    with sqlite3.connect(tmp_path / "c.sqlite") as con:
+        con.execute("DELETE FROM dicts WHERE field = 'meta'")
+    with pytest.raises(sqlite3.DatabaseError, match=r"c\.sqlite: dictionaries"):
+        ChunkTable.open(tmp_path / "c.sqlite")
