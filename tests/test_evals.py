@@ -83,7 +83,7 @@ def test_facts_present_counts_alternatives_and_ignores_spacing() -> None:
 @pytest.mark.integration
 @pytest.mark.parametrize("key", keys(EXPECTED.get("full_index", {})))
 def test_pinned_scores_on_the_full_scale_index(key: str, tmp_path: Path) -> None:
-    """The scale needles on the full embedded index: 27 minutes to build, so only when
+    """The scale needles on the full embedded index: 30 minutes to build, so only when
     RAG_SCALE_INDEX names one (see docs/scaling.md)."""
     import os
 

@@ -49,3 +49,28 @@ def test_torch_vectors_match_the_numpy_vectors() -> None:
     cosines = (reference * mine).sum(axis=1)
     assert cosines.min() >= 0.999, (cosines.argmin(), texts[int(cosines.argmin())][:80])
     assert np.allclose(np.linalg.norm(mine, axis=1), 1.0, atol=1e-4)
+
+
+def test_a_process_that_only_searches_never_imports_torch() -> None:
+    """The serving process: queries and a few texts through numpy; torch only for a bulk
+    batch, with the numpy pass's weights and vectors."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from rag.embedding import USEEmbeddings\n"
+        "e = USEEmbeddings(threads=1)\n"
+        "q = e.embed_query('盛岡市のクラウド移行'); few = e.embed_documents(['品川区'] * 3)\n"
+        "print('torch' in sys.modules)\n"
+        "texts = ['待機児童は何人ですか'] * 5 + ['How did Morioka get cloud cost savings?'] * 5\n"
+        "bulk = np.asarray(e.embed_documents(texts))\n"
+        "ref = np.asarray(e._numpy.encode(texts))\n"
+        "print('torch' in sys.modules, float((bulk * ref).sum(axis=1).min()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    ).stdout.split("\n")
+    assert out[0] == "False"
+    loaded, cosine = out[1].split()
+    assert loaded == "True" and float(cosine) >= 0.999
