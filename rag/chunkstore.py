@@ -28,6 +28,7 @@ Tables of index format 2 (zlib per row, whole metadata and BM25 tokens in each r
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -105,14 +106,14 @@ class _Codec:
         assert self._zstd, "tables are written with zstd only"
         if field not in self._out:
             d = self._dicts.get(field)
-            self._out[field] = zstandard.ZstdCompressor(
-                level=ZSTD_LEVEL, dict_data=d, write_content_size=True
+            self._out[field] = zstandard.ZstdCompressor(  # the checksum catches a bad dictionary
+                level=ZSTD_LEVEL, dict_data=d, write_content_size=True, write_checksum=True
             )
         return self._out[field].compress(s.encode("utf-8"))
 
     def unpack(self, field: str, b: bytes) -> str:
         if not self._zstd:
-            return zlib.decompress(b).decode("utf-8")
+            return _inflate(b)
         if field not in self._in:
             self._in[field] = zstandard.ZstdDecompressor(dict_data=self._dicts.get(field))
         return self._in[field].decompress(b).decode("utf-8")
@@ -128,6 +129,16 @@ def _train(samples: list[bytes]) -> bytes:
         return bytes(zstandard.train_dictionary(size, cast(Any, samples)).as_bytes())
     except zstandard.ZstdError:
         return b""
+
+
+def _pair(unpack: Callable[[str, bytes], str], text: bytes, embed: bytes) -> tuple[str, str]:
+    """``(text, embed_text)`` from a row's two blobs."""
+    plain = unpack("text", text)
+    return plain, decode_embed_text(plain, json.loads(unpack("embed", embed)))
+
+
+def _inflate(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
 
 
 def _json(value: Any) -> str:
@@ -198,7 +209,9 @@ class ChunkTable:
         self._columns = {r[1] for r in self._con.execute("PRAGMA table_info(chunks)")}
         dicts = None  # format 2: zlib
         if "dicts" in tables:
-            dicts = {str(f): bytes(d) for f, d in self._con.execute("SELECT * FROM dicts")}
+            dicts = {
+                str(f): bytes(d) for f, d in self._con.execute("SELECT field, data FROM dicts")
+            }
             if set(dicts) != set(FIELDS):
                 raise sqlite3.DatabaseError(
                     f"{path.name}: dictionaries {sorted(dicts)} are not {FIELDS}"
@@ -207,8 +220,12 @@ class ChunkTable:
         self._lengths: np.ndarray | None = None
         first = self._con.execute("SELECT MIN(row) FROM chunks").fetchone()[0]
         if first is not None:  # a damaged dictionary shows here, not at the first answer
-            self.metadata(first)
-            self.texts(first)
+            try:
+                self.metadata(first)
+                self.texts(first)
+            except BaseException:
+                self._con.close()
+                raise
 
     @classmethod
     def open(cls, path: Path) -> ChunkTable:
@@ -280,7 +297,14 @@ class ChunkTable:
         """``decode()``, its failure named by file and row (a damaged table)."""
         try:
             return decode()
-        except (zstandard.ZstdError, zlib.error, UnicodeDecodeError, ValueError) as e:
+        except (
+            zstandard.ZstdError,
+            zlib.error,
+            UnicodeDecodeError,
+            ValueError,
+            TypeError,
+            IndexError,
+        ) as e:
             raise sqlite3.DatabaseError(f"{self.path.name}: row {row} unreadable ({e})") from e
 
     def texts(self, row: int) -> tuple[str, str]:
@@ -295,14 +319,7 @@ class ChunkTable:
             ).fetchone()
             if found is None:
                 raise KeyError(f"{self.path}: no chunk at row {row}")
-            text, delta = self._decoded(
-                row,
-                lambda: (
-                    self._unpack("text", found[0]),
-                    json.loads(self._unpack("embed", found[1])),
-                ),
-            )
-        pair = (text, decode_embed_text(text, delta))
+            pair = self._decoded(row, lambda: _pair(self._unpack, found[0], found[1]))
         with self._lock:
             self._cache[row] = pair
             if len(self._cache) > _CACHE_ROWS:
@@ -322,7 +339,7 @@ class ChunkTable:
                 for row, blob in self._con.execute(
                     f"SELECT row, tokens FROM chunks WHERE row IN ({marks})", part
                 ):
-                    s = zlib.decompress(blob).decode("utf-8")
+                    s: str = self._decoded(row, functools.partial(_inflate, blob))
                     out[int(row)] = s.split(TOKEN_SEP) if s else []
         return out
 

@@ -33,7 +33,6 @@ import errno
 import fcntl
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -42,7 +41,6 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +58,7 @@ from rag.chunkstore import ChunkTable, write_table
 from rag.embedding import ALIASES, BatchedEmbeddings, as_batched, load_embeddings
 from rag.loading import LoadError, load_documents
 from rag.settings import Settings
-from rag.tokenizing import Tokenizer, tokenize_texts
+from rag.tokenizing import Tokenizer
 from rag.vectorstores import DenseStore, FaissChunkStore, MilvusChunkStore
 
 FORMAT_VERSION = 3
@@ -579,15 +577,12 @@ def _ingest(
     return report
 
 
-PROCESS_MIN = 5000  # chunks to tokenise that pay for starting a child process (~1 s)
-TOKEN_BATCH = 5000  # texts per task sent to it
-
-
 class _TokensAside:
     """BM25 tokens of every chunk: kept from the previous index for reused rows, and
-    tokenised for the others while the embedder runs. Many are tokenised in a child
-    process: a thread, holding the GIL for fugashi's Python loop, slowed the embedder to
-    18 chunks/s on the archive (from ~100) until it was done. A few, in a thread."""
+    tokenised in a thread beside the embedder for the others. On 2 cores this gains
+    little: the thread holds the GIL for fugashi's Python loop and the embedder slows while
+    it runs. A child process measured no better (16,121 chunks: 205 s against 198 s), so
+    the thread stays: it needs no second interpreter and cannot outlive a failed ingest."""
 
     def __init__(
         self, chunks: list[Chunk], reuse: np.ndarray, previous: StoredIndex | None, field: str
@@ -598,40 +593,22 @@ class _TokensAside:
             kept = previous.tokens([int(r) for r in reuse[reuse >= 0]])
             for i in np.flatnonzero(reuse >= 0):
                 self._out[i] = kept.get(int(reuse[i]))
-        self._todo = [i for i, toks in enumerate(self._out) if toks is None]
-        self._pool: ProcessPoolExecutor | None = None
-        self._thread: threading.Thread | None = None
-        if len(self._todo) >= PROCESS_MIN:
-            texts = [chunks[i].embed_text for i in self._todo]
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            self._parts = [
-                self._pool.submit(tokenize_texts, field, texts[a : a + TOKEN_BATCH])
-                for a in range(0, len(texts), TOKEN_BATCH)
-            ]
-        else:
-            self._chunks, self._tokenizer = chunks, Tokenizer(field)
-            self._thread = threading.Thread(target=self._run, name="bm25-tokens", daemon=True)
-            self._thread.start()
+        self._chunks, self._tokenizer = chunks, Tokenizer(field)
+        self._thread = threading.Thread(target=self._run, name="bm25-tokens", daemon=True)
+        self._thread.start()
 
     def _run(self) -> None:
         try:
-            for i in self._todo:
-                self._out[i] = self._tokenizer(self._chunks[i].embed_text)
+            for i, toks in enumerate(self._out):
+                if toks is None:
+                    self._out[i] = self._tokenizer(self._chunks[i].embed_text)
         except BaseException as e:  # raised again in the calling thread
             self._error = e
 
     def result(self) -> list[list[str]]:
-        if self._pool is not None:
-            try:
-                done = [toks for part in self._parts for toks in part.result()]
-            finally:
-                self._pool.shutdown(cancel_futures=True)
-            for i, toks in zip(self._todo, done, strict=True):
-                self._out[i] = toks
-        elif self._thread is not None:
-            self._thread.join()
-            if self._error is not None:
-                raise self._error
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
         return [t or [] for t in self._out]
 
 

@@ -429,9 +429,3 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
-
-
-def tokenize_texts(field: str, texts: list[str]) -> list[list[str]]:
-    """``Tokenizer(field)`` over ``texts``: the work a child process of an ingest does."""
-    tokenizer = Tokenizer(field)
-    return [tokenizer(t) for t in texts]

@@ -136,3 +136,14 @@ def test_scores_from_counts_are_bit_identical_to_precomputed_weights(
     with tempfile.TemporaryDirectory() as d:
         new.save(Path(d))
         assert np.array_equal(BM25.load(Path(d)).scores(query), old.scores(query))
+
+
+def test_counts_past_uint16_are_kept_and_differences_are_seen(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    docs = [["議会"] * 70_000 + ["予算"], ["予算", "議会"], ["児童"]]
+    bm = BM25.build(docs)
+    assert bm.matrix.data.dtype == np.uint32 and int(bm.matrix.data.max()) == 70_000
+    bm.save(tmp_path)
+    again = BM25.load(tmp_path)
+    assert np.array_equal(again.scores(["議会"]), bm.scores(["議会"])) and again.same_as(bm)
+    assert not bm.same_as(BM25.build([["議会"] * 69_999 + ["予算"], ["予算", "議会"], ["児童"]]))
+    assert not bm.same_as(BM25.build(docs, k1=1.2))

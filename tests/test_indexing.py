@@ -375,20 +375,3 @@ def test_stored_chunks_read_back_equal_to_the_chunker_output(tmp_path: Path, cor
     assert [c.embed_text for c in stored] == [
         c.embed_text for c in sorted(made, key=lambda c: [x.id for x in stored].index(c.id))
     ]
-
-
-def test_many_chunks_are_tokenised_in_a_child_process_with_the_same_tokens(
-    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    s, emb = _settings(tmp_path), FakeEmbeddings()
-    ingest([corpus], s, emb)
-    in_thread = load_index(s)
-    expected = in_thread.tokens(range(len(in_thread.chunks)))
-    monkeypatch.setattr(indexing, "PROCESS_MIN", 1)
-    monkeypatch.setattr(indexing, "TOKEN_BATCH", 3)  # several tasks, joined in order
-    seen: list[str] = []
-    monkeypatch.setattr(indexing.Tokenizer, "__call__", lambda self, text: seen.append(text))
-    ingest([corpus], s, emb, rebuild=True)
-    again = load_index(s)
-    assert seen == []  # none in this process
-    assert again.tokens(range(len(again.chunks))) == expected
