@@ -121,8 +121,8 @@ class StoredIndex:
     table: ChunkTable | None = None  # None for an index of format 1
 
     def tokens(self, rows: Sequence[int]) -> dict[int, list[str]]:
-        """The BM25 tokens of ``rows``, as the counts give them back (as stored in an index
-        of format 2; none from one of format 1)."""
+        """The BM25 tokens of ``rows``: as a table of format 2 stored them, else as the BM25
+        counts give them back (a bag, in vocabulary order); none from format 1."""
         stored = self.table.tokens(rows) if self.table is not None else {}
         return stored or self.bm25.bags(rows)
 
