@@ -74,3 +74,30 @@ def test_a_process_that_only_searches_never_imports_torch() -> None:
     assert out[0] == "False"
     loaded, cosine = out[1].split()
     assert loaded == "True" and float(cosine) >= 0.999
+
+
+def test_searching_a_real_index_never_imports_torch(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A real USE index built by `rag ingest` (torch embeds it), then searched by a fresh
+    process, as the app's would: the search leaves torch unloaded."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_THREADS": "1"}
+    subprocess.run(
+        [sys.executable, "-m", "rag", "ingest", str(REPORT)], env=env, check=True, timeout=600
+    )
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from rag.settings import Settings\n"
+        "from rag.retrieval import Retriever\n"
+        "r = Retriever.open(Settings(index_dir=Path(os.environ['RAG_INDEX_DIR'])))\n"
+        "found = r.search('盛岡市はなぜガバメントクラウドでコストメリットを出せたのか', k=3)\n"
+        "print(len(found.hits), 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[-2] == "3 False"
