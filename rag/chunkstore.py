@@ -286,12 +286,9 @@ class ChunkTable:
             if found is None:
                 raise KeyError(f"{self.path}: no chunk at row {row}")
             meta: dict[str, Any] = self._decoded(
-                row, lambda: json.loads(self._unpack("meta", found[0]))
+                row, lambda: json.loads(self._codec.unpack("meta", found[0]))
             )
         return meta
-
-    def _unpack(self, field: str, blob: bytes) -> str:
-        return self._codec.unpack(field, blob)
 
     def _decoded(self, row: int, decode: Callable[[], Any]) -> Any:
         """``decode()``, its failure named by file and row (a damaged table)."""
@@ -319,8 +316,7 @@ class ChunkTable:
             ).fetchone()
             if found is None:
                 raise KeyError(f"{self.path}: no chunk at row {row}")
-            pair = self._decoded(row, lambda: _pair(self._unpack, found[0], found[1]))
-        with self._lock:
+            pair = self._decoded(row, lambda: _pair(self._codec.unpack, found[0], found[1]))
             self._cache[row] = pair
             if len(self._cache) > _CACHE_ROWS:
                 self._cache.popitem(last=False)

@@ -48,7 +48,6 @@ class TorchUSE:
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         if numpy_backend is None:
             numpy_backend = USE(threads=threads)._model  # loads and dequantises the weights
-        self.numpy_backend = numpy_backend  # for single short texts, where torch's overhead shows
         self._tokenize = numpy_backend.sp.encode
         self._chunks = int(numpy_backend.scale.shape[0])
 

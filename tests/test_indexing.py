@@ -280,15 +280,21 @@ def _as_format_2(folder: Path) -> dict[int, list[str]]:
     return tokens
 
 
-def test_index_of_format_1_loads_and_is_rewritten_without_embedding(
-    tmp_path: Path, corpus: Path
-) -> None:
+def _built(tmp_path: Path, corpus: Path) -> tuple[Settings, FakeEmbeddings, Path, Any]:
+    """An index of the corpus in the current format: its settings, embedder, generation
+    folder and what an upgrade must keep (chunks, vectors, the scores of 「図書館」)."""
     s, emb = _settings(tmp_path), FakeEmbeddings()
     ingest([corpus], s, emb)
     new = load_index(s)
-    chunks, vectors, scores = list(new.chunks), new.vectors(), new.bm25.scores(["図書館"])
     folder = indexing.current_folder(s.index_dir)
     assert folder is not None
+    return s, emb, folder, (list(new.chunks), new.vectors(), new.bm25.scores(["図書館"]))
+
+
+def test_index_of_format_1_loads_and_is_rewritten_without_embedding(
+    tmp_path: Path, corpus: Path
+) -> None:
+    s, emb, folder, (chunks, vectors, scores) = _built(tmp_path, corpus)
     _as_format_1(folder)
     old = load_index(s)
     assert old.manifest["format_version"] == 1 and old.chunks == chunks
@@ -308,12 +314,7 @@ def test_index_of_format_1_loads_and_is_rewritten_without_embedding(
 def test_index_of_format_2_loads_and_is_rewritten_with_its_stored_tokens(
     tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    s, emb = _settings(tmp_path), FakeEmbeddings()
-    ingest([corpus], s, emb)
-    new = load_index(s)
-    chunks, vectors, scores = list(new.chunks), new.vectors(), new.bm25.scores(["図書館"])
-    folder = indexing.current_folder(s.index_dir)
-    assert folder is not None
+    s, emb, folder, (chunks, vectors, scores) = _built(tmp_path, corpus)
     written = _as_format_2(folder)
     old = load_index(s)
     assert old.manifest["format_version"] == 2 and old.chunks == chunks
