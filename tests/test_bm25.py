@@ -8,6 +8,7 @@ from rank_bm25 import BM25Okapi
 from rag.bm25 import BM25
 from rag.retrieval import rrf
 from rag.tokenizing import Tokenizer, romanize
+from tests.conftest import REPORT
 
 WORDS = [f"w{i}" for i in range(40)]
 
@@ -60,6 +61,25 @@ def test_tokenizer_bridges_english_queries() -> None:
     assert tok("How did Morioka get cloud cost savings?") == ["morioka", "cloud", "cost", "saving"]
     assert "出す" in Tokenizer("lemma")("出せた")
     assert romanize("センダイ") == "sendai" and romanize("シナガワ") == "shinagawa"
+
+
+def test_raw_feature_fields_are_fugashi_s_named_fields() -> None:
+    """Tokenising reads MeCab's raw CSV; where no early field is quoted it must give
+    fugashi's parsed fields, and a quoted one is left to fugashi."""
+    from rag.tokenizing import _fields, fold, mecab_words
+
+    text = REPORT.read_text(encoding="utf-8")[:20000] if REPORT.exists() else ""
+    text += '「，」と"引用,符"は、ChatGPT 1,000円 "a,b" 盛岡市の南部鉄器、Nanbu'
+    split = parsed = 0
+    for w in mecab_words(fold(text)):
+        fields = _fields(w.feature_raw)
+        if fields is None:
+            parsed += 1
+        else:
+            split += 1
+            assert tuple(fields[:18]) == tuple(w.feature)[:18], w.surface
+    assert split > 100 and parsed > 0
+    assert _fields('"a,b",名詞,' + ",".join("x" * 20)) is None
 
 
 def test_rows_with_all_terms_are_the_postings_intersected() -> None:
