@@ -37,7 +37,6 @@ import os
 import shutil
 import sqlite3
 import sys
-import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -58,7 +57,7 @@ from rag.chunkstore import ChunkTable, write_table
 from rag.embedding import ALIASES, BatchedEmbeddings, as_batched, load_embeddings
 from rag.loading import LoadError, load_documents
 from rag.settings import Settings
-from rag.tokenizing import Tokenizer
+from rag.tokenizing import tokenize_all
 from rag.vectorstores import DenseStore, FaissChunkStore, MilvusChunkStore
 
 FORMAT_VERSION = 3
@@ -525,7 +524,7 @@ def _ingest(
         keep = np.flatnonzero(reuse >= 0)
         vectors[keep] = previous.vectors(reuse[keep])
     todo = np.flatnonzero(reuse < 0)
-    tokens = _TokensAside(chunks, reuse, previous, settings.bm25_field)  # while embedding
+    all_tokens = _bm25_tokens(chunks, reuse, previous, settings.bm25_field, settings.threads)
     show = progress if progress is not None else len(todo) > 200
     with _progress(len(todo), "embedding", bool(show)) as bar:
         if len(todo):
@@ -533,7 +532,6 @@ def _ingest(
             vectors[todo] = embed_resumably(emb, texts, settings.index_dir, bar.update)
     report.embedded = int(len(todo))
 
-    all_tokens = tokens.result()
     bm25 = BM25.build(all_tokens)
     dense = None
     if not milvus:
@@ -577,39 +575,27 @@ def _ingest(
     return report
 
 
-class _TokensAside:
-    """BM25 tokens of every chunk: kept from the previous index for reused rows, and
-    tokenised in a thread beside the embedder for the others. On 2 cores this gains
-    little: the thread holds the GIL for fugashi's Python loop and the embedder slows while
-    it runs. A child process measured no better (16,121 chunks: 205 s against 198 s), so
-    the thread stays: it needs no second interpreter and cannot outlive a failed ingest."""
-
-    def __init__(
-        self, chunks: list[Chunk], reuse: np.ndarray, previous: StoredIndex | None, field: str
-    ) -> None:
-        self._out: list[list[str] | None] = [None] * len(chunks)
-        self._error: BaseException | None = None
-        if previous is not None:
-            kept = previous.tokens([int(r) for r in reuse[reuse >= 0]])
-            for i in np.flatnonzero(reuse >= 0):
-                self._out[i] = kept.get(int(reuse[i]))
-        self._chunks, self._tokenizer = chunks, Tokenizer(field)
-        self._thread = threading.Thread(target=self._run, name="bm25-tokens", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            for i, toks in enumerate(self._out):
-                if toks is None:
-                    self._out[i] = self._tokenizer(self._chunks[i].embed_text)
-        except BaseException as e:  # raised again in the calling thread
-            self._error = e
-
-    def result(self) -> list[list[str]]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return [t or [] for t in self._out]
+def _bm25_tokens(
+    chunks: list[Chunk],
+    reuse: np.ndarray,
+    previous: StoredIndex | None,
+    field: str,
+    workers: int,
+) -> list[list[str]]:
+    """BM25 tokens of every chunk: kept from the previous index for reused rows, made for
+    the others before embedding starts, in ``workers`` processes when there are many
+    (:func:`rag.tokenizing.tokenize_all`). Overlapping them with the embedder in a thread
+    stalled both on the GIL: torch's import alone took 2.5 minutes beside it."""
+    out: list[list[str] | None] = [None] * len(chunks)
+    if previous is not None:
+        kept = previous.tokens([int(r) for r in reuse[reuse >= 0]])
+        for i in np.flatnonzero(reuse >= 0):
+            out[i] = kept.get(int(reuse[i]))
+    todo = [i for i, t in enumerate(out) if t is None]
+    made = tokenize_all([chunks[i].embed_text for i in todo], field, workers)
+    for i, toks in zip(todo, made, strict=True):
+        out[i] = toks
+    return [t or [] for t in out]
 
 
 def _same_dense(previous: StoredIndex | None, reuse: np.ndarray, ann_threshold: int) -> Any:

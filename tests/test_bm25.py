@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
@@ -80,6 +81,19 @@ def test_raw_feature_fields_are_fugashi_s_named_fields() -> None:
             assert tuple(fields[:18]) == tuple(w.feature)[:18], w.surface
     assert split > 100 and parsed > 0
     assert _fields('"a,b",名詞,' + ",".join("x" * 20)) is None
+
+
+@pytest.mark.integration
+def test_tokens_from_worker_processes_are_the_serial_tokens() -> None:
+    """Spawned workers: same tokens, same order, and a worker's failure reaches the caller."""
+    from rag.tokenizing import POOL_MIN_TEXTS, tokenize_all
+
+    lines = [x for x in REPORT.read_text(encoding="utf-8").split("\n") if x.strip()]
+    texts = (lines * (POOL_MIN_TEXTS // len(lines) + 1))[:POOL_MIN_TEXTS]
+    texts[123] = "盛岡市の南部鉄器 Nanbu"
+    assert tokenize_all(texts, "lemma", workers=2) == tokenize_all(texts, "lemma", workers=1)
+    with pytest.raises(ValueError, match="field must be one of"):
+        tokenize_all(texts, "stem", workers=2)
 
 
 def test_rows_with_all_terms_are_the_postings_intersected() -> None:

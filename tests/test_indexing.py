@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rag import indexing
+from rag import indexing, tokenizing
 from rag.bm25 import FILES as bm25_files
 from rag.embedding import BatchedEmbeddings, as_batched
 from rag.indexing import IndexCorruptError, IndexMismatchError, ingest, load_index
@@ -321,10 +321,10 @@ def test_index_of_format_2_loads_and_is_rewritten_with_its_stored_tokens(
     assert np.array_equal(old.bm25.scores(["図書館"]), scores)
     assert old.tokens([0]) == {0: written[0]}
 
-    def refuse(self: indexing.Tokenizer, text: str) -> list[str]:
+    def refuse(self: tokenizing.Tokenizer, text: str) -> list[str]:
         raise AssertionError("nothing is tokenised again")
 
-    monkeypatch.setattr(indexing.Tokenizer, "__call__", refuse)
+    monkeypatch.setattr(tokenizing.Tokenizer, "__call__", refuse)
     upgraded = ingest([corpus], s, emb)
     assert upgraded.written and upgraded.embedded == 0
     index = load_index(s)
@@ -342,13 +342,13 @@ def test_unchanged_documents_are_not_tokenised_again(
     ingest([corpus], s, emb)
     before = load_index(s)
     seen: list[str] = []
-    real = indexing.Tokenizer.__call__
+    real = tokenizing.Tokenizer.__call__
 
-    def counting(self: indexing.Tokenizer, text: str) -> list[str]:
+    def counting(self: tokenizing.Tokenizer, text: str) -> list[str]:
         seen.append(text)
         return real(self, text)
 
-    monkeypatch.setattr(indexing.Tokenizer, "__call__", counting)
+    monkeypatch.setattr(tokenizing.Tokenizer, "__call__", counting)
     (corpus / "library.txt").write_text(MINUTE.replace("午後9時", "午後10時"), encoding="utf-8")
     report = ingest([corpus], s, emb)
     assert report.changed == ["library"] and len(seen) == 1 and "午後10時" in seen[0]
@@ -359,7 +359,7 @@ def test_unchanged_documents_are_not_tokenised_again(
         bag(before.tokens(kept))
     ) == len(kept)
     lib = [r for r, c in enumerate(after.chunks) if c.metadata["doc_id"] == "library"]
-    fresh = real(indexing.Tokenizer(s.bm25_field), after.chunks[lib[0]].embed_text)
+    fresh = real(tokenizing.Tokenizer(s.bm25_field), after.chunks[lib[0]].embed_text)
     assert sorted(after.tokens(lib)[lib[0]]) == sorted(fresh)
     assert after.bm25.scores(fresh).argmax() == lib[0]
 
