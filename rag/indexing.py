@@ -589,8 +589,8 @@ def _bm25_tokens(
     out: list[list[str] | None] = [None] * len(chunks)
     if previous is not None:
         kept = previous.tokens([int(r) for r in reuse[reuse >= 0]])
-        for i in np.flatnonzero(reuse >= 0):
-            out[i] = kept.get(int(reuse[i]))
+        for row in np.flatnonzero(reuse >= 0):
+            out[row] = kept.get(int(reuse[row]))
     todo = [i for i, t in enumerate(out) if t is None]
     made = tokenize_all([chunks[i].embed_text for i in todo], field, workers)
     for i, toks in zip(todo, made, strict=True):

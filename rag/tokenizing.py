@@ -13,6 +13,7 @@ Two bridges let an English query meet Japanese text in keyword search:
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -371,32 +372,75 @@ class Tokenizer:
         return out + latin_names(text)
 
 
-POOL_MIN_TEXTS = 5000  # below this a pool's start (~2 s a process) costs more than it saves
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])  # for the workers' imports
+POOL_MIN_TEXTS = 5000  # below this a worker's start (~1 s) costs more than it saves
 
 
 def tokenize_all(texts: Sequence[str], field: str = "surface", workers: int = 1) -> list[list[str]]:
     """:class:`Tokenizer` tokens of many texts, in order. With ``workers`` ≥ 2 and many
-    texts, in that many spawned processes: fugashi's per-word loop holds the GIL, so a thread
-    beside the embedder slowed both (the embedder ran at 3–18 chunks/s while it did). A
-    worker's failure is raised here, and the pool is shut down before this returns."""
+    texts, in that many worker processes (``python -m rag.tokenizing``): fugashi's per-word
+    loop holds the GIL, so a thread beside the embedder slowed both (the embedder ran at
+    3–18 chunks/s while it did). The workers are plain subprocesses, not multiprocessing's
+    spawn, which would re-run the caller's main script. A worker's failure is raised here;
+    no worker outlives the call."""
+    Tokenizer(field)  # a wrong field fails here, not in a worker
     if workers < 2 or len(texts) < POOL_MIN_TEXTS:
         return _tokenize_part(list(texts), field)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import pickle
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
 
-    size = -(-len(texts) // (4 * workers))  # a few parts per worker, for an even finish
+    size = -(-len(texts) // workers)
     parts = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([_PACKAGE_ROOT, *sys.path])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "rag.tokenizing", field],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for _ in parts
+    ]
+    try:
+        with ThreadPoolExecutor(len(procs)) as threads:  # the pipes, waited on together
+            done = list(threads.map(_exchange, procs, parts))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     out: list[list[str]] = []
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding threads
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for part in pool.map(_tokenize_part, parts, [field] * len(parts)):
-            out.extend(part)
+    for proc, (stdout, stderr) in zip(procs, done, strict=True):
+        if proc.returncode != 0:
+            tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+            raise RuntimeError(f"BM25 tokenising worker failed ({proc.returncode}): {tail[0]}")
+        out.extend(pickle.loads(stdout))
+    return out
+
+
+def _exchange(proc: Any, texts: list[str]) -> tuple[bytes, bytes]:
+    import pickle
+
+    out: tuple[bytes, bytes] = proc.communicate(pickle.dumps(texts, protocol=5))
     return out
 
 
 def _tokenize_part(texts: list[str], field: str) -> list[list[str]]:
     tokenizer = Tokenizer(field)
     return [tokenizer(t) for t in texts]
+
+
+def _worker() -> None:
+    """``python -m rag.tokenizing FIELD``: a pickled list of texts on stdin, their pickled
+    tokens on stdout (what :func:`tokenize_all` starts)."""
+    import pickle
+    import sys
+
+    texts = pickle.load(sys.stdin.buffer)
+    pickle.dump(_tokenize_part(texts, sys.argv[1]), sys.stdout.buffer, protocol=5)
 
 
 def latin_names(text: str) -> list[str]:
@@ -472,3 +516,7 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
+
+
+if __name__ == "__main__":
+    _worker()
