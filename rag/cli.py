@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -62,8 +63,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
         # the second stage is fitted once per index generation, here rather than at the
         # first search
+        t0 = time.perf_counter()
         ranker = Retriever.open(settings).reranker
-        print(f"reranker: {ranker.describe()}" if ranker else "reranker: none (RRF alone)")
+        fitted = f"({time.perf_counter() - t0:.1f}s with opening the index)"
+        print(f"reranker: {ranker.describe()} {fitted}" if ranker else "reranker: none (RRF alone)")
     return 1 if report.errors and not report.chunks else 0
 
 

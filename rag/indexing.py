@@ -151,6 +151,7 @@ class IngestReport:
     chunks: int = 0
     embedded: int = 0
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds of each stage
     index_type: str = ""
     errors: list[str] = field(default_factory=list)
     written: bool = False
@@ -161,7 +162,12 @@ class IngestReport:
         return (
             f"indexed {self.chunks} chunks ({self.index_type}): {len(self.added)} added, "
             f"{len(self.changed)} changed, {len(self.removed)} removed, {self.unchanged} "
-            f"unchanged documents; {self.embedded} chunks embedded in {self.seconds:.1f}s"
+            f"unchanged documents; {self.embedded} chunks embedded; {self.seconds:.1f}s"
+            + "".join(
+                f"{', ' if i else ' ('}{name} {sec:.1f}s"
+                for i, (name, sec) in enumerate(self.stages.items())
+            )
+            + (")" if self.stages else "")
         )
 
 
@@ -524,13 +530,18 @@ def _ingest(
         keep = np.flatnonzero(reuse >= 0)
         vectors[keep] = previous.vectors(reuse[keep])
     todo = np.flatnonzero(reuse < 0)
-    all_tokens = _bm25_tokens(chunks, reuse, previous, settings.bm25_field, settings.threads)
+    mark = _stage(report, "read and chunk", t0)
     show = progress if progress is not None else len(todo) > 200
+    with _progress(len(todo), "BM25 tokens", bool(show)) as bar:
+        all_tokens = _bm25_tokens(chunks, reuse, previous, settings.bm25_field, settings.threads)
+        bar.update(len(todo))
+    mark = _stage(report, "BM25 tokens", mark)
     with _progress(len(todo), "embedding", bool(show)) as bar:
         if len(todo):
             texts = [chunks[i].embed_text for i in todo]
             vectors[todo] = embed_resumably(emb, texts, settings.index_dir, bar.update)
     report.embedded = int(len(todo))
+    mark = _stage(report, "embedding", mark)
 
     bm25 = BM25.build(all_tokens)
     dense = None
@@ -571,8 +582,16 @@ def _ingest(
     for stale in settings.index_dir.glob(".embed-*"):  # checkpoints of this or older runs
         shutil.rmtree(stale, ignore_errors=True)
     report.written = True
+    _stage(report, "index build and write", mark)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _stage(report: IngestReport, name: str, since: float) -> float:
+    """Record a stage's seconds in the report; returns now, for the next stage."""
+    now = time.perf_counter()
+    report.stages[name] = round(now - since, 3)
+    return now
 
 
 def _bm25_tokens(

@@ -318,16 +318,28 @@ def pos_words(text: str) -> list[tuple[str, str]]:
     return [(w.surface, w.feature.pos1) for w in mecab_words(nfkc(text))]
 
 
-# UniDic's feature fields that BM25 reads (fugashi's UnidicFeatures26 order)
-_F_POS1, _F_POS2, _F_POS3, _F_LEMMA, _F_KANA = 0, 1, 2, 7, 17
+# UniDic's feature fields that BM25 reads, by name; their places depend on the dictionary
+# fugashi found (unidic-lite's 26 fields, or the full unidic's 29), so they are looked up
+_NEEDED = ("pos1", "pos2", "pos3", "lemma", "kana")
+_LAYOUT: tuple[int, ...] = ()
 
 
-def _fields(raw: str) -> list[str] | None:
-    """The first 18 feature fields of a word, split from MeCab's raw CSV: 3x faster than
-    fugashi's named tuple per word, which was half of BM25's tokenising. None when one of
-    them is quoted (a field holding a comma), for the named tuple to parse."""
-    parts = raw.split(",", _F_KANA + 1)
-    if len(parts) <= _F_KANA or '"' in raw[: len(raw) - len(parts[-1])]:
+def _layout() -> tuple[int, ...]:
+    """Where :data:`_NEEDED` sit in this dictionary's feature CSV."""
+    global _LAYOUT
+    if not _LAYOUT:
+        names = type(mecab_words("東京")[0].feature)._fields
+        _LAYOUT = tuple(names.index(n) for n in _NEEDED)
+    return _LAYOUT
+
+
+def _fields(raw: str, last: int) -> list[str] | None:
+    """The feature fields up to ``last`` of a word, split from MeCab's raw CSV: 3x faster
+    than fugashi's named tuple per word, which was half of BM25's tokenising. None when one
+    of them is quoted (a field holding a comma) or missing (an unknown word has 6), for the
+    named tuple to parse."""
+    parts = raw.split(",", last + 1)
+    if len(parts) <= last + 1 or '"' in raw[: len(raw) - len(parts[-1])]:
         return None
     return parts
 
@@ -343,24 +355,26 @@ class Tokenizer:
     def tokens(self, text: str) -> list[str]:
         text = fold(text)
         out: list[str] = []
+        pos1, pos2, pos3, lemma_at, kana_at = at = _layout()
+        last = max(at)
         for w in mecab_words(text):
-            f = _fields(w.feature_raw) or tuple(w.feature)
-            if f[_F_POS1] in _SKIP_POS:
+            f = _fields(w.feature_raw, last) or list(w.feature)
+            if f[pos1] in _SKIP_POS:
                 continue
             surface = w.surface
             if _ASCII_WORD.match(surface):
                 if surface not in _EN_STOP:
                     out.append(_stem(surface))
                 continue
-            lemma = f[_F_LEMMA] or surface
+            lemma = f[lemma_at] or surface
             base, _, origin = lemma.partition("-")
             out.append(base if self.field == "lemma" and base != "*" else surface)
             if origin and origin.isascii():
                 out.append(origin.lower())
                 if origin.lower() in _ORIGIN_ALSO:  # UniDic reads クラウド as crowd only
                     out.append(_ORIGIN_ALSO[origin.lower()])
-            elif f[_F_POS2] == "固有名詞" and f[_F_POS3] in ("地名", "人名") and f[_F_KANA]:
-                out.append(romanize(f[_F_KANA]))
+            elif f[pos2] == "固有名詞" and f[pos3] in ("地名", "人名") and f[kana_at]:
+                out.append(romanize(f[kana_at]))
         return out
 
     __call__ = tokens
@@ -416,7 +430,10 @@ def tokenize_all(texts: Sequence[str], field: str = "surface", workers: int = 1)
     for proc, (stdout, stderr) in zip(procs, done, strict=True):
         if proc.returncode != 0:
             tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-            raise RuntimeError(f"BM25 tokenising worker failed ({proc.returncode}): {tail[0]}")
+            raise RuntimeError(
+                f"BM25 tokenising: a worker process ended with code {proc.returncode} "
+                f"({tail[0]}); RAG_THREADS=1 tokenises in this process instead"
+            )
         out.extend(pickle.loads(stdout))
     return out
 

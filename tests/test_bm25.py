@@ -65,35 +65,49 @@ def test_tokenizer_bridges_english_queries() -> None:
 
 
 def test_raw_feature_fields_are_fugashi_s_named_fields() -> None:
-    """Tokenising reads MeCab's raw CSV; where no early field is quoted it must give
-    fugashi's parsed fields, and a quoted one is left to fugashi."""
-    from rag.tokenizing import _fields, fold, mecab_words
+    """Tokenising reads MeCab's raw CSV at the places of the fields it needs; where none of
+    them is quoted or missing it must give fugashi's parsed fields, else fugashi parses."""
+    from rag.tokenizing import _NEEDED, _fields, _layout, fold, mecab_words
 
+    at = _layout()
     text = REPORT.read_text(encoding="utf-8")[:20000] if REPORT.exists() else ""
     text += '「，」と"引用,符"は、ChatGPT 1,000円 "a,b" 盛岡市の南部鉄器、Nanbu'
-    split = parsed = 0
+    split = 0
     for w in mecab_words(fold(text)):
-        fields = _fields(w.feature_raw)
-        if fields is None:
-            parsed += 1
-        else:
+        assert [getattr(w.feature, n) for n in _NEEDED] == [list(w.feature)[i] for i in at]
+        fields = _fields(w.feature_raw, max(at))
+        if fields is not None:
             split += 1
-            assert tuple(fields[:18]) == tuple(w.feature)[:18], w.surface
-    assert split > 100 and parsed > 0
-    assert _fields('"a,b",名詞,' + ",".join("x" * 20)) is None
+            assert [fields[i] for i in at] == [getattr(w.feature, n) for n in _NEEDED]
+    assert split > 100
+    assert _fields('"a,b",名詞,' + ",".join("x" * 20), max(at)) is None  # quoted
+    assert _fields("名詞,普通名詞,一般,*,*,*", max(at)) is None  # an unknown word's 6
 
 
 @pytest.mark.integration
-def test_tokens_from_worker_processes_are_the_serial_tokens() -> None:
-    """Spawned workers: same tokens, same order, and a worker's failure reaches the caller."""
-    from rag.tokenizing import POOL_MIN_TEXTS, tokenize_all
+def test_tokens_from_worker_processes_are_the_serial_tokens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Workers give the same tokens in the same order; the caller tokenises nothing
+    itself; a worker that fails is named."""
+    import sys
+
+    from rag import tokenizing
 
     lines = [x for x in REPORT.read_text(encoding="utf-8").split("\n") if x.strip()]
-    texts = (lines * (POOL_MIN_TEXTS // len(lines) + 1))[:POOL_MIN_TEXTS]
+    n = tokenizing.POOL_MIN_TEXTS
+    texts = (lines * (n // len(lines) + 1))[:n]
     texts[123] = "盛岡市の南部鉄器 Nanbu"
-    assert tokenize_all(texts, "lemma", workers=2) == tokenize_all(texts, "lemma", workers=1)
-    with pytest.raises(ValueError, match="field must be one of"):
-        tokenize_all(texts, "stem", workers=2)
+    serial = tokenizing.tokenize_all(texts, "lemma", workers=1)
+
+    def here(texts: list[str], field: str) -> list[list[str]]:
+        raise AssertionError("tokenised in the calling process")
+
+    monkeypatch.setattr(tokenizing, "_tokenize_part", here)
+    assert tokenizing.tokenize_all(texts, "lemma", workers=2) == serial
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    with pytest.raises(RuntimeError, match="BM25 tokenising: a worker process ended"):
+        tokenizing.tokenize_all(texts, "lemma", workers=2)
 
 
 def test_rows_with_all_terms_are_the_postings_intersected() -> None:

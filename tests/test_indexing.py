@@ -364,6 +364,28 @@ def test_unchanged_documents_are_not_tokenised_again(
     assert after.bm25.scores(fresh).argmax() == lib[0]
 
 
+@pytest.mark.integration
+def test_tokens_made_by_worker_processes_build_the_same_bm25(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest that tokenises in worker processes (new and reused rows mixed) writes the
+    BM25 index that tokenising in this process writes."""
+    from dataclasses import replace
+
+    emb = FakeEmbeddings()
+    serial = replace(_settings(tmp_path / "serial"), threads=1)
+    pooled = replace(_settings(tmp_path / "pooled"), threads=2)
+    ingest([corpus], serial, emb)
+    ingest([corpus], pooled, emb)
+    (corpus / "library.txt").write_text(MINUTE.replace("午後9時", "午後10時"), encoding="utf-8")
+    monkeypatch.setattr(tokenizing, "POOL_MIN_TEXTS", 1)
+    ingest([corpus], serial, emb)
+    monkeypatch.setattr(tokenizing, "_tokenize_part", None)  # the workers must do it
+    ingest([corpus], pooled, emb)
+    a, b = load_index(serial), load_index(pooled)
+    assert a.chunks == b.chunks and a.bm25.same_as(b.bm25)
+
+
 def test_stored_chunks_read_back_equal_to_the_chunker_output(tmp_path: Path, corpus: Path) -> None:
     from rag.chunking import chunk_source
     from rag.loading import load_documents
