@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.text import nfkc
+from rag.text import digits_folded, nfkc
 
 FEATURES = (
     "bm25",  # BM25 score over the best candidate's
@@ -136,7 +136,7 @@ def features(
     query_terms: Sequence[int],
     query_idf: np.ndarray,
     numbers: set[str],
-    term_matrix: Any,
+    present: Callable[[np.ndarray, Sequence[int]], np.ndarray],
     texts: Callable[[int], str],
     chunk_types: Sequence[str],
     in_place: Sequence[bool] = (),
@@ -145,9 +145,9 @@ def features(
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per candidate.
 
-    ``term_matrix`` is the BM25 matrix (rows: chunks, columns: terms), so term presence is
-    read from it, not from the text; ``query_terms`` are the query's columns in it and
-    ``query_idf`` their idf. ``lengths`` (characters of each chunk's text, by row) spares
+    ``present(rows, terms)`` says which rows hold which BM25 terms (:meth:`BM25.present`), so
+    term presence is read from the BM25 index, not from the text; ``query_terms`` are the
+    query's term columns and ``query_idf`` their idf. ``lengths`` (characters of each chunk's text, by row) spares
     reading the texts: they are then read only to match the query's numbers.
     """
     n = len(cands.rows)
@@ -162,15 +162,14 @@ def features(
     X[:, 3] = dense - dense.max()
     X[:, 4] = np.where(cands.dense_rank > 0, 1.0 / (60 + cands.dense_rank), 0.0)
     if len(query_terms):
-        # columns first: the BM25 matrix is stored by column
-        present = (term_matrix[:, list(query_terms)].tocsr()[cands.rows] != 0).toarray()
+        held = present(cands.rows, query_terms)
         mass = float(query_idf.sum()) or 1.0
-        X[:, 5] = present @ query_idf / mass
-        X[:, 6] = present.all(axis=1)
+        X[:, 5] = held @ query_idf / mass
+        X[:, 6] = held.all(axis=1)
     for i, row in enumerate(cands.rows):
         text = texts(int(row)) if numbers or lengths is None else ""
         if numbers:
-            folded = nfkc(text).replace(",", "")
+            folded = digits_folded(text)
             X[i, 7] = sum(num in folded for num in numbers) / len(numbers)
         kind = chunk_types[int(row)]
         X[i, 8] = kind == "procedure"

@@ -405,7 +405,7 @@ class Retriever:
             [bm25.vocab[t] for t in terms],
             np.asarray([bm25.idf_of(t) for t in terms]),
             query_numbers(query),
-            bm25.matrix,
+            bm25.present,
             lambda r: self.chunks[r].text,
             self._types,
             [bool(places) and self.chunks[r].metadata.get("city") in places for r in cands.rows],

@@ -14,7 +14,9 @@ This module imports nothing from ``rag``.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -67,3 +69,27 @@ def sentences(text: str) -> Iterator[tuple[int, str]]:
 def split_after_ends(text: str) -> list[str]:
     """``text`` cut after each sentence end and line break, nothing dropped."""
     return _AFTER_END.split(text)
+
+
+@functools.cache
+def _digit_table() -> dict[int, str]:
+    """Every character whose NFKC form holds a digit, a dot or a comma, to that form
+    without commas; and the comma to nothing."""
+    table = {}
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        n = unicodedata.normalize("NFKC", c)
+        if n != c and any(x.isdigit() or x in ".," for x in n):
+            table[code] = n.replace(",", "")
+    table[ord(",")] = ""
+    return table
+
+
+def digits_folded(text: str) -> str:
+    """``text`` with every character that NFKC turns into digits, dots or commas turned so,
+    and commas dropped: a run of ASCII digits and dots is in it exactly when it is in
+    ``nfkc(text).replace(",", "")``, at a tenth of the cost (NFKC was most of a number
+    question's time at archive scale)."""
+    return text.translate(_digit_table())

@@ -4,9 +4,50 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 
 from rag import rerank as R
+from rag.bm25 import BM25
+from rag.text import digits_folded, nfkc
+
+# characters NFKC turns into digits, dots or commas, or joins to a neighbour, and others
+_POOL = list("0123456789０１２３.,．，①⑩½²٣⒈㋀𝟏ﾞｶ a年\u0301\u00a0")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_POOL), max_size=14).map("".join),
+    st.from_regex(r"[0-9]{1,3}(\.[0-9]{1,2})?", fullmatch=True),
+)
+def test_a_number_is_in_the_digit_fold_exactly_when_in_the_nfkc_fold(text: str, num: str) -> None:
+    assert (num in digits_folded(text)) == (num in nfkc(text).replace(",", ""))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 30), st.integers(1, 8))
+def test_term_presence_is_the_matrix_s_nonzero_entries(
+    seed: int, n_rows: int, n_terms: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    dense = rng.integers(0, 3, size=(n_rows, n_terms)) * (rng.random((n_rows, n_terms)) < 0.4)
+    m = sparse.csc_matrix(dense.astype(np.uint16))
+    rows = rng.integers(0, n_rows, size=int(rng.integers(1, 12)))
+    terms = [int(t) for t in rng.integers(0, n_terms, size=int(rng.integers(1, 4)))]
+    expected = dense[rows][:, terms] != 0
+    assert np.array_equal(
+        BM25(m, np.ones(n_rows), {}, 1.2, 0.75, "lucene").present(rows, terms), expected
+    )
+    # postings in another order (never written so): read the long way, same answer
+    order = np.concatenate(
+        [rng.permutation(np.arange(a, z)) for a, z in zip(m.indptr[:-1], m.indptr[1:], strict=True)]
+    )
+    shuffled = sparse.csc_matrix((m.data[order], m.indices[order], m.indptr), shape=m.shape)
+    shuffled.has_sorted_indices = False
+    assert np.array_equal(
+        BM25(shuffled, None, {}, 1.2, 0.75, "lucene").present(rows, terms), expected
+    )
 
 
 def test_features_read_presence_from_the_term_matrix() -> None:
@@ -20,8 +61,9 @@ def test_features_read_presence_from_the_term_matrix() -> None:
         dense_rank=np.array([2, 0, 1]),
     )
     texts = {0: "議案第70号は可決", 1: "議案第70号について", 2: "別の話"}
+    bm25 = BM25(matrix, None, {"a": 0, "b": 1, "c": 2}, 1.2, 0.75, "lucene")
     X = R.features(
-        cands, [0, 1], np.array([1.0, 3.0]), {"70"}, matrix, texts.__getitem__,
+        cands, [0, 1], np.array([1.0, 3.0]), {"70"}, bm25.present, texts.__getitem__,
         ["qa", "procedure", "qa"],
     )  # fmt: skip
     col = {n: i for i, n in enumerate(R.FEATURES)}
