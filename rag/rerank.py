@@ -145,10 +145,11 @@ def features(
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per candidate.
 
-    ``present(rows, terms)`` says which rows hold which BM25 terms (:meth:`BM25.present`), so
-    term presence is read from the BM25 index, not from the text; ``query_terms`` are the
-    query's term columns and ``query_idf`` their idf. ``lengths`` (characters of each chunk's text, by row) spares
-    reading the texts: they are then read only to match the query's numbers.
+    ``present(rows, terms)`` says which rows hold which BM25 terms (:meth:`BM25.present`),
+    so term presence is read from the BM25 index, not from the text; ``query_terms`` are
+    the query's term columns and ``query_idf`` their idf. ``lengths`` (characters of each
+    chunk's text, by row) spares reading the texts: they are then read only to match the
+    query's numbers.
     """
     n = len(cands.rows)
     X = np.zeros((n, len(FEATURES)), dtype=np.float64)

@@ -90,6 +90,7 @@ def _digit_table() -> dict[int, str]:
 def digits_folded(text: str) -> str:
     """``text`` with every character that NFKC turns into digits, dots or commas turned so,
     and commas dropped: a run of ASCII digits and dots is in it exactly when it is in
-    ``nfkc(text).replace(",", "")``, at a tenth of the cost (NFKC was most of a number
-    question's time at archive scale)."""
+    ``nfkc(text).replace(",", "")``, at about half the cost (NFKC of 100 candidates was
+    most of a number question's time at archive scale). The table is built at the first
+    call (0.13 s)."""
     return text.translate(_digit_table())
