@@ -83,13 +83,18 @@ class TorchUSE:
         moved by more than cosine 0.001 (``tests/test_use_torch.py`` counts them)."""
         fast = self._fast_tokenizer()
         if fast is None:
-            return [self._tokenize(x, out_type=int, add_bos=True, add_eos=True) for x in texts]
+            return [self._port_ids(x) for x in texts]
         ids: list[list[int]] = fast.encode(
             list(texts), out_type=int, add_bos=True, add_eos=True, num_threads=self.threads
         )
         for i, row in enumerate(ids):
             if len(row) <= 2 or _UNK in row:
-                ids[i] = self._tokenize(texts[i], out_type=int, add_bos=True, add_eos=True)
+                ids[i] = self._port_ids(texts[i])
+        return ids
+
+    def _port_ids(self, text: str) -> list[int]:
+        """The package's own (pure-Python) tokens of ``text``."""
+        ids: list[int] = self._tokenize(text, out_type=int, add_bos=True, add_eos=True)
         return ids
 
     def _fast_tokenizer(self) -> Any:
