@@ -19,19 +19,78 @@ it ("child on waiting list"); two-word units ("nursery school") are tried before
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LEXICON_FILE = "lexicon.json"  # in the index generation it was built for
+from rag.tokenizing import romanize, romanized_reading
+
+LEXICON_FILE = "lexicon-2.json"  # in the index generation it was built for
 MAX_GLOSS_WORDS = 4  # longer glosses are definitions, not translations
 PER_UNIT = 4  # Japanese terms an English word or pair may add to a query
 # A Japanese content word is written with kanji or katakana: hiragana-only entries (する,
 # しょう) are the function words a gloss like "do" or "get" would otherwise pull in.
 _JAPANESE = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff]")
 _PAREN = re.compile(r"\([^)]*\)")
+_KATAKANA = re.compile(r"[\u30a0-\u30ff]+")
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+MIN_ROMAN = 4  # shorter romanised readings (ka, kou) are too often English words or noise
+
+
+def _to_katakana(kana: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in kana)
+
+
+@functools.cache
+def stop_units() -> frozenset[str]:
+    """English words a question is made of rather than about (scikit-learn's English stop
+    list: many, much, how …) and single letters ('s of Shinagawa's): never translated. The
+    list's content words, which Nothman et al. (2018) flag as its known faults, are kept
+    as words a council asks about (bill → 議案, fire → 消防, system → 制度)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return (frozenset(ENGLISH_STOP_WORDS) - _CONTENT) | frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+_CONTENT = frozenset(
+    [
+        "amount",
+        "bill",
+        "bottom",
+        "call",
+        "describe",
+        "detail",
+        "empty",
+        "find",
+        "fire",
+        "found",
+        "front",
+        "full",
+        "interest",
+        "move",
+        "name",
+        "part",
+        "serious",
+        "show",
+        "side",
+        "system",
+        "top",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dictionary entry: its headwords, whether it is a common word, and the English
+    glosses of each of its senses in the dictionary's order."""
+
+    heads: tuple[str, ...]
+    common: bool
+    senses: tuple[tuple[str, ...], ...]
+    readings: tuple[str, ...] = ()  # in kana
 
 
 @dataclass(frozen=True)
@@ -63,6 +122,11 @@ class Lexicon:
                 out.append((tok, [t for t, _ in self.terms[tok][:PER_UNIT]]))
         return out
 
+    def weighted_units(self, tokens: Sequence[str]) -> list[tuple[str, list[tuple[str, float]]]]:
+        """:meth:`units` with each Japanese term's weight."""
+        found = dict(self.terms)
+        return [(unit, found[unit][:PER_UNIT]) for unit, _ in self.units(tokens)]
+
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.terms, ensure_ascii=False), encoding="utf-8")
@@ -77,62 +141,164 @@ class Lexicon:
             return None
 
 
-def jmdict_glosses(words: Iterable[str]) -> dict[str, list[str]]:
-    """English glosses of each of ``words`` found in JMdict (as written or as kana)."""
+def jmdict_entries(known: Callable[[str], bool]) -> list[Entry]:
+    """The JMdict entries with a headword that ``known`` accepts. Headwords are the kanji
+    spellings and the katakana readings (クラウド); a hiragana reading alone is too
+    ambiguous (こう) to stand for a term."""
     import os
     import sqlite3
 
     import jamdict_data
 
-    wanted = set(words)
     path = os.path.join(os.path.dirname(jamdict_data.__file__), "jamdict.db")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        entries: dict[int, set[str]] = {}
-        for table in ("Kanji", "Kana"):
-            for idseq, text in db.execute(f"SELECT idseq, text FROM {table}"):  # noqa: S608
-                if text in wanted:
-                    entries.setdefault(int(idseq), set()).add(text)
-        senses: dict[int, int] = {}
-        for sid, idseq in db.execute("SELECT ID, idseq FROM Sense"):
-            if idseq in entries:
-                senses[int(sid)] = int(idseq)
-        out: dict[str, list[str]] = {}
-        for sid, text in db.execute("SELECT sid, text FROM SenseGloss WHERE lang = 'eng'"):
-            idseq = senses.get(sid)
-            if idseq is not None:
-                for word in entries[idseq]:
-                    out.setdefault(word, []).append(str(text))
-        return out
+        heads: dict[int, list[str]] = {}
+        common: set[int] = set()
+        for table, tags in (("Kanji", "KJP"), ("Kana", "KNP")):
+            tagged = {int(k) for (k,) in db.execute(f"SELECT DISTINCT kid FROM {tags}")}  # noqa: S608
+            for kid, idseq, text in db.execute(f"SELECT ID, idseq, text FROM {table}"):  # noqa: S608
+                if (table == "Kanji" or _KATAKANA.fullmatch(text)) and known(text):
+                    heads.setdefault(int(idseq), []).append(text)
+                    if int(kid) in tagged:
+                        common.add(int(idseq))
+        # the rest is read for the entries found only
+        db.execute("CREATE TEMP TABLE found (idseq INTEGER PRIMARY KEY)")
+        db.executemany("INSERT INTO found VALUES (?)", ((e,) for e in heads))
+        readings: dict[int, list[str]] = {}
+        for idseq, text in db.execute("SELECT idseq, text FROM Kana JOIN found USING (idseq)"):
+            readings.setdefault(int(idseq), []).append(str(text))
+        senses: dict[int, list[list[str]]] = {}
+        place: dict[int, list[str]] = {}  # sense id -> its glosses
+        for sid, idseq in db.execute(
+            "SELECT ID, idseq FROM Sense JOIN found USING (idseq) ORDER BY ID"
+        ):
+            place[int(sid)] = []
+            senses.setdefault(int(idseq), []).append(place[int(sid)])
+        for sid, text in db.execute(
+            "SELECT sid, text FROM SenseGloss JOIN Sense ON Sense.ID = sid"
+            " JOIN found USING (idseq) WHERE lang = 'eng'"
+        ):
+            place[int(sid)].append(str(text))
+        return [
+            Entry(tuple(heads[e]), e in common, tuple(map(tuple, s)), tuple(readings.get(e, ())))
+            for e, s in senses.items()
+        ]
     finally:
         db.close()
 
 
+def jmdict_glosses(words: Iterable[str]) -> dict[str, list[str]]:
+    """English glosses of each of ``words`` found in JMdict (as written or in katakana)."""
+    wanted = set(words)
+    out: dict[str, list[str]] = {}
+    for entry in jmdict_entries(wanted.__contains__):
+        for head in entry.heads:
+            out.setdefault(head, []).extend(g for sense in entry.senses for g in sense)
+    return out
+
+
+def segments(word: str, vocabulary: Container[str], most: int = 3) -> list[str] | None:
+    """``word`` cut into the fewest terms of ``vocabulary`` (at most ``most``, no two of one
+    character), or None: how BM25 would hold a compound the tokenizer splits
+    (補聴器 → 補聴, 器)."""
+    if word in vocabulary:
+        return [word]
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for begin in range(max(0, end - 12), end):
+            head, piece = best[begin], word[begin:end]
+            if head is None or piece not in vocabulary:
+                continue
+            cut = [*head, piece]
+            if len(cut) <= most and sum(len(p) == 1 for p in cut) <= 1:
+                old = best[end]
+                if old is None or len(cut) < len(old):
+                    best[end] = cut
+    return best[-1]
+
+
 def build(
-    vocabulary: Iterable[str],
+    vocabulary: Mapping[str, int] | Collection[str],
     english_tokens: Callable[[str], list[str]],
-    glosses: Callable[[Iterable[str]], dict[str, list[str]]] = jmdict_glosses,
+    entries: Callable[[Callable[[str], bool]], list[Entry]] = jmdict_entries,
+    frequency: Callable[[str], int] = lambda _: 0,
 ) -> Lexicon:
-    """The term list of an index whose BM25 vocabulary is ``vocabulary``.
+    """The term list of an index whose BM25 vocabulary is ``vocabulary``: each English unit
+    of a dictionary entry's glosses points at the entry's headwords that the index holds
+    (as one term, or cut into a few of its terms).
 
     ``english_tokens`` tokenises an English gloss the way BM25 tokenises an English query.
+    A translation weighs 1 when the whole gloss is the unit ("cost" for 費用), less when
+    the unit is only a word of it ("staff" of "staff member"); half again for a sense after
+    the entry's first and for a word JMdict does not mark as common (news1, ichi1, nf01 …:
+    its mark of everyday words), so "ward" leads to 区 before 病棟. A single kanji (区, 駅)
+    is a translation only as an everyday word's first sense. Among equals, the term the
+    index uses more (``frequency``) comes first.
     """
-    japanese = [w for w in vocabulary if len(w) >= 2 and _JAPANESE.search(w)]
+
+    chars = {c for term in vocabulary for c in term}  # a quick no for most headwords
+
+    def known(word: str) -> bool:
+        if len(word) == 1:  # one kanji (区, 駅): only an everyday word's first sense, below
+            return word in vocabulary and bool(_KANJI.fullmatch(word))
+        return (
+            chars.issuperset(word)
+            and bool(_JAPANESE.search(word))
+            and segments(word, vocabulary) is not None
+        )
+
     terms: dict[str, dict[str, float]] = {}
-    for word, texts in glosses(japanese).items():
-        for text in texts:
-            toks = english_tokens(_PAREN.sub(" ", text))
-            if not toks or len(toks) > MAX_GLOSS_WORDS:
+    found = entries(known)
+    for entry in found:
+        for place, sense in enumerate(entry.senses):
+            damp = (1.0 if place == 0 else 0.5) * (1.0 if entry.common else 0.5)
+            for text in sense:
+                toks = english_tokens(_PAREN.sub(" ", text))
+                if not toks or len(toks) > MAX_GLOSS_WORDS:
+                    continue
+                # the whole gloss when it is a word or a pair ("cost", "staff member"), and
+                # each of its words at a lower weight ("staff")
+                units = [(" ".join(toks), 1.0)] if len(toks) <= 2 else []
+                units += [(t, 0.5 / len(toks)) for t in toks] if len(toks) > 1 else []
+                for unit, weight in units:
+                    if unit in stop_units():
+                        continue
+                    best = terms.setdefault(unit, {})
+                    for head in entry.heads:
+                        if len(head) == 1 and (place or not entry.common):
+                            continue
+                        best[head] = max(best.get(head, 0.0), weight * damp)
+    # a romanised Japanese word in an English question ("furusato nozei", "Koen") is its
+    # entry's headwords, unless the spelling is an English word of the glosses ("sake")
+    english = set(terms)
+    for entry in found:
+        for reading in entry.readings:
+            roman = romanize(_to_katakana(reading))
+            if len(roman) < MIN_ROMAN or roman in english or roman in stop_units():
                 continue
-            # the whole gloss when it is a word or a pair ("cost", "staff member"), and
-            # each of its words at a lower weight ("staff")
-            units = [(" ".join(toks), 1.0)] if len(toks) <= 2 else []
-            units += [(t, 0.5 / len(toks)) for t in toks] if len(toks) > 1 else []
-            for unit, weight in units:
-                best = terms.setdefault(unit, {})
-                best[word] = max(best.get(word, 0.0), weight)
+            best = terms.setdefault(roman, {})
+            for head in entry.heads:
+                best[head] = max(best.get(head, 0.0), 1.0 if entry.common else 0.5)
     ranked = {
-        unit: sorted(found.items(), key=lambda x: (-x[1], len(x[0]), x[0]))
+        unit: sorted(found.items(), key=lambda x: (-x[1], -frequency(x[0]), len(x[0]), x[0]))
         for unit, found in terms.items()
     }
     return Lexicon(ranked)
+
+
+def backwards(lexicon: Lexicon) -> Callable[[str], str | None]:
+    """Japanese term → the English unit that translates it best (its heaviest; the shorter
+    among equals), or None: the term list read backwards, to write pseudo-queries in
+    English. A romanised reading ("hoken" for 保険) is not English and is passed over."""
+    ranked: dict[str, list[tuple[float, int, str]]] = {}
+    for unit, terms in lexicon.terms.items():
+        for term, weight in terms:
+            ranked.setdefault(term, []).append((-weight, len(unit), unit))
+
+    @functools.cache
+    def english(term: str) -> str | None:
+        reading = romanized_reading(term)
+        return next((u for _, _, u in sorted(ranked.get(term, ())) if u != reading), None)
+
+    return english

@@ -78,6 +78,11 @@ class BM25:
         tf.sort_indices()
         return cls(tf, lengths, vocab, k1, b, idf)
 
+    def df_of(self, term: str) -> int:
+        """Documents holding ``term`` (0 for a term the index never saw)."""
+        j = self.vocab.get(term)
+        return 0 if j is None else int(self._df[j])
+
     def idf_of(self, term: str) -> float:
         """Lucene idf of a term; a term the index never saw gets the largest idf."""
         n = self.matrix.shape[0]
@@ -125,6 +130,24 @@ class BM25:
             if j is not None:
                 rows, weights = self._column(j)
                 out[rows] += weights
+        return out
+
+    def scores_any(self, groups: Sequence[Sequence[tuple[Sequence[str], float]]]) -> np.ndarray:
+        """BM25 score of every document for a query whose terms come in groups of
+        alternatives, each alternative a few tokens with a weight: a document gets from
+        each group its best alternative's weighted score (a disjunction, as search
+        engines score synonyms), so a word with four translations counts once, not four
+        times. A group of one alternative of weight 1 scores as :meth:`scores` does."""
+        out = np.zeros(self.matrix.shape[0], dtype=np.float64)
+        for group in groups:
+            if len(group) == 1:
+                tokens, weight = group[0]
+                out += weight * self.scores(tokens)
+                continue
+            best = np.zeros_like(out)
+            for tokens, weight in group:
+                np.maximum(best, weight * self.scores(tokens), out=best)
+            out += best
         return out
 
     def weights(self) -> np.ndarray:

@@ -64,9 +64,18 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         # the second stage is fitted once per index generation, here rather than at the
         # first search
         t0 = time.perf_counter()
-        ranker = Retriever.open(settings).reranker
+        retriever = Retriever.open(settings)
+        ranker = retriever.reranker
         fitted = f"({time.perf_counter() - t0:.1f}s with opening the index)"
         print(f"reranker: {ranker.describe()} {fitted}" if ranker else "reranker: none (RRF alone)")
+        if ranker:
+            t0 = time.perf_counter()
+            english = retriever.prepare_english()
+            fitted = f"({time.perf_counter() - t0:.1f}s with the English term list)"
+            if english is None or english == ranker:
+                print("reranker for English questions: the same")
+            else:
+                print(f"reranker for English questions: {english.describe()} {fitted}")
     return 1 if report.errors and not report.chunks else 0
 
 

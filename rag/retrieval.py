@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +33,14 @@ from rag.indexing import StoredIndex, load_index, open_dense_store
 from rag.places import Gazetteer
 from rag.rerank import (
     CANDIDATES,
+    CANDIDATES_EN,
     MIN_PSEUDO_QUERIES,
     PSEUDO_QUERIES,
+    RERANKER_EN_FILE,
     RERANKER_FILE,
     Candidates,
     LinearRanker,
+    english_render,
     features,
     fit,
     pseudo_queries,
@@ -158,6 +162,8 @@ class Retriever:
         self._keys: dict[int, str] = {}
         self._types = [str(c.metadata.get("chunk_type") or "") for c in index.chunks]
         self.reranker = LinearRanker.load(index.folder / RERANKER_FILE)
+        self.reranker_en = LinearRanker.load(index.folder / RERANKER_EN_FILE)
+        self._english_lock = threading.Lock()
         self._allowed: tuple[Filters, np.ndarray] | None = None
 
     @property
@@ -184,11 +190,18 @@ class Retriever:
         index = load_index(settings)
         emb = embeddings or load_embeddings(settings.embed_model, settings.threads)
         retriever = cls(index, emb, settings)
-        if not (index.folder / LEXICON_FILE).is_file() and retriever.chunks:
-            retriever.build_lexicon()
         if calibrate and retriever.reranker is None and retriever.chunks:
             retriever.calibrate()
         return retriever
+
+    def prepare_english(self) -> LinearRanker | None:
+        """Build what English questions need, if it is not there: the term list and the
+        English ranker. ``rag ingest`` calls it; elsewhere the first English question
+        does (a few seconds on a report, half a minute on a 100k-chunk archive)."""
+        with self._english_lock:
+            if self.reranker_en is None and self.reranker is not None and self.chunks:
+                self.calibrate_english()
+            return self.reranker_en
 
     @functools.cached_property
     def _text_lengths(self) -> np.ndarray | None:
@@ -205,7 +218,12 @@ class Retriever:
     def build_lexicon(self) -> Lexicon:
         """The English → Japanese term list of this index (:mod:`rag.bilingual`), saved
         beside the index generation."""
-        lexicon = bilingual.build(self.index.bm25.vocab, self.tokenizer)
+        bm25 = self.index.bm25
+
+        def frequency(term: str) -> int:  # a compound's is at most its rarest part's
+            return min(map(bm25.df_of, bilingual.segments(term, bm25.vocab) or [term]))
+
+        lexicon = bilingual.build(bm25.vocab, self.tokenizer, frequency=frequency)
         with contextlib.suppress(OSError):  # read-only: the list still serves from memory
             lexicon.save(self.index.folder / LEXICON_FILE)
         self.lexicon = lexicon
@@ -214,11 +232,30 @@ class Retriever:
     def query_tokens(self, query: str) -> list[str]:
         """BM25 tokens of ``query``; an English query also gets the Japanese terms its words
         translate to in this index's term list."""
+        return list(
+            dict.fromkeys(t for group in self.query_groups(query) for a, _ in group for t in a)
+        )
+
+    def query_groups(self, query: str) -> list[list[tuple[tuple[str, ...], float]]]:
+        """``query`` as groups of weighted alternatives (:meth:`BM25.scores_any`): each
+        BM25 token its own group, and for an English query each unit of the term list
+        (a word, or a pair such as "hearing aid") one group of its translations, each
+        translation cut into this index's tokens (補聴器 → 補聴, 器)."""
         tokens = self.tokenizer(query)
-        if question_language(query) == "en" and self.lexicon:
-            english = [t for t in tokens if t.isascii()]
-            tokens += [t for t in self.lexicon.expand(english) if t not in tokens]
-        return tokens
+        single: list[list[tuple[tuple[str, ...], float]]] = [[((t,), 1.0)] for t in tokens]
+        if question_language(query) != "en" or not self.lexicon:
+            return single
+        english = [t for t in tokens if t.isascii()]
+        groups: list[list[tuple[tuple[str, ...], float]]] = []
+        covered: set[str] = set()
+        for unit, terms in self.lexicon.weighted_units(english):
+            words = tuple(unit.split(" "))
+            covered.update(words)
+            # the English word itself is one alternative: the index may hold it (コスト →
+            # cost, 品川 → shinagawa), and then it counts once, not beside its translations
+            alts = [(words, 1.0)] + [(tuple(self.tokenizer(term)), w) for term, w in terms]
+            groups.append([(a, w) for a, w in alts if a])
+        return [g for g in single if g[0][0][0] not in covered] + groups
 
     def _named(self, row: int) -> list[str]:
         """Ways staff name when and where a chunk was said, for pseudo-queries."""
@@ -239,21 +276,56 @@ class Retriever:
         """Fit the second stage on pseudo-queries drawn from this index, save it beside the
         index generation and use it. None (and RRF alone) when the index is too small or
         the pseudo-queries never find their source among the candidates."""
+        ranker = self._fit(RERANKER_FILE, queries, seed)
+        if ranker is not None:
+            self.reranker = ranker
+        return ranker
+
+    def calibrate_english(self, queries: int | None = None, seed: int = 0) -> LinearRanker | None:
+        """The second stage for English questions, fitted on the same kind of pseudo-query
+        with its words put into English by the term list read backwards (保険料 →
+        "insurance premium"): an English question reaches Japanese passages only through
+        translations and a weaker cross-lingual embedding, so the signals weigh otherwise.
+        Without a term list, or where too few words translate, English questions use the
+        Japanese ranker (saved as the English one, so the fit is not tried again)."""
+        lexicon = self.lexicon
+        english_of = bilingual.backwards(lexicon) if lexicon else (lambda _: None)
+        ranker = self._fit(RERANKER_EN_FILE, queries, seed, english_render(english_of))
+        if ranker is None and self.reranker is not None:
+            ranker = self.reranker
+            with contextlib.suppress(OSError):
+                ranker.save(self.index.folder / RERANKER_EN_FILE)
+        self.reranker_en = ranker
+        return ranker
+
+    def _fit(
+        self,
+        name: str,
+        queries: int | None,
+        seed: int,
+        render: Callable[[list[str]], str | None] | None = None,
+    ) -> LinearRanker | None:
         n = queries or min(PSEUDO_QUERIES, max(MIN_PSEUDO_QUERIES, 3 * len(self.chunks)))
         texts = [c.text for c in self.chunks]
-        pairs = pseudo_queries(texts, pos_words, self.index.bm25.idf_of, n, seed, self._named)
+        idf = self.index.bm25.idf_of
+        pairs = pseudo_queries(texts, pos_words, idf, n, seed, self._named, render)
+        # each ranker learns from its own language's queries: a Japanese draw of Latin
+        # words only (「DX 2023」) would be read as English
+        want = "ja" if render is None else "en"
+        pairs = [(q, row) for q, row in pairs if question_language(q) == want]
         X, y = [], []
         for query, row in pairs:
             cands = self.first_stage(query, Filters(), CANDIDATES, {})
             X.append(self.candidate_features(query, cands))
             y.append((cands.rows == row).astype(np.int64))
+        if len(pairs) < MIN_PSEUDO_QUERIES // 3:
+            return None
         try:
             ranker = fit(X, y, seed)
         except ValueError:
             return None
         with contextlib.suppress(OSError):  # read-only: the ranker still serves from memory
-            ranker.save(self.index.folder / RERANKER_FILE)
-        self.reranker = ranker
+            ranker.save(self.index.folder / name)
         return ranker
 
     @property
@@ -333,13 +405,17 @@ class Retriever:
     def bm25_rank(
         self, query: str, depth: int, allowed: np.ndarray | None, t: dict[str, float]
     ) -> list[int]:
-        return self._bm25(self.query_tokens(query), depth, allowed, t)[0]
+        return self._bm25(self.query_groups(query), depth, allowed, t)[0]
 
     def _bm25(
-        self, tokens: list[str], depth: int, allowed: np.ndarray | None, t: dict[str, float]
+        self,
+        groups: list[list[tuple[tuple[str, ...], float]]],
+        depth: int,
+        allowed: np.ndarray | None,
+        t: dict[str, float],
     ) -> tuple[list[int], np.ndarray]:
         t0 = time.perf_counter()
-        scores = self.index.bm25.scores(tokens)
+        scores = self.index.bm25.scores_any(groups)
         if allowed is not None:
             mask = np.full(len(scores), -np.inf)
             mask[allowed] = scores[allowed]
@@ -359,8 +435,9 @@ class Retriever:
         found = self.store.rank(q, depth, where)
         timings["dense"] = (time.perf_counter() - t0) * 1000
         dense: dict[int, float | None] = {self._rows[i]: s for i, s in found if i in self._rows}
-        tokens = self.query_tokens(query)
-        bm25_rows, scores = self._bm25(tokens, depth, self._rows_passing(where), timings)
+        groups = self.query_groups(query)
+        tokens = list(dict.fromkeys(t for group in groups for a, _ in group for t in a))
+        bm25_rows, scores = self._bm25(groups, depth, self._rows_passing(where), timings)
         rows = list(dict.fromkeys([*dense, *bm25_rows]))
         missing = [self.chunks[r].id for r in rows if r not in dense]
         if missing:  # BM25's candidates the dense search did not reach
@@ -503,6 +580,13 @@ class Retriever:
         stages = {"first": sorted(rankings), "second": "rrf" if len(rankings) > 1 else None}
         return SearchResult(query, asked, hits, timings, q, stages)
 
+    def ranker_for(self, query: str) -> LinearRanker:
+        """The English ranker for an English question where the index has one."""
+        assert self.reranker is not None
+        if question_language(query) == "en":
+            return self.prepare_english() or self.reranker
+        return self.reranker
+
     def _reranked(
         self,
         query: str,
@@ -515,11 +599,13 @@ class Retriever:
         """Hybrid search: both retrievers' candidates, reordered by the index's reranker."""
         assert self.reranker is not None
         t0 = time.perf_counter()
-        cands = self.first_stage(query, where, max(CANDIDATES, 5 * k), timings)
+        depth = CANDIDATES_EN if question_language(query) == "en" else CANDIDATES
+        cands = self.first_stage(query, where, max(depth, 5 * k), timings)
         timings["first_stage"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         X = self.candidate_features(query, cands, understood)
-        scores = self.reranker.score(X)
+        ranker = self.ranker_for(query)
+        scores = ranker.score(X)
         # A question that names a place asks about that place: passages known to be about
         # another place go after the rest (a soft filter, so it never empties the result).
         # A passage whose place is unknown (minutes without a header) is not elsewhere.
@@ -543,5 +629,5 @@ class Retriever:
             )
         timings["rerank"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        stages = {"first": ["bm25", "dense"], "second": {"reranker": self.reranker.to_json()}}
+        stages = {"first": ["bm25", "dense"], "second": {"reranker": ranker.to_json()}}
         return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages, understood)

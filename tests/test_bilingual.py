@@ -2,31 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 
-from rag.bilingual import Lexicon, build, jmdict_glosses
+from rag.bilingual import Entry, Lexicon, backwards, build, jmdict_glosses, segments
 from rag.tokenizing import Tokenizer
 
 TOKENS = Tokenizer("surface")
 
 
-def fake_glosses(words: Iterable[str]) -> dict[str, list[str]]:
-    table = {
-        "費用": ["cost", "expense"],
-        "保育園": ["nursery school", "day nursery"],
-        "待機児童": ["child on waiting list (kindergarten, school, etc.)"],
-        "職員": ["staff member", "personnel"],
-        "議会": [
-            "assembly",
-            "council",
-            "a body of elected members that deliberates on the budget of a city",
-        ],
-    }
-    return {w: table[w] for w in words if w in table}
+def fake_entries(known: Callable[[str], bool]) -> list[Entry]:
+    table = [
+        Entry(("費用",), True, (("cost", "expense"),), ("ひよう",)),
+        Entry(("保育園",), True, (("nursery school", "day nursery"),), ("ほいくえん",)),
+        Entry(("待機児童",), False, (("child on waiting list (kindergarten, school, etc.)",),)),
+        Entry(("職員",), True, (("staff member", "personnel"),), ("しょくいん",)),
+        Entry(
+            ("議会",),
+            True,
+            (
+                ("assembly", "council"),
+                ("a body of elected members that deliberates on the budget of a city",),
+            ),
+        ),
+        Entry(("区",), True, (("ward", "district"),)),
+        Entry(("病棟",), False, (("ward", "hospital ward"),)),
+        Entry(("補聴器",), True, (("hearing aid",),), ("ほちょうき",)),
+        Entry(("一時保護",), False, (("temporary protection",),), ("いちじほご",)),
+    ]
+    out = []
+    for e in table:
+        heads = tuple(h for h in e.heads if known(h))
+        if heads:
+            out.append(Entry(heads, e.common, e.senses, e.readings))
+    return out
+
+
+VOCAB = [
+    "費用",
+    "保育園",
+    "待機",
+    "児童",
+    "職員",
+    "議会",
+    "区",
+    "病棟",
+    "補聴",
+    "器",
+    "一時",
+    "保護",
+]
 
 
 def test_whole_glosses_outrank_words_inside_longer_ones() -> None:
-    lex = build(["費用", "保育園", "待機児童", "職員", "議会", "cost"], TOKENS, fake_glosses)
+    lex = build([*VOCAB, "cost"], TOKENS, fake_entries)
     assert lex.terms["cost"] == [("費用", 1.0)]  # English words of the vocabulary look up nothing
     assert lex.terms["nursery school"][0] == ("保育園", 1.0)
     assert lex.terms["staff"][0][0] == "職員" and lex.terms["staff"][0][1] < 1.0
@@ -36,6 +64,36 @@ def test_whole_glosses_outrank_words_inside_longer_ones() -> None:
         "費用",
         "職員",
     ]
+
+
+def test_compounds_the_index_holds_in_parts_are_translations() -> None:
+    lex = build(VOCAB, TOKENS, fake_entries)
+    assert lex.terms["hearing aid"] == [("補聴器", 1.0)]  # held as 補聴 + 器
+    assert segments("補聴器", VOCAB) == ["補聴", "器"]
+    assert segments("一時保護", VOCAB) == ["一時", "保護"]
+    assert segments("補聴器具", VOCAB) is None  # 具 is not in the index
+
+
+def test_common_words_and_first_senses_lead() -> None:
+    lex = build(VOCAB, TOKENS, fake_entries)
+    assert [t for t, _ in lex.terms["ward"]] == ["区", "病棟"]  # 病棟 is not a common word
+    assert lex.terms["council"][0] == ("議会", 1.0)
+
+
+def test_question_words_are_not_translated_and_romanised_readings_are() -> None:
+    lex = build(VOCAB, TOKENS, fake_entries)
+    assert "much" not in lex.terms and "how" not in lex.terms
+    assert lex.terms["hochoki"] == [("補聴器", 1.0)]  # ほちょうき, long vowel folded
+    assert "hiyo" in lex.terms and lex.terms["hiyo"][0][0] == "費用"
+    assert "ku" not in lex.terms  # too short to tell from English
+
+
+def test_read_backwards_for_english_pseudo_queries() -> None:
+    lex = build(VOCAB, TOKENS, fake_entries)
+    english = backwards(lex)
+    assert english("補聴器") == "hearing aid"
+    assert english("費用") == "cost"  # not its reading, hiyo
+    assert english("存在しない語") is None
 
 
 def test_saved_and_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -49,3 +107,18 @@ def test_the_packaged_jmdict_translates_council_words() -> None:
     found = jmdict_glosses(["予算", "条例", "保育園", "存在しない語"])
     assert "budget" in found["予算"] and "ordinance" in found["条例"]
     assert "存在しない語" not in found
+
+
+def test_english_pseudo_queries_are_the_japanese_draws_put_into_english() -> None:
+    from rag.rerank import english_render, pseudo_queries
+
+    lex = build(VOCAB, TOKENS, fake_entries)
+    render = english_render(backwards(lex))
+    assert render(["補聴器", "費用"]) == "hearing aid cost"
+    assert render(["補聴器", "2022年9月"]) == "hearing aid September 2022"
+    assert render(["保育園", "2021年度", "ＤＸ"]) == "day nursery fiscal 2021 DX"  # the shorter
+    assert render(["補聴器", "存在しない語"]) is None  # one English word is not a query
+    texts = ["補聴器の費用について、保育園の職員から伺いました。"] * 3
+    words = lambda s: [(w, "名詞") for w in ("補聴器", "費用", "保育園", "職員") if w in s]  # noqa: E731
+    pairs = pseudo_queries(texts, words, lambda w: 1.0, 5, seed=1, render=render)
+    assert pairs and all(q.isascii() and len(q.split()) >= 2 for q, _ in pairs)

@@ -195,3 +195,41 @@ def test_counts_past_uint16_are_kept_and_differences_are_seen(tmp_path) -> None:
     assert np.array_equal(again.scores(["議会"]), bm.scores(["議会"])) and again.same_as(bm)
     assert not bm.same_as(BM25.build([["議会"] * 69_999 + ["予算"], ["予算", "議会"], ["児童"]]))
     assert not bm.same_as(BM25.build(docs, k1=1.2))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=12), min_size=4, max_size=20),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.lists(st.sampled_from(WORDS), min_size=1, max_size=2),
+                st.floats(0.1, 1.0),
+            ),
+            min_size=2,
+            max_size=4,
+        ),
+        max_size=3,
+    ),
+)
+def test_grouped_alternatives_score_their_best_once(
+    docs: list[list[str]],
+    single: list[str],
+    groups: list[list[tuple[list[str], float]]],
+) -> None:
+    """Oracle: each document scored by hand from :meth:`BM25.scores`. A group of one
+    alternative of weight 1 is a plain term; a group of several gives each document its
+    best alternative's weighted score, not their sum (four translations of one word count
+    once)."""
+    bm = BM25.build(docs)
+    plain = [[((t,), 1.0)] for t in single]
+    assert np.allclose(bm.scores_any(plain), bm.scores(single))
+    grouped = [[(tuple(a), w) for a, w in g] for g in groups]
+    expected = bm.scores(single).copy()
+    for g in grouped:
+        expected += np.max([w * bm.scores(list(a)) for a, w in g], axis=0)
+    assert np.allclose(bm.scores_any(plain + grouped), expected)
+    if grouped:
+        summed = bm.scores(single) + sum(w * bm.scores(list(a)) for g in grouped for a, w in g)
+        assert np.all(bm.scores_any(plain + grouped) <= summed + 1e-9)
