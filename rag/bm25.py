@@ -137,18 +137,35 @@ class BM25:
         alternatives, each alternative a few tokens with a weight: a document gets from
         each group its best alternative's weighted score (a disjunction, as search
         engines score synonyms), so a word with four translations counts once, not four
-        times. A group of one alternative of weight 1 scores as :meth:`scores` does."""
-        out = np.zeros(self.matrix.shape[0], dtype=np.float64)
+        times. An alternative of several tokens (補聴器 held as 補聴 + 器) scores only in
+        documents that hold all of them but a one-character suffix (:meth:`_all_of`). Groups of one plain token score as
+        :meth:`scores` does, in one pass."""
+        plain = [g[0][0][0] for g in groups if len(g) == 1 and len(g[0][0]) == 1 and g[0][1] == 1]
+        out = self.scores(plain)
         for group in groups:
-            if len(group) == 1:
-                tokens, weight = group[0]
-                out += weight * self.scores(tokens)
+            if len(group) == 1 and len(group[0][0]) == 1 and group[0][1] == 1:
                 continue
             best = np.zeros_like(out)
             for tokens, weight in group:
-                np.maximum(best, weight * self.scores(tokens), out=best)
+                np.maximum(best, weight * self._all_of(tokens), out=best)
             out += best
         return out
+
+    def _all_of(self, tokens: Sequence[str]) -> np.ndarray:
+        """:meth:`scores` of ``tokens``, kept only in the documents that hold every one of
+        more than one character: a suffix (的 of 一時的, 金 of 助成金) may be missing, the
+        stem may not (保護金 is not 金 alone)."""
+        score = self.scores(tokens)
+        needed = {t for t in tokens if len(t) > 1}
+        if len(set(tokens)) > 1 and needed:
+            held = np.zeros(len(score), dtype=np.int32)
+            for t in needed:
+                j = self.vocab.get(t)
+                if j is None:
+                    return np.zeros_like(score)
+                held[self._column(j)[0]] += 1
+            score[held < len(needed)] = 0.0
+        return score
 
     def weights(self) -> np.ndarray:
         """Every non-zero weight, in the matrix's (CSC) order."""

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import threading
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ from rag.places import Gazetteer
 from rag.rerank import (
     CANDIDATES,
     CANDIDATES_EN,
+    MIN_FIT_QUERIES,
     MIN_PSEUDO_QUERIES,
     PSEUDO_QUERIES,
     RERANKER_EN_FILE,
@@ -48,7 +50,7 @@ from rag.rerank import (
 )
 from rag.settings import Settings
 from rag.text import squash
-from rag.tokenizing import Tokenizer, pos_words
+from rag.tokenizing import Tokenizer, english_stop_words, pos_words
 from rag.understanding import Hints, meeting_names, understand
 from rag.vectorstores import DenseStore
 
@@ -164,6 +166,8 @@ class Retriever:
         self.reranker = LinearRanker.load(index.folder / RERANKER_FILE)
         self.reranker_en = LinearRanker.load(index.folder / RERANKER_EN_FILE)
         self._english_lock = threading.Lock()
+        self._lexicon: Lexicon | None = None
+        self._lexicon_lock = threading.Lock()
         self._allowed: tuple[Filters, np.ndarray] | None = None
 
     @property
@@ -200,7 +204,16 @@ class Retriever:
         does (a few seconds on a report, half a minute on a 100k-chunk archive)."""
         with self._english_lock:
             if self.reranker_en is None and self.reranker is not None and self.chunks:
-                self.calibrate_english()
+                try:
+                    self.calibrate_english()
+                except Exception as e:  # noqa: BLE001 - English search must not fail on it
+                    warnings.warn(
+                        f"{self.index.folder}: the English ranker could not be fitted ({e}); "
+                        "English questions use the Japanese one",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
+                    self.reranker_en = self.reranker  # in memory: tried again next start
             return self.reranker_en
 
     @functools.cached_property
@@ -208,12 +221,17 @@ class Retriever:
         """Characters of each chunk's text, by row (a reranker feature), where stored."""
         return self.index.text_lengths()
 
-    @functools.cached_property
+    @property
     def lexicon(self) -> Lexicon | None:
         """The English → Japanese term list, read when the first English query needs it;
-        built again if its file cannot be read."""
-        found = Lexicon.load(self.index.folder / LEXICON_FILE)
-        return found if found is not None or not self.chunks else self.build_lexicon()
+        built if its file is missing or cannot be read (once, under a lock: concurrent
+        first questions wait for the one build)."""
+        if self._lexicon is None and self.chunks:
+            with self._lexicon_lock:
+                if self._lexicon is None:
+                    found = Lexicon.load(self.index.folder / LEXICON_FILE)
+                    self._lexicon = found if found is not None else self.build_lexicon()
+        return self._lexicon
 
     def build_lexicon(self) -> Lexicon:
         """The English → Japanese term list of this index (:mod:`rag.bilingual`), saved
@@ -226,7 +244,7 @@ class Retriever:
         lexicon = bilingual.build(bm25.vocab, self.tokenizer, frequency=frequency)
         with contextlib.suppress(OSError):  # read-only: the list still serves from memory
             lexicon.save(self.index.folder / LEXICON_FILE)
-        self.lexicon = lexicon
+        self._lexicon = lexicon
         return lexicon
 
     def query_tokens(self, query: str) -> list[str]:
@@ -239,23 +257,26 @@ class Retriever:
     def query_groups(self, query: str) -> list[list[tuple[tuple[str, ...], float]]]:
         """``query`` as groups of weighted alternatives (:meth:`BM25.scores_any`): each
         BM25 token its own group, and for an English query each unit of the term list
-        (a word, or a pair such as "hearing aid") one group of its translations, each
-        translation cut into this index's tokens (補聴器 → 補聴, 器)."""
+        (a word, or a pair such as "hearing aid") one group: the English word itself and
+        its translations, each as the index holds it (補聴器 as 補聴 + 器)."""
         tokens = self.tokenizer(query)
         single: list[list[tuple[tuple[str, ...], float]]] = [[((t,), 1.0)] for t in tokens]
-        if question_language(query) != "en" or not self.lexicon:
+        lexicon = self.lexicon if question_language(query) == "en" else None
+        if not lexicon:
             return single
-        english = [t for t in tokens if t.isascii()]
+        stop = english_stop_words()  # question words (how, many) are no terms
+        english = [t for t in tokens if t.isascii() and t not in stop]
         groups: list[list[tuple[tuple[str, ...], float]]] = []
         covered: set[str] = set()
-        for unit, terms in self.lexicon.weighted_units(english):
+        for unit, terms in lexicon.weighted_units(english):
             words = tuple(unit.split(" "))
             covered.update(words)
             # the English word itself is one alternative: the index may hold it (コスト →
             # cost, 品川 → shinagawa), and then it counts once, not beside its translations
-            alts = [(words, 1.0)] + [(tuple(self.tokenizer(term)), w) for term, w in terms]
-            groups.append([(a, w) for a, w in alts if a])
-        return [g for g in single if g[0][0][0] not in covered] + groups
+            alts = [(words, 1.0)] + [(lexicon.cut(term), w) for term, w in terms]
+            groups.append(alts)
+        left = [g for g in single if g[0][0][0] not in covered and g[0][0][0] not in stop]
+        return left + groups
 
     def _named(self, row: int) -> list[str]:
         """Ways staff name when and where a chunk was said, for pseudo-queries."""
@@ -313,13 +334,14 @@ class Retriever:
         # words only (「DX 2023」) would be read as English
         want = "ja" if render is None else "en"
         pairs = [(q, row) for q, row in pairs if question_language(q) == want]
+        if want == "en" and len(pairs) < MIN_FIT_QUERIES:  # too few words had English
+            return None
+        depth = CANDIDATES if want == "ja" else CANDIDATES_EN  # as searched
         X, y = [], []
         for query, row in pairs:
-            cands = self.first_stage(query, Filters(), CANDIDATES, {})
+            cands = self.first_stage(query, Filters(), depth, {})
             X.append(self.candidate_features(query, cands))
             y.append((cands.rows == row).astype(np.int64))
-        if len(pairs) < MIN_PSEUDO_QUERIES // 3:
-            return None
         try:
             ranker = fit(X, y, seed)
         except ValueError:
@@ -488,6 +510,7 @@ class Retriever:
             [bool(places) and self.chunks[r].metadata.get("city") in places for r in cands.rows],
             hinted,
             self._text_lengths,
+            terms,
         )
 
     def _elsewhere(self, query: str, rows: np.ndarray) -> np.ndarray:
@@ -629,5 +652,6 @@ class Retriever:
             )
         timings["rerank"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        stages = {"first": ["bm25", "dense"], "second": {"reranker": ranker.to_json()}}
+        second = {"reranker": ranker.to_json(), "language": question_language(query)}
+        stages = {"first": ["bm25", "dense"], "second": second}
         return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages, understood)

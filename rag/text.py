@@ -24,6 +24,7 @@ from typing import Any
 SENTENCE_ENDS = "。！？!?"
 SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:[{SENTENCE_ENDS}]+[」』）)]*|$)")
 _AFTER_END = re.compile(rf"(?<=[{SENTENCE_ENDS}\n])")
+SENTENCE_END = re.compile(rf"[{SENTENCE_ENDS}\n]")  # where a sentence or a line ends
 # after each sentence end only (a line break inside a sentence is no end)
 AFTER_SENTENCE_END = re.compile(rf"(?<=[{SENTENCE_ENDS}])")
 _SPACE = re.compile(r"\s+")

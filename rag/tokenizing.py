@@ -12,6 +12,7 @@ Two bridges let an English query meet Japanese text in keyword search:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -89,6 +90,73 @@ _EN_STOP = set(
         "all",
         "not",
         "no",
+    ]
+)
+
+
+@functools.cache
+def english_stop_words() -> frozenset[str]:
+    """English words a question is made of rather than about, which the term list never
+    translates (:mod:`rag.bilingual`): scikit-learn's English stop list (many, much, how …),
+    :data:`_EN_STOP` (the narrower set BM25 drops from the text itself, which keeps words
+    like "new" and "first" that a passage may be found by), and single letters ('s of
+    Shinagawa's). Kept out of it are the list's content words, which Nothman et al. (2018)
+    flag as its known faults (bill → 議案, fire → 消防, system → 制度), and its numbers and
+    ordinals ("third regular session", "first supplementary budget")."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    listed = frozenset(ENGLISH_STOP_WORDS) - _STOP_LIST_CONTENT - _NUMBER_WORDS
+    return listed | _EN_STOP | frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+_STOP_LIST_CONTENT = frozenset(
+    [
+        "amount",
+        "bill",
+        "bottom",
+        "call",
+        "describe",
+        "detail",
+        "empty",
+        "find",
+        "fire",
+        "found",
+        "front",
+        "full",
+        "interest",
+        "move",
+        "name",
+        "part",
+        "serious",
+        "show",
+        "side",
+        "system",
+        "top",
+    ]
+)
+_NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "forty",
+        "fifty",
+        "sixty",
+        "hundred",
+        "first",
+        "third",
+        "last",
+        "next",
     ]
 )
 

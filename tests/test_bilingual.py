@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rag.bilingual import Entry, Lexicon, backwards, build, jmdict_glosses, segments
+from rag.bilingual import (
+    Entry,
+    Lexicon,
+    backwards,
+    build,
+    jmdict_entries,
+    jmdict_glosses,
+    segments,
+)
 from rag.tokenizing import Tokenizer
 
 TOKENS = Tokenizer("surface")
@@ -25,7 +33,11 @@ def fake_entries(known: Callable[[str], bool]) -> list[Entry]:
             ),
         ),
         Entry(("区",), True, (("ward", "district"),)),
-        Entry(("病棟",), False, (("ward", "hospital ward"),)),
+        Entry(("病棟",), True, (("(hospital) ward",),)),
+        Entry(("地区",), True, (("area",), ("district",))),
+        Entry(("区域",), True, (("district", "area"),)),
+        Entry(("多数",), True, (("many", "third party"),)),
+        Entry(("区画",), False, (("district",),)),
         Entry(("補聴器",), True, (("hearing aid",),), ("ほちょうき",)),
         Entry(("一時保護",), False, (("temporary protection",),), ("いちじほご",)),
     ]
@@ -38,18 +50,24 @@ def fake_entries(known: Callable[[str], bool]) -> list[Entry]:
 
 
 VOCAB = [
-    "費用",
-    "保育園",
-    "待機",
-    "児童",
-    "職員",
-    "議会",
-    "区",
-    "病棟",
-    "補聴",
-    "器",
-    "一時",
-    "保護",
+    *[
+        "費用",
+        "保育園",
+        "待機",
+        "児童",
+        "職員",
+        "議会",
+        "区",
+        "病棟",
+        "補聴",
+        "器",
+        "一時",
+        "保護",
+        "地区",
+        "区域",
+        "多数",
+        "区画",
+    ]
 ]
 
 
@@ -74,18 +92,39 @@ def test_compounds_the_index_holds_in_parts_are_translations() -> None:
     assert segments("補聴器具", VOCAB) is None  # 具 is not in the index
 
 
-def test_common_words_and_first_senses_lead() -> None:
-    lex = build(VOCAB, TOKENS, fake_entries)
-    assert [t for t, _ in lex.terms["ward"]] == ["区", "病棟"]  # 病棟 is not a common word
+def test_common_words_first_senses_and_plain_glosses_lead() -> None:
+    lex = build(VOCAB, TOKENS, fake_entries, frequency=lambda w: {"区域": 9, "区画": 99}.get(w, 0))
+    assert lex.terms["ward"] == [("区", 1.0), ("病棟", 0.5)]  # "(hospital) ward" is qualified
+    # a later sense (地区) and an uncommon word (区画) weigh half; among equals the term the
+    # index uses more comes first
+    assert lex.terms["district"] == [("区域", 1.0), ("区", 1.0), ("区画", 0.5), ("地区", 0.5)]
     assert lex.terms["council"][0] == ("議会", 1.0)
 
 
-def test_question_words_are_not_translated_and_romanised_readings_are() -> None:
+def test_the_stop_list_is_one_list_with_numbers_and_content_words_kept() -> None:
+    from rag.tokenizing import _EN_STOP, english_stop_words
+
+    stop = english_stop_words()
+    assert stop >= _EN_STOP and {"many", "much", "how", "s"} <= stop
+    assert not {"bill", "fire", "system", "third", "first", "last", "hundred"} & stop
     lex = build(VOCAB, TOKENS, fake_entries)
-    assert "much" not in lex.terms and "how" not in lex.terms
+    assert "many" not in lex.terms and "third party" in lex.terms
+
+
+def test_a_cut_that_can_still_grow_is_kept() -> None:
+    # cb+b cannot take c (two one-character pieces), cc+bb can
+    assert segments("ccbbc", {"bb", "c", "cb", "cbb", "cc"}) == ["cc", "bb", "c"]
+
+
+def test_romanised_readings_are_units_but_not_english() -> None:
+    lex = build(VOCAB, TOKENS, fake_entries)
     assert lex.terms["hochoki"] == [("補聴器", 1.0)]  # ほちょうき, long vowel folded
     assert "hiyo" in lex.terms and lex.terms["hiyo"][0][0] == "費用"
     assert "ku" not in lex.terms  # too short to tell from English
+    assert {"hochoki", "hiyo"} <= lex.romanised and "cost" not in lex.romanised
+    # a romanised compound typed as two words is found as one
+    assert lex.weighted_units(["ichiji", "hogo"]) == [("ichijihogo", [("一時保護", 0.5)])]
+    assert lex.cut("一時保護") == ("一時", "保護") and lex.cut("費用") == ("費用",)
 
 
 def test_read_backwards_for_english_pseudo_queries() -> None:
@@ -97,13 +136,17 @@ def test_read_backwards_for_english_pseudo_queries() -> None:
 
 
 def test_saved_and_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    lex = Lexicon({"cost": [("費用", 1.0)]})
+    lex = build(VOCAB, TOKENS, fake_entries)
+    assert lex.cuts and lex.romanised
     lex.save(tmp_path / "lexicon.json")
     assert Lexicon.load(tmp_path / "lexicon.json") == lex
     assert Lexicon.load(tmp_path / "missing.json") is None
 
 
 def test_the_packaged_jmdict_translates_council_words() -> None:
+    (aid,) = jmdict_entries(lambda w: w == "補助")  # senses in the dictionary's order
+    assert aid.common and aid.readings == ("ほじょ",)
+    assert "assistance" in aid.senses[0] and "subsidy" in aid.senses[1]
     found = jmdict_glosses(["予算", "条例", "保育園", "存在しない語"])
     assert "budget" in found["予算"] and "ordinance" in found["条例"]
     assert "存在しない語" not in found

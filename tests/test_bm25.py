@@ -11,7 +11,7 @@ from rag.retrieval import rrf
 from rag.tokenizing import Tokenizer, romanize
 from tests.conftest import REPORT
 
-WORDS = [f"w{i}" for i in range(40)]
+WORDS = [f"w{i}" for i in range(40)] + ["x", "y"]  # and suffixes of one character
 
 
 @settings(max_examples=40, deadline=None)
@@ -221,14 +221,20 @@ def test_grouped_alternatives_score_their_best_once(
     """Oracle: each document scored by hand from :meth:`BM25.scores`. A group of one
     alternative of weight 1 is a plain term; a group of several gives each document its
     best alternative's weighted score, not their sum (four translations of one word count
-    once)."""
+    once), and an alternative of several tokens only where all of them are."""
     bm = BM25.build(docs)
     plain = [[((t,), 1.0)] for t in single]
     assert np.allclose(bm.scores_any(plain), bm.scores(single))
     grouped = [[(tuple(a), w) for a, w in g] for g in groups]
+    holds = [set(d) for d in docs]
+
+    def alternative(a: tuple[str, ...], w: float) -> np.ndarray:  # its stems, or 0
+        needed = {t for t in a if len(t) > 1} if len(set(a)) > 1 else set()
+        return np.where([needed <= h for h in holds], w * bm.scores(list(a)), 0.0)
+
     expected = bm.scores(single).copy()
     for g in grouped:
-        expected += np.max([w * bm.scores(list(a)) for a, w in g], axis=0)
+        expected += np.max([alternative(a, w) for a, w in g], axis=0)
     assert np.allclose(bm.scores_any(plain + grouped), expected)
     if grouped:
         summed = bm.scores(single) + sum(w * bm.scores(list(a)) for g in grouped for a, w in g)

@@ -88,6 +88,7 @@ def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Pat
     english = r.search("How did Morioka get cloud cost savings?", k=5)
     assert (r.index.folder / RERANKER_EN_FILE).is_file() and r.reranker_en is not None
     assert english.stages["second"]["reranker"] == r.reranker_en.to_json()
+    assert english.stages["second"]["language"] == "en"
     assert r.reranker_en != r.reranker  # its own weights, from English pseudo-queries
     assert Retriever.open(settings, emb).reranker_en == r.reranker_en  # loaded, not refitted
     dated = r.search("令和5年の盛岡市のクラウド", k=3)
@@ -126,3 +127,28 @@ def test_a_named_place_puts_passages_about_other_places_last_not_unknown_ones(
     assert "盛岡市" in cities
     first_elsewhere = cities.index("盛岡市")
     assert all(c == "盛岡市" for c in cities[first_elsewhere:])
+
+
+def test_an_english_question_is_its_words_each_with_its_translations(tmp_path: Path) -> None:
+    from rag.bilingual import build
+    from rag.indexing import ingest
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+    from tests.conftest import REPORT, FakeEmbeddings
+    from tests.test_bilingual import TOKENS, VOCAB, fake_entries
+
+    settings = Settings(corpus=(REPORT,), index_dir=tmp_path / "index", embed_model="fake")
+    emb = FakeEmbeddings()
+    ingest([REPORT], settings, emb)
+    r = Retriever.open(settings, emb, calibrate=False)
+    r._lexicon = build(VOCAB, TOKENS, fake_entries)
+    groups = r.query_groups("How much did the hearing aids and the nursery school cost?")
+    assert [(("hearing", "aid"), 1.0), (("補聴", "器"), 1.0)] in groups  # a pair, held in parts
+    assert [(("cost",), 1.0), (("費用",), 1.0)] in groups
+    assert [(("nursery", "school"), 1.0), (("保育園",), 1.0)] in groups
+    words = {t for g in groups for alt, _ in g for t in alt}
+    assert not {"much", "how", "did"} & words  # question words are no terms
+    assert r.query_groups("盛岡市のクラウド") == [
+        [((t,), 1.0)] for t in r.tokenizer("盛岡市のクラウド")
+    ]
+    assert r.query_tokens("hearing aid") == ["hearing", "aid", "補聴", "器"]
