@@ -55,12 +55,14 @@ FEATURES = (
     "meeting_match",  # its meeting is the one the query names (予算特別委員会)
     "bill_match",  # it names or decides the bill the query names (議案第70号)
     "rrf",  # the first stage's fused score: 1/(60 + BM25 rank) + 1/(60 + dense rank)
-    "sentence",  # share of the query's idf mass found together in one sentence
+    "sentence",  # share of the query's idf mass found together in one sentence (0 for
+    # the candidates past the SENTENCE_READS that hold most of it in the whole passage)
 )
 RERANKER_FILE = "reranker.json"  # in the index generation it was fitted on
 # The ranker of English questions, fitted on the same pseudo-queries put into English
 RERANKER_EN_FILE = "reranker-en-2.json"  # fitted through rag.bilingual.LEXICON_FILE's list
 CANDIDATES = 100  # first-stage candidates the reranker sees
+SENTENCE_READS = 30  # candidates whose sentences are read (the "sentence" feature)
 # An English question's: translations and the cross-lingual embedding each rank its answer
 # lower, so both retrievers are read deeper
 CANDIDATES_EN = 200
@@ -179,11 +181,18 @@ def features(
         mass = float(query_idf.sum()) or 1.0
         X[:, 5] = held @ query_idf / mass
         X[:, 6] = held.all(axis=1)
-    together = bool(term_texts) and len(term_texts) == len(query_terms)
+    together: set[int] = set()
+    if term_texts and len(term_texts) == len(query_terms):
+        # read for the candidates that hold the most of the query (coverage, then BM25):
+        # one sentence cannot hold more than its passage, and reading every candidate's
+        # text doubled a query's time at archive scale
+        order = np.lexsort((-X[:, 0], -X[:, 5]))[:SENTENCE_READS]
+        together = {int(i) for i in order if X[i, 5] > 0}
     written = [_as_written(t) for t in term_texts]
     for i, row in enumerate(cands.rows):
-        text = texts(int(row)) if numbers or together or lengths is None else ""
-        if together and X[i, 5] > 0:
+        read = numbers or i in together or lengths is None
+        text = texts(int(row)) if read else ""
+        if i in together:
             X[i, 16] = _sentence_share(text, written, query_idf)
         if numbers:
             folded = digits_folded(text)
