@@ -496,6 +496,9 @@ def _ingest(
         if settings.vector_store == "milvus" and milvus_count(settings, emb) != report.chunks:
             current = load_index(settings)  # the collection is new or behind: fill it
             sync_milvus(settings, emb, current.chunks, _embedder(emb, current.chunks), ())
+        # an up-to-date index needs no checkpoint: one left by a run killed after its
+        # write, before its cleanup, goes now
+        _drop_checkpoints(settings.index_dir)
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -579,12 +582,17 @@ def _ingest(
             return vectors[list(rows)]
 
         sync_milvus(settings, emb, chunks, vectors_of, report.added + report.changed)
-    for stale in settings.index_dir.glob(".embed-*"):  # checkpoints of this or older runs
-        shutil.rmtree(stale, ignore_errors=True)
+    _drop_checkpoints(settings.index_dir)  # of this run or older ones
     report.written = True
     _stage(report, "index build and write", mark)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _drop_checkpoints(index_dir: Path) -> None:
+    """Remove the embedding checkpoints (``.embed-*``) of an index that is written."""
+    for stale in index_dir.glob(".embed-*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _stage(report: IngestReport, name: str, since: float) -> float:

@@ -204,6 +204,22 @@ def test_interrupted_embedding_resumes_from_its_checkpoints(tmp_path: Path) -> N
     assert len(list(tmp_path.glob(".embed-*"))) == 1
 
 
+def test_an_up_to_date_ingest_removes_a_checkpoint_left_behind(
+    tmp_path: Path, corpus: Path
+) -> None:
+    """A run killed after writing its generation but before removing its checkpoint leaves
+    one; the next ingest, with nothing to do, removes it and keeps the index."""
+    s, emb = _settings(tmp_path), FakeEmbeddings()
+    ingest([corpus], s, emb)
+    written = {c.id for c in load_index(s).chunks}
+    left = s.index_dir / ".embed-0123456789abcdef"
+    left.mkdir()
+    (left / "000000000.npy").write_bytes(b"")
+    report = ingest([corpus], s, emb)
+    assert not report.written and report.embedded == 0
+    assert not left.exists() and {c.id for c in load_index(s).chunks} == written
+
+
 def _weights(index: Any) -> Any:
     """The BM25 matrix as formats 1 and 2 stored it: each term's whole weight."""
     from scipy import sparse
