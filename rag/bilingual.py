@@ -224,8 +224,8 @@ def build(
     ``english_tokens`` tokenises an English gloss the way BM25 tokenises an English query.
     A translation weighs 1 when the whole gloss is the unit ("cost" for 費用), less when
     the unit is only a word of it ("staff" of "staff member"); half again for a sense after
-    the entry's first and for a word JMdict does not mark as common (news1, ichi1, nf01 …:
-    its mark of everyday words), so "ward" leads to 区 before 病棟. A single kanji (区, 駅)
+    the entry's first and for a word JMdict does not mark as common (:data:`COMMON_TAGS`:
+    news1, ichi1, spec1/2, gai1, its mark of everyday words), so "ward" leads to 区 before 病棟. A single kanji (区, 駅)
     is a translation only as an everyday word's first sense. Among equals, the term the
     index uses more (``frequency``) comes first.
     """

@@ -146,26 +146,39 @@ class BM25:
             if len(group) == 1 and len(group[0][0]) == 1 and group[0][1] == 1:
                 continue
             best = np.zeros_like(out)
-            for tokens, weight in group:
-                np.maximum(best, weight * self._all_of(tokens), out=best)
+            for tokens, weight in group:  # each alternative's postings, not whole arrays
+                rows, w = self._all_of(tokens)
+                best[rows] = np.maximum(best[rows], weight * w)
             out += best
         return out
 
-    def _all_of(self, tokens: Sequence[str]) -> np.ndarray:
-        """:meth:`scores` of ``tokens``, kept only in the documents that hold every one of
-        more than one character: a suffix (的 of 一時的, 金 of 助成金) may be missing, the
-        stem may not (保護金 is not 金 alone)."""
-        score = self.scores(tokens)
-        needed = {t for t in tokens if len(t) > 1}
-        if len(set(tokens)) > 1 and needed:
-            held = np.zeros(len(score), dtype=np.int32)
-            for t in needed:
-                j = self.vocab.get(t)
-                if j is None:
-                    return np.zeros_like(score)
-                held[self._column(j)[0]] += 1
-            score[held < len(needed)] = 0.0
-        return score
+    def _all_of(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, BM25 score of ``tokens`` in each) over the documents that hold every token
+        of more than one character: a suffix (的 of 一時的, 金 of 助成金) may be missing, the
+        stem may not (保護金 is not 金 alone); every token when none is longer."""
+        distinct = list(dict.fromkeys(tokens))
+        needed = [t for t in distinct if len(t) > 1] or distinct
+        columns = {}
+        for t in distinct:
+            j = self.vocab.get(t)
+            if j is not None:
+                rows, w = self._column(j)
+                if not self.matrix.has_sorted_indices:  # an older index: sort for lookups
+                    order = np.argsort(rows, kind="stable")
+                    rows, w = rows[order], w[order]
+                columns[t] = (rows, w)
+        if any(t not in columns for t in needed):
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        rows = columns[needed[0]][0]
+        for t in needed[1:]:
+            rows = np.intersect1d(rows, columns[t][0], assume_unique=True)
+        score = np.zeros(len(rows))
+        for t in tokens:  # a repeated token counts again, as in scores()
+            if t in columns and len(columns[t][0]):
+                held, w = columns[t]
+                at = np.minimum(np.searchsorted(held, rows), len(held) - 1)
+                score += np.where(held[at] == rows, w[at], 0.0)
+        return rows, score
 
     def weights(self) -> np.ndarray:
         """Every non-zero weight, in the matrix's (CSC) order."""

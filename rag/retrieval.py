@@ -230,7 +230,16 @@ class Retriever:
             with self._lexicon_lock:
                 if self._lexicon is None:
                     found = Lexicon.load(self.index.folder / LEXICON_FILE)
-                    self._lexicon = found if found is not None else self.build_lexicon()
+                    try:
+                        self._lexicon = found if found is not None else self.build_lexicon()
+                    except Exception as e:  # noqa: BLE001 - English search must not fail on it
+                        warnings.warn(
+                            f"{self.index.folder}: no English term list ({e}); English "
+                            "questions search with their own words only",
+                            RuntimeWarning,
+                            stacklevel=2,
+                        )
+                        self._lexicon = Lexicon()  # empty: not built again in this process
         return self._lexicon
 
     def build_lexicon(self) -> Lexicon:
@@ -270,6 +279,11 @@ class Retriever:
         covered: set[str] = set()
         for unit, terms in lexicon.weighted_units(english):
             words = tuple(unit.split(" "))
+            if len(words) == 1 and unit not in english:  # a pair typed apart: furusato nozei
+                words = next(
+                    (p for p in zip(english, english[1:], strict=False) if "".join(p) == unit),
+                    words,
+                )
             covered.update(words)
             # the English word itself is one alternative: the index may hold it (コスト →
             # cost, 品川 → shinagawa), and then it counts once, not beside its translations
@@ -652,6 +666,8 @@ class Retriever:
             )
         timings["rerank"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        second = {"reranker": ranker.to_json(), "language": question_language(query)}
+        # which ranker ranked: the English one, or the Japanese one (also English questions
+        # where the index has no English ranker)
+        second = {"reranker": ranker.to_json(), "ranker": "ja" if ranker is self.reranker else "en"}
         stages = {"first": ["bm25", "dense"], "second": second}
         return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages, understood)

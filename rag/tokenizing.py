@@ -118,12 +118,14 @@ _STOP_LIST_CONTENT = frozenset(
         "describe",
         "detail",
         "empty",
+        "fill",
         "find",
         "fire",
         "found",
         "front",
         "full",
         "interest",
+        "mill",
         "move",
         "name",
         "part",
@@ -131,6 +133,8 @@ _STOP_LIST_CONTENT = frozenset(
         "show",
         "side",
         "system",
+        "thick",
+        "thin",
         "top",
     ]
 )

@@ -229,7 +229,7 @@ def test_grouped_alternatives_score_their_best_once(
     holds = [set(d) for d in docs]
 
     def alternative(a: tuple[str, ...], w: float) -> np.ndarray:  # its stems, or 0
-        needed = {t for t in a if len(t) > 1} if len(set(a)) > 1 else set()
+        needed = {t for t in a if len(t) > 1} or set(a)  # its stems, or all when none
         return np.where([needed <= h for h in holds], w * bm.scores(list(a)), 0.0)
 
     expected = bm.scores(single).copy()
@@ -239,3 +239,24 @@ def test_grouped_alternatives_score_their_best_once(
     if grouped:
         summed = bm.scores(single) + sum(w * bm.scores(list(a)) for g in grouped for a, w in g)
         assert np.all(bm.scores_any(plain + grouped) <= summed + 1e-9)
+
+
+def test_a_compound_alternative_needs_its_stems_and_not_its_suffix() -> None:
+    bm = BM25.build([["保護"], ["金"], ["保護", "金"], ["x"], ["y"], ["x", "y"], ["他"]])
+    s = bm.scores_any([[(("保護", "金"), 1.0), (("ghost",), 1.0)]])  # 保護金 held in parts
+    assert s[0] > 0 and s[1] == 0 and s[2] > s[0]  # the stem alone counts; the suffix not
+    s = bm.scores_any([[(("x", "y"), 1.0), (("他",), 0.0)]])  # no stem: every piece needed
+    assert s[3] == s[4] == 0 and s[5] > 0
+
+
+def test_sentence_share_places_terms_in_their_sentence() -> None:
+    from rag.rerank import _as_written, _sentence_share
+
+    idf = np.array([2.0, 1.0, 1.0])
+    terms = [_as_written(t) for t in ("dx", "計画", "予算")]
+    assert terms[0] == ("dx", "ｄｘ")  # a passage may write it full-width
+    text = "ＤＸの計画を立てた。予算は別です。"
+    assert _sentence_share(text, terms, idf) == 0.75  # dx + 計画 together, 予算 apart
+    assert _sentence_share("ＤＸ。計画と予算", terms, idf) == 0.5  # right after 。: next one
+    assert _sentence_share("ＤＸの計画と予算", terms, idf) == 1.0
+    assert _sentence_share("関係ない", terms, idf) == 0.0

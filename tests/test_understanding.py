@@ -88,7 +88,7 @@ def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Pat
     english = r.search("How did Morioka get cloud cost savings?", k=5)
     assert (r.index.folder / RERANKER_EN_FILE).is_file() and r.reranker_en is not None
     assert english.stages["second"]["reranker"] == r.reranker_en.to_json()
-    assert english.stages["second"]["language"] == "en"
+    assert english.stages["second"]["ranker"] == "en"
     assert r.reranker_en != r.reranker  # its own weights, from English pseudo-queries
     assert Retriever.open(settings, emb).reranker_en == r.reranker_en  # loaded, not refitted
     dated = r.search("令和5年の盛岡市のクラウド", k=3)
@@ -152,3 +152,28 @@ def test_an_english_question_is_its_words_each_with_its_translations(tmp_path: P
         [((t,), 1.0)] for t in r.tokenizer("盛岡市のクラウド")
     ]
     assert r.query_tokens("hearing aid") == ["hearing", "aid", "補聴", "器"]
+    # a romanised compound typed as two words is one unit, its words not counted again
+    assert r.query_groups("ichiji hogo") == [[(("ichiji", "hogo"), 1.0), (("一時", "保護"), 0.5)]]
+
+
+def test_english_search_survives_a_term_list_that_cannot_be_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag import bilingual
+    from rag.indexing import ingest
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+    from tests.conftest import REPORT, FakeEmbeddings
+
+    settings = Settings(corpus=(REPORT,), index_dir=tmp_path / "index", embed_model="fake")
+    emb = FakeEmbeddings()
+    ingest([REPORT], settings, emb)
+    r = Retriever.open(settings, emb)
+
+    def broken(*_: object, **__: object) -> None:
+        raise OSError("jamdict.db: unreadable")
+
+    monkeypatch.setattr(bilingual, "build", broken)
+    with pytest.warns(RuntimeWarning, match="no English term list"):
+        hits = r.search("How did Morioka get cloud cost savings?", k=3).hits
+    assert len(hits) == 3 and not r.lexicon  # searched with its own words; not retried
