@@ -30,11 +30,11 @@ from rag.bilingual import LEXICON_FILE
 from rag.bm25 import BM25
 from rag.chunking import Chunk
 from rag.indexing import FORMAT_VERSION, build_dense, load_index, write_generation
-from rag.rerank import RERANKER_EN_FILE, RERANKER_FILE
+from rag.rerank import RERANKER_FILE
 from rag.settings import Settings
 
 NOISE = 0.05
-CARRIED = (RERANKER_FILE, RERANKER_EN_FILE, LEXICON_FILE)
+CARRIED = (RERANKER_FILE, LEXICON_FILE)
 
 
 def main() -> None:

@@ -284,18 +284,3 @@ def build(
     kept = {t for found in ranked.values() for t, _ in found[:PER_UNIT]}
     cuts = {t: tuple(cut) for t in kept if (cut := segments(t, vocabulary)) and cut != [t]}
     return Lexicon(ranked, cuts, frozenset(romanised))
-
-
-def backwards(lexicon: Lexicon) -> Callable[[str], str | None]:
-    """Japanese term → the English unit that translates it best (its heaviest; the shorter
-    among equals), or None: the term list read backwards, to write pseudo-queries in
-    English. Romanised readings ("hoken" for 保険) are not English and are passed over."""
-    best: dict[str, tuple[float, int, str]] = {}
-    for unit, terms in lexicon.terms.items():
-        if unit in lexicon.romanised:
-            continue
-        for term, weight in terms:
-            key = (-weight, len(unit), unit)
-            if term not in best or key < best[term]:
-                best[term] = key
-    return lambda term: best[term][2] if term in best else None

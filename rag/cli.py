@@ -68,14 +68,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         ranker = retriever.reranker
         fitted = f"({time.perf_counter() - t0:.1f}s with opening the index)"
         print(f"reranker: {ranker.describe()} {fitted}" if ranker else "reranker: none (RRF alone)")
-        if ranker:
-            t0 = time.perf_counter()
-            english = retriever.prepare_english()
-            fitted = f"({time.perf_counter() - t0:.1f}s with the English term list)"
-            if english is None or english == ranker:
-                print("reranker for English questions: the same")
-            else:
-                print(f"reranker for English questions: {english.describe()} {fitted}")
+        t0 = time.perf_counter()
+        lexicon = retriever.lexicon  # built here, not at the first English question
+        took = f"{time.perf_counter() - t0:.1f}s"
+        print(f"English term list: {len(lexicon.terms) if lexicon else 0} English words ({took})")
     return 1 if report.errors and not report.chunks else 0
 
 

@@ -59,8 +59,6 @@ FEATURES = (
     # the candidates past the SENTENCE_READS that hold most of it in the whole passage)
 )
 RERANKER_FILE = "reranker.json"  # in the index generation it was fitted on
-# The ranker of English questions, fitted on the same pseudo-queries put into English
-RERANKER_EN_FILE = "reranker-en-2.json"  # fitted through rag.bilingual.LEXICON_FILE's list
 CANDIDATES = 100  # first-stage candidates the reranker sees
 SENTENCE_READS = 30  # candidates whose sentences are read (the "sentence" feature)
 # An English question's: translations and the cross-lingual embedding each rank its answer
@@ -69,9 +67,6 @@ CANDIDATES_EN = 200
 # Pseudo-queries a fit draws: 3 per chunk, at least MIN (a small index's chunks give several
 # each, with other words) and at most MAX.
 PSEUDO_QUERIES, MIN_PSEUDO_QUERIES = 600, 300
-# Fewer English draws than this (an index whose words mostly have no English) fit no
-# English ranker: English questions then use the Japanese one
-MIN_FIT_QUERIES = 100
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CONTENT_POS = {"名詞", "動詞", "形容詞", "副詞", "形状詞", "接頭辞"}
 
@@ -247,20 +242,16 @@ def pseudo_queries(
     n: int,
     seed: int = 0,
     where: Callable[[int], list[str]] | None = None,
-    render: Callable[[list[str]], str | None] | None = None,
 ) -> list[tuple[str, int]]:
     """``n`` (query, source row) pairs drawn from the chunks themselves.
 
     ``words(text)`` gives (surface, part of speech) pairs; each query keeps 2–6 of the
     sentence's content words, the rarer first, in shuffled order. ``where(row)`` gives ways
     of naming when and where the chunk was said (「令和4年9月」, 「2022年度」, 「予算特別委員会」);
-    a third of the queries name one, as staff often do. ``render(words)`` writes the kept
-    words as the query (None skips the draw); by default they are joined with or without
-    spaces, at random.
+    a third of the queries name one, as staff often do.
     """
     rng = random.Random(seed)
     out: list[tuple[str, int]] = []
-    render = render or (lambda keep: "".join(keep) if rng.random() < 0.5 else " ".join(keep))
     for _ in range(n * 4):  # chunks with no usable sentence are skipped
         if len(out) >= n or not texts:
             break
@@ -278,51 +269,8 @@ def pseudo_queries(
         named = where(row) if where else []
         if named and rng.random() < 1 / 3:
             keep.insert(0, rng.choice(named))
-        query = render(keep)
-        if query:
-            out.append((query, row))
+        out.append(("".join(keep) if rng.random() < 0.5 else " ".join(keep), row))
     return out
-
-
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def _as_english(word: str) -> str | None:
-    """A word that reads the same in English (a number, a Latin word), or a Western date as
-    an English question writes it (2022年9月 → September 2022, 2022年度 → fiscal 2022)."""
-    word = nfkc(word)
-    if word.isascii() and word.isalnum():
-        return word
-    if m := re.fullmatch(r"(\d{4})年(\d{1,2})月", word):
-        return f"{_MONTHS[int(m[2]) - 1]} {m[1]}" if 1 <= int(m[2]) <= 12 else None
-    if m := re.fullmatch(r"(\d{4})年度", word):
-        return f"fiscal {m[1]}"
-    return None
-
-
-def english_render(english_of: Callable[[str], str | None]) -> Callable[[list[str]], str | None]:
-    """A pseudo-query's Japanese words as the English question staff would type for them:
-    each word's English (``english_of``, the term list read backwards), the words with none
-    dropped; None when fewer than two are left."""
-
-    def render(words: list[str]) -> str | None:
-        english = list(dict.fromkeys(e for w in words if (e := english_of(w) or _as_english(w))))
-        return " ".join(english) if len(english) >= 2 else None
-
-    return render
 
 
 def fit(

@@ -17,7 +17,7 @@ import functools
 import threading
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,14 +35,11 @@ from rag.places import Gazetteer
 from rag.rerank import (
     CANDIDATES,
     CANDIDATES_EN,
-    MIN_FIT_QUERIES,
     MIN_PSEUDO_QUERIES,
     PSEUDO_QUERIES,
-    RERANKER_EN_FILE,
     RERANKER_FILE,
     Candidates,
     LinearRanker,
-    english_render,
     features,
     fit,
     pseudo_queries,
@@ -164,8 +161,6 @@ class Retriever:
         self._keys: dict[int, str] = {}
         self._types = [str(c.metadata.get("chunk_type") or "") for c in index.chunks]
         self.reranker = LinearRanker.load(index.folder / RERANKER_FILE)
-        self.reranker_en = LinearRanker.load(index.folder / RERANKER_EN_FILE)
-        self._english_lock = threading.Lock()
         self._lexicon: Lexicon | None = None
         self._lexicon_lock = threading.Lock()
         self._allowed: tuple[Filters, np.ndarray] | None = None
@@ -197,24 +192,6 @@ class Retriever:
         if calibrate and retriever.reranker is None and retriever.chunks:
             retriever.calibrate()
         return retriever
-
-    def prepare_english(self) -> LinearRanker | None:
-        """Build what English questions need, if it is not there: the term list and the
-        English ranker. ``rag ingest`` calls it; elsewhere the first English question
-        does (a few seconds on a report, half a minute on a 100k-chunk archive)."""
-        with self._english_lock:
-            if self.reranker_en is None and self.reranker is not None and self.chunks:
-                try:
-                    self.calibrate_english()
-                except Exception as e:  # noqa: BLE001 - English search must not fail on it
-                    warnings.warn(
-                        f"{self.index.folder}: the English ranker could not be fitted ({e}); "
-                        "English questions use the Japanese one",
-                        RuntimeWarning,
-                        stacklevel=2,
-                    )
-                    self.reranker_en = self.reranker  # in memory: tried again next start
-            return self.reranker_en
 
     @functools.cached_property
     def _text_lengths(self) -> np.ndarray | None:
@@ -310,50 +287,17 @@ class Retriever:
     def calibrate(self, queries: int | None = None, seed: int = 0) -> LinearRanker | None:
         """Fit the second stage on pseudo-queries drawn from this index, save it beside the
         index generation and use it. None (and RRF alone) when the index is too small or
-        the pseudo-queries never find their source among the candidates."""
-        ranker = self._fit(RERANKER_FILE, queries, seed)
-        if ranker is not None:
-            self.reranker = ranker
-        return ranker
-
-    def calibrate_english(self, queries: int | None = None, seed: int = 0) -> LinearRanker | None:
-        """The second stage for English questions, fitted on the same kind of pseudo-query
-        with its words put into English by the term list read backwards (保険料 →
-        "insurance premium"): an English question reaches Japanese passages only through
-        translations and a weaker cross-lingual embedding, so the signals weigh otherwise.
-        Without a term list, or where too few words translate, English questions use the
-        Japanese ranker (saved as the English one, so the fit is not tried again)."""
-        lexicon = self.lexicon
-        english_of = bilingual.backwards(lexicon) if lexicon else (lambda _: None)
-        ranker = self._fit(RERANKER_EN_FILE, queries, seed, english_render(english_of))
-        if ranker is None and self.reranker is not None:
-            ranker = self.reranker
-            with contextlib.suppress(OSError):
-                ranker.save(self.index.folder / RERANKER_EN_FILE)
-        self.reranker_en = ranker
-        return ranker
-
-    def _fit(
-        self,
-        name: str,
-        queries: int | None,
-        seed: int,
-        render: Callable[[list[str]], str | None] | None = None,
-    ) -> LinearRanker | None:
+        the pseudo-queries never find their source among the candidates. English questions
+        use it too: a ranker of its own, fitted on the same draws put into English through
+        the term list, ranked dev's English questions no better (2026-11-27)."""
         n = queries or min(PSEUDO_QUERIES, max(MIN_PSEUDO_QUERIES, 3 * len(self.chunks)))
         texts = [c.text for c in self.chunks]
-        idf = self.index.bm25.idf_of
-        pairs = pseudo_queries(texts, pos_words, idf, n, seed, self._named, render)
-        # each ranker learns from its own language's queries: a Japanese draw of Latin
-        # words only (「DX 2023」) would be read as English
-        want = "ja" if render is None else "en"
-        pairs = [(q, row) for q, row in pairs if question_language(q) == want]
-        if want == "en" and len(pairs) < MIN_FIT_QUERIES:  # too few words had English
-            return None
-        depth = CANDIDATES if want == "ja" else CANDIDATES_EN  # as searched
+        pairs = pseudo_queries(texts, pos_words, self.index.bm25.idf_of, n, seed, self._named)
+        # a draw of Latin words only (「DX 2023」) would be searched as an English question
+        pairs = [(q, row) for q, row in pairs if question_language(q) == "ja"]
         X, y = [], []
         for query, row in pairs:
-            cands = self.first_stage(query, Filters(), depth, {})
+            cands = self.first_stage(query, Filters(), CANDIDATES, {})
             X.append(self.candidate_features(query, cands))
             y.append((cands.rows == row).astype(np.int64))
         try:
@@ -361,7 +305,8 @@ class Retriever:
         except ValueError:
             return None
         with contextlib.suppress(OSError):  # read-only: the ranker still serves from memory
-            ranker.save(self.index.folder / name)
+            ranker.save(self.index.folder / RERANKER_FILE)
+        self.reranker = ranker
         return ranker
 
     @property
@@ -617,13 +562,6 @@ class Retriever:
         stages = {"first": sorted(rankings), "second": "rrf" if len(rankings) > 1 else None}
         return SearchResult(query, asked, hits, timings, q, stages)
 
-    def ranker_for(self, query: str) -> LinearRanker:
-        """The English ranker for an English question where the index has one."""
-        assert self.reranker is not None
-        if question_language(query) == "en":
-            return self.prepare_english() or self.reranker
-        return self.reranker
-
     def _reranked(
         self,
         query: str,
@@ -641,8 +579,7 @@ class Retriever:
         timings["first_stage"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         X = self.candidate_features(query, cands, understood)
-        ranker = self.ranker_for(query)
-        scores = ranker.score(X)
+        scores = self.reranker.score(X)
         # A question that names a place asks about that place: passages known to be about
         # another place go after the rest (a soft filter, so it never empties the result).
         # A passage whose place is unknown (minutes without a header) is not elsewhere.
@@ -666,8 +603,5 @@ class Retriever:
             )
         timings["rerank"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        # which ranker ranked: the English one, or the Japanese one (also English questions
-        # where the index has no English ranker)
-        second = {"reranker": ranker.to_json(), "ranker": "ja" if ranker is self.reranker else "en"}
-        stages = {"first": ["bm25", "dense"], "second": second}
+        stages = {"first": ["bm25", "dense"], "second": {"reranker": self.reranker.to_json()}}
         return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages, understood)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from rag.bilingual import (
     Entry,
     Lexicon,
-    backwards,
     build,
     jmdict_entries,
     jmdict_glosses,
@@ -127,14 +126,6 @@ def test_romanised_readings_are_units_but_not_english() -> None:
     assert lex.cut("一時保護") == ("一時", "保護") and lex.cut("費用") == ("費用",)
 
 
-def test_read_backwards_for_english_pseudo_queries() -> None:
-    lex = build(VOCAB, TOKENS, fake_entries)
-    english = backwards(lex)
-    assert english("補聴器") == "hearing aid"
-    assert english("費用") == "cost"  # not its reading, hiyo
-    assert english("存在しない語") is None
-
-
 def test_saved_and_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
     lex = build(VOCAB, TOKENS, fake_entries)
     assert lex.cuts and lex.romanised
@@ -150,18 +141,3 @@ def test_the_packaged_jmdict_translates_council_words() -> None:
     found = jmdict_glosses(["予算", "条例", "保育園", "存在しない語"])
     assert "budget" in found["予算"] and "ordinance" in found["条例"]
     assert "存在しない語" not in found
-
-
-def test_english_pseudo_queries_are_the_japanese_draws_put_into_english() -> None:
-    from rag.rerank import english_render, pseudo_queries
-
-    lex = build(VOCAB, TOKENS, fake_entries)
-    render = english_render(backwards(lex))
-    assert render(["補聴器", "費用"]) == "hearing aid cost"
-    assert render(["補聴器", "2022年9月"]) == "hearing aid September 2022"
-    assert render(["保育園", "2021年度", "ＤＸ"]) == "day nursery fiscal 2021 DX"  # the shorter
-    assert render(["補聴器", "存在しない語"]) is None  # one English word is not a query
-    texts = ["補聴器の費用について、保育園の職員から伺いました。"] * 3
-    words = lambda s: [(w, "名詞") for w in ("補聴器", "費用", "保育園", "職員") if w in s]  # noqa: E731
-    pairs = pseudo_queries(texts, words, lambda w: 1.0, 5, seed=1, render=render)
-    assert pairs and all(q.isascii() and len(q.split()) >= 2 for q, _ in pairs)

@@ -61,8 +61,9 @@ def test_hints_match_metadata() -> None:
 
 
 def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Path) -> None:
+    from rag.bilingual import LEXICON_FILE
     from rag.indexing import ingest
-    from rag.rerank import FEATURES, RERANKER_EN_FILE, RERANKER_FILE
+    from rag.rerank import FEATURES, RERANKER_FILE
     from rag.retrieval import Retriever
     from rag.settings import Settings
     from tests.conftest import REPORT, FakeEmbeddings
@@ -84,13 +85,10 @@ def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Pat
     assert fusion.stages["second"] == "rrf" and fusion.mode == "fusion"
     again = Retriever.open(settings, emb)  # loaded, not fitted again
     assert again.reranker == r.reranker
-    assert r.reranker_en is None  # fitted for the first English question, not before
+    assert not (r.index.folder / LEXICON_FILE).exists()  # built for the first English question
     english = r.search("How did Morioka get cloud cost savings?", k=5)
-    assert (r.index.folder / RERANKER_EN_FILE).is_file() and r.reranker_en is not None
-    assert english.stages["second"]["reranker"] == r.reranker_en.to_json()
-    assert english.stages["second"]["ranker"] == "en"
-    assert r.reranker_en != r.reranker  # its own weights, from English pseudo-queries
-    assert Retriever.open(settings, emb).reranker_en == r.reranker_en  # loaded, not refitted
+    assert (r.index.folder / LEXICON_FILE).is_file() and r.lexicon
+    assert english.stages["second"]["reranker"] == r.reranker.to_json()  # the one ranker
     dated = r.search("令和5年の盛岡市のクラウド", k=3)
     assert dated.to_json()["understood"]["labels"] == ["2023年"]
     assert r.search("令和5年の盛岡市のクラウド", k=3, hints=False).understood == Hints()
