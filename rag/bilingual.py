@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.tokenizing import english_stop_words, romanize
 
-LEXICON_FILE = "lexicon-2.json"  # in the index generation it was built for
+LEXICON_FILE = "lexicon-3.json"  # in the index generation it was built for
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
 # are frequency bands below it
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
@@ -58,15 +58,50 @@ class Entry:
     readings: tuple[str, ...] = ()  # in kana
 
 
+class Packed(Mapping[str, list[tuple[str, float]]]):
+    """English unit → its (Japanese term, weight) list, each unit's list kept as one string
+    ("費用\t1\nコスト\t1") and read back when a question asks for it: an archive's list
+    (180k units) held as lists of tuples took 260 MiB of a server's memory."""
+
+    def __init__(self, packed: Mapping[str, str]) -> None:
+        self.packed = dict(packed)
+
+    @classmethod
+    def of(cls, terms: Mapping[str, Sequence[tuple[str, float]]]) -> Packed:
+        return cls({u: "\n".join(f"{t}\t{w:.6g}" for t, w in alts) for u, alts in terms.items()})
+
+    def __getitem__(self, unit: str) -> list[tuple[str, float]]:
+        packed = self.packed[unit]
+        pairs = (line.partition("\t") for line in packed.split("\n") if packed)
+        return [(term, float(weight)) for term, _, weight in pairs]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.packed)
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+    def __contains__(self, unit: object) -> bool:
+        return unit in self.packed
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Packed) and other.packed == self.packed
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """English unit (a word, or two words joined by a space) → (Japanese term, weight); each
-    term's cut into the index's BM25 terms where it is not one (補聴器 → 補聴, 器); and the
-    units that are romanised readings ("hochoki"), not English."""
+    """English unit (a word, or two words joined by a space) → (Japanese term, weight), at
+    most :data:`PER_UNIT` of them; and each term's cut into the index's BM25 terms where it
+    is not one (補聴器 → "補聴 器")."""
 
-    terms: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
-    cuts: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    romanised: frozenset[str] = frozenset()
+    terms: Mapping[str, list[tuple[str, float]]] = field(default_factory=dict)
+    cuts: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.terms, Packed):
+            object.__setattr__(self, "terms", Packed.of(self.terms))
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -77,7 +112,8 @@ class Lexicon:
 
     def cut(self, term: str) -> tuple[str, ...]:
         """The BM25 terms that hold ``term`` in this index."""
-        return self.cuts.get(term, (term,))
+        found = self.cuts.get(term)
+        return tuple(found.split(" ")) if found else (term,)
 
     def units(self, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
         """(English unit, its Japanese terms) for each unit of the tokens the list knows."""
@@ -93,9 +129,8 @@ class Lexicon:
             if i in used:
                 continue
             for pair in (f"{tokens[i]} {tokens[i + 1]}", f"{tokens[i]}{tokens[i + 1]}"):
-                found = self.terms.get(pair)
-                if found:
-                    out.append((pair, found[:PER_UNIT]))
+                if pair in self.terms:
+                    out.append((pair, self.terms[pair][:PER_UNIT]))
                     used |= {i, i + 1}
                     break
         for i, tok in enumerate(tokens):
@@ -104,7 +139,8 @@ class Lexicon:
         return out
 
     def save(self, path: Path) -> None:
-        data = {"terms": self.terms, "cuts": self.cuts, "romanised": sorted(self.romanised)}
+        terms = self.terms.packed if isinstance(self.terms, Packed) else {}
+        data = {"terms": terms, "cuts": dict(self.cuts)}
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
@@ -113,11 +149,10 @@ class Lexicon:
     def load(cls, path: Path) -> Lexicon | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
-                {k: [(str(t), float(w)) for t, w in v] for k, v in data["terms"].items()},
-                {k: tuple(map(str, v)) for k, v in data["cuts"].items()},
-                frozenset(map(str, data["romanised"])),
-            )
+            terms, cuts = data["terms"], data["cuts"]
+            if not all(isinstance(v, str) for d in (terms, cuts) for v in d.values()):
+                return None
+            return cls(Packed(terms), cuts)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
 
@@ -267,13 +302,11 @@ def build(
     # a romanised Japanese word in an English question ("furusato nozei", "Koen") is its
     # entry's headwords, unless the spelling is an English word of the glosses ("sake")
     english = set(terms)
-    romanised: set[str] = set()
     for entry in found:
         for reading in entry.readings:
             roman = romanize(_to_katakana(reading))
             if len(roman) < MIN_ROMAN or roman in english or roman in english_stop_words():
                 continue
-            romanised.add(roman)
             best = terms.setdefault(roman, {})
             for head in entry.heads:
                 best[head] = max(best.get(head, 0.0), 1.0 if entry.common else 0.5)
@@ -281,6 +314,7 @@ def build(
         unit: sorted(found.items(), key=lambda x: (-x[1], -frequency(x[0]), len(x[0]), x[0]))
         for unit, found in terms.items()
     }
-    kept = {t for found in ranked.values() for t, _ in found[:PER_UNIT]}
-    cuts = {t: tuple(cut) for t in kept if (cut := segments(t, vocabulary)) and cut != [t]}
-    return Lexicon(ranked, cuts, frozenset(romanised))
+    kept = {u: found[:PER_UNIT] for u, found in ranked.items() if found}  # none reads on
+    heads = {t for found in kept.values() for t, _ in found}
+    cuts = {t: " ".join(cut) for t in heads if (cut := segments(t, vocabulary)) and cut != [t]}
+    return Lexicon(kept, cuts)

@@ -120,7 +120,6 @@ def test_romanised_readings_are_units_but_not_english() -> None:
     assert lex.terms["hochoki"] == [("補聴器", 1.0)]  # ほちょうき, long vowel folded
     assert "hiyo" in lex.terms and lex.terms["hiyo"][0][0] == "費用"
     assert "ku" not in lex.terms  # too short to tell from English
-    assert {"hochoki", "hiyo"} <= lex.romanised and "cost" not in lex.romanised
     # a romanised compound typed as two words is found as one
     assert lex.weighted_units(["ichiji", "hogo"]) == [("ichijihogo", [("一時保護", 0.5)])]
     assert lex.cut("一時保護") == ("一時", "保護") and lex.cut("費用") == ("費用",)
@@ -128,7 +127,7 @@ def test_romanised_readings_are_units_but_not_english() -> None:
 
 def test_saved_and_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
     lex = build(VOCAB, TOKENS, fake_entries)
-    assert lex.cuts and lex.romanised
+    assert lex.cuts and len(lex.terms) > 10
     lex.save(tmp_path / "lexicon.json")
     assert Lexicon.load(tmp_path / "lexicon.json") == lex
     assert Lexicon.load(tmp_path / "missing.json") is None
