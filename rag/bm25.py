@@ -138,8 +138,8 @@ class BM25:
         each group its best alternative's weighted score (a disjunction, as search
         engines score synonyms), so a word with four translations counts once, not four
         times. An alternative of several tokens (補聴器 held as 補聴 + 器) scores only in
-        documents that hold all of them but a one-character suffix (:meth:`_all_of`). Groups of one plain token score as
-        :meth:`scores` does, in one pass."""
+        documents that hold all of them but a one-character suffix (:meth:`_all_of`).
+        Groups of one plain token score as :meth:`scores` does, in one pass."""
         plain = [g[0][0][0] for g in groups if len(g) == 1 and len(g[0][0]) == 1 and g[0][1] == 1]
         out = self.scores(plain)
         for group in groups:

@@ -11,7 +11,8 @@ to trust is a property of the corpus, so each index learns it from itself:
    it came from is the one right answer.
 2. **Features** (:data:`FEATURES`) of each candidate for the query: BM25 score and rank,
    dense similarity and rank, how much of the query's idf mass the passage covers, whether
-   it holds every query term, the query's numbers found in it, its chunk type and length.
+   it holds every query term, how much of that mass one of its sentences holds, the
+   query's numbers found in it, its chunk type and length.
 3. **Fit** (:func:`fit`): logistic regression of "is the source chunk" on the features of
    the first stage's candidates; its coefficients become the reranker's weights.
 
@@ -179,8 +180,9 @@ def features(
     together: set[int] = set()
     if term_texts and len(term_texts) == len(query_terms):
         # read for the candidates that hold the most of the query (coverage, then BM25):
-        # one sentence cannot hold more than its passage, and reading every candidate's
-        # text doubled a query's time at archive scale
+        # a sentence rarely holds more than its passage does (only a term found inside a
+        # longer word, 市 in 市民, can add), and reading every candidate's text doubled a
+        # query's time at archive scale
         order = np.lexsort((-X[:, 0], -X[:, 5]))[:SENTENCE_READS]
         together = {int(i) for i in order if X[i, 5] > 0}
     written = [_as_written(t) for t in term_texts]
