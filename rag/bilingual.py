@@ -20,6 +20,7 @@ it ("child on waiting list"); two-word units ("nursery school") are tried before
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
@@ -139,8 +140,8 @@ class Lexicon:
         return out
 
     def save(self, path: Path) -> None:
-        terms = self.terms.packed if isinstance(self.terms, Packed) else {}
-        data = {"terms": terms, "cuts": dict(self.cuts)}
+        assert isinstance(self.terms, Packed)  # __post_init__ packs it
+        data = {"terms": self.terms.packed, "cuts": dict(self.cuts)}
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
@@ -260,11 +261,12 @@ def build(
     A translation weighs 1 when the whole gloss is the unit ("cost" for 費用), less when
     the unit is only a word of it ("staff" of "staff member"); half again for a sense after
     the entry's first and for a word JMdict does not mark as common (:data:`COMMON_TAGS`:
-    news1, ichi1, spec1/2, gai1, its mark of everyday words), so "ward" leads to 区 before 病棟. A single kanji (区, 駅)
-    is a translation only as an everyday word's first sense. Among equals, the term the
-    index uses more (``frequency``) comes first.
+    news1, ichi1, spec1/2, gai1, its mark of everyday words), so "ward" leads to 区 before
+    病棟. A single kanji (区, 駅) is a translation only as an everyday word's first sense.
+    Among equals, the term the index uses more (``frequency``) comes first.
     """
-
+    stop = english_stop_words()
+    frequency = functools.cache(frequency)  # a term sits in many units' lists
     chars = {c for term in vocabulary for c in term}  # a quick no for most headwords
 
     def known(word: str) -> bool:
@@ -292,7 +294,7 @@ def build(
                 units = [(" ".join(toks), whole)] if len(toks) <= 2 else []
                 units += [(t, 0.5 / len(toks)) for t in toks] if len(toks) > 1 else []
                 for unit, weight in units:
-                    if english_stop_words() & set(unit.split(" ")):  # "many people"
+                    if stop.intersection(unit.split(" ")):  # "many people"
                         continue
                     best = terms.setdefault(unit, {})
                     for head in entry.heads:
@@ -305,7 +307,7 @@ def build(
     for entry in found:
         for reading in entry.readings:
             roman = romanize(_to_katakana(reading))
-            if len(roman) < MIN_ROMAN or roman in english or roman in english_stop_words():
+            if len(roman) < MIN_ROMAN or roman in english or roman in stop:
                 continue
             best = terms.setdefault(roman, {})
             for head in entry.heads:

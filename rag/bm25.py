@@ -140,10 +140,13 @@ class BM25:
         times. An alternative of several tokens (補聴器 held as 補聴 + 器) scores only in
         documents that hold all of them but a one-character suffix (:meth:`_all_of`).
         Groups of one plain token score as :meth:`scores` does, in one pass."""
-        plain = [g[0][0][0] for g in groups if len(g) == 1 and len(g[0][0]) == 1 and g[0][1] == 1]
-        out = self.scores(plain)
+
+        def plain(group: Sequence[tuple[Sequence[str], float]]) -> bool:  # one token, weight 1
+            return len(group) == 1 and len(group[0][0]) == 1 and group[0][1] == 1
+
+        out = self.scores([g[0][0][0] for g in groups if plain(g)])
         for group in groups:
-            if len(group) == 1 and len(group[0][0]) == 1 and group[0][1] == 1:
+            if plain(group):
                 continue
             best = np.zeros_like(out)
             for tokens, weight in group:  # each alternative's postings, not whole arrays

@@ -52,6 +52,15 @@ from rag.understanding import Hints, meeting_names, understand
 from rag.vectorstores import DenseStore
 
 MODES = ("hybrid", "fusion", "dense", "bm25")
+# a query as groups of weighted alternatives, each alternative a few BM25 tokens
+Groups = list[list[tuple[tuple[str, ...], float]]]
+
+
+def _tokens_of(groups: Groups) -> list[str]:
+    """Every BM25 token of a query's groups, once, in order."""
+    return list(dict.fromkeys(t for group in groups for alt, _ in group for t in alt))
+
+
 # A question in English (Latin letters, digits, punctuation): its words are translated for BM25.
 MAX_QUERY_CHARS = 2000
 
@@ -236,23 +245,21 @@ class Retriever:
     def query_tokens(self, query: str) -> list[str]:
         """BM25 tokens of ``query``; an English query also gets the Japanese terms its words
         translate to in this index's term list."""
-        return list(
-            dict.fromkeys(t for group in self.query_groups(query) for a, _ in group for t in a)
-        )
+        return _tokens_of(self.query_groups(query))
 
-    def query_groups(self, query: str) -> list[list[tuple[tuple[str, ...], float]]]:
+    def query_groups(self, query: str) -> Groups:
         """``query`` as groups of weighted alternatives (:meth:`BM25.scores_any`): each
         BM25 token its own group, and for an English query each unit of the term list
         (a word, or a pair such as "hearing aid") one group: the English word itself and
         its translations, each as the index holds it (補聴器 as 補聴 + 器)."""
         tokens = self.tokenizer(query)
-        single: list[list[tuple[tuple[str, ...], float]]] = [[((t,), 1.0)] for t in tokens]
+        single: Groups = [[((t,), 1.0)] for t in tokens]
         lexicon = self.lexicon if question_language(query) == "en" else None
         if not lexicon:
             return single
         stop = english_stop_words()  # question words (how, many) are no terms
         english = [t for t in tokens if t.isascii() and t not in stop]
-        groups: list[list[tuple[tuple[str, ...], float]]] = []
+        groups: Groups = []
         covered: set[str] = set()
         for unit, terms in lexicon.weighted_units(english):
             words = tuple(unit.split(" "))
@@ -390,7 +397,7 @@ class Retriever:
 
     def _bm25(
         self,
-        groups: list[list[tuple[tuple[str, ...], float]]],
+        groups: Groups,
         depth: int,
         allowed: np.ndarray | None,
         t: dict[str, float],
@@ -417,7 +424,7 @@ class Retriever:
         timings["dense"] = (time.perf_counter() - t0) * 1000
         dense: dict[int, float | None] = {self._rows[i]: s for i, s in found if i in self._rows}
         groups = self.query_groups(query)
-        tokens = list(dict.fromkeys(t for group in groups for a, _ in group for t in a))
+        tokens = _tokens_of(groups)
         bm25_rows, scores = self._bm25(groups, depth, self._rows_passing(where), timings)
         rows = list(dict.fromkeys([*dense, *bm25_rows]))
         missing = [self.chunks[r].id for r in rows if r not in dense]
