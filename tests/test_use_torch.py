@@ -60,7 +60,8 @@ def test_fast_tokens_are_the_packaged_tokenizer_s() -> None:
 
     from rag.use_torch import TorchUSE
 
-    edge = ["", " ", "\t\n", "😀🎉 ㈱㍻", "①②③", "ｶﾀｶﾅ　全角", "会議録\x00\x07の𠮷野家"]
+    edge = ["", " ", "\t\n", "😀🎉 ㈱㍻", "①②③", "ｶﾀｶﾅ　全角", "会議録\x00\x07の𠮷野家", "粛荏と"]
+    lone = ["荏原地区の進捗", "粛々と進める", "老朽化した施設の修繕"]  # one unknown character each
     texts = texts_to_compare() + edge
     port = USE(threads=1)._model
     enc = TorchUSE(threads=1, numpy_backend=port)
@@ -68,6 +69,21 @@ def test_fast_tokens_are_the_packaged_tokenizer_s() -> None:
     mine = enc.tokenize(texts)
     theirs = [port.sp.encode(x, out_type=int, add_bos=True, add_eos=True) for x in texts]
     assert mine[-len(edge) :] == theirs[-len(edge) :]
+    # a lone unknown character is one <unk> in both: the port is not asked
+    asked: list[str] = []
+    enc._port_ids = lambda text: (
+        asked.append(text)
+        or port.sp.encode(  # type: ignore[method-assign]
+            text, out_type=int, add_bos=True, add_eos=True
+        )
+    )
+    lone_ids = enc.tokenize(lone + ["粛荏と"])
+    assert all(0 in row for row in lone_ids)
+    assert lone_ids == [
+        port.sp.encode(x, out_type=int, add_bos=True, add_eos=True) for x in lone + ["粛荏と"]
+    ]
+    assert asked == ["粛荏と"]
+    del enc._port_ids
     differ = [t for t, a, b in zip(texts, mine, theirs, strict=True) if a != b]
     assert len(differ) <= len(texts) // 200, differ[:3]
     enc._sp = None  # without sentencepiece: the port itself
