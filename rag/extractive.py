@@ -89,6 +89,7 @@ class ExtractiveParams:
     complete_share: float = 0.2
     figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
+    figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
 
 
 DEFAULT_PARAMS = ExtractiveParams()
@@ -481,7 +482,8 @@ class Extractor:
                 key = (
                     self.evidence.coverage(weights, f.phrase)
                     + self.params.figure_topical * f.topical
-                    + self.params.figure_quoted * (f.sentence < len(quoted)),
+                    + self.params.figure_quoted * (f.sentence < len(quoted))
+                    + self.params.figure_dated * f.dated,
                     -order,
                 )
                 if best is None or key > best[0]:

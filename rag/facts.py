@@ -17,6 +17,8 @@ Pure functions of text and metadata; no model, no I/O.
 
 >>> question_type("市第54号議案について日本共産党を代表して質疑したのは誰ですか")
 'who'
+>>> question_type("盛岡市の公式LINEでの道路損傷の通報件数"), question_type("業務の効率")
+('amount', 'other')
 >>> english_amount("18億2,700万円")
 '¥1.827 billion'
 """
@@ -47,7 +49,9 @@ _DECIDED_ASK = re.compile(r"結果|どうなった|\b(result|outcome|decided|dec
 _AMOUNT = re.compile(
     r"いくら|何[件人円回校戸台個名割%％本社倍]|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
     r"|いくつ|どのくらい|どれくらい|どれだけ|どの程度|割合|比率|率は|額は|上限|費用"
-    r"|\bhow (many|much)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b",
+    r"|\bhow (many|much)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
+    # a question that is a noun phrase ending in a quantity: 通報件数, 出生数, 補正額, 受講率
+    r"|(?:数|額|(?<![効能])率)(?:は)?[?？]?$",
     re.I,
 )
 _WHEN = re.compile(r"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\bwhat (date|year|month)\b", re.I)
@@ -240,6 +244,24 @@ class Figure:
     figure: str  # 18億2,700万円, 令和5年3月
     wanted: bool  # its unit is the one the question asks for (or the question names none)
     topical: bool  # stated as the comment on a topic: 「人口は28万3,630人」
+    # the last date before it in its sentence, against the years the question states:
+    # 1 the same year, -1 another year, 0 no date on one side or the other
+    dated: int = 0
+
+
+def year_of(date: str) -> int | None:
+    """The western year of a written date (令和5年度 → 2023, 2023年9月 → 2023); None when
+    it names no year (3月11日).
+
+    >>> year_of("令和元年"), year_of("2023年9月"), year_of("3月11日")
+    (2019, 2023, None)
+    """
+    m = re.match(r"(令和|平成|昭和)([0-9]+|元)年|([0-9]{4})年", nfkc(date))
+    if not m:
+        return None
+    if m.group(3):
+        return int(m.group(3))
+    return ERAS[m.group(1)] + (1 if m.group(2) == "元" else int(m.group(2)))
 
 
 def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
@@ -254,6 +276,7 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
     q = nfkc(question).lower()
     stated = _stated(question, kind)
     wanted = asked_units(question)
+    years = {y for d in _stated(question, "when") if (y := year_of(d))}
     out = []
     for i, raw in enumerate(sentences):
         s = nfkc(raw)
@@ -274,9 +297,23 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
                     m.group().strip(),
                     not wanted or _SAME_UNIT.get(unit, unit) in wanted,
                     topical,
+                    _dated(years, s[: m.start()]) if kind == "amount" else 0,
                 )
             )
     return out
+
+
+def _dated(years: set[int], before: str) -> int:
+    """Whether a figure is of the year the question asks about: the last date written
+    before it in its sentence is of that year (1), of another (-1), or there is none (0).
+    「2022年の統計で全国の出生数は77万人、本市は2023年に954人」: asked about 2023, 954人 is
+    the figure of that year and 77万人 of another."""
+    if not years:
+        return 0
+    dates = [y for d in _DATE.finditer(before) if (y := year_of(d.group()))]
+    if not dates:
+        return 0
+    return 1 if dates[-1] in years else -1
 
 
 def amount_phrase(question: str, sentences: Sequence[str]) -> tuple[int, str, str] | None:

@@ -20,6 +20,7 @@ from rag.facts import (
     decision_line,
     english_amount,
     english_date,
+    figures,
     matching_decision,
     names_decided_item,
     person_line,
@@ -121,6 +122,9 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("盛岡市はなぜクラウドでコストを下げられたのか", "why"),
         ("仙台市は職員の意識をどのように高めているか", "how"),
         ("盛岡市ではChatGPTを導入しているか", "yesno"),
+        ("盛岡市の公式LINEでの道路損傷の通報件数", "amount"),
+        ("令和5年度の補正額は？", "amount"),
+        ("窓口業務の効率", "other"),
     ],
 )
 def test_question_types(question: str, kind: str) -> None:
@@ -486,3 +490,19 @@ def test_english_terms_are_placed_through_their_translations_but_not_gated_by_th
     ).startswith("道路")
     plain = Evidence(TOK, bm25)
     assert plain.confidence(q, _hits(report)) == ev.confidence(q, _hits(report))
+
+
+def test_a_figure_of_the_year_asked_about_leads_over_one_of_another_year() -> None:
+    """Asked about 2023, the sentence's 77万人 is the figure of 2022 (the last date written
+    before it) and 954人 that of 2023; with no year in the question neither is marked."""
+    said = (
+        "2022年の人口動態統計において、我が国の出生数は77万人と最少を更新している中、"
+        "本市の出生数も減り続け、2023年には954人と初めて1,000人を割り込みました。"
+    )
+    found = {f.figure: f.dated for f in figures("本市の2023年の出生数は何人か", [said], "amount")}
+    assert found == {"77万人": -1, "954人": 1, "1,000人": 1}
+    assert {f.dated for f in figures("本市の出生数は何人か", [said], "amount")} == {0}
+    assert {f.dated for f in figures("令和5年の出生数は何人か", [said], "amount")} == {-1, 1}
+    chunk = Chunk("h#12", said, said, {"chunk_type": "turn", "doc_id": "h", "char_span": [0, 99]})
+    lead, _, _ = _looking_up(chunk).compose_with_lead("本市の2023年の出生数は何人か", _hits(chunk))
+    assert "954人" in lead and "77万人" not in lead
