@@ -90,6 +90,9 @@ class ExtractiveParams:
     figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
     figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
+    # how many / how much: the least share of the question's terms that a figure's sentence
+    # and the one before it hold, else the documents do not state it (no_answer)
+    figure_support: float = 0.25  # chosen on dev: 0.35 refused an answerable one
 
 
 DEFAULT_PARAMS = ExtractiveParams()
@@ -347,7 +350,10 @@ class Extractor:
         top = [h.chunk for h in hits[: self.params.passages]]
         # an English question's terms reach the Japanese text only in part: any sentence
         english = question_language(question) == "en"
-        return self._figure(question, "amount", [], top, any_sentence=english) is None
+        # (translations place its terms too loosely to measure a figure's support by them)
+        support = 0.0 if english else self.params.figure_support
+        found = self._figure(question, "amount", [], top, any_sentence=english, support=support)
+        return found is None
 
     def _with_sentence(
         self, citations: list[Citation], extra: Sequence[Chunk], i: int, sentence: str
@@ -451,6 +457,7 @@ class Extractor:
         citations: Sequence[Citation],
         extra: Sequence[Chunk],
         any_sentence: bool = False,
+        support: float = 0.0,
     ) -> tuple[int, str, str, str] | None:
         """(source index, phrase, figure, sentence): the amount or date the question asks
         for, among the sentences of the cited passages, then of the top passages not cited.
@@ -460,7 +467,11 @@ class Extractor:
         question has no term the index knows. Preferred: the clause that holds most of the
         question's terms, with a little more for a figure stated as the comment on a topic
         (「人口は28万3,630人」) and for a quoted sentence. A figure the question itself states
-        (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks for."""
+        (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks for.
+        ``support``: a figure counts only where its sentence, read with the one before it,
+        holds at least this share of the question's terms: a figure in a passage that
+        shares a word or two with the question (the cost of a survey, asked the cost of a
+        dashboard) is a figure of something else."""
         weights = self.evidence.weights(question)
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
@@ -475,10 +486,17 @@ class Extractor:
                 on = [self.evidence.coverage(weights, s) > 0 for s, _ in said]
                 near = {s for n, (s, _) in enumerate(said) if on[n] or (n and on[n - 1])}
                 texts = quoted + [s for s in rest if s in near]
+            in_order = [s for s, _ in said]
             for f in figures(question, texts, kind):
                 order += 1
                 if not f.wanted:
                     continue
+                if support and weights:
+                    at = texts[f.sentence]
+                    k = in_order.index(at) if at in in_order else 0
+                    before = in_order[k - 1] if k else ""
+                    if self.evidence.coverage(weights, before + at) < support:
+                        continue
                 key = (
                     self.evidence.coverage(weights, f.phrase)
                     + self.params.figure_topical * f.topical

@@ -506,3 +506,26 @@ def test_a_figure_of_the_year_asked_about_leads_over_one_of_another_year() -> No
     chunk = Chunk("h#12", said, said, {"chunk_type": "turn", "doc_id": "h", "char_span": [0, 99]})
     lead, _, _ = _looking_up(chunk).compose_with_lead("本市の2023年の出生数は何人か", _hits(chunk))
     assert "954人" in lead and "77万人" not in lead
+
+
+def test_a_figure_of_something_else_is_not_the_figure_asked_for() -> None:
+    """Asked what a dashboard cost, a passage that states what a survey cost shares only
+    「費用」 with the question: the documents do not state the figure asked for. The same
+    question over a passage on the dashboard's cost is answered."""
+    survey = Chunk(
+        "s#29",
+        "人流データ調査についてですが、令和3年度に実施した調査の費用が134万5,000円です。",
+        "人流データ調査",
+        {"city": "仙台市", "chunk_type": "answer", "doc_id": "s"},
+    )
+    dashboard = Chunk(
+        "s#30",
+        "データダッシュボードについてお答えします。開発の費用は480万円でした。",
+        "データダッシュボード",
+        {"city": "仙台市", "chunk_type": "answer", "doc_id": "s"},
+    )
+    q = "データダッシュボードの開発費用はいくらかかったか"
+    ex = _looking_up(survey, dashboard)
+    assert ex.lacks_asked_figure(q, _hits(survey))
+    assert not ex.lacks_asked_figure(q, _hits(dashboard))
+    assert not ex.lacks_asked_figure("人流データ調査の費用はいくらか", _hits(survey))
