@@ -24,6 +24,7 @@ from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence
 from rag.facts import (
+    ASKING_WORDS,
     decision_line,
     english_amount,
     english_date,
@@ -92,7 +93,7 @@ class ExtractiveParams:
     figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
     # how many / how much: the least share of the question's terms that a figure's sentence
     # and the one before it hold, else the documents do not state it (no_answer)
-    figure_support: float = 0.25  # chosen on dev: 0.35 refused an answerable one
+    figure_support: float = 0.4  # chosen on dev: between 0.37 (a figure of another thing), 0.43
 
 
 DEFAULT_PARAMS = ExtractiveParams()
@@ -330,7 +331,8 @@ class Extractor:
                 citations, c = self._with_sentence(citations, extra, i, sentence)
                 return f"{decision_line(d, lang)} [{c.n}]", citations
         elif kind in ("amount", "when"):
-            stated = self._figure(question, kind, citations, extra)
+            support = self._support_asked(question) if kind == "amount" else 0.0
+            stated = self._figure(question, kind, citations, extra, support=support)
             if stated:
                 i, phrase, figure, sentence = stated
                 # the fact may be in a sentence not quoted, or in a passage not cited yet
@@ -343,17 +345,23 @@ class Extractor:
 
     def lacks_asked_figure(self, question: str, hits: Sequence[Hit]) -> bool:
         """Whether a question asking how much or how many finds no figure in the unit it
-        asks for in the sentences of the top passages that hold its terms: the documents
+        asks for in the sentences of the top passages that hold its terms, stated where
+        the passage speaks of the question's subject (``figure_support``): the documents
         do not state it."""
         if question_type(question) != "amount":
             return False
         top = [h.chunk for h in hits[: self.params.passages]]
         # an English question's terms reach the Japanese text only in part: any sentence
         english = question_language(question) == "en"
-        # (translations place its terms too loosely to measure a figure's support by them)
-        support = 0.0 if english else self.params.figure_support
+        support = self._support_asked(question)
         found = self._figure(question, "amount", [], top, any_sentence=english, support=support)
         return found is None
+
+    def _support_asked(self, question: str) -> float:
+        """The least support (:meth:`_support`) a figure needs: :attr:`ExtractiveParams.
+        figure_support` for a Japanese question; none for an English one, whose terms
+        reach the Japanese text through translations, too loosely to measure it by."""
+        return 0.0 if question_language(question) == "en" else self.params.figure_support
 
     def _with_sentence(
         self, citations: list[Citation], extra: Sequence[Chunk], i: int, sentence: str
@@ -468,11 +476,12 @@ class Extractor:
         question's terms, with a little more for a figure stated as the comment on a topic
         (「人口は28万3,630人」) and for a quoted sentence. A figure the question itself states
         (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks for.
-        ``support``: a figure counts only where its sentence, read with the one before it,
-        holds at least this share of the question's terms: a figure in a passage that
-        shares a word or two with the question (the cost of a survey, asked the cost of a
-        dashboard) is a figure of something else."""
+        ``support``: a figure counts only where its sentence, read with the two before it,
+        holds at least this share of the question's subject (:meth:`_support`): a figure in
+        a passage that shares a word or two with the question (the cost of a survey, asked
+        the cost of a dashboard) is a figure of something else."""
         weights = self.evidence.weights(question)
+        about = {t: w for t, w in weights.items() if t not in ASKING_WORDS}
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
@@ -486,17 +495,17 @@ class Extractor:
                 on = [self.evidence.coverage(weights, s) > 0 for s, _ in said]
                 near = {s for n, (s, _) in enumerate(said) if on[n] or (n and on[n - 1])}
                 texts = quoted + [s for s in rest if s in near]
-            in_order = [s for s, _ in said]
+            in_order = [s for _, s in sentences(c.text)]  # all of them: topic lines too
             for f in figures(question, texts, kind):
                 order += 1
                 if not f.wanted:
                     continue
-                if support and weights:
-                    at = texts[f.sentence]
-                    k = in_order.index(at) if at in in_order else 0
-                    before = in_order[k - 1] if k else ""
-                    if self.evidence.coverage(weights, before + at) < support:
-                        continue
+                if (
+                    support
+                    and about
+                    and self._support(about, in_order, texts[f.sentence]) < support
+                ):
+                    continue
                 key = (
                     self.evidence.coverage(weights, f.phrase)
                     + self.params.figure_topical * f.topical
@@ -507,6 +516,15 @@ class Extractor:
                 if best is None or key > best[0]:
                     best = (key, (i, f.phrase, f.figure, texts[f.sentence]))
         return best[1] if best else None
+
+    def _support(self, about: Mapping[str, float], in_order: list[str], sentence: str) -> float:
+        """The share of the question's subject terms (``about``: its terms less the asking
+        words) that ``sentence`` holds with the two sentences before it in its passage,
+        where an answer names its topic before the figure (「…についてお答えします。…。開
+        発の費用は480万円でした。」). A sentence not found in the passage (a quote's joined
+        sentences) is read alone."""
+        k = in_order.index(sentence) if sentence in in_order else 0
+        return self.evidence.coverage(about, "".join(in_order[max(k - 2, 0) : k]) + sentence)
 
 
 def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:

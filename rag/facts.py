@@ -17,7 +17,7 @@ Pure functions of text and metadata; no model, no I/O.
 
 >>> question_type("市第54号議案について日本共産党を代表して質疑したのは誰ですか")
 'who'
->>> question_type("盛岡市の公式LINEでの道路損傷の通報件数"), question_type("業務の効率")
+>>> question_type("区立図書館の年間の貸出冊数"), question_type("賛成多数")
 ('amount', 'other')
 >>> english_amount("18億2,700万円")
 '¥1.827 billion'
@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from rag.text import ERAS, nfkc
+from rag.text import nfkc, written_year
 
 TYPED = ("who", "amount", "when", "decision")
 
@@ -50,9 +50,27 @@ _AMOUNT = re.compile(
     r"いくら|何[件人円回校戸台個名割%％本社倍]|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
     r"|いくつ|どのくらい|どれくらい|どれだけ|どの程度|割合|比率|率は|額は|上限|費用"
     r"|\bhow (many|much)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
-    # a question that is a noun phrase ending in a quantity: 通報件数, 出生数, 補正額, 受講率
-    r"|(?:数|額|(?<![効能])率)(?:は)?[?？]?$",
+    # a question that is a noun phrase ending in a quantity: 貸出冊数, 利用者数, 補正額,
+    # 受講率 (not 多数, 複数, 算数, 増額, 効率, 引率)
+    r"|(?:[件人回者員生童帯設体校台戸所冊名]数|[金総算正附付助]額|(?<![効能引])率)(?:は)?[?？]?$",
     re.I,
+)
+# The words by which a question asks how much or how many (tokens of いくらかかったか,
+# 何人いるか): no answer holds them, so they are not part of what a figure must be about.
+ASKING_WORDS = frozenset(
+    {
+        "いくら",
+        "いくつ",
+        "何",
+        "どの",
+        "どれ",
+        "どのくらい",
+        "どれくらい",
+        "どれだけ",
+        "かかっ",
+        "かかる",
+        "かかり",
+    }
 )
 _WHEN = re.compile(r"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\bwhat (date|year|month)\b", re.I)
 _WHY = re.compile(r"なぜ|理由|どうして|\bwhy\b", re.I)
@@ -212,11 +230,9 @@ def english_date(date: str) -> str:
     """令和5年3月 → March 2023; 2024年11月29日 → 29 November 2024; "" when not a year."""
     d = nfkc(date)
     m = re.match(r"(令和|平成|昭和)?([0-9]+|元)年度?(?:([0-9]+)月)?(?:([0-9]+)日)?", d)
-    if not m:
+    year = written_year(d)
+    if not m or year is None:
         return ""
-    year = 1 if m.group(2) == "元" else int(m.group(2))
-    if m.group(1):
-        year += ERAS[m.group(1)]
     months = "January February March April May June July August September October November December"
     month = months.split()[int(m.group(3)) - 1] if m.group(3) and 1 <= int(m.group(3)) <= 12 else ""
     parts = [m.group(4) or "", month, str(year)]
@@ -224,12 +240,15 @@ def english_date(date: str) -> str:
     return fiscal + " ".join(p for p in parts if p)
 
 
+_CLAUSE_END = re.compile(r"[、。]|,(?![0-9])|(?<![0-9]),")  # not the comma of 1,000
+
+
 def _phrase(sentence: str, start: int, end: int, width: int = 24) -> str:
     """The clause of ``sentence`` around [start, end): from the previous 、 or 。 to the next,
     cut to ``width`` characters on each side."""
-    left = max(sentence.rfind(c, 0, start) for c in "、。,")
-    right_cands = [i for c in "、。," if (i := sentence.find(c, end)) >= 0]
-    right = min(right_cands) if right_cands else len(sentence)
+    ends = [m.start() for m in _CLAUSE_END.finditer(sentence)]
+    left = max((i for i in ends if i < start), default=-1)
+    right = min((i for i in ends if i >= end), default=len(sentence))
     left = max(left + 1, start - width)
     right = min(right, end + width // 2)
     return sentence[left:right].strip()
@@ -244,24 +263,9 @@ class Figure:
     figure: str  # 18億2,700万円, 令和5年3月
     wanted: bool  # its unit is the one the question asks for (or the question names none)
     topical: bool  # stated as the comment on a topic: 「人口は28万3,630人」
-    # the last date before it in its sentence, against the years the question states:
+    # the date it is stated for (:func:`_dated`), against the years the question states:
     # 1 the same year, -1 another year, 0 no date on one side or the other
-    dated: int = 0
-
-
-def year_of(date: str) -> int | None:
-    """The western year of a written date (令和5年度 → 2023, 2023年9月 → 2023); None when
-    it names no year (3月11日).
-
-    >>> year_of("令和元年"), year_of("2023年9月"), year_of("3月11日")
-    (2019, 2023, None)
-    """
-    m = re.match(r"(令和|平成|昭和)([0-9]+|元)年|([0-9]{4})年", nfkc(date))
-    if not m:
-        return None
-    if m.group(3):
-        return int(m.group(3))
-    return ERAS[m.group(1)] + (1 if m.group(2) == "元" else int(m.group(2)))
+    dated: Literal[-1, 0, 1] = 0
 
 
 def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
@@ -276,7 +280,7 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
     q = nfkc(question).lower()
     stated = _stated(question, kind)
     wanted = asked_units(question)
-    years = {y for d in _stated(question, "when") if (y := year_of(d))}
+    years = {y for d in _stated(question, "when") if (y := written_year(d))}
     out = []
     for i, raw in enumerate(sentences):
         s = nfkc(raw)
@@ -297,23 +301,35 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
                     m.group().strip(),
                     not wanted or _SAME_UNIT.get(unit, unit) in wanted,
                     topical,
-                    _dated(years, s[: m.start()]) if kind == "amount" else 0,
+                    _dated(years, s, m.start(), m.end()) if kind == "amount" else 0,
                 )
             )
     return out
 
 
-def _dated(years: set[int], before: str) -> int:
-    """Whether a figure is of the year the question asks about: the last date written
-    before it in its sentence is of that year (1), of another (-1), or there is none (0).
-    「2022年の統計で全国の出生数は77万人、本市は2023年に954人」: asked about 2023, 954人 is
-    the figure of that year and 77万人 of another."""
+def _dated(years: set[int], s: str, start: int, end: int) -> Literal[-1, 0, 1]:
+    """Whether the figure at ``s[start:end]`` is of a year the question asks about (1), of
+    another (-1), or cannot be told (0). Its date is one written in brackets right after it
+    (「954人（令和5年度）」), else the last one before it in its clause, else in its sentence;
+    a 前年/昨年 between that date and the figure makes it another year's (「令和5年度は954人で、
+    前年度の1,020人から」). A range (「令和元年度から令和5年度までの」) counts by its last year."""
     if not years:
         return 0
-    dates = [y for d in _DATE.finditer(before) if (y := year_of(d.group()))]
-    if not dates:
-        return 0
-    return 1 if dates[-1] in years else -1
+    after = re.match(rf"\s?[(（]({_DATE.pattern})[)）]", s[end:])
+    if after:
+        year = written_year(after.group(1))
+        return 0 if year is None else (1 if year in years else -1)
+    clause = max(s.rfind(c, 0, start) for c in "、。") + 1
+    for since in (clause, 0):
+        dated = [
+            (d.end(), y) for d in _DATE.finditer(s, since, start) if (y := written_year(d.group()))
+        ]
+        if dated:
+            at, year = dated[-1]
+            if re.search(r"前年|昨年|前回", s[at:start]):
+                return -1
+            return 1 if year in years else -1
+    return 0
 
 
 def amount_phrase(question: str, sentences: Sequence[str]) -> tuple[int, str, str] | None:

@@ -32,6 +32,23 @@ _SPACE = re.compile(r"\s+")
 # by name and by the initial used in short dates (R5.9).
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 ERA_INITIALS = {"r": "令和", "h": "平成", "s": "昭和"}
+_WRITTEN_YEAR = re.compile(r"(令和|平成|昭和)?([0-9]+|元)年")
+
+
+def written_year(date: str) -> int | None:
+    """The Western year of a written date: 令和5年度 → 2023, 令和元年 → 2019, 2023年9月 →
+    2023; None when it names no year (3月11日). ``date`` is NFKC already.
+
+    >>> written_year("令和元年"), written_year("2023年9月"), written_year("3月11日")
+    (2019, 2023, None)
+    """
+    m = _WRITTEN_YEAR.match(date)
+    if not m:
+        return None
+    year = 1 if m.group(2) == "元" else int(m.group(2))
+    return year + ERAS[m.group(1)] if m.group(1) else year
+
+
 # C0/C1 controls, zero-width and bidirectional marks: never meant in a question or filter.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
