@@ -29,7 +29,7 @@ from pathlib import Path
 
 from rag.tokenizing import english_stop_words, romanize
 
-LEXICON_FILE = "lexicon-3.json"  # in the index generation it was built for
+LEXICON_FILE = "lexicon-4.json"  # in the index generation it was built for
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
 # are frequency bands below it
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
@@ -122,22 +122,35 @@ class Lexicon:
 
     def weighted_units(self, tokens: Sequence[str]) -> list[tuple[str, list[tuple[str, float]]]]:
         """(English unit, its Japanese terms with their weights) for each unit of the tokens
-        the list knows: two words as one ("nursery school", or "furusato nozei" as the one
-        romanised word furusatonozei) before single words."""
-        out: list[tuple[str, list[tuple[str, float]]]] = []
+        the list knows, longest first: three words ("junior high school"), then two
+        ("nursery school", or "furusato nozei" as the one romanised word furusatonozei),
+        then single words. A word before a unit may share its head noun, as English
+        coordination and stacked modifiers leave it out ("elementary and junior high
+        schools": elementary school). An adverb in -ly the list lacks is read as its
+        adjective ("regularly": regular)."""
+        found: dict[int, tuple[str, int]] = {}  # first token -> (unit, its length)
         used: set[int] = set()
-        for i in range(len(tokens) - 1):  # pairs first: "nursery school", "waiting list"
+        for size in (3, 2):
+            for i in range(len(tokens) - size + 1):
+                span = range(i, i + size)
+                if used.intersection(span):
+                    continue
+                words = tokens[i : i + size]
+                for unit in (" ".join(words), "".join(words) if size == 2 else ""):
+                    if unit and unit in self.terms:
+                        found[i] = (unit, size)
+                        used.update(span)
+                        break
+        for i, tok in enumerate(tokens):
             if i in used:
                 continue
-            for pair in (f"{tokens[i]} {tokens[i + 1]}", f"{tokens[i]}{tokens[i + 1]}"):
-                if pair in self.terms:
-                    out.append((pair, self.terms[pair][:PER_UNIT]))
-                    used |= {i, i + 1}
+            after = found.get(i + 1)
+            shared = f"{tok} {after[0].split(' ')[-1]}" if after else ""
+            for unit in (shared, tok, *_adjectives(tok)):
+                if unit and unit in self.terms:
+                    found[i] = (unit, 1)
                     break
-        for i, tok in enumerate(tokens):
-            if i not in used and tok in self.terms:
-                out.append((tok, self.terms[tok][:PER_UNIT]))
-        return out
+        return [(unit, self.terms[unit][:PER_UNIT]) for _, (unit, _) in sorted(found.items())]
 
     def save(self, path: Path) -> None:
         assert isinstance(self.terms, Packed)  # __post_init__ packs it
@@ -156,6 +169,14 @@ class Lexicon:
             return cls(Packed(terms), cuts)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
+
+
+def _adjectives(word: str) -> tuple[str, ...]:
+    """The adjective an English adverb in -ly comes from: regularly → regular, easily →
+    easy; none for other words."""
+    if len(word) < 5 or not word.endswith("ly"):
+        return ()
+    return (word[:-3] + "y",) if word.endswith("ily") else (word[:-2],)
 
 
 def jmdict_entries(known: Callable[[str], bool]) -> list[Entry]:
@@ -287,11 +308,12 @@ def build(
                 toks = english_tokens(_PAREN.sub(" ", text))
                 if not toks or len(toks) > MAX_GLOSS_WORDS:
                     continue
-                # the whole gloss when it is a word or a pair ("cost", "staff member"), and
+                # the whole gloss when it is up to three words ("cost", "staff member",
+                # "junior high school"), and
                 # each of its words at a lower weight ("staff"); a gloss with a qualifier,
                 # "(hospital) ward", is not the whole of "ward"
                 whole = 0.5 if _PAREN.search(text) else 1.0
-                units = [(" ".join(toks), whole)] if len(toks) <= 2 else []
+                units = [(" ".join(toks), whole)] if len(toks) <= 3 else []
                 units += [(t, 0.5 / len(toks)) for t in toks] if len(toks) > 1 else []
                 for unit, weight in units:
                     if stop.intersection(unit.split(" ")):  # "many people"

@@ -39,6 +39,10 @@ def fake_entries(known: Callable[[str], bool]) -> list[Entry]:
         Entry(("区画",), False, (("district",),)),
         Entry(("補聴器",), True, (("hearing aid",),), ("ほちょうき",)),
         Entry(("一時保護",), False, (("temporary protection",),), ("いちじほご",)),
+        Entry(("中学校",), True, (("junior high school", "middle school"),), ("ちゅうがっこう",)),
+        Entry(("小学校",), True, (("elementary school", "primary school"),), ("しょうがっこう",)),
+        Entry(("初歩的",), False, (("elementary", "rudimentary"),)),
+        Entry(("定期的",), True, (("regular", "periodic"),)),
     ]
     out = []
     for e in table:
@@ -66,6 +70,13 @@ VOCAB = [
         "区域",
         "多数",
         "区画",
+        "中学",
+        "校",
+        "学校",
+        "小",
+        "初歩",
+        "的",
+        "定期",
     ]
 ]
 
@@ -140,3 +151,18 @@ def test_the_packaged_jmdict_translates_council_words() -> None:
     found = jmdict_glosses(["予算", "条例", "保育園", "存在しない語"])
     assert "budget" in found["予算"] and "ordinance" in found["条例"]
     assert "存在しない語" not in found
+
+
+def test_three_word_glosses_coordination_and_adverbs() -> None:
+    """ "junior high school" is one unit; "elementary and junior high schools" shares the
+    head noun (elementary school, not 初歩的); an adverb in -ly the list lacks is read as
+    its adjective."""
+    lex = build(VOCAB, TOKENS, fake_entries)
+    assert lex.terms["junior high school"][0] == ("中学校", 1.0)
+    units = lex.units(TOKENS("Do staff visit the elementary and junior high schools?"))
+    assert ("elementary school", ["小学校"]) in units
+    assert ("junior high school", ["中学校"]) in units
+    assert all(u != "elementary" for u, _ in units)
+    assert lex.units(TOKENS("Is it checked regularly?")) == [("regular", ["定期的"])]
+    [(unit, terms)] = lex.units(TOKENS("an elementary question"))  # no head to share
+    assert unit == "elementary" and terms[0] == "初歩的"
