@@ -21,8 +21,12 @@ import json
 import lzma
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rag.use_torch import TorchUSE
 
 REFERENCE_ROWS = 1000
 
@@ -41,11 +45,11 @@ def export(folder: Path) -> None:
     print(f"{len(texts)} texts, {sum(map(len, texts))} characters -> {folder}")
 
 
-def timed(enc: object, texts: list[str]) -> tuple[np.ndarray, float]:
+def timed(enc: TorchUSE, texts: list[str]) -> tuple[np.ndarray, float]:
     import torch
 
     t0 = time.perf_counter()
-    vectors = enc.encode(texts)  # type: ignore[attr-defined]
+    vectors = enc.encode(texts)
     if torch.cuda.is_available():
         torch.cuda.synchronize()
     return vectors, time.perf_counter() - t0

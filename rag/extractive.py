@@ -91,9 +91,11 @@ class ExtractiveParams:
     figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
     figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
-    # how many / how much: the least share of the question's terms that a figure's sentence
-    # and the one before it hold, else the documents do not state it (no_answer)
-    figure_support: float = 0.4  # chosen on dev: between 0.37 (a figure of another thing), 0.43
+    # how many / how much: the least share of the question's subject (its terms less the
+    # asking words) that a figure's sentence and the two before it hold, else the documents
+    # do not state it (no_answer); chosen on dev, between 0.37 (a figure of another thing)
+    # and 0.43 (the lowest right answer)
+    figure_support: float = 0.4
 
 
 DEFAULT_PARAMS = ExtractiveParams()

@@ -90,9 +90,10 @@ class TorchUSE:
         faster than the package's pure-Python port, which was a third of the build's
         embedding time); a text that comes back empty or with a ``<unk>`` that covers several
         characters is tokenised again by the port, because the two differ there (C++ merges
-        a run of unknown characters into one ``<unk>``). Elsewhere they differ only where two segmentations score the same
-        (P+MV against PM+V, a long run of one letter or of ……): 1 archive chunk in 98,786
-        moved by more than cosine 0.001 (``tests/test_use_torch.py`` counts them)."""
+        a run of unknown characters into one ``<unk>``). Elsewhere they differ only where
+        two segmentations score the same (P+MV against PM+V, a long run of one letter or of
+        ……): 1 archive chunk in 98,786 moved by more than cosine 0.001
+        (``tests/test_use_torch.py`` counts them)."""
         fast = self._fast_tokenizer()
         if fast is None:
             return [self._port_ids(x) for x in texts]
@@ -267,16 +268,16 @@ def heap_kept() -> Iterator[None]:
     (179 → 227 chunks/s); the vectors are bit-identical (``tests/test_use_torch.py``).
     After it the thresholds are set to glibc's starting values (a server that embedded an
     upload then returns freed memory as a fresh process would; glibc no longer adapts them
-    once they are set) and the free heap is returned to the system. A glibc that refuses the
-    raised values is left as it was. Elsewhere than glibc nothing changes. Not re-entrant:
-    the embedder's lock runs one encode at a time."""
+    once they are set) and the free heap is returned to the system. A glibc that refuses a
+    raised value keeps its own for the encode. Elsewhere than glibc nothing changes. Not
+    re-entrant: the embedder's lock runs one encode at a time."""
     libc = _glibc()
-    trim, mmap = _HEAP_DURING
-    if libc is None or not (
-        libc.mallopt(_M_TRIM_THRESHOLD, trim) and libc.mallopt(_M_MMAP_THRESHOLD, mmap)
-    ):
+    if libc is None:
         yield
         return
+    trim, mmap = _HEAP_DURING
+    libc.mallopt(_M_TRIM_THRESHOLD, trim)
+    libc.mallopt(_M_MMAP_THRESHOLD, mmap)
     try:
         yield
     finally:
