@@ -66,6 +66,13 @@ _WANTS = [
         re.compile(r"して(いる|おり|いま)|活用|導入|実施|行っ"),
     ),
 ]
+# A yes/no question is answered by a sentence that states where the matter stands: done,
+# under study, planned, or not (「検討中です」「予定はございません」「撤廃は行わない」).
+_STATUS = re.compile(
+    r"検討(中|して|を(進め|行っ))|予定(です|でございます|して|は(ない|ありません|ございません))"
+    r"|(して|行って|進めて)(いる|おり|いま|いない|おりません)|(行わ|考えてい|予定してい)ない"
+    r"|ございません|ありません"
+)
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,8 @@ class Extractor:
         p = self.params
         weights = self.evidence.weights(question)
         wants = [cue for asks, cue in _WANTS if asks.search(question)]
+        if question_type(question) == "yesno":
+            wants.append(_STATUS)
         cands = []
         seen: set[str] = set()
         for h in hits[: p.passages]:

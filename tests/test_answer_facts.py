@@ -14,7 +14,7 @@ from rag.bm25 import BM25
 from rag.chunking import Chunk
 from rag.embedding import as_batched
 from rag.evidence import Evidence
-from rag.extractive import Extractor
+from rag.extractive import DEFAULT_PARAMS, Extractor
 from rag.facts import (
     _phrase,
     amount_phrase,
@@ -551,3 +551,20 @@ def test_a_figure_of_something_else_is_not_the_figure_asked_for() -> None:
     # the lead line holds itself to the same: the dashboard's cost, not the survey's
     lead, _, _ = ex.compose_with_lead(q, _hits(survey, dashboard))
     assert "480万円" in lead and "134万" not in lead
+
+
+def test_a_yes_no_question_is_answered_by_where_the_matter_stands() -> None:
+    """Asked whether something is done, the sentence that says where it stands (検討中,
+    予定はございません) outranks one that only talks about it."""
+    turn = Chunk(
+        "k#9",
+        "生成AIについては、業務の効率化や区民サービスの向上に寄与するものと考えています。"
+        "本区での導入については、庁内の体制も含めて現在検討中です。",
+        "生成AI 導入",
+        {"city": "品川区", "chunk_type": "turn", "doc_id": "k"},
+    )
+    ex = dataclasses.replace(
+        _looking_up(turn), params=dataclasses.replace(DEFAULT_PARAMS, max_sentences=1)
+    )
+    [picked] = ex.pick("品川区では生成AIを導入しているか", _hits(turn))
+    assert "検討中" in picked.text
