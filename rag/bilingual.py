@@ -11,7 +11,8 @@ then searches BM25 with its own words and the Japanese terms they translate: "he
 → 補聴器, "waiting list" → 待機.
 
 A gloss that is the whole English unit ("cost" for 費用) counts more than one that only holds
-it ("child on waiting list"); two-word units ("nursery school") are tried before single words.
+it ("child on waiting list"); units of three and two words ("junior high school", "nursery
+school") are tried before single words.
 
 >>> lex = Lexicon({"cost": [("費用", 1.0), ("コスト", 1.0)], "nursery school": [("保育園", 1.0)]})
 >>> lex.expand(["nursery", "school", "cost"])
@@ -93,7 +94,7 @@ class Packed(Mapping[str, list[tuple[str, float]]]):
 
 @dataclass(frozen=True)
 class Lexicon:
-    """English unit (a word, or two words joined by a space) → (Japanese term, weight), at
+    """English unit (a word, or up to three joined by spaces) → (Japanese term, weight), at
     most :data:`PER_UNIT` of them; and each term's cut into the index's BM25 terms where it
     is not one (補聴器 → "補聴 器")."""
 
@@ -309,9 +310,8 @@ def build(
                 if not toks or len(toks) > MAX_GLOSS_WORDS:
                     continue
                 # the whole gloss when it is up to three words ("cost", "staff member",
-                # "junior high school"), and
-                # each of its words at a lower weight ("staff"); a gloss with a qualifier,
-                # "(hospital) ward", is not the whole of "ward"
+                # "junior high school"), and each of its words at a lower weight ("staff");
+                # a gloss with a qualifier, "(hospital) ward", is not the whole of "ward"
                 whole = 0.5 if _PAREN.search(text) else 1.0
                 units = [(" ".join(toks), whole)] if len(toks) <= 3 else []
                 units += [(t, 0.5 / len(toks)) for t in toks] if len(toks) > 1 else []

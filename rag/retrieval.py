@@ -250,7 +250,7 @@ class Retriever:
     def query_groups(self, query: str) -> Groups:
         """``query`` as groups of weighted alternatives (:meth:`BM25.scores_any`): each
         BM25 token its own group, and for an English query each unit of the term list
-        (a word, or a pair such as "hearing aid") one group: the English word itself and
+        (a word, or a few such as "hearing aid") one group: the English word itself and
         its translations, each as the index holds it (補聴器 as 補聴 + 器)."""
         tokens = self.tokenizer(query)
         single: Groups = [[((t,), 1.0)] for t in tokens]
