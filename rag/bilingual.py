@@ -127,8 +127,10 @@ class Lexicon:
         ("nursery school", or "furusato nozei" as the one romanised word furusatonozei),
         then single words. A word before a unit may share its head noun, as English
         coordination and stacked modifiers leave it out ("elementary and junior high
-        schools": elementary school). An adverb in -ly the list lacks is read as its
-        adjective ("regularly": regular)."""
+        schools": elementary school). An inflected word is read as the word it inflects
+        where that one's best translation weighs more (:func:`_base_forms`: "asked" is
+        only a word of "frequently asked questions", "ask" is 質問), or where the list
+        lacks it ("regularly": regular)."""
         found: dict[int, tuple[str, int]] = {}  # first token -> (unit, its length)
         used: set[int] = set()
         for size in (3, 2):
@@ -147,10 +149,14 @@ class Lexicon:
                 continue
             after = found.get(i + 1)
             shared = f"{tok} {after[0].split(' ')[-1]}" if after else ""
-            for unit in (shared, tok, *_adjectives(tok)):
-                if unit and unit in self.terms:
-                    found[i] = (unit, 1)
-                    break
+            if shared in self.terms:
+                found[i] = (shared, 1)
+                continue
+            # the word as typed, else the base form whose best translation weighs most
+            # ("asked" is a word of "frequently asked questions" only; "ask" is 問う)
+            forms = [f for f in (tok, *_base_forms(tok)) if f in self.terms]
+            if forms:
+                found[i] = (max(forms, key=lambda f: self.terms[f][0][1]), 1)
         return [(unit, self.terms[unit][:PER_UNIT]) for _, (unit, _) in sorted(found.items())]
 
     def save(self, path: Path) -> None:
@@ -172,12 +178,26 @@ class Lexicon:
             return None
 
 
-def _adjectives(word: str) -> tuple[str, ...]:
-    """The adjective an English adverb in -ly comes from: regularly → regular, easily →
-    easy; none for other words."""
-    if len(word) < 5 or not word.endswith("ly"):
+def _base_forms(word: str) -> tuple[str, ...]:
+    """The forms an English word may be written from, by the regular rules of English
+    inflection: the adjective of an adverb in -ly (regularly → regular, easily → easy),
+    the verb of a past or participle in -ed or -ing (asked → ask, raised → raise,
+    submitted → submit, applied → apply, considering → consider, using → use); none for
+    other words. Irregular forms (held, paid) are not guessed."""
+    if len(word) < 5:
         return ()
-    return (word[:-3] + "y",) if word.endswith("ily") else (word[:-2],)
+    if word.endswith("ly"):
+        return (word[:-3] + "y",) if word.endswith("ily") else (word[:-2],)
+    for ending in ("ed", "ing"):
+        if word.endswith(ending):
+            stem = word[: -len(ending)]
+            forms = [stem, stem + "e"]
+            if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
+                forms.insert(0, stem[:-1])  # submitted, planned, running
+            if ending == "ed" and stem.endswith("i"):
+                forms.insert(0, stem[:-1] + "y")  # applied, carried
+            return tuple(forms)
+    return ()
 
 
 def jmdict_entries(known: Callable[[str], bool]) -> list[Entry]:
