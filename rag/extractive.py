@@ -47,32 +47,21 @@ _QUESTION_SENTENCE = re.compile(
     r"(ご?質問|お尋ね|お伺い|伺いたい|教えて(いただ|くだ|下さ)|でしょうか|ですか)"
     r"[^。]{0,12}[。？?]?$"
 )
-# Words that say what kind of answer a question wants, and the cue a sentence answers it by.
-_WANTS = [
-    (
-        re.compile(r"なぜ|理由|どうして|why|reason", re.I),
-        re.compile(r"理由|ため|から|ことで|により"),
+# The cue by which a sentence answers each kind of question (:func:`rag.facts.question_type`):
+# a reason, a number, a date, a way; a yes/no question is answered by a sentence that states
+# where the matter stands: done, under study, planned, or not (「検討中です」「予定は
+# ございません」「撤廃は行わない」).
+_CUES = {
+    "why": re.compile(r"理由|ため|から|ことで|により"),
+    "amount": re.compile(r"[0-9０-９]"),
+    "when": re.compile(r"[0-9０-９]+年|令和|平成|月|日"),
+    "how": re.compile(r"して(いる|おり|いま)|活用|導入|実施|行っ"),
+    "yesno": re.compile(
+        r"検討(中|して|を(進め|行っ))|予定(です|でございます|して|は(ない|ありません|ございません))"
+        r"|(して|行って|進めて)(いる|おり|いま|いない|おりません)|(行わ|考えてい|予定してい)ない"
+        r"|ございません|ありません"
     ),
-    (
-        re.compile(r"何件|何人|いくら|いくつ|何円|何%|割合|率|how (many|much)|number|rate", re.I),
-        re.compile(r"[0-9０-９]"),
-    ),
-    (
-        re.compile(r"いつ|時期|何年|when|date", re.I),
-        re.compile(r"[0-9０-９]+年|令和|平成|月|日"),
-    ),
-    (
-        re.compile(r"どのよう|どうやって|how (did|do|does|is|are|was|were)|方法", re.I),
-        re.compile(r"して(いる|おり|いま)|活用|導入|実施|行っ"),
-    ),
-]
-# A yes/no question is answered by a sentence that states where the matter stands: done,
-# under study, planned, or not (「検討中です」「予定はございません」「撤廃は行わない」).
-_STATUS = re.compile(
-    r"検討(中|して|を(進め|行っ))|予定(です|でございます|して|は(ない|ありません|ございません))"
-    r"|(して|行って|進めて)(いる|おり|いま|いない|おりません)|(行わ|考えてい|予定してい)ない"
-    r"|ございません|ありません"
-)
+}
 
 
 @dataclass(frozen=True)
@@ -155,9 +144,8 @@ class Extractor:
         """The sentences that answer, in passage and text order."""
         p = self.params
         weights = self.evidence.weights(question)
-        wants = [cue for asks, cue in _WANTS if asks.search(question)]
-        if question_type(question) == "yesno":
-            wants.append(_STATUS)
+        cue = _CUES.get(question_type(question))
+        wants = [cue] if cue else []
         cands = []
         seen: set[str] = set()
         for h in hits[: p.passages]:
