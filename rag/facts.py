@@ -243,13 +243,17 @@ def english_date(date: str) -> str:
 _CLAUSE_END = re.compile(r"[、。]|,(?![0-9])|(?<![0-9]),")  # not the comma of 1,000
 
 
+def _clause_start(sentence: str, at: int) -> int:
+    """Where the clause holding ``sentence[at]`` begins: after the last clause end before it."""
+    return max((m.end() for m in _CLAUSE_END.finditer(sentence, 0, at)), default=0)
+
+
 def _phrase(sentence: str, start: int, end: int, width: int = 24) -> str:
     """The clause of ``sentence`` around [start, end): from the previous 、 or 。 to the next,
     cut to ``width`` characters on each side."""
     ends = [m.start() for m in _CLAUSE_END.finditer(sentence)]
-    left = max((i for i in ends if i < start), default=-1)
     right = min((i for i in ends if i >= end), default=len(sentence))
-    left = max(left + 1, start - width)
+    left = max(_clause_start(sentence, start), start - width)
     right = min(right, end + width // 2)
     return sentence[left:right].strip()
 
@@ -319,7 +323,7 @@ def _dated(years: set[int], s: str, start: int, end: int) -> Literal[-1, 0, 1]:
     if after:
         year = written_year(after.group(1))
         return 0 if year is None else (1 if year in years else -1)
-    clause = max(s.rfind(c, 0, start) for c in "、。") + 1
+    clause = _clause_start(s, start)
     for since in (clause, 0):
         dated = [
             (d.end(), y) for d in _DATE.finditer(s, since, start) if (y := written_year(d.group()))
