@@ -363,6 +363,22 @@ def speaker_asked(question: str) -> str | None:
     return "asked" if re.search(r"党|会派|party", q, re.I) else None
 
 
+def wanted_speaker(question: str) -> str | None:
+    """Whose turn answers ``question`` (a :class:`rag.schema.Person` category): ``member``
+    when it asks who asked, or what a member asked for, raised or pointed out; ``official``
+    when it asks who answered, or for what the executive states (how much, when, why, how,
+    whether, what); None for decisions and for someone the text names (指名, 選任).
+
+    >>> wanted_speaker("市第54号議案について質疑したのは誰か"), wanted_speaker("補正額はいくらか")
+    ('member', 'official')
+    """
+    kind = question_type(question)
+    verb = speaker_asked(question)
+    if kind == "decision" or (kind == "who" and verb is None):
+        return None
+    return "member" if verb == "asked" else "official"
+
+
 def who_from(question: str, meta: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The person a who-question asks for, from a passage's speakers: the questioner when
     it asks who asked, raised or pointed out; the official who answered when it asks who

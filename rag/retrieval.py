@@ -29,6 +29,7 @@ from rag.answers import question_language
 from rag.bilingual import LEXICON_FILE, Lexicon
 from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings, as_batched, load_embeddings
+from rag.facts import wanted_speaker
 from rag.filters import Filters
 from rag.indexing import StoredIndex, load_index, open_dense_store
 from rag.places import Gazetteer
@@ -38,6 +39,7 @@ from rag.rerank import (
     MIN_PSEUDO_QUERIES,
     PSEUDO_QUERIES,
     RERANKER_FILE,
+    ROLE_PRIOR,
     Candidates,
     LinearRanker,
     features,
@@ -54,6 +56,16 @@ from rag.vectorstores import DenseStore
 MODES = ("hybrid", "fusion", "dense", "bm25")
 # a query as groups of weighted alternatives, each alternative a few BM25 tokens
 Groups = list[list[tuple[tuple[str, ...], float]]]
+
+
+def _side(roles: Sequence[str], chunk_type: str) -> str:
+    """``member`` or ``official`` when a passage is a turn of that side alone, else "". A
+    committee chair's report is a member's turn that states the committee's work, not a
+    question: it is neither side's."""
+    if chunk_type == "report":
+        return ""
+    sides = {r for r in roles if r in ("member", "official")}
+    return sides.pop() if len(sides) == 1 else ""
 
 
 def _tokens_of(groups: Groups) -> list[str]:
@@ -169,6 +181,10 @@ class Retriever:
         self._rows = {c.id: n for n, c in enumerate(index.chunks)}
         self._keys: dict[int, str] = {}
         self._types = [str(c.metadata.get("chunk_type") or "") for c in index.chunks]
+        # whose turn a passage is: a member's or an official's alone, else "" (both, chair)
+        self._sides = [
+            _side(c.metadata.get("roles") or (), self._types[n]) for n, c in enumerate(index.chunks)
+        ]
         self.reranker = LinearRanker.load(index.folder / RERANKER_FILE)
         self._lexicon: Lexicon | None = None
         self._lexicon_lock = threading.Lock()
@@ -587,6 +603,12 @@ class Retriever:
         t0 = time.perf_counter()
         X = self.candidate_features(query, cands, understood)
         scores = self.reranker.score(X)
+        second: dict[str, Any] = {"reranker": self.reranker.to_json()}
+        wanted = wanted_speaker(query)
+        if wanted and ROLE_PRIOR:  # the other side's turn restates the topic, not the answer
+            other = "official" if wanted == "member" else "member"
+            scores = scores - ROLE_PRIOR * np.asarray([self._sides[r] == other for r in cands.rows])
+            second["role_prior"] = {"prefers": wanted, "weight": ROLE_PRIOR}
         # A question that names a place asks about that place: passages known to be about
         # another place go after the rest (a soft filter, so it never empties the result).
         # A passage whose place is unknown (minutes without a header) is not elsewhere.
@@ -610,5 +632,5 @@ class Retriever:
             )
         timings["rerank"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        stages = {"first": ["bm25", "dense"], "second": {"reranker": self.reranker.to_json()}}
+        stages = {"first": ["bm25", "dense"], "second": second}
         return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages, understood)

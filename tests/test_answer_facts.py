@@ -27,6 +27,7 @@ from rag.facts import (
     person_line,
     question_type,
     speaker_asked,
+    wanted_speaker,
     who_from,
 )
 from rag.followup import in_context, rewrite
@@ -569,3 +570,21 @@ def test_a_yes_no_question_is_answered_by_where_the_matter_stands() -> None:
     )
     [picked] = ex.pick("品川区では生成AIを導入しているか", _hits(turn))
     assert "検討中" in picked.text
+
+
+@pytest.mark.parametrize(
+    ("question", "side"),
+    [
+        ("市第54号議案について日本共産党を代表して質疑したのは誰ですか", "member"),
+        ("議会図書室の機能強化として何を求めたか", "member"),
+        ("Which member asked about the land acquisition rates?", "member"),
+        ("この質問に答弁したのは誰か", "official"),
+        ("補正額はいくらか", "official"),
+        ("なぜ延期したのか", "official"),
+        ("How did the city cut cloud costs?", "official"),
+        ("副委員長に指名されたのは誰か", None),  # someone the text names
+        ("議案第70号はどう議決されたか", None),  # the chair pronounces it
+    ],
+)
+def test_whose_turn_answers_a_question(question: str, side: str | None) -> None:
+    assert wanted_speaker(question) == side

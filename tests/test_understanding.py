@@ -175,3 +175,52 @@ def test_english_search_survives_a_term_list_that_cannot_be_built(
     with pytest.warns(RuntimeWarning, match="no English term list"):
         hits = r.search("How did Morioka get cloud cost savings?", k=3).hits
     assert len(hits) == 3 and not r.lexicon  # searched with its own words; not retried
+
+
+def test_a_question_for_a_fact_prefers_the_official_s_reply_and_who_asked_the_member_s_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The member's question restates the topic more often than the reply states it, so
+    by words alone it outranks the reply for "how much"; the role prior puts the reply
+    first, and keeps the member's turn first for "who pointed it out"."""
+    import rag.retrieval
+    from rag.indexing import ingest
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+    from tests.conftest import REPORT, FakeEmbeddings
+
+    other = "".join(
+        f"第{i}に、区内の公共施設の維持管理についても、計画的な改修が必要だと考えます。"
+        for i in range(1, 16)
+    )
+    minutes = tmp_path / "docs" / "somu-iinkai.txt"
+    minutes.parent.mkdir()
+    minutes.write_text(
+        "◯議長　　山田太郎議員。\n"
+        "◯山田太郎議員　　会計年度任用職員の経験加算についてお伺いします。会計年度任用職員の"
+        "経験加算は少な過ぎます。会計年度任用職員には昇給がなく、経験加算だけが頼りです。"
+        f"会計年度任用職員の経験加算を大幅に増やすべきではありませんか。{other}\n"
+        "◯議長　　市長。\n"
+        "◯市長　　山田議員の御質問にお答えいたします。経験加算につきましては、本年度から上限を"
+        f"引き上げ、一人当たり年額で最大2万4000円を加算しております。{other.replace('考えます', '考えております')}\n"
+        "◯議長　　以上で質疑を終わります。\n",
+        encoding="utf-8",
+    )
+    settings = Settings(
+        corpus=(REPORT, minutes.parent), index_dir=tmp_path / "index", embed_model="fake"
+    )
+    emb = FakeEmbeddings()
+    ingest(list(settings.corpus), settings, emb)
+    r = Retriever.open(settings, emb)
+    asked, reply = "somu-iinkai#000", "somu-iinkai#001"
+    assert r.chunk(asked).metadata["roles"] == ["chair", "member"]  # one side's turn each
+    assert r.chunk(reply).metadata["roles"] == ["chair", "official"]
+    how_much = "会計年度任用職員の経験加算は年額で最大いくら加算しているか"
+    who = "会計年度任用職員の経験加算が少な過ぎると指摘したのは誰か"
+    found = r.search(how_much, k=3)
+    assert found.hits[0].chunk.id == reply
+    prior = {"prefers": "official", "weight": rag.retrieval.ROLE_PRIOR}
+    assert found.stages["second"]["role_prior"] == prior
+    assert r.search(who, k=3).hits[0].chunk.id == asked
+    monkeypatch.setattr(rag.retrieval, "ROLE_PRIOR", 0.0)  # control: words alone
+    assert r.search(how_much, k=3).hits[0].chunk.id == asked
