@@ -46,9 +46,13 @@ _DECISION = re.compile(
 )
 _DECIDED_ITEM = re.compile(r"議案|請願|陳情|\b(bill|petition|motion)\b", re.I)
 _DECIDED_ASK = re.compile(r"結果|どうなった|\b(result|outcome|decided|decision)\b", re.I)
+# The words that ask how much or how many, one home for the question regex below and for
+# ASKING_WORDS (the same words as tokens).
+_HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "どれだけ")
 _AMOUNT = re.compile(
-    r"いくら|何[件人円回校戸台個名割%％本社倍]|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
-    r"|いくつ|どのくらい|どれくらい|どれだけ|どの程度|割合|比率|率は|額は|上限|費用"
+    "|".join(_HOW_MUCH)
+    + r"|何[件人円回校戸台個名割%％本社倍]|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
+    r"|どの程度|割合|比率|率は|額は|上限|費用"
     r"|\bhow (many|much)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
     # a question that is a noun phrase ending in a quantity: 貸出冊数, 利用者数, 補正額,
     # 受講率 (not 多数, 複数, 算数, 増額, 効率, 引率)
@@ -57,21 +61,7 @@ _AMOUNT = re.compile(
 )
 # The words by which a question asks how much or how many (tokens of いくらかかったか,
 # 何人いるか): no answer holds them, so they are not part of what a figure must be about.
-ASKING_WORDS = frozenset(
-    {
-        "いくら",
-        "いくつ",
-        "何",
-        "どの",
-        "どれ",
-        "どのくらい",
-        "どれくらい",
-        "どれだけ",
-        "かかっ",
-        "かかる",
-        "かかり",
-    }
-)
+ASKING_WORDS = frozenset({*_HOW_MUCH, "何", "どの", "どれ", "かかっ", "かかる", "かかり"})
 _WHEN = re.compile(r"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\bwhat (date|year|month)\b", re.I)
 _WHY = re.compile(r"なぜ|理由|どうして|\bwhy\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
