@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -82,6 +82,8 @@ T: dict[str, dict[str, str]] = {
         "llm": "**LLMモード** ({model}): 生成した答えの出典を自動で確認します。",
         "searching": "検索中…",
         "read_as": "解釈: {q}",
+        "understood_line": "質問から絞り込み: {labels}（該当する箇所を優先。下のチェックを外すと解除）",
+        "understood": "質問から読み取った条件（チェックを外すと、それなしで答え直します）",
         "no_match": "（絞り込み中: {filters}）",
         "busy": "混み合っています。しばらくしてからもう一度お試しください。",
         "bad_date": "{name}の日付が読めません: 「{value}」。例: 2023-09、2023/09、令和5年9月、R5.9",
@@ -165,6 +167,9 @@ T: dict[str, dict[str, str]] = {
         "llm": "**LLM mode** ({model}): generated answers, citations checked automatically.",
         "searching": "Searching…",
         "read_as": "Read as: {q}",
+        "understood_line": "Narrowed by the question: {labels} (matching passages first; "
+        "untick below to remove)",
+        "understood": "Read from the question (untick to answer again without it)",
         "no_match": "(filters on: {filters})",
         "busy": "The server is busy. Please try again shortly.",
         "bad_date": "Cannot read the {name} date “{value}”. "
@@ -239,7 +244,7 @@ CSS = """
 .dark .sources a.file, .dark .sources a.file:visited { color: #93c5fd; }
 .sources.nearest details { border-style: dashed; }
 .sources.nearest h4 { font-weight: normal; font-style: italic; }
-#chatbot .read-as { font-size: 0.9em; }
+#chatbot .read-as, #chatbot .understood { font-size: 0.9em; }
 .exchanges li.exchange > div { margin: 0.15em 0; }
 .exchanges li.exchange { margin-bottom: 0.6em; }
 .exchanges .answer { padding-left: 1em; }
@@ -255,7 +260,8 @@ footer .show-api, footer .show-api * { color: #374151 !important; opacity: 1 !im
   #chat-row, #chat-main, #chat-side { display: contents; }
   #chat-main > *, #chat-side > * { order: 10; }
   #chat-main > #chatbot { order: 1; } #chat-main > #sources, #chat-side > #sources { order: 2; }
-  #chat-main > #chips { order: 3; } #chat-main > #ask-row { order: 4; }
+  #chat-main > #chips, #chat-main > #understood { order: 3; }
+  #chat-main > #ask-row { order: 4; }
 }
 """
 # [n] in an answer opens and shows source n in the panel; <html lang> follows ?lang=.
@@ -459,6 +465,9 @@ def build_ui(
                 chips = gr.CheckboxGroup(
                     [], value=[], label=t0["chips"], visible=False, elem_id="chips"
                 )
+                understood = gr.CheckboxGroup(
+                    [], value=[], label=t0["understood"], visible=False, elem_id="understood"
+                )
                 with gr.Row(elem_id="ask-row"):
                     box = gr.Textbox(
                         label=t0["box"],
@@ -494,40 +503,46 @@ def build_ui(
             doc_view = _documents_tab(service)
             past = _exchanges_tab(service, lang)
 
-        def respond(
+        def answer(
             message: str,
             chat: list[Any],
             hist: list[str],
             said: list[str],
             recs: dict[str, Any],
             lg: str,
-            *picked: str,
+            picked: Sequence[str],
+            hints: bool = True,
         ) -> Iterator[tuple[Any, ...]]:
+            hidden = gr.update(choices=[], value=[], visible=False)
             chat = [*chat, {"role": "user", "content": html.escape(message or "", quote=False)}]
             chat.append({"role": "assistant", "content": T[lg]["searching"]})
-            yield chat, gr.skip(), hist, said, recs, ""
+            yield chat, gr.skip(), hist, said, recs, "", hidden
             text, final = "", None
             active = filters_from(*picked)
             try:
-                for item in service.stream(message, hist, active):
+                for item in service.stream(message, hist, active, hints=hints):
                     if isinstance(item, Answer):
                         final = item
                     else:
                         text += item
                         chat[-1] = {"role": "assistant", "content": answer_markdown(text)}
-                        yield chat, gr.skip(), hist, said, recs, ""
+                        yield chat, gr.skip(), hist, said, recs, "", gr.skip()
             except (RequestError, BusyError) as e:
                 chat[-1] = {
                     "role": "assistant",
                     "content": "⚠ " + html.escape(localise_error(e, lg)),
                 }
-                yield chat, "", hist, said, recs, gr.skip()
+                yield chat, "", hist, said, recs, gr.skip(), gr.skip()
                 return
             assert final is not None
             read_as = ""
             if final.standalone_question and final.standalone_question != final.question:
                 q = html.escape(final.standalone_question, quote=False)
                 read_as = f'<span class="read-as">{T[lg]["read_as"].format(q=q)}</span>\n\n'
+            labels = list(final.understood)
+            if labels:
+                line = T[lg]["understood_line"].format(labels=" · ".join(labels))
+                read_as += f'<span class="understood">{html.escape(line, quote=False)}</span>\n\n'
             no_match = ""
             if final.status == "no_answer" and active:
                 names = filters_text(active, lg)
@@ -545,11 +560,26 @@ def build_ui(
                 files_url=service.settings.root_path + "/files/",
             )
             recs = {**recs, str(len(chat) - 1): answer_record(final, active)}
-            yield chat, panel, [*hist, final.standalone_question], [*said, message], recs, ""
+            chosen = gr.update(
+                choices=labels, value=labels, visible=bool(labels), label=T[lg]["understood"]
+            )
+            hist = [*hist, final.standalone_question]
+            yield chat, panel, hist, [*said, message], recs, "", chosen
+
+        def respond(
+            message: str,
+            chat: list[Any],
+            hist: list[str],
+            said: list[str],
+            recs: dict[str, Any],
+            lg: str,
+            *picked: str,
+        ) -> Iterator[tuple[Any, ...]]:
+            yield from answer(message, chat, hist, said, recs, lg, picked)
 
         state = [chatbot, history, asked, records]
         ask_inputs = [box, chatbot, history, asked, records, lang, *filters]
-        ask_outputs = [chatbot, sources, history, asked, records, box]
+        ask_outputs = [chatbot, sources, history, asked, records, box, understood]
         for trigger in (box.submit, send.click):
             trigger(respond, ask_inputs, ask_outputs, api_visibility="private").then(
                 _keep, state, saved, api_visibility="private"
@@ -563,11 +593,43 @@ def build_ui(
             lg: str,
             *picked: str,
         ) -> Iterator[tuple[Any, ...]]:
+            yield from _again(chat, hist, said, recs, lg, picked, hints=True)
+
+        def _again(
+            chat: list[Any],
+            hist: list[str],
+            said: list[str],
+            recs: dict[str, Any],
+            lg: str,
+            picked: Sequence[str],
+            hints: bool,
+        ) -> Iterator[tuple[Any, ...]]:
+            """The last question answered again, in place of its answer."""
             if not said:
-                yield chat, gr.skip(), hist, said, recs, gr.skip()
+                yield chat, gr.skip(), hist, said, recs, gr.skip(), gr.skip()
                 return
             recs = {k: v for k, v in recs.items() if int(k) < len(chat) - 2}
-            yield from respond(said[-1], chat[:-2], hist[:-1], said[:-1], recs, lg, *picked)
+            yield from answer(said[-1], chat[:-2], hist[:-1], said[:-1], recs, lg, picked, hints)
+
+        def without_hints(
+            kept: list[str],
+            chat: list[Any],
+            hist: list[str],
+            said: list[str],
+            recs: dict[str, Any],
+            lg: str,
+            *picked: str,
+        ) -> Iterator[tuple[Any, ...]]:
+            """A label of the question's reading unticked: the last question answered again
+            without the dates, meetings and bills read from it."""
+            yield from _again(chat, hist, said, recs, lg, picked, hints=False)
+
+        understood.input(
+            without_hints,
+            [understood, chatbot, history, asked, records, lang, *filters],
+            ask_outputs,
+            api_visibility="private",
+        ).then(_keep, state, saved, api_visibility="private")
 
         chatbot.retry(
             regenerate,
@@ -577,13 +639,13 @@ def build_ui(
         ).then(_keep, state, saved, api_visibility="private")
 
         def reset() -> tuple[Any, ...]:
-            return [], "", [], [], {}, "", "", {}
+            return [], "", [], [], {}, "", "", {}, gr.update(choices=[], value=[], visible=False)
 
         for trigger in (new.click, chatbot.clear):
             trigger(
                 reset,
                 None,
-                [*state[:1], sources, *state[1:], thanks, comment, saved],
+                [*state[:1], sources, *state[1:], thanks, comment, saved, understood],
                 api_visibility="private",
             )
 
@@ -649,6 +711,7 @@ def build_ui(
             (export, said("export", "value")),
             (comment, said("comment")),
             (filter_box, said("filters")),
+            (understood, lambda lg: gr.update(label=T[lg]["understood"])),
             (doc, lambda lg: gr.update(label=T[lg]["doc"], choices=_choices(service, lg)[0])),
             (place, lambda lg: gr.update(label=T[lg]["place"], choices=_choices(service, lg)[1])),
             (date_from, dated("date_from")),
@@ -1206,13 +1269,15 @@ def _api_chat(service: ChatService) -> Any:
         history: list[str] | None = None,
         filters: dict[str, str] | None = None,
         mode: str = "auto",
+        hints: bool = True,
     ) -> Iterator[dict[str, Any]]:
         """Answer a question with citations. Streams partial answers ({"status": "streaming"}),
-        then the same JSON as `rag ask --json` and POST /api/ask."""
+        then the same JSON as `rag ask --json` and POST /api/ask. ``hints`` False: dates,
+        meetings and bill numbers named in the question do not weigh in the search."""
         text = ""
         try:
             how: Literal["auto", "extractive"] = "extractive" if mode == "extractive" else "auto"
-            for item in service.stream(question, history, filters, how):
+            for item in service.stream(question, history, filters, how, hints=hints is not False):
                 if isinstance(item, Answer):
                     yield item.to_json()
                 else:

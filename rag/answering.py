@@ -95,15 +95,18 @@ class Answerer:
         question: str,
         history: Sequence[str] = (),
         filters: Filters | Mapping[str, str] | None = None,
+        hints: bool = True,
     ) -> Iterator[str | Answer]:
-        """Yield the answer's text as it is produced, then the checked :class:`Answer`."""
+        """Yield the answer's text as it is produced, then the checked :class:`Answer`.
+        With ``hints``, dates, meetings and bill numbers the question names weigh in the
+        search (:mod:`rag.understanding`); the answer says which (``understood``)."""
         t_all = time.perf_counter()
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         standalone = self.standalone(question, history)
         timings["rewrite"] = (time.perf_counter() - t0) * 1000
         lang = question_language(question)
-        result = self.retriever.search(standalone, k=self.passages, filters=filters)
+        result = self.retriever.search(standalone, k=self.passages, filters=filters, hints=hints)
         timings["retrieve"] = result.timings_ms["total"]
         hits = result.hits
         missing = self.evidence.missing_names(standalone)
@@ -114,7 +117,7 @@ class Answerer:
             else None
         )
         if carried:  # 「職員の負担は減りましたか」: on the previous topic, if better covered there
-            other = self.retriever.search(carried, k=self.passages, filters=filters)
+            other = self.retriever.search(carried, k=self.passages, filters=filters, hints=hints)
             other_confidence = self.evidence.confidence(carried, other.hits)
             if other_confidence > confidence and not self.evidence.missing_names(carried):
                 standalone, result, hits = carried, other, other.hits
@@ -133,6 +136,7 @@ class Answerer:
             standalone,
             confidence,
             asks=question_type(standalone),
+            understood=tuple(result.understood.labels(lang)),
         )
         if confidence < self.min_confidence:
             final = self.no_answer(draft, hits, lang, missing, no_figure)
@@ -142,7 +146,9 @@ class Answerer:
             per_place = [
                 (
                     place,
-                    self.retriever.search(standalone, self.passages, filters=_in(filters, place)),
+                    self.retriever.search(
+                        standalone, self.passages, filters=_in(filters, place), hints=hints
+                    ),
                 )
                 for place in places
             ]
@@ -178,9 +184,10 @@ class Answerer:
         question: str,
         history: Sequence[str] = (),
         filters: Filters | Mapping[str, str] | None = None,
+        hints: bool = True,
     ) -> Answer:
         final = None
-        for item in self.stream(question, history, filters):
+        for item in self.stream(question, history, filters, hints):
             final = item
         assert isinstance(final, Answer)
         return final

@@ -65,6 +65,9 @@ class Answer:
     warnings: Sequence[str] = ()
     asks: str = ""  # what the question asks for (rag.facts.question_type)
     lead: str = ""  # the line that states the asked-for fact, first in ``answer``
+    # what the search read from the question (rag.understanding): dates, meetings, bills,
+    # weighed in the ranking unless the asker turned them off
+    understood: Sequence[str] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,4 +83,5 @@ class Answer:
             "warnings": list(self.warnings),
             "asks": self.asks,
             "lead": self.lead,
+            "understood": list(self.understood),
         }

@@ -44,6 +44,11 @@ class AskRequest(CleanModel):
     mode: Literal["auto", "extractive"] = Field(
         "auto", description="auto: the LLM when one is configured; extractive: never"
     )
+    hints: bool = Field(
+        True,
+        description="dates, meetings and bill numbers named in the question weigh in the "
+        "search (the answer's `understood` lists them); false turns that off",
+    )
 
 
 class FeedbackCitation(CleanModel):
@@ -103,7 +108,7 @@ def create_api(service: ChatService) -> Any:
     def ask(req: AskRequest) -> dict[str, Any]:
         t0 = time.perf_counter()
         try:
-            answer = service.ask(req.question, req.history, req.filters, req.mode)
+            answer = service.ask(req.question, req.history, req.filters, req.mode, req.hints)
         except RequestError as e:
             raise refuse(e) from e
         except BusyError as e:

@@ -169,7 +169,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         llm = chat_model(settings)
     answerer = Answerer(Retriever.open(settings), llm=llm)
     final: Answer | None = None
-    for item in answerer.stream(args.question, filters=filters):
+    for item in answerer.stream(args.question, filters=filters, hints=not args.no_hints):
         if isinstance(item, Answer):
             final = item
         elif llm is not None and not args.json:
@@ -182,6 +182,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if llm is not None:
         print("\n\n--- checked answer ---")
     print(final.answer)
+    if final.understood:
+        print(f"(read from the question: {', '.join(final.understood)}; --no-hints ignores it)")
     for w in final.warnings:
         print(f"warning: {w}")
     listed = final.citations or final.nearest
@@ -253,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: $RAG_LLM_URL, else the offline extractive answer)",
     )
     a.add_argument("--extractive", action="store_true", help="never use an LLM")
+    a.add_argument(
+        "--no-hints",
+        action="store_true",
+        help="do not weigh dates, meetings and bill numbers named in the question",
+    )
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_ask)
     f = sub.add_parser(

@@ -185,15 +185,17 @@ class ChatService:
         history: Sequence[Any] | None = None,
         filters: Mapping[str, Any] | None = None,
         mode: Literal["auto", "extractive"] = "auto",
+        hints: bool = True,
     ) -> Iterator[str | Answer]:
-        """Check the request, then yield answer text as produced and the final Answer."""
+        """Check the request, then yield answer text as produced and the final Answer;
+        ``hints`` False stops dates, meetings and bills in the question from weighing in."""
         q = self.clean_question(question)
         f = self.clean_filters(filters)
         h = self.clean_history(history)
         answerer = self._answerers["extractive" if mode == "extractive" else "auto"]
         with self._slot():
             try:
-                yield from answerer.stream(q, h, f)
+                yield from answerer.stream(q, h, f, hints=bool(hints))
             except QueryError as e:
                 field = str(e).split(":", 1)[0]
                 raise RequestError(field, str(e).split(":", 1)[-1].strip()) from e
@@ -204,9 +206,10 @@ class ChatService:
         history: Sequence[Any] | None = None,
         filters: Mapping[str, Any] | None = None,
         mode: Literal["auto", "extractive"] = "auto",
+        hints: bool = True,
     ) -> Answer:
         final = None
-        for item in self.stream(question, history, filters, mode):
+        for item in self.stream(question, history, filters, mode, hints):
             final = item
         assert isinstance(final, Answer)
         return final

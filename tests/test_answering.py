@@ -85,6 +85,20 @@ def test_follow_up_is_understood_with_the_history(answerer: Answerer) -> None:
     assert "判断できていない" in a.citations[0].text
 
 
+def test_the_answer_says_what_it_read_from_the_question_and_the_asker_can_turn_it_off(
+    answerer: Answerer,
+) -> None:
+    dated = answerer.ask("令和5年の盛岡市のクラウドの費用は")
+    assert dated.understood == ("2023年",)
+    assert dated.to_json()["understood"] == ["2023年"]
+    assert answerer.ask("How much did Morioka's cloud cost in fiscal 2023?").understood == (
+        "FY2023",
+    )
+    plain = answerer.ask("令和5年の盛岡市のクラウドの費用は", hints=False)
+    assert plain.understood == () and plain.status == dated.status
+    assert answerer.ask(MORIOKA_JA).understood == ()  # nothing to read
+
+
 def test_filters_reach_the_answer(answerer: Answerer) -> None:
     a = answerer.ask("ChatGPTの活用について", filters={"city": "仙台市"})
     assert a.citations and all(c.metadata["city"] == "仙台市" for c in a.citations)

@@ -269,6 +269,34 @@ def test_api_ask_returns_the_cli_json(app_server: Server) -> None:
     assert set(body) == set(expected)
     for key in ("question", "status", "answer", "mode", "citations", "standalone_question"):
         assert body[key] == expected[key], key
+    # what the search read from the question is listed, and can be turned off
+    dated = {"question": "令和5年の盛岡市のクラウドの費用は"}
+    r = httpx.post(app_server.path("api/ask"), json=dated, timeout=60)
+    assert r.status_code == 200 and r.json()["understood"] == ["2023年"]
+    r = httpx.post(app_server.path("api/ask"), json={**dated, "hints": False}, timeout=60)
+    assert r.status_code == 200 and r.json()["understood"] == []
+    r = httpx.post(app_server.path("api/ask"), json={**dated, "hints": "maybe"}, timeout=60)
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "hints"
+    cli = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", dated["question"]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "read from the question: 2023年" in cli.stdout
+    cli = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", dated["question"], "--no-hints", "--json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(cli.stdout)["understood"] == []
 
 
 @pytest.mark.integration
