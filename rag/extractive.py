@@ -84,6 +84,9 @@ class ExtractiveParams:
     # a sentence holding question terms that no chosen one holds, at least this share of
     # the question's idf weight, is quoted too
     complete_share: float = 0.2
+    # a yes/no question quotes the top passage's sentence that says where the matter stands
+    # when no chosen sentence does
+    quote_status: bool = True
     figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
     figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
@@ -196,6 +199,21 @@ class Extractor:
                 gain, extra = max(gains, key=lambda g: (g[0], g[1].score))
                 if gain / total >= p.complete_share:
                     chosen.append(extra)
+        # a yes/no question is answered by the sentence that says where the matter stands;
+        # a reply often opens on the topic and states it last (「…検討した結果、…撤廃は行わない
+        # と判断いたしました」): the best such sentence of the top passage is quoted too
+        status = _CUES["yesno"]
+        if (
+            p.quote_status
+            and question_type(question) == "yesno"
+            and len(chosen) < p.max_sentences
+            and not any(status.search(s.text) for s in chosen)
+        ):
+            stated = [
+                s for s in scored if s.hit is top.hit and not s.asked and status.search(s.text)
+            ]
+            if stated:
+                chosen.append(max(stated, key=lambda s: s.score))
         # the sentence right after the best one often finishes its thought
         after = [s for s in scored if s.hit is top.hit and s.start > top.start]
         nxt = min(after, key=lambda s: s.start) if after else None

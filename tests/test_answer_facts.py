@@ -459,10 +459,30 @@ def test_quotes_complete_the_question_with_the_sentence_holding_its_other_terms(
     alone = Extractor(
         ex.evidence,
         ex.embeddings,
-        # the rule off (and the cues, since 「ありません」 also says where a matter stands)
-        dataclasses.replace(ex.params, complete_share=1.1, cue_bonus=0.0),
+        # the rule off (and the status rules, since 「ありません」 also says where a matter stands)
+        dataclasses.replace(ex.params, complete_share=1.1, cue_bonus=0.0, quote_status=False),
     )
     assert "事例はありません" not in "".join(s.text for s in alone.pick(q, _hits(survey)))
+
+
+def test_a_yes_no_question_quotes_the_sentence_that_says_where_the_matter_stands() -> None:
+    """A reply opens on the topic and states the decision last."""
+    fees = Chunk(
+        "f#8",
+        "公共施設の使用料の改定についてですが、使用料は受益者負担の原則及び施設の維持管理に"
+        "要する費用を踏まえて定めるという考え方に変更はなく、公共施設の使用料の水準は他都市"
+        "と比べても適正な範囲にあると考えています。"
+        "物価の動向は引き続き注視してまいります。"
+        "財政局と各局で検討した結果、今回の見直しは行わないと判断いたしました。",
+        "使用料 改定",
+        {"chunk_type": "answer", "answerers": [MAYOR], "doc_id": "f", "char_span": [0, 140]},
+    )
+    ex = _looking_up(fees)
+    q = "公共施設の使用料を改定するのか"
+    quoted = "".join(s.text for s in ex.pick(q, _hits(fees)))
+    assert "見直しは行わないと判断いたしました" in quoted
+    off = Extractor(ex.evidence, ex.embeddings, dataclasses.replace(ex.params, quote_status=False))
+    assert "行わない" not in "".join(s.text for s in off.pick(q, _hits(fees)))
 
 
 def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
