@@ -82,8 +82,9 @@ T: dict[str, dict[str, str]] = {
         "llm": "**LLMモード** ({model}): 生成した答えの出典を自動で確認します。",
         "searching": "検索中…",
         "read_as": "解釈: {q}",
-        "understood_line": "質問から絞り込み: {labels}（該当する箇所を優先。下のチェックを外すと解除）",
-        "understood": "質問から読み取った条件（チェックを外すと、それなしで答え直します）",
+        "understood_line": "質問から読み取り: {labels}（該当する箇所を優先。"
+        "下のチェックを外すと、それを除いて答え直します）",
+        "understood": "質問から読み取った条件（チェックを外すと、それを除いて答え直します）",
         "no_match": "（絞り込み中: {filters}）",
         "busy": "混み合っています。しばらくしてからもう一度お試しください。",
         "bad_date": "{name}の日付が読めません: 「{value}」。例: 2023-09、2023/09、令和5年9月、R5.9",
@@ -167,9 +168,9 @@ T: dict[str, dict[str, str]] = {
         "llm": "**LLM mode** ({model}): generated answers, citations checked automatically.",
         "searching": "Searching…",
         "read_as": "Read as: {q}",
-        "understood_line": "Narrowed by the question: {labels} (matching passages first; "
-        "untick below to remove)",
-        "understood": "Read from the question (untick to answer again without it)",
+        "understood_line": "Read from the question: {labels} (matching passages first; "
+        "untick one below to answer again without it)",
+        "understood": "Read from the question (untick one to answer again without it)",
         "no_match": "(filters on: {filters})",
         "busy": "The server is busy. Please try again shortly.",
         "bad_date": "Cannot read the {name} date “{value}”. "
@@ -394,8 +395,11 @@ def document_rows(service: ChatService, lang: str) -> list[list[Any]]:
     return rows
 
 
-def answer_record(final: Answer, filters: dict[str, str]) -> dict[str, Any]:
-    """What an answer keeps for its rating and the Markdown export (no passages' text)."""
+def answer_record(
+    final: Answer, filters: dict[str, str], ignored: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What an answer keeps for its rating, the Markdown export and answering it again
+    (no passages' text): ``ignored`` are the labels of the question's reading it left out."""
     out = final.to_json()
     cited = [
         {
@@ -406,7 +410,14 @@ def answer_record(final: Answer, filters: dict[str, str]) -> dict[str, Any]:
         for c in out.get("citations", [])
     ]
     keys = ("question", "standalone_question", "status", "mode", "answer", "confidence")
-    return {**{k: out.get(k) for k in keys}, "citations": cited, "filters": filters}
+    kept = {k: out.get(k) for k in keys}
+    return {
+        **kept,
+        "citations": cited,
+        "filters": filters,
+        "understood": out.get("understood", []),
+        "ignored": list(ignored),
+    }
 
 
 def export_markdown(records: dict[str, Any], lang: str) -> str:
@@ -511,7 +522,7 @@ def build_ui(
             recs: dict[str, Any],
             lg: str,
             picked: Sequence[str],
-            hints: bool = True,
+            ignore: Sequence[str] = (),
         ) -> Iterator[tuple[Any, ...]]:
             hidden = gr.update(choices=[], value=[], visible=False)
             chat = [*chat, {"role": "user", "content": html.escape(message or "", quote=False)}]
@@ -520,7 +531,7 @@ def build_ui(
             text, final = "", None
             active = filters_from(*picked)
             try:
-                for item in service.stream(message, hist, active, hints=hints):
+                for item in service.stream(message, hist, active, ignore_hints=list(ignore)):
                     if isinstance(item, Answer):
                         final = item
                     else:
@@ -559,7 +570,7 @@ def build_ui(
                 lg,
                 files_url=service.settings.root_path + "/files/",
             )
-            recs = {**recs, str(len(chat) - 1): answer_record(final, active)}
+            recs = {**recs, str(len(chat) - 1): answer_record(final, active, ignore)}
             chosen = gr.update(
                 choices=labels, value=labels, visible=bool(labels), label=T[lg]["understood"]
             )
@@ -593,7 +604,8 @@ def build_ui(
             lg: str,
             *picked: str,
         ) -> Iterator[tuple[Any, ...]]:
-            yield from _again(chat, hist, said, recs, lg, picked, hints=True)
+            last = recs.get(str(len(chat) - 1)) or {}
+            yield from _again(chat, hist, said, recs, lg, picked, last.get("ignored") or [])
 
         def _again(
             chat: list[Any],
@@ -602,14 +614,14 @@ def build_ui(
             recs: dict[str, Any],
             lg: str,
             picked: Sequence[str],
-            hints: bool,
+            ignore: Sequence[str],
         ) -> Iterator[tuple[Any, ...]]:
             """The last question answered again, in place of its answer."""
             if not said:
                 yield chat, gr.skip(), hist, said, recs, gr.skip(), gr.skip()
                 return
             recs = {k: v for k, v in recs.items() if int(k) < len(chat) - 2}
-            yield from answer(said[-1], chat[:-2], hist[:-1], said[:-1], recs, lg, picked, hints)
+            yield from answer(said[-1], chat[:-2], hist[:-1], said[:-1], recs, lg, picked, ignore)
 
         def without_hints(
             kept: list[str],
@@ -620,9 +632,12 @@ def build_ui(
             lg: str,
             *picked: str,
         ) -> Iterator[tuple[Any, ...]]:
-            """A label of the question's reading unticked: the last question answered again
-            without the dates, meetings and bills read from it."""
-            yield from _again(chat, hist, said, recs, lg, picked, hints=False)
+            """Labels of the question's reading unticked: the last question answered again
+            without them (and without those unticked before)."""
+            last = recs.get(str(len(chat) - 1)) or {}
+            shown = [str(x) for x in last.get("understood") or []]
+            ignore = [*(last.get("ignored") or []), *(x for x in shown if x not in kept)]
+            yield from _again(chat, hist, said, recs, lg, picked, ignore)
 
         understood.input(
             without_hints,
@@ -1270,14 +1285,16 @@ def _api_chat(service: ChatService) -> Any:
         filters: dict[str, str] | None = None,
         mode: str = "auto",
         hints: bool = True,
+        ignore_hints: list[str] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Answer a question with citations. Streams partial answers ({"status": "streaming"}),
         then the same JSON as `rag ask --json` and POST /api/ask. ``hints`` False: dates,
-        meetings and bill numbers named in the question do not weigh in the search."""
+        meetings and bill numbers named in the question do not weigh in the search;
+        ``ignore_hints``: the labels of ``understood`` to leave out."""
         text = ""
         try:
             how: Literal["auto", "extractive"] = "extractive" if mode == "extractive" else "auto"
-            for item in service.stream(question, history, filters, how, hints=hints is not False):
+            for item in service.stream(question, history, filters, how, hints, ignore_hints):
                 if isinstance(item, Answer):
                     yield item.to_json()
                 else:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Collection, Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from langchain_core.language_models import BaseChatModel
@@ -96,17 +96,21 @@ class Answerer:
         history: Sequence[str] = (),
         filters: Filters | Mapping[str, str] | None = None,
         hints: bool = True,
+        ignore_hints: Collection[str] = (),
     ) -> Iterator[str | Answer]:
         """Yield the answer's text as it is produced, then the checked :class:`Answer`.
         With ``hints``, dates, meetings and bill numbers the question names weigh in the
-        search (:mod:`rag.understanding`); the answer says which (``understood``)."""
+        search (:mod:`rag.understanding`), less those whose label is in ``ignore_hints``;
+        the answer says which (``understood``)."""
         t_all = time.perf_counter()
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         standalone = self.standalone(question, history)
         timings["rewrite"] = (time.perf_counter() - t0) * 1000
         lang = question_language(question)
-        result = self.retriever.search(standalone, k=self.passages, filters=filters, hints=hints)
+        result = self.retriever.search(
+            standalone, k=self.passages, filters=filters, hints=hints, ignore_hints=ignore_hints
+        )
         timings["retrieve"] = result.timings_ms["total"]
         hits = result.hits
         missing = self.evidence.missing_names(standalone)
@@ -117,7 +121,9 @@ class Answerer:
             else None
         )
         if carried:  # 「職員の負担は減りましたか」: on the previous topic, if better covered there
-            other = self.retriever.search(carried, k=self.passages, filters=filters, hints=hints)
+            other = self.retriever.search(
+                carried, k=self.passages, filters=filters, hints=hints, ignore_hints=ignore_hints
+            )
             other_confidence = self.evidence.confidence(carried, other.hits)
             if other_confidence > confidence and not self.evidence.missing_names(carried):
                 standalone, result, hits = carried, other, other.hits
@@ -147,7 +153,11 @@ class Answerer:
                 (
                     place,
                     self.retriever.search(
-                        standalone, self.passages, filters=_in(filters, place), hints=hints
+                        standalone,
+                        self.passages,
+                        filters=_in(filters, place),
+                        hints=hints,
+                        ignore_hints=ignore_hints,
                     ),
                 )
                 for place in places
@@ -185,9 +195,10 @@ class Answerer:
         history: Sequence[str] = (),
         filters: Filters | Mapping[str, str] | None = None,
         hints: bool = True,
+        ignore_hints: Collection[str] = (),
     ) -> Answer:
         final = None
-        for item in self.stream(question, history, filters, hints):
+        for item in self.stream(question, history, filters, hints, ignore_hints):
             final = item
         assert isinstance(final, Answer)
         return final

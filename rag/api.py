@@ -15,7 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rag.filters import DATE_FORMS
 from rag.filters import KEYS as FILTER_KEYS
-from rag.service import BusyError, ChatService, RequestError, clean_json, clean_text
+from rag.service import (
+    MAX_IGNORED_HINTS,
+    BusyError,
+    ChatService,
+    RequestError,
+    clean_json,
+    clean_text,
+)
 
 MAX_FEEDBACK_TEXT = 20_000  # characters of a rated question or answer
 
@@ -48,6 +55,11 @@ class AskRequest(CleanModel):
         True,
         description="dates, meetings and bill numbers named in the question weigh in the "
         "search (the answer's `understood` lists them); false turns that off",
+    )
+    ignore_hints: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_IGNORED_HINTS,
+        description="labels of `understood` to leave out (「2022年度」, 議案第70号)",
     )
 
 
@@ -108,7 +120,9 @@ def create_api(service: ChatService) -> Any:
     def ask(req: AskRequest) -> dict[str, Any]:
         t0 = time.perf_counter()
         try:
-            answer = service.ask(req.question, req.history, req.filters, req.mode, req.hints)
+            answer = service.ask(
+                req.question, req.history, req.filters, req.mode, req.hints, req.ignore_hints
+            )
         except RequestError as e:
             raise refuse(e) from e
         except BusyError as e:

@@ -36,6 +36,9 @@ LEXICON_FILE = "lexicon-4.json"  # in the index generation it was built for
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
 MAX_GLOSS_WORDS = 4  # longer glosses are definitions, not translations
 PER_UNIT = 4  # Japanese terms an English word or pair may add to a query
+# A word whose best translation weighs less is only a word of longer glosses ("asked" of
+# "frequently asked questions"): its base form is tried first (Lexicon.weighted_units)
+OWN_WEIGHT = 0.5
 # A Japanese content word is written with kanji or katakana: hiragana-only entries (する,
 # しょう) are the function words a gloss like "do" or "get" would otherwise pull in.
 _JAPANESE = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff]")
@@ -152,11 +155,23 @@ class Lexicon:
             if shared in self.terms:
                 found[i] = (shared, 1)
                 continue
-            # the word as typed, else the base form whose best translation weighs most
-            # ("asked" is a word of "frequently asked questions" only; "ask" is 問う)
-            forms = [f for f in (tok, *_base_forms(tok)) if f in self.terms]
-            if forms:
-                found[i] = (max(forms, key=lambda f: self.terms[f][0][1]), 1)
+            # the word as typed where it is a translation of its own; else the word it
+            # inflects ("asked" is only a word of "frequently asked questions", "ask" is 質問)
+            typed = self.terms[tok][0][1] if tok in self.terms else 0.0
+            if typed < OWN_WEIGHT:
+                base = next(
+                    (
+                        f
+                        for f in _base_forms(tok)
+                        if f in self.terms and self.terms[f][0][1] > typed
+                    ),
+                    None,
+                )
+                if base:
+                    found[i] = (base, 1)
+                    continue
+            if typed:
+                found[i] = (tok, 1)
         return [(unit, self.terms[unit][:PER_UNIT]) for _, (unit, _) in sorted(found.items())]
 
     def save(self, path: Path) -> None:
@@ -180,10 +195,15 @@ class Lexicon:
 
 def _base_forms(word: str) -> tuple[str, ...]:
     """The forms an English word may be written from, by the regular rules of English
-    inflection: the adjective of an adverb in -ly (regularly → regular, easily → easy),
-    the verb of a past or participle in -ed or -ing (asked → ask, raised → raise,
-    submitted → submit, applied → apply, considering → consider, using → use); none for
-    other words. Irregular forms (held, paid) are not guessed."""
+    inflection, the likelier first: the adjective of an adverb in -ly (regularly → regular,
+    easily → easy); the verb of a past or participle in -ed or -ing, with its silent e
+    before the bare stem (rated → rate, not rat; using → use), and a doubled consonant
+    undone last (submitted → submit, cancelled → cancel), -ied read as -y (applied →
+    apply). None for other words; irregular forms (held, paid) are not guessed.
+
+    >>> _base_forms("rated"), _base_forms("cancelled")
+    (('rate', 'rat'), ('cancelle', 'cancell', 'cancel'))
+    """
     if len(word) < 5:
         return ()
     if word.endswith("ly"):
@@ -191,11 +211,11 @@ def _base_forms(word: str) -> tuple[str, ...]:
     for ending in ("ed", "ing"):
         if word.endswith(ending):
             stem = word[: -len(ending)]
-            forms = [stem, stem + "e"]
-            if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls":
-                forms.insert(0, stem[:-1])  # submitted, planned, running
             if ending == "ed" and stem.endswith("i"):
-                forms.insert(0, stem[:-1] + "y")  # applied, carried
+                return (stem[:-1] + "y",)  # applied, carried
+            forms = [stem + "e", stem]
+            if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+                forms.append(stem[:-1])  # submitted, planned, running, cancelled
             return tuple(forms)
     return ()
 

@@ -50,7 +50,7 @@ _QUESTION_SENTENCE = re.compile(
 # The cue by which a sentence answers each kind of question (:func:`rag.facts.question_type`):
 # a reason, a number, a date, a way; a yes/no question is answered by a sentence that states
 # where the matter stands: done, under study, planned, or not (「検討中です」「予定は
-# ございません」「撤廃は行わない」).
+# ございません」「見直しは行わない」), not an apology (申し訳ございません).
 _CUES = {
     "why": re.compile(r"理由|ため|から|ことで|により"),
     "amount": re.compile(r"[0-9０-９]"),
@@ -59,7 +59,7 @@ _CUES = {
     "yesno": re.compile(
         r"検討(中|して|を(進め|行っ))|予定(です|でございます|して|は(ない|ありません|ございません))"
         r"|(して|行って|進めて)(いる|おり|いま|いない|おりません)|(行わ|考えてい|予定してい)ない"
-        r"|ございません|ありません"
+        r"|(?<!申し訳)(ございません|ありません)"
     ),
 }
 
@@ -147,7 +147,8 @@ class Extractor:
         """The sentences that answer, in passage and text order."""
         p = self.params
         weights = self.evidence.weights(question)
-        cue = _CUES.get(question_type(question))
+        asks = question_type(question)
+        cue = _CUES.get(asks)
         wants = [cue] if cue else []
         cands = []
         seen: set[str] = set()
@@ -200,12 +201,12 @@ class Extractor:
                 if gain / total >= p.complete_share:
                     chosen.append(extra)
         # a yes/no question is answered by the sentence that says where the matter stands;
-        # a reply often opens on the topic and states it last (「…検討した結果、…撤廃は行わない
-        # と判断いたしました」): the best such sentence of the top passage is quoted too
+        # a reply often opens on the topic and states it last (「…検討した結果、今回の見直しは
+        # 行わないと判断いたしました」): the best such sentence of the top passage is quoted too
         status = _CUES["yesno"]
         if (
             p.quote_status
-            and question_type(question) == "yesno"
+            and asks == "yesno"
             and len(chosen) < p.max_sentences
             and not any(status.search(s.text) for s in chosen)
         ):

@@ -54,6 +54,7 @@ _AMOUNT = re.compile(
     + r"|何[件人円回校戸台個名割%％本社倍]|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
     r"|どの程度|割合|比率|率は|額は|上限|費用"
     r"|\bhow (many|much)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
+    r"|\b(rate|ratio|percentage)\b"
     # a question that is a noun phrase ending in a quantity: 貸出冊数, 利用者数, 補正額,
     # 受講率 (not 多数, 複数, 算数, 増額, 効率, 引率)
     r"|(?:[件人回者員生童帯設体校台戸所冊名]数|[金総算正附付助]額|(?<![効能引])率)(?:は)?[?？]?$",
@@ -63,7 +64,7 @@ _AMOUNT = re.compile(
 # 何人いるか): no answer holds them, so they are not part of what a figure must be about.
 ASKING_WORDS = frozenset({*_HOW_MUCH, "何", "どの", "どれ", "かかっ", "かかる", "かかり"})
 _WHEN = re.compile(r"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\bwhat (date|year|month)\b", re.I)
-_WHY = re.compile(r"なぜ|理由|どうして|\bwhy\b", re.I)
+_WHY = re.compile(r"なぜ|理由|どうして|\b(why|reasons?)\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
 _YESNO = re.compile(
     r"(ますか|ですか|でしょうか|のか|あるか|いるか)[？?]?$|^(is|are|does|do|did|will|can|has|have)\b",
@@ -75,6 +76,14 @@ _ASKER = re.compile(
     r"propose|call|speak|spoke|criticis|criticiz)",
     re.I,
 )
+# What a member does to the executive: ask, raise, point out, call for (not propose or
+# speak, which officials do too), and a member as the one who did it (not 委員会, a committee)
+_ASKS_FOR = re.compile(
+    r"質問|質疑|尋ね|指摘|求め|取り上げ|批判|\b(ask(ed|s)?|question(ed|s)?|raised?|"
+    r"point(ed|s)? out|argued?|call(ed|s)? for|criticis\w*|criticiz\w*)\b",
+    re.I,
+)
+_MEMBER = re.compile(r"(議員|委員)(?!会)|\b(members?|councill?ors?|councilors?)\b", re.I)
 _ANSWERER = re.compile(r"答弁|回答|答え|説明|\b(answer|repl|respond|explain)", re.I)
 
 # A number with its unit: 18億2,700万円, 28万3,630人, 170件, 63.3%, 4回, 6割, 2万5100円.
@@ -357,16 +366,24 @@ def wanted_speaker(question: str) -> str | None:
     """Whose turn answers ``question`` (a :class:`rag.schema.Person` category): ``member``
     when it asks who asked, or what a member asked for, raised or pointed out; ``official``
     when it asks who answered, or for what the executive states (how much, when, why, how,
-    whether, what); None for decisions and for someone the text names (指名, 選任).
+    whether, what) and nothing was asked for; None for decisions, for someone the text
+    names (指名, 選任), and for something asked for by someone it does not name.
 
     >>> wanted_speaker("市第54号議案について質疑したのは誰か"), wanted_speaker("補正額はいくらか")
     ('member', 'official')
     """
     kind = question_type(question)
-    verb = speaker_asked(question)
-    if kind == "decision" or (kind == "who" and verb is None):
+    if kind == "decision":
         return None
-    return "member" if verb == "asked" else "official"
+    if kind == "who":
+        verb = speaker_asked(question)
+        return None if verb is None else "member" if verb == "asked" else "official"
+    q = nfkc(question)
+    if not _ASKS_FOR.search(q):
+        return "official"
+    # asked for, raised: by a member when one is named; else by whom is not said (市は国に
+    # 何を求めているか, what did residents ask for), so neither side is preferred
+    return "member" if _MEMBER.search(q) else None
 
 
 def who_from(question: str, meta: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -17,7 +17,7 @@ import functools
 import threading
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +62,7 @@ def _side(roles: Sequence[str], chunk_type: str) -> str:
     """``member`` or ``official`` when a passage is a turn of that side alone, else "". A
     committee chair's report is a member's turn that states the committee's work, not a
     question: it is neither side's."""
-    if chunk_type == "report":
+    if chunk_type == "report" or isinstance(roles, str):  # roles is a list of categories
         return ""
     sides = {r for r in roles if r in ("member", "official")}
     return sides.pop() if len(sides) == 1 else ""
@@ -518,10 +518,12 @@ class Retriever:
         filters: Filters | Mapping[str, str] | None = None,
         weights: Mapping[str, float] | None = None,
         hints: bool = True,
+        ignore_hints: Collection[str] = (),
     ) -> SearchResult:
         """The ``k`` best passages for ``query``; ``filters`` as a :class:`Filters` or a
         mapping that :meth:`Filters.parse` accepts. With ``hints``, dates, meetings and bill
-        numbers named in the query (:mod:`rag.understanding`) weigh in the hybrid ranking."""
+        numbers named in the query (:mod:`rag.understanding`) weigh in the hybrid ranking,
+        less those whose label is in ``ignore_hints``."""
         query = query.strip()
         if not query:
             raise QueryError("query: empty")
@@ -533,7 +535,7 @@ class Retriever:
         timings: dict[str, float] = {}
         t_all = time.perf_counter()
         if mode == "hybrid" and self.reranker is not None:
-            understood = understand(query) if hints else Hints()
+            understood = understand(query).without(ignore_hints) if hints else Hints()
             return self._reranked(query, k, where, timings, t_all, understood)
         asked, mode = mode, "fusion" if mode == "hybrid" else mode
         depth = max(50, 5 * k)
@@ -607,8 +609,10 @@ class Retriever:
         wanted = wanted_speaker(query)
         if wanted and ROLE_PRIOR:  # the other side's turn restates the topic, not the answer
             other = "official" if wanted == "member" else "member"
-            scores = scores - ROLE_PRIOR * np.asarray([self._sides[r] == other for r in cands.rows])
-            second["role_prior"] = {"prefers": wanted, "weight": ROLE_PRIOR}
+            # in the spread of this query's scores: each index's ranker has its own scale
+            penalty = ROLE_PRIOR * float(scores.std())
+            scores = scores - penalty * np.asarray([self._sides[r] == other for r in cands.rows])
+            second["role_prior"] = {"prefers": wanted, "weight": ROLE_PRIOR, "penalty": penalty}
         # A question that names a place asks about that place: passages known to be about
         # another place go after the rest (a soft filter, so it never empties the result).
         # A passage whose place is unknown (minutes without a header) is not elsewhere.

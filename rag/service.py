@@ -43,6 +43,8 @@ from rag.settings import Settings
 from rag.text import CONTROL
 
 MAX_HISTORY = 6  # earlier questions kept for follow-ups
+# labels of the question's reading an asker may untick, and their length (「2022年度」)
+MAX_IGNORED_HINTS, MAX_HINT_LABEL = 20, 100
 # Dropped from whatever callers send: lone surrogates (JSON allows "\ud800"), noncharacters
 # (U+FDD0–U+FDEF and the last two code points of every plane), invisible format controls
 # (U+2060–U+206F: word joiner, bidi isolates) and tag characters (U+E0000–U+E007F).
@@ -167,6 +169,20 @@ class ChatService:
         kept = [h for h in kept if h]
         return [h[: self.settings.max_question_chars] for h in kept[-MAX_HISTORY:]]
 
+    @staticmethod
+    def clean_hints(hints: Any, ignore: Any) -> tuple[bool, tuple[str, ...]]:
+        """``hints`` must be true or false; ``ignore`` a short list of labels the answer's
+        ``understood`` gave (「2022年度」, 議案第70号)."""
+        if not isinstance(hints, bool):
+            raise RequestError("hints", f"must be true or false, not {hints!r:.40}")
+        if ignore is None:
+            ignore = ()
+        if not isinstance(ignore, (list, tuple)) or len(ignore) > MAX_IGNORED_HINTS:
+            raise RequestError("ignore_hints", f"a list of at most {MAX_IGNORED_HINTS} labels")
+        if not all(isinstance(x, str) and 0 < len(x) <= MAX_HINT_LABEL for x in ignore):
+            raise RequestError("ignore_hints", f"labels of 1 to {MAX_HINT_LABEL} characters")
+        return hints, tuple(ignore)
+
     # -- answering ------------------------------------------------------------------------
     @contextmanager
     def _slot(self) -> Iterator[None]:
@@ -185,17 +201,20 @@ class ChatService:
         history: Sequence[Any] | None = None,
         filters: Mapping[str, Any] | None = None,
         mode: Literal["auto", "extractive"] = "auto",
-        hints: bool = True,
+        hints: Any = True,
+        ignore_hints: Any = (),
     ) -> Iterator[str | Answer]:
         """Check the request, then yield answer text as produced and the final Answer;
-        ``hints`` False stops dates, meetings and bills in the question from weighing in."""
+        ``hints`` False stops dates, meetings and bills in the question from weighing in,
+        ``ignore_hints`` the ones with these labels."""
         q = self.clean_question(question)
         f = self.clean_filters(filters)
         h = self.clean_history(history)
+        use_hints, ignored = self.clean_hints(hints, ignore_hints)
         answerer = self._answerers["extractive" if mode == "extractive" else "auto"]
         with self._slot():
             try:
-                yield from answerer.stream(q, h, f, hints=bool(hints))
+                yield from answerer.stream(q, h, f, hints=use_hints, ignore_hints=ignored)
             except QueryError as e:
                 field = str(e).split(":", 1)[0]
                 raise RequestError(field, str(e).split(":", 1)[-1].strip()) from e
@@ -206,10 +225,11 @@ class ChatService:
         history: Sequence[Any] | None = None,
         filters: Mapping[str, Any] | None = None,
         mode: Literal["auto", "extractive"] = "auto",
-        hints: bool = True,
+        hints: Any = True,
+        ignore_hints: Any = (),
     ) -> Answer:
         final = None
-        for item in self.stream(question, history, filters, mode, hints):
+        for item in self.stream(question, history, filters, mode, hints, ignore_hints):
             final = item
         assert isinstance(final, Answer)
         return final

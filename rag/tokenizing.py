@@ -94,6 +94,11 @@ _EN_STOP = set(
 )
 
 
+# Participles that work as prepositions ("according to the plan", "regarding the fee"): read
+# as verbs they would translate to 合意 (accord) or 関する; the list lacks them
+_PREPOSITIONS = frozenset({"according", "regarding", "concerning", "including", "excluding"})
+
+
 @functools.cache
 def english_stop_words() -> frozenset[str]:
     """English words a question is made of rather than about, which the term list never
@@ -106,7 +111,7 @@ def english_stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     listed = frozenset(ENGLISH_STOP_WORDS) - _STOP_LIST_CONTENT - _NUMBER_WORDS
-    return listed | _EN_STOP | frozenset("abcdefghijklmnopqrstuvwxyz")
+    return listed | _EN_STOP | _PREPOSITIONS | frozenset("abcdefghijklmnopqrstuvwxyz")
 
 
 _STOP_LIST_CONTENT = frozenset(

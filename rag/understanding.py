@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,27 @@ class Hints:
         if self.date_from and self.date_to:
             out.append(_date_label(self.date_from, self.date_to, self.fiscal, lang))
         return out + list(self.meetings) + list(self.bills)
+
+    def without(self, labels: Collection[str]) -> Hints:
+        """These hints less those whose label (in either language) is in ``labels``: what
+        the asker unticked.
+
+        >>> understand("令和4年度の予算特別委員会", today=datetime.date(2024, 6, 1)).without(["2022年度"]).labels()
+        ['予算特別委員会']
+        """
+        if not labels:
+            return self
+        gone = set(labels)
+        dated = bool(self.date_from and self.date_to) and not gone.intersection(
+            self.labels("ja")[:1] + self.labels("en")[:1]
+        )
+        return Hints(
+            self.date_from if dated else None,
+            self.date_to if dated else None,
+            tuple(m for m in self.meetings if m not in gone),
+            tuple(b for b in self.bills if b not in gone),
+            self.fiscal and dated,
+        )
 
     def date_matches(self, date: str) -> bool:
         if not self.date_from or not date:

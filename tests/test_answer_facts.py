@@ -595,13 +595,22 @@ def test_a_yes_no_question_is_answered_by_where_the_matter_stands() -> None:
 @pytest.mark.parametrize(
     ("question", "side"),
     [
-        ("市第54号議案について日本共産党を代表して質疑したのは誰ですか", "member"),
-        ("議会図書室の機能強化として何を求めたか", "member"),
-        ("Which member asked about the land acquisition rates?", "member"),
+        ("市第12号議案について会派を代表して質疑したのは誰ですか", "member"),
+        ("議員が公園の再整備について市に求めたことは何か", "member"),
+        ("What did the member ask the city to do about the library?", "member"),
+        ("Which councillor raised the bus fares?", "member"),
         ("この質問に答弁したのは誰か", "official"),
         ("補正額はいくらか", "official"),
         ("なぜ延期したのか", "official"),
         ("How did the city cut cloud costs?", "official"),
+        ("How many people called the consultation line?", "official"),
+        ("What did the questionnaire find?", "official"),
+        ("議案の提案理由は何か", "official"),
+        ("政党交付金の額はいくらか", "official"),
+        # asked for by someone not named: neither side
+        ("How much did the city raise the fee?", None),
+        ("市は国に何を求めているか", None),
+        ("予算特別委員会で市が説明した事業費はいくらか", "official"),
         ("副委員長に指名されたのは誰か", None),  # someone the text names
         ("議案第70号はどう議決されたか", None),  # the chair pronounces it
     ],

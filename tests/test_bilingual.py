@@ -12,7 +12,7 @@ from rag.bilingual import (
     jmdict_glosses,
     segments,
 )
-from rag.tokenizing import Tokenizer
+from rag.tokenizing import Tokenizer, english_stop_words
 
 TOKENS = Tokenizer("surface")
 
@@ -187,3 +187,28 @@ def test_verbs_in_ed_and_ing_are_read_as_the_verb_they_inflect() -> None:
     assert lex.units(TOKENS("applied")) == [("apply", ["申請"])]
     assert lex.units(TOKENS("submitting")) == [("submit", ["提出"])]
     assert lex.units(TOKENS("held")) == []  # irregular forms are not guessed
+
+
+def test_a_word_with_a_translation_of_its_own_is_not_read_as_another() -> None:
+    """The silent e comes before the bare stem (rated: rate, not rat); a word the list
+    translates whole keeps its own translation (hearing is not hear); a doubled l is undone
+    (cancelled); a participle used as a preposition (according to) translates to nothing."""
+    table = [
+        Entry(("料金",), True, (("rate", "charge"),)),
+        Entry(("ネズミ",), True, (("rat",),)),
+        Entry(("公聴会",), True, (("hearing", "public hearing"),)),
+        Entry(("聞く",), True, (("to hear",),)),
+        Entry(("中止",), True, (("cancellation", "to cancel"),)),
+        Entry(("雨天中止",), False, (("cancelled because of rain",),)),
+        Entry(("合意",), True, (("accord", "agreement"),)),
+    ]
+
+    def entries(known: Callable[[str], bool]) -> list[Entry]:
+        return [e for e in table if any(known(h) for h in e.heads)]
+
+    vocab = ["料金", "ネズミ", "公聴会", "聞く", "中止", "雨天", "合意"]
+    lex = build(vocab, TOKENS, entries)
+    assert lex.units(TOKENS("rated")) == [("rate", ["料金"])]
+    assert lex.units(TOKENS("hearing")) == [("hearing", ["公聴会"])]
+    assert lex.units(TOKENS("cancelled")) == [("cancel", ["中止"])]
+    assert "according" in english_stop_words()  # a query's words are filtered by it first

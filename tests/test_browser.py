@@ -383,25 +383,31 @@ def test_state_is_visible_and_new_conversation_resets_all_of_it(
     assert page.errors == []
 
 
-def test_what_the_question_names_is_shown_and_can_be_removed(app_server: Server, page: Any) -> None:
-    """「令和5年」 in a question weighs in the search; the answer says so, and unticking it
-    answers the question again without it."""
+def test_what_the_question_names_is_shown_and_each_can_be_removed(
+    app_server: Server, page: Any
+) -> None:
+    """「令和5年」 and 「予算特別委員会」 in a question weigh in the search; the answer says so,
+    and unticking one answers the question again without it, keeping the other."""
     settle(page, app_server.url)
-    ask(page, "令和5年の盛岡市のクラウドの費用は")
+    ask(page, "令和5年の予算特別委員会でのクラウドの費用は")
     bot = page.locator("#chatbot [data-testid='bot']")
-    assert "質問から絞り込み: 2023年" in bot.last.inner_text()
+    assert "質問から読み取り: 2023年 · 予算特別委員会" in bot.last.inner_text()
     read = page.locator("#understood")
     read.get_by_text("2023年").wait_for()
     shot(page, "understood")
-    read.get_by_text("2023年").click()  # untick: answered again without it
+    read.get_by_text("2023年").click()  # untick one: answered again without it
+    again = """([gone, kept]) => {
+        const bots = document.querySelectorAll("#chatbot [data-testid='bot']");
+        const last = bots[bots.length - 1].innerText;
+        return bots.length === 1 && /確信度/.test(last) && !last.includes(gone)
+            && (kept === "" || last.includes(kept));
+    }"""
     page.wait_for_function(
-        """() => {
-            const bots = document.querySelectorAll("#chatbot [data-testid='bot']");
-            const last = bots[bots.length - 1].innerText;
-            return bots.length === 1 && /確信度/.test(last) && !/質問から絞り込み/.test(last);
-        }""",
-        timeout=60_000,
+        again, arg=["2023年 ·", "質問から読み取り: 予算特別委員会"], timeout=60_000
     )
+    assert read.get_by_text("2023年").count() == 0
+    read.get_by_text("予算特別委員会").click()  # and the other: nothing read is left
+    page.wait_for_function(again, arg=["質問から読み取り", ""], timeout=60_000)
     read.wait_for(state="hidden")
     assert page.locator("#chatbot [data-testid='user']").count() == 1  # in place, not added
     assert page.errors == []

@@ -129,6 +129,11 @@ def test_questions_are_checked_with_messages_naming_the_field(service: ChatServi
         service.clean_filters({"date_from": "2023/13"})
     assert service.clean_filters({"date_from": "2023/01"}).date_from == "2023-01"
     assert service.clean_filters({"city": "盛岡市", "role": ""}).items() == {"city": "盛岡市"}
+    with pytest.raises(RequestError, match="hints: must be true or false, not 'false'"):
+        service.clean_hints("false", [])
+    with pytest.raises(RequestError, match="ignore_hints: labels of 1 to 100 characters"):
+        service.clean_hints(True, ["2022年度", 7])
+    assert service.clean_hints(False, None) == (False, ())
 
 
 def test_concurrency_limit_refuses_when_every_slot_stays_taken(service: ChatService) -> None:
@@ -275,6 +280,11 @@ def test_api_ask_returns_the_cli_json(app_server: Server) -> None:
     assert r.status_code == 200 and r.json()["understood"] == ["2023年"]
     r = httpx.post(app_server.path("api/ask"), json={**dated, "hints": False}, timeout=60)
     assert r.status_code == 200 and r.json()["understood"] == []
+    two = {"question": "令和5年の予算特別委員会でのクラウドの費用は", "ignore_hints": ["2023年"]}
+    r = httpx.post(app_server.path("api/ask"), json=two, timeout=60)
+    assert r.status_code == 200 and r.json()["understood"] == ["予算特別委員会"]
+    r = httpx.post(app_server.path("api/ask"), json={**two, "ignore_hints": ["x"] * 21}, timeout=60)
+    assert r.status_code == 422 and r.json()["detail"]["field"] == "ignore_hints"
     r = httpx.post(app_server.path("api/ask"), json={**dated, "hints": "maybe"}, timeout=60)
     assert r.status_code == 422 and r.json()["detail"]["field"] == "hints"
     cli = subprocess.run(
