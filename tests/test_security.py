@@ -226,6 +226,42 @@ def test_unencodable_text_is_cleaned_not_a_server_error(open_server: Server) -> 
     assert r.status_code == 200, r.text
 
 
+def test_the_question_s_reading_takes_only_a_flag_and_a_few_short_labels(
+    open_server: Server,
+) -> None:
+    """``hints`` and ``ignore_hints`` (what the asker unticked) on both APIs: anything but a
+    boolean and a short list of short strings is refused naming the field, and labels are
+    never echoed: ``understood`` holds only what the question itself was read as."""
+    ask = open_server.path("api/ask")
+    q = "<img src=x onerror=alert(1)>令和5年の盛岡市のクラウドの費用は"
+    cases = [
+        ({"hints": "false"}, "hints"),
+        ({"hints": {"$ne": 1}}, "hints"),
+        ({"ignore_hints": ["x"] * 21}, "ignore_hints"),
+        ({"ignore_hints": "2023年"}, "ignore_hints"),
+        ({"ignore_hints": [{"label": "2023年"}]}, "ignore_hints.0"),
+    ]
+    for extra, field in cases:
+        r = httpx.post(ask, json={"question": q, **extra}, timeout=30)
+        assert r.status_code == 422 and r.json()["detail"]["field"] == field, (extra, r.text)
+    r = httpx.post(ask, json={"question": q, "ignore_hints": ["a" * 101]}, timeout=30)
+    assert r.status_code == 422 and "ignore_hints" in r.json()["detail"]["error"]
+    r = httpx.post(
+        ask, json={"question": q, "ignore_hints": ["<script>", "/etc/passwd"]}, timeout=60
+    )
+    assert r.status_code == 200 and r.json()["understood"] == ["2023年"]
+    # the Gradio call API: the same checks, reported as an error event
+    for data in ([q, [], {}, "auto", "false", []], [q, [], {}, "auto", True, ["y" * 500]]):
+        start = httpx.post(
+            open_server.path("gradio_api/call/chat"), json={"data": data}, timeout=30
+        )
+        assert start.status_code == 200, start.text
+        event = start.json()["event_id"]
+        stream = httpx.get(open_server.path(f"gradio_api/call/chat/{event}"), timeout=60).text
+        assert "event: error" in stream and "event: complete" not in stream, stream[-300:]
+    assert httpx.get(open_server.path("api/health"), timeout=5).status_code == 200
+
+
 def test_malformed_feedback_is_refused_with_422(open_server: Server) -> None:
     for citations in (["a"], {}, 5, [{"n": 1}], [{"id": ""}], [{"id": 3}]):
         answer = {"question": "q", "answer": "a", "citations": citations}
