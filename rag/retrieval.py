@@ -181,10 +181,6 @@ class Retriever:
         self._rows = {c.id: n for n, c in enumerate(index.chunks)}
         self._keys: dict[int, str] = {}
         self._types = [str(c.metadata.get("chunk_type") or "") for c in index.chunks]
-        # whose turn a passage is: a member's or an official's alone, else "" (both, chair)
-        self._sides = [
-            _side(c.metadata.get("roles") or (), self._types[n]) for n, c in enumerate(index.chunks)
-        ]
         self.reranker = LinearRanker.load(index.folder / RERANKER_FILE)
         self._lexicon: Lexicon | None = None
         self._lexicon_lock = threading.Lock()
@@ -611,7 +607,11 @@ class Retriever:
             other = "official" if wanted == "member" else "member"
             # in the spread of this query's scores: each index's ranker has its own scale
             penalty = ROLE_PRIOR * float(scores.std())
-            scores = scores - penalty * np.asarray([self._sides[r] == other for r in cands.rows])
+            theirs = [
+                _side(self.chunks[r].metadata.get("roles") or (), self._types[r]) == other
+                for r in cands.rows
+            ]  # read per candidate: the hot metadata is in memory, and opening stays quick
+            scores = scores - penalty * np.asarray(theirs)
             second["role_prior"] = {"prefers": wanted, "weight": ROLE_PRIOR, "penalty": penalty}
         # A question that names a place asks about that place: passages known to be about
         # another place go after the rest (a soft filter, so it never empties the result).
