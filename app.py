@@ -571,8 +571,12 @@ def build_ui(
                 files_url=service.settings.root_path + "/files/",
             )
             recs = {**recs, str(len(chat) - 1): answer_record(final, active, ignore)}
+            # the labels used, ticked, and those removed, unticked, so they can come back
             chosen = gr.update(
-                choices=labels, value=labels, visible=bool(labels), label=T[lg]["understood"]
+                choices=[*labels, *ignore],
+                value=labels,
+                visible=bool(labels or ignore),
+                label=T[lg]["understood"],
             )
             hist = [*hist, final.standalone_question]
             yield chat, panel, hist, [*said, message], recs, "", chosen
@@ -604,8 +608,7 @@ def build_ui(
             lg: str,
             *picked: str,
         ) -> Iterator[tuple[Any, ...]]:
-            last = recs.get(str(len(chat) - 1)) or {}
-            yield from _again(chat, hist, said, recs, lg, picked, last.get("ignored") or [])
+            yield from _again(chat, hist, said, recs, lg, picked, _labels(recs, chat, "ignored"))
 
         def _again(
             chat: list[Any],
@@ -632,11 +635,10 @@ def build_ui(
             lg: str,
             *picked: str,
         ) -> Iterator[tuple[Any, ...]]:
-            """Labels of the question's reading unticked: the last question answered again
-            without them (and without those unticked before)."""
-            last = recs.get(str(len(chat) - 1)) or {}
-            shown = [str(x) for x in last.get("understood") or []]
-            ignore = [*(last.get("ignored") or []), *(x for x in shown if x not in kept)]
+            """A label of the question's reading unticked (or ticked again): the last question
+            answered again without the labels now unticked."""
+            shown = [*_labels(recs, chat, "understood"), *_labels(recs, chat, "ignored")]
+            ignore = [x for x in shown if x not in (kept or [])]
             yield from _again(chat, hist, said, recs, lg, picked, ignore)
 
         understood.input(
@@ -755,6 +757,14 @@ def build_ui(
         gr.api(_api_chat(service), api_name="chat")
     demo.queue(default_concurrency_limit=service.settings.concurrency)
     return demo
+
+
+def _labels(recs: Any, chat: list[Any], key: str) -> list[str]:
+    """The last answer's record's list of labels under ``key`` (``understood``, ``ignored``);
+    empty when the record is missing or not as written (restored from the browser)."""
+    last = recs.get(str(len(chat) - 1)) if isinstance(recs, dict) else None
+    found = last.get(key) if isinstance(last, dict) else None
+    return [x for x in found if isinstance(x, str)] if isinstance(found, list) else []
 
 
 def _text_of(content: Any) -> str:

@@ -197,7 +197,7 @@ def _base_forms(word: str) -> tuple[str, ...]:
     """The forms an English word may be written from, by the regular rules of English
     inflection, the likelier first: the adjective of an adverb in -ly (regularly → regular,
     easily → easy); the verb of a past or participle in -ed or -ing, with its silent e
-    before the bare stem (rated → rate, not rat; using → use), and a doubled consonant
+    before the bare stem (rated → rate, not rat; raised → raise), and a doubled consonant
     undone last (submitted → submit, cancelled → cancel), -ied read as -y (applied →
     apply). None for other words; irregular forms (held, paid) are not guessed.
 

@@ -54,7 +54,7 @@ _AMOUNT = re.compile(
     + r"|何[件人円回校戸台個名割%％本社倍]|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
     r"|どの程度|割合|比率|率は|額は|上限|費用"
     r"|\bhow (many|much)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
-    r"|\b(rate|ratio|percentage)\b"
+    r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b(?! of (increase|change))"
     # a question that is a noun phrase ending in a quantity: 貸出冊数, 利用者数, 補正額,
     # 受講率 (not 多数, 複数, 算数, 増額, 効率, 引率)
     r"|(?:[件人回者員生童帯設体校台戸所冊名]数|[金総算正附付助]額|(?<![効能引])率)(?:は)?[?？]?$",
@@ -79,11 +79,18 @@ _ASKER = re.compile(
 # What a member does to the executive: ask, raise, point out, call for (not propose or
 # speak, which officials do too), and a member as the one who did it (not 委員会, a committee)
 _ASKS_FOR = re.compile(
-    r"質問|質疑|尋ね|指摘|求め|取り上げ|批判|\b(ask(ed|s)?|question(ed|s)?|raised?|"
+    r"質問|質疑|尋ね|指摘|求め|取り上げ|批判|\b(ask(ed|s)?|question(ed|s)?|"
+    r"raised? (the |a |an )?(issue|question|concern|matter|point|problem)s?|"
     r"point(ed|s)? out|argued?|call(ed|s)? for|criticis\w*|criticiz\w*)\b",
     re.I,
 )
-_MEMBER = re.compile(r"(議員|委員)(?!会)|\b(members?|councill?ors?|councilors?)\b", re.I)
+# A member or a party as the one the question is about (not 委員会, a committee; not 政党交付金
+# or a third party; not staff members)
+_MEMBER = re.compile(
+    r"(議員|委員)(?!会)|会派|(?<!政)党(?!派)"
+    r"|(?<!staff )\b(members?|councill?ors?|councilors?)\b|(?<!third )(?<!third-)\bpart(y|ies)\b",
+    re.I,
+)
 _ANSWERER = re.compile(r"答弁|回答|答え|説明|\b(answer|repl|respond|explain)", re.I)
 
 # A number with its unit: 18億2,700万円, 28万3,630人, 170件, 63.3%, 4回, 6割, 2万5100円.
@@ -348,17 +355,24 @@ def date_phrase(sentences: Sequence[str]) -> tuple[int, str, str] | None:
     return (found[0].sentence, found[0].phrase, found[0].figure) if found else None
 
 
-def speaker_asked(question: str) -> str | None:
-    """Whether a who-question asks who ``asked`` (raised, pointed out, spoke for a party) or
-    who ``answered``; None when it asks for someone the text names (指名, 選任).
-    The verb nearest the question word decides: the last in Japanese (…答弁したのは誰), the
-    first in English (who answered …)."""
-    q = nfkc(question)
-    cues = [(m.start(), "asked") for m in _ASKER.finditer(q)]
+def _nearest_verb(q: str, asks: re.Pattern[str]) -> str | None:
+    """``asked`` or ``answered``: the verb nearest the question word, the last in Japanese
+    (…答弁したのは誰), the first in English (who answered …); None when there is neither."""
+    cues = [(m.start(), "asked") for m in asks.finditer(q)]
     cues += [(m.start(), "answered") for m in _ANSWERER.finditer(q)]
     cues.sort()
-    if cues:
-        return (cues[-1] if re.search(r"[\u3040-\u9fff]", q) else cues[0])[1]
+    if not cues:
+        return None
+    return (cues[-1] if re.search(r"[\u3040-\u9fff]", q) else cues[0])[1]
+
+
+def speaker_asked(question: str) -> str | None:
+    """Whether a who-question asks who ``asked`` (raised, pointed out, spoke for a party) or
+    who ``answered``; None when it asks for someone the text names (指名, 選任)."""
+    q = nfkc(question)
+    verb = _nearest_verb(q, _ASKER)
+    if verb:
+        return verb
     return "asked" if re.search(r"党|会派|party", q, re.I) else None
 
 
@@ -379,11 +393,14 @@ def wanted_speaker(question: str) -> str | None:
         verb = speaker_asked(question)
         return None if verb is None else "member" if verb == "asked" else "official"
     q = nfkc(question)
-    if not _ASKS_FOR.search(q):
+    verb = _nearest_verb(q, _ASKS_FOR)
+    if verb == "answered":  # 議員の質問に対し、市はどう答弁したか
         return "official"
-    # asked for, raised: by a member when one is named; else by whom is not said (市は国に
-    # 何を求めているか, what did residents ask for), so neither side is preferred
-    return "member" if _MEMBER.search(q) else None
+    if _MEMBER.search(q):  # 議員が求めたこと, 反対した会派はどこか
+        return "member"
+    # asked for by someone the question does not name (市は国に何を求めているか, what did
+    # residents ask for): neither side is preferred
+    return None if verb == "asked" else "official"
 
 
 def who_from(question: str, meta: Mapping[str, Any]) -> Mapping[str, Any] | None:

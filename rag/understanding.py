@@ -5,7 +5,7 @@ Council staff write 「令和4年度の予算特別委員会で…」, 「R4」,
 the reranker weighs a passage that matches them higher (features ``date_match``,
 ``meeting_match``, ``bill_match`` of :mod:`rag.rerank`), and never drops one that does not,
 so a misread hint cannot empty a result. :meth:`Hints.labels` says what was understood, for
-the answer and the UI (「絞り込み: 2022年度」), and a caller can turn hints off.
+the answer and the UI (「質問から読み取り: 2022年度」), and a caller can turn them off, all or by label.
 
 A 年度 (fiscal year) runs from April to March: 令和4年度 is 2022-04 to 2023-03.
 

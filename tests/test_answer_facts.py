@@ -597,23 +597,49 @@ def test_a_yes_no_question_is_answered_by_where_the_matter_stands() -> None:
     [
         ("市第12号議案について会派を代表して質疑したのは誰ですか", "member"),
         ("議員が公園の再整備について市に求めたことは何か", "member"),
+        ("予算に反対した会派はどこか", "member"),
+        ("反対討論を行った議員は", "member"),
         ("What did the member ask the city to do about the library?", "member"),
-        ("Which councillor raised the bus fares?", "member"),
+        ("Which committee member called the plan unfair?", "member"),
         ("この質問に答弁したのは誰か", "official"),
+        ("議員の質問に対し、市はどのように答弁したか", "official"),  # the reply is asked for
+        ("How did the city respond to the member's criticism?", "official"),
         ("補正額はいくらか", "official"),
         ("なぜ延期したのか", "official"),
         ("How did the city cut cloud costs?", "official"),
         ("How many people called the consultation line?", "official"),
+        ("How much did the city raise the fee?", "official"),
+        ("How many staff members were hired?", "official"),
         ("What did the questionnaire find?", "official"),
         ("議案の提案理由は何か", "official"),
         ("政党交付金の額はいくらか", "official"),
-        # asked for by someone not named: neither side
-        ("How much did the city raise the fee?", None),
-        ("市は国に何を求めているか", None),
         ("予算特別委員会で市が説明した事業費はいくらか", "official"),
+        ("市は国に何を求めているか", None),  # asked for by someone not a member
         ("副委員長に指名されたのは誰か", None),  # someone the text names
         ("議案第70号はどう議決されたか", None),  # the chair pronounces it
     ],
 )
 def test_whose_turn_answers_a_question(question: str, side: str | None) -> None:
     assert wanted_speaker(question) == side
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What was the reason for the delay?", "why"),
+        ("What is the collection rate of the city tax?", "amount"),
+        ("Why did the water rate go up?", "why"),
+        ("When will the new tax rate take effect?", "when"),
+        ("Is the city considering lowering the rate?", "yesno"),
+    ],
+)
+def test_reason_and_rate_questions_are_typed_by_what_they_ask(question: str, kind: str) -> None:
+    assert question_type(question) == kind
+
+
+def test_an_apology_is_not_where_a_matter_stands() -> None:
+    from rag.extractive import _CUES
+
+    status = _CUES["yesno"]
+    assert status.search("現時点で導入の予定はございません。")
+    assert not status.search("ご不便をおかけし、申し訳ございません。")

@@ -197,12 +197,13 @@ def test_a_question_for_a_fact_prefers_the_official_s_reply_and_who_asked_the_me
     minutes.parent.mkdir()
     minutes.write_text(
         "◯議長　　山田太郎議員。\n"
-        "◯山田太郎議員　　会計年度任用職員の経験加算についてお伺いします。会計年度任用職員の"
-        "経験加算は少な過ぎます。会計年度任用職員には昇給がなく、経験加算だけが頼りです。"
-        f"会計年度任用職員の経験加算を大幅に増やすべきではありませんか。{other}\n"
+        "◯山田太郎議員　　学童クラブの待機児童についてお伺いします。学童クラブの待機児童は"
+        "増え続けています。学童クラブの待機児童の解消は急務です。学童クラブの定員を大幅に"
+        f"増やすべきではありませんか。{other}\n"
         "◯議長　　市長。\n"
-        "◯市長　　山田議員の御質問にお答えいたします。経験加算につきましては、本年度から上限を"
-        f"引き上げ、一人当たり年額で最大2万4000円を加算しております。{other.replace('考えます', '考えております')}\n"
+        "◯市長　　山田議員の御質問にお答えいたします。待機児童につきましては、本年度から"
+        "定員を拡大し、昨年度の120人から45人に減少しております。"
+        f"{other.replace('考えます', '考えております')}\n"
         "◯議長　　以上で質疑を終わります。\n",
         encoding="utf-8",
     )
@@ -215,8 +216,8 @@ def test_a_question_for_a_fact_prefers_the_official_s_reply_and_who_asked_the_me
     asked, reply = "somu-iinkai#000", "somu-iinkai#001"
     assert r.chunk(asked).metadata["roles"] == ["chair", "member"]  # one side's turn each
     assert r.chunk(reply).metadata["roles"] == ["chair", "official"]
-    how_much = "会計年度任用職員の経験加算は年額で最大いくら加算しているか"
-    who = "会計年度任用職員の経験加算が少な過ぎると指摘したのは誰か"
+    how_much = "学童クラブの待機児童は何人に減ったか"
+    who = "学童クラブの待機児童が増え続けていると指摘したのは誰か"
     found = r.search(how_much, k=3)
     assert found.hits[0].chunk.id == reply
     prior = found.stages["second"]["role_prior"]
@@ -225,3 +226,12 @@ def test_a_question_for_a_fact_prefers_the_official_s_reply_and_who_asked_the_me
     assert r.search(who, k=3).hits[0].chunk.id == asked
     monkeypatch.setattr(rag.retrieval, "ROLE_PRIOR", 0.0)  # control: words alone
     assert r.search(how_much, k=3).hits[0].chunk.id == asked
+
+
+def test_hints_less_the_labels_the_asker_removed_in_either_language() -> None:
+    h = understand("令和4年度の予算特別委員会で議案第70号は", today=datetime.date(2024, 6, 1))
+    assert h.labels() == ["2022年度", "予算特別委員会", "議案第70号"]
+    assert h.without(["2022年度"]).labels() == ["予算特別委員会", "議案第70号"]
+    assert h.without(["FY2022"]).date_from is None  # the same date, labelled in English
+    assert h.without(["議案第70号", "予算特別委員会"]).labels() == ["2022年度"]
+    assert h.without([]) == h and h.without(["2023年度"]) == h  # not one of its labels
