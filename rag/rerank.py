@@ -71,8 +71,8 @@ CANDIDATES_EN = 200
 # who-asked) loses this many standard deviations of the reranker's scores over the query's
 # candidates (in the scores' own spread, since each index's ranker has its own scale). The
 # pseudo-queries the reranker is fitted on ask nothing of anyone, so the weight is set by
-# hand: chosen on the dev split (1, 2, 3 and 4 tried; minutes MRR@10 0.691 → 0.753, archive
-# 0.480 → 0.500; 2026-11-27).
+# hand: chosen on the dev split (0 to 4 tried; minutes MRR@10 0.691 → 0.759, archive
+# 0.480 → 0.503; evals/results/2026-11-27-e-role-prior-dev-grid.txt).
 ROLE_PRIOR = 3.0
 # Pseudo-queries a fit draws: 3 per chunk, at least MIN (a small index's chunks give several
 # each, with other words) and at most MAX.
