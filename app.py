@@ -1294,17 +1294,16 @@ def _api_chat(service: ChatService) -> Any:
         history: list[str] | None = None,
         filters: dict[str, str] | None = None,
         mode: str = "auto",
-        hints: bool = True,
-        ignore_hints: list[str] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Answer a question with citations. Streams partial answers ({"status": "streaming"}),
-        then the same JSON as `rag ask --json` and POST /api/ask. ``hints`` False: dates,
-        meetings and bill numbers named in the question do not weigh in the search;
-        ``ignore_hints``: the labels of ``understood`` to leave out."""
+        then the same JSON as `rag ask --json` and POST /api/ask (``understood`` included).
+        Its four arguments stay as they were, since Gradio's call API needs every argument
+        and callers pass four; turning the question's reading off is POST /api/ask's
+        (``hints``, ``ignore_hints``)."""
         text = ""
         try:
             how: Literal["auto", "extractive"] = "extractive" if mode == "extractive" else "auto"
-            for item in service.stream(question, history, filters, how, hints, ignore_hints):
+            for item in service.stream(question, history, filters, how):
                 if isinstance(item, Answer):
                     yield item.to_json()
                 else:

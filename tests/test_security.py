@@ -229,7 +229,7 @@ def test_unencodable_text_is_cleaned_not_a_server_error(open_server: Server) -> 
 def test_the_question_s_reading_takes_only_a_flag_and_a_few_short_labels(
     open_server: Server,
 ) -> None:
-    """``hints`` and ``ignore_hints`` (what the asker unticked) on both APIs: anything but a
+    """``hints`` and ``ignore_hints`` (what the asker unticked) on /api/ask: anything but a
     boolean and a short list of short strings is refused naming the field, and labels are
     never echoed: ``understood`` holds only what the question itself was read as."""
     ask = open_server.path("api/ask")
@@ -250,15 +250,6 @@ def test_the_question_s_reading_takes_only_a_flag_and_a_few_short_labels(
         ask, json={"question": q, "ignore_hints": ["<script>", "/etc/passwd"]}, timeout=60
     )
     assert r.status_code == 200 and r.json()["understood"] == ["2023年"]
-    # the Gradio call API: the same checks, reported as an error event
-    for data in ([q, [], {}, "auto", "false", []], [q, [], {}, "auto", True, ["y" * 500]]):
-        start = httpx.post(
-            open_server.path("gradio_api/call/chat"), json={"data": data}, timeout=30
-        )
-        assert start.status_code == 200, start.text
-        event = start.json()["event_id"]
-        stream = httpx.get(open_server.path(f"gradio_api/call/chat/{event}"), timeout=60).text
-        assert "event: error" in stream and "event: complete" not in stream, stream[-300:]
     assert httpx.get(open_server.path("api/health"), timeout=5).status_code == 200
 
 
