@@ -410,9 +410,8 @@ def answer_record(
         for c in out.get("citations", [])
     ]
     keys = ("question", "standalone_question", "status", "mode", "answer", "confidence")
-    kept = {k: out.get(k) for k in keys}
     return {
-        **kept,
+        **{k: out.get(k) for k in keys},
         "citations": cited,
         "filters": filters,
         "understood": out.get("understood", []),
@@ -524,10 +523,9 @@ def build_ui(
             picked: Sequence[str],
             ignore: Sequence[str] = (),
         ) -> Iterator[tuple[Any, ...]]:
-            hidden = gr.update(choices=[], value=[], visible=False)
             chat = [*chat, {"role": "user", "content": html.escape(message or "", quote=False)}]
             chat.append({"role": "assistant", "content": T[lg]["searching"]})
-            yield chat, gr.skip(), hist, said, recs, "", hidden
+            yield chat, gr.skip(), hist, said, recs, "", _no_labels()
             text, final = "", None
             active = filters_from(*picked)
             try:
@@ -656,7 +654,7 @@ def build_ui(
         ).then(_keep, state, saved, api_visibility="private")
 
         def reset() -> tuple[Any, ...]:
-            return [], "", [], [], {}, "", "", {}, gr.update(choices=[], value=[], visible=False)
+            return [], "", [], [], {}, "", "", {}, _no_labels()
 
         for trigger in (new.click, chatbot.clear):
             trigger(
@@ -664,6 +662,7 @@ def build_ui(
                 None,
                 [*state[:1], sources, *state[1:], thanks, comment, saved, understood],
                 api_visibility="private",
+                show_progress="hidden",  # instant: no "processing" over the emptied panes
             )
 
         def restore(kept: dict[str, Any]) -> tuple[Any, ...]:
@@ -757,6 +756,11 @@ def build_ui(
         gr.api(_api_chat(service), api_name="chat")
     demo.queue(default_concurrency_limit=service.settings.concurrency)
     return demo
+
+
+def _no_labels() -> Any:
+    """The question's reading, emptied and hidden (a new question, a new conversation)."""
+    return gr.update(choices=[], value=[], visible=False)
 
 
 def _labels(recs: Any, chat: list[Any], key: str) -> list[str]:

@@ -34,7 +34,7 @@ from rag.facts import question_type
 from rag.filters import Filters
 from rag.followup import in_context, rewrite
 from rag.places import Gazetteer
-from rag.retrieval import Hit, Retriever
+from rag.retrieval import Hit, Retriever, SearchResult
 from rag.text import fold, nfkc
 
 __all__ = ["MIN_CONFIDENCE", "NO_ANSWER", "Answer", "Answerer", "Citation"]
@@ -108,9 +108,13 @@ class Answerer:
         standalone = self.standalone(question, history)
         timings["rewrite"] = (time.perf_counter() - t0) * 1000
         lang = question_language(question)
-        result = self.retriever.search(
-            standalone, k=self.passages, filters=filters, hints=hints, ignore_hints=ignore_hints
-        )
+
+        def search(query: str, where: Filters | Mapping[str, str] | None) -> SearchResult:
+            return self.retriever.search(
+                query, k=self.passages, filters=where, hints=hints, ignore_hints=ignore_hints
+            )
+
+        result = search(standalone, filters)
         timings["retrieve"] = result.timings_ms["total"]
         hits = result.hits
         missing = self.evidence.missing_names(standalone)
@@ -121,9 +125,7 @@ class Answerer:
             else None
         )
         if carried:  # 「職員の負担は減りましたか」: on the previous topic, if better covered there
-            other = self.retriever.search(
-                carried, k=self.passages, filters=filters, hints=hints, ignore_hints=ignore_hints
-            )
+            other = search(carried, filters)
             other_confidence = self.evidence.confidence(carried, other.hits)
             if other_confidence > confidence and not self.evidence.missing_names(carried):
                 standalone, result, hits = carried, other, other.hits
@@ -149,19 +151,7 @@ class Answerer:
             yield final.answer
         elif self.llm is None and (places := compared_places(standalone, self.retriever.places)):
             t0 = time.perf_counter()  # 「盛岡市と仙台市の…違いは」: one cited line per place
-            per_place = [
-                (
-                    place,
-                    self.retriever.search(
-                        standalone,
-                        self.passages,
-                        filters=_in(filters, place),
-                        hints=hints,
-                        ignore_hints=ignore_hints,
-                    ),
-                )
-                for place in places
-            ]
+            per_place = [(place, search(standalone, _in(filters, place))) for place in places]
             text, citations = self.extractor.compare(
                 standalone, [(p, r.hits, r.query_vector) for p, r in per_place]
             )

@@ -53,7 +53,7 @@ class AskRequest(CleanModel):
     )
     hints: bool = Field(
         True,
-        strict=True,  # "false" is a string, not false: refused, as the Gradio API does
+        strict=True,  # "false" is a string, not false: refused, not read as true
         description="dates, meetings and bill numbers named in the question weigh in the "
         "search (the answer's `understood` lists them); false turns that off",
     )

@@ -376,6 +376,9 @@ def speaker_asked(question: str) -> str | None:
     return "asked" if re.search(r"党|会派|party", q, re.I) else None
 
 
+_TURN_OF = {"asked": "member", "answered": "official"}  # whose turn says what was asked
+
+
 def wanted_speaker(question: str) -> str | None:
     """Whose turn answers ``question`` (a :class:`rag.schema.Person` category): ``member``
     when it asks who asked, or what a member asked for, raised or pointed out; ``official``
@@ -390,8 +393,7 @@ def wanted_speaker(question: str) -> str | None:
     if kind == "decision":
         return None
     if kind == "who":
-        verb = speaker_asked(question)
-        return None if verb is None else "member" if verb == "asked" else "official"
+        return _TURN_OF.get(speaker_asked(question) or "")
     q = nfkc(question)
     verb = _nearest_verb(q, _ASKS_FOR)
     if verb == "answered":  # 議員の質問に対し、市はどう答弁したか

@@ -66,9 +66,9 @@ SENTENCE_READS = 30  # candidates whose sentences are read (the "sentence" featu
 # lower, so both retrievers are read deeper
 CANDIDATES_EN = 200
 # A question asks for one side's turn (:func:`rag.facts.wanted_speaker`): the member's for
-# who asked or a member or party it is about, the official's for a fact, a reason or a way. A passage
-# that is the other side's turn alone (the question restating the topic, or the reply to
-# who-asked) loses this many standard deviations of the reranker's scores over the query's
+# who asked or a member or party it is about, the official's for a fact, a reason or a
+# way. A passage that is the other side's turn alone (the question restating the topic, or
+# the reply to who-asked) loses this many standard deviations of the reranker's scores over the query's
 # candidates (in the scores' own spread, since each index's ranker has its own scale). The
 # pseudo-queries the reranker is fitted on ask nothing of anyone, so the weight is set by
 # hand: chosen on the dev split (0 to 4 tried; minutes MRR@10 0.691 → 0.759, archive

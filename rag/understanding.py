@@ -101,8 +101,9 @@ class Hints:
         if not labels:
             return self
         gone = set(labels)
-        dated = bool(self.date_from and self.date_to) and not gone.intersection(
-            self.labels("ja")[:1] + self.labels("en")[:1]
+        dated = bool(self.date_from and self.date_to) and not any(
+            _date_label(self.date_from or "", self.date_to or "", self.fiscal, lang) in gone
+            for lang in ("ja", "en")
         )
         return Hints(
             self.date_from if dated else None,

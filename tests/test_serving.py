@@ -261,16 +261,19 @@ def test_api_ask_returns_the_cli_json(app_server: Server) -> None:
         "RAG_INDEX_DIR": str(app_server.folder / "index"),
         "PATH": "/usr/bin:/bin",
     }
-    cli = subprocess.run(
-        [sys.executable, "-m", "rag", "ask", MORIOKA_EN, "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    expected = json.loads(cli.stdout)
+
+    def rag_ask(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "rag", "ask", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+
+    expected = json.loads(rag_ask(MORIOKA_EN, "--json"))
     assert set(body) == set(expected)
     for key in ("question", "status", "answer", "mode", "citations", "standalone_question"):
         assert body[key] == expected[key], key
@@ -287,26 +290,8 @@ def test_api_ask_returns_the_cli_json(app_server: Server) -> None:
     assert r.status_code == 422 and r.json()["detail"]["field"] == "ignore_hints"
     r = httpx.post(app_server.path("api/ask"), json={**dated, "hints": "maybe"}, timeout=60)
     assert r.status_code == 422 and r.json()["detail"]["field"] == "hints"
-    cli = subprocess.run(
-        [sys.executable, "-m", "rag", "ask", dated["question"]],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert "read from the question: 2023年" in cli.stdout
-    cli = subprocess.run(
-        [sys.executable, "-m", "rag", "ask", dated["question"], "--no-hints", "--json"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert json.loads(cli.stdout)["understood"] == []
+    assert "read from the question: 2023年" in rag_ask(dated["question"])
+    assert json.loads(rag_ask(dated["question"], "--no-hints", "--json"))["understood"] == []
 
 
 @pytest.mark.integration

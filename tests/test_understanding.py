@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from rag.understanding import Hints, meeting_names, understand
+
+if TYPE_CHECKING:
+    from rag.retrieval import Retriever
 
 TODAY = datetime.date(2024, 6, 1)
 
@@ -99,25 +103,13 @@ def test_a_named_place_puts_passages_about_other_places_last_not_unknown_ones(
 ) -> None:
     """Minutes without a header say 本市, so their place is unknown: a question naming
     仙台市 ranks them by score among the report's 仙台市 passages; the 盛岡市 ones go last."""
-    from rag.indexing import ingest
-    from rag.retrieval import Retriever
-    from rag.settings import Settings
-    from tests.conftest import REPORT, FakeEmbeddings
-
-    minutes = tmp_path / "docs" / "dx-iinkai.txt"
-    minutes.parent.mkdir()
-    minutes.write_text(
+    r = _report_and_minutes(
+        tmp_path,
+        "dx-iinkai.txt",
         "◯委員長　　ただいまから特別委員会を開会いたします。\n"
         "◯デジタル戦略推進部長　　生成ＡＩの職員アンケートでは、528名の職員から回答を得ました。"
         "本市のダッシュボードは本年3月に公開いたしました。\n",
-        encoding="utf-8",
     )
-    settings = Settings(
-        corpus=(REPORT, minutes.parent), index_dir=tmp_path / "index", embed_model="fake"
-    )
-    emb = FakeEmbeddings()
-    ingest(list(settings.corpus), settings, emb)
-    r = Retriever.open(settings, emb)
     assert r.reranker is not None
     hits = r.search("仙台市の生成AIの職員アンケートには何人が回答したか", k=30).hits
     assert hits[0].chunk.metadata.get("doc_id") == "dx-iinkai"
@@ -184,18 +176,14 @@ def test_a_question_for_a_fact_prefers_the_official_s_reply_and_who_asked_the_me
     by words alone it outranks the reply for "how much"; the role prior puts the reply
     first, and keeps the member's turn first for "who pointed it out"."""
     import rag.retrieval
-    from rag.indexing import ingest
-    from rag.retrieval import Retriever
-    from rag.settings import Settings
-    from tests.conftest import REPORT, FakeEmbeddings
 
     other = "".join(
         f"第{i}に、区内の公共施設の維持管理についても、計画的な改修が必要だと考えます。"
         for i in range(1, 16)
     )
-    minutes = tmp_path / "docs" / "somu-iinkai.txt"
-    minutes.parent.mkdir()
-    minutes.write_text(
+    r = _report_and_minutes(
+        tmp_path,
+        "somu-iinkai.txt",
         "◯議長　　山田太郎議員。\n"
         "◯山田太郎議員　　学童クラブの待機児童についてお伺いします。学童クラブの待機児童は"
         "増え続けています。学童クラブの待機児童の解消は急務です。学童クラブの定員を大幅に"
@@ -205,14 +193,7 @@ def test_a_question_for_a_fact_prefers_the_official_s_reply_and_who_asked_the_me
         "定員を拡大し、昨年度の120人から45人に減少しております。"
         f"{other.replace('考えます', '考えております')}\n"
         "◯議長　　以上で質疑を終わります。\n",
-        encoding="utf-8",
     )
-    settings = Settings(
-        corpus=(REPORT, minutes.parent), index_dir=tmp_path / "index", embed_model="fake"
-    )
-    emb = FakeEmbeddings()
-    ingest(list(settings.corpus), settings, emb)
-    r = Retriever.open(settings, emb)
     asked, reply = "somu-iinkai#000", "somu-iinkai#001"
     assert r.chunk(asked).metadata["roles"] == ["chair", "member"]  # one side's turn each
     assert r.chunk(reply).metadata["roles"] == ["chair", "official"]
@@ -235,3 +216,21 @@ def test_hints_less_the_labels_the_asker_removed_in_either_language() -> None:
     assert h.without(["FY2022"]).date_from is None  # the same date, labelled in English
     assert h.without(["議案第70号", "予算特別委員会"]).labels() == ["2022年度"]
     assert h.without([]) == h and h.without(["2023年度"]) == h  # not one of its labels
+
+
+def _report_and_minutes(tmp_path: Path, name: str, text: str) -> Retriever:
+    """An index of the founding report and one minutes file (fake embeddings), reranked."""
+    from rag.indexing import ingest
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+    from tests.conftest import REPORT, FakeEmbeddings
+
+    minutes = tmp_path / "docs" / name
+    minutes.parent.mkdir()
+    minutes.write_text(text, encoding="utf-8")
+    settings = Settings(
+        corpus=(REPORT, minutes.parent), index_dir=tmp_path / "index", embed_model="fake"
+    )
+    emb = FakeEmbeddings()
+    ingest(list(settings.corpus), settings, emb)
+    return Retriever.open(settings, emb)
