@@ -66,9 +66,19 @@ ASKING_WORDS = frozenset({*_HOW_MUCH, "何", "どの", "どれ", "かかっ", "�
 _WHEN = re.compile(r"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\bwhat (date|year|month)\b", re.I)
 _WHY = re.compile(r"なぜ|理由|どうして|\b(why|reasons?)\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
-_YESNO = re.compile(
-    r"(ますか|ですか|でしょうか|のか|あるか|いるか)[？?]?$|^(is|are|does|do|did|will|can|has|have)\b",
-    re.I,
+# A yes/no question: Japanese marks it by its end (ますか, ましたか, たか), unless it holds a
+# question word (not 何か or どこか, "something", "somewhere", which a yes/no question may
+# hold): 「どんなAI教材を使っているか」 ends as a yes/no question does, but asks what. English
+# marks it by its first word, so a later "what" is a clause of it ("Does the city know
+# what residents want?").
+_YESNO_JA = re.compile(
+    r"(ますか|ましたか|ませんか|ですか|でしたか|でしょうか|のか|あるか|いるか|たか)[？?]?$"
+)
+_YESNO_EN = re.compile(
+    r"^(is|are|was|were|does|do|did|will|would|can|could|should|has|have|had)\b", re.I
+)
+_WH_JA = re.compile(
+    r"何(?!か)|どう(?!か)|どんな|どこ(?!か)|どれ(?!か)|どちら|どの|どういう|どういった|いかなる"
 )
 # Who asked (the questioner) or who answered (an official).
 _ASKER = re.compile(
@@ -203,7 +213,7 @@ def question_type(question: str) -> str:
         return "why"
     if _HOW.search(q):
         return "how"
-    if _YESNO.search(q):
+    if _YESNO_EN.search(q) or (_YESNO_JA.search(q) and not _WH_JA.search(q)):
         return "yesno"
     return "other"
 

@@ -22,7 +22,9 @@ from collections.abc import Iterator
 from typing import Any
 
 SENTENCE_ENDS = "。！？!?"
-SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:[{SENTENCE_ENDS}]+[」』）)]*|$)")
+# a sentence ends at its mark or at the end of its line (re.M: every line's end, not only
+# the text's; without it each line with no mark but the last was dropped)
+SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:[{SENTENCE_ENDS}]+[」』）)]*|$)", re.M)
 _AFTER_END = re.compile(rf"(?<=[{SENTENCE_ENDS}\n])")
 SENTENCE_END = re.compile(rf"[{SENTENCE_ENDS}\n]")  # where a sentence or a line ends
 # after each sentence end only (a line break inside a sentence is no end)

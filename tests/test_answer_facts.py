@@ -124,6 +124,13 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("盛岡市はなぜクラウドでコストを下げられたのか", "why"),
         ("仙台市は職員の意識をどのように高めているか", "how"),
         ("盛岡市ではChatGPTを導入しているか", "yesno"),
+        ("職員の負担は減りましたか", "yesno"),  # the past: ましたか
+        ("待機児童は減ったか", "yesno"),
+        ("何か課題はありますか", "yesno"),  # 何か: "anything", not "what"
+        ("函館市の中学校ではどんなAI教材を使っているか", "other"),  # asks what
+        ("市は国に何を求めているのか", "other"),
+        ("その後どうなったか", "other"),
+        ("Does the city know what residents want?", "yesno"),  # English: its first word
         ("区立図書館の年間の貸出冊数", "amount"),
         ("令和5年度の補正額は？", "amount"),
         ("窓口業務の効率", "other"),

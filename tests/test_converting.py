@@ -15,7 +15,7 @@ import pytest
 from rag.chunking import Chunk, chunk_source
 from rag.loading import LoadError, load_documents
 from tests.conftest import REPORT, ROOT
-from tests.documents import build_docx, build_pdf
+from tests.documents import IPA_GOTHIC, build_docx, build_pdf
 
 TEXT = REPORT.read_text(encoding="utf-8")
 ICS = "株式会社ICS"
@@ -47,6 +47,10 @@ def text_chunks() -> list[Chunk]:
 def test_pdf_and_docx_chunk_like_the_text_file_with_pages(
     kind: str, tmp_path: Path, text_chunks: list[Chunk]
 ) -> None:
+    if kind != "docx" and not IPA_GOTHIC.exists():
+        # reportlab's CID font is not embedded, and PDFium then reads the right-aligned
+        # name beside the centred 記 as one line: a limit of this builder, not of the reader
+        pytest.skip(f"{IPA_GOTHIC} absent (make test installs fonts-ipafont-gothic)")
     path = tmp_path / (REPORT.stem + (".docx" if kind == "docx" else ".pdf"))
     if kind == "docx":
         where = build_docx(TEXT, path)

@@ -27,4 +27,8 @@ def test_mentioned_and_spans_agree() -> None:
 def test_text_helpers() -> None:
     assert fold("ＩＣＴ") == "ict" and squash(" 盛岡\u3000市 \n") == "盛岡市"
     assert [s for _, s in sentences("です。「はい」。\nNo!")] == ["です。", "「はい」。", "No!"]
+    # a line with no end mark is a sentence too (a header's lists, a heading), not only
+    # the last one: 「欠席議員（４人）」 was dropped from every header but the last line
+    header = "出席議員（82人）\n増永純女君\n欠席議員（４人）\n深作祐衣君"
+    assert [s for _, s in sentences(header)] == header.split("\n")
     assert "".join(split_after_ends("a。b\nc")) == "a。b\nc"
