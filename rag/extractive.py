@@ -33,13 +33,15 @@ from rag.facts import (
     person_line,
     question_type,
     speaker_asked,
+    stated_dates,
     who_from,
 )
 from rag.presenting import who_said
 from rag.retrieval import Hit
 from rag.schema import ChunkMetadata
-from rag.text import sentences, squash
+from rag.text import nfkc, sentences, squash
 from rag.tokenizing import person_names
+from rag.understanding import understand
 
 EN_LABEL = "(quoted from the Japanese source)"
 # A restated question that opens an answer to pre-submitted questions (「…というご質問です。」)
@@ -518,10 +520,11 @@ class Extractor:
                 order += 1
                 if not f.wanted:
                     continue
+                subject = self._subject(question, about, c.metadata)
                 if (
                     support
-                    and about
-                    and self._support(about, in_order, texts[f.sentence]) < support
+                    and subject
+                    and self._support(subject, in_order, texts[f.sentence]) < support
                 ):
                     continue
                 key = (
@@ -534,6 +537,27 @@ class Extractor:
                 if best is None or key > best[0]:
                     best = (key, (i, f.phrase, f.figure, texts[f.sentence]))
         return best[1] if best else None
+
+    def _subject(
+        self, question: str, about: Mapping[str, float], meta: Mapping[str, Any]
+    ) -> Mapping[str, float]:
+        """``about`` less the terms of where and when the question says it was said, where
+        the passage's own record says so too (its date, its meeting, its council or city):
+        a header's 「欠席議員（４人）」 answers 「11月29日の本会議を欠席した議員は何人か」
+        without the date beside the figure. All of ``about`` when that leaves nothing."""
+        hints = understand(question)
+        said = [
+            d for d in stated_dates(question) if hints.date_matches(str(meta.get("date") or ""))
+        ]
+        said += list(hints.meetings) if hints.meeting_matches(meta) else []
+        q = nfkc(question)
+        said += [
+            v
+            for k in ("council", "city", "meeting")
+            if (v := nfkc(str(meta.get(k) or ""))) and v in q
+        ]
+        context = {t for part in said for t in self.evidence.tokenizer(part)}
+        return {t: w for t, w in about.items() if t not in context} or about
 
     def _support(self, about: Mapping[str, float], in_order: list[str], sentence: str) -> float:
         """The share of the question's subject terms (``about``: its terms less the asking

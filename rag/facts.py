@@ -165,6 +165,12 @@ def asked_units(question: str) -> set[str]:
     return counters or {u for u, asks in _QUANTITY_ASKED.items() if asks.search(q)}
 
 
+def stated_dates(question: str) -> list[str]:
+    """The dates the question states (令和6年11月29日), normalised: where and when it was
+    said, not what it asks for."""
+    return sorted(_stated(question, "when"))
+
+
 def _stated(question: str, kind: str) -> set[str]:
     """The figures the question itself states (its context, not its answer), normalised."""
     q = nfkc(question)

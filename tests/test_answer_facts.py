@@ -501,6 +501,24 @@ def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
     assert not ex.lacks_asked_figure("補正予算の財源は", _hits(QUESTION))  # not a figure question
 
 
+def test_a_figure_in_a_header_list_counts_where_the_record_says_when_and_where() -> None:
+    """A header states 「欠席議員（４人）」 lines away from its date and meeting: those parts
+    of the question are what the passage's record (date, meeting, council) says, not what
+    the figure must sit beside; another day's record does not stand in for them."""
+    header = "令和６年11月29日（金）午前10時開議\n出席議員（82人）\n増永純女君\n欠席議員（４人）\n深作祐衣君"
+    meta = {"chunk_type": "header", "doc_id": "y", "council": "横浜市会", "meeting": "本会議"}
+    that_day = Chunk("y#0", header, header, {**meta, "date": "2024-11-29"})
+    later = header.replace("11月29日", "12月3日")
+    other_day = Chunk("z#0", later, later, {**meta, "doc_id": "z", "date": "2024-12-03"})
+    q = "横浜市会の令和6年11月29日の本会議を欠席した議員は何人か"
+    ex = _looking_up(that_day, other_day)
+    assert not ex.lacks_asked_figure(q, _hits(that_day))
+    assert ex.compose_with_lead(q, _hits(that_day))[0].startswith("欠席議員(4人)")
+    # another day's record: the date stays part of the subject, and the line holds none of it
+    assert ex._subject(q, {"月": 1.0, "欠席": 1.0}, other_day.metadata) == {"月": 1.0, "欠席": 1.0}
+    assert ex._subject(q, {"月": 1.0, "欠席": 1.0}, that_day.metadata) == {"欠席": 1.0}
+
+
 def test_english_terms_are_placed_through_their_translations_but_not_gated_by_them() -> None:
     from rag.bilingual import Lexicon
 
