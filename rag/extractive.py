@@ -13,7 +13,7 @@ the one object the evals tune.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -39,7 +39,7 @@ from rag.facts import (
 from rag.presenting import who_said
 from rag.retrieval import Hit
 from rag.schema import ChunkMetadata
-from rag.text import nfkc, sentences, squash
+from rag.text import SENTENCE_ENDS, nfkc, sentences, squash
 from rag.tokenizing import person_names
 from rag.understanding import understand
 
@@ -266,7 +266,7 @@ class Extractor:
                 n,
                 g[0].hit.chunk.id,
                 g[0].hit.chunk.text,
-                "".join(s.text for s in g),
+                joined(s.text for s in g),
                 g[0].hit.chunk.metadata,
             )
             for n, g in enumerate(groups, 1)
@@ -573,10 +573,23 @@ def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:
     return answer_sentences(Chunk(c.id, c.text, c.text, cast(ChunkMetadata, dict(c.metadata))))
 
 
+_ENDED = re.compile(rf"[{SENTENCE_ENDS}][」』）)]*$")
+
+
 def _in_text_order(text: str, quote: str, sentence: str) -> str:
     """``quote`` (sentences of ``text`` joined) with ``sentence`` added in text order."""
     parts = [s for _, s in sentences(quote)] + [sentence]
-    return "".join(sorted(dict.fromkeys(parts), key=lambda s: (text.find(s), s)))
+    return joined(sorted(dict.fromkeys(parts), key=lambda s: (text.find(s), s)))
+
+
+def joined(parts: Iterable[str]) -> str:
+    """Quoted sentences as one quote: a line with no end mark (a header's 「…午前10時開議」)
+    keeps its line break, so the quote reads as lines and is split where its text is (the
+    highlight); sentences that end with one run on, as written."""
+    out = ""
+    for part in parts:
+        out += ("\n" if out and not _ENDED.search(out) else "") + part
+    return out
 
 
 def _single_turn(chunk: Chunk) -> bool:

@@ -14,7 +14,7 @@ from rag.bm25 import BM25
 from rag.chunking import Chunk
 from rag.embedding import as_batched
 from rag.evidence import Evidence
-from rag.extractive import DEFAULT_PARAMS, Extractor
+from rag.extractive import DEFAULT_PARAMS, Extractor, joined
 from rag.facts import (
     _phrase,
     amount_phrase,
@@ -514,6 +514,10 @@ def test_a_figure_in_a_header_list_counts_where_the_record_says_when_and_where()
     ex = _looking_up(that_day, other_day)
     assert not ex.lacks_asked_figure(q, _hits(that_day))
     assert ex.compose_with_lead(q, _hits(that_day))[0].startswith("欠席議員(4人)")
+    quote = next(c.quote for c in ex.compose_with_lead(q, _hits(that_day))[2])
+    assert quote == "令和６年11月29日（金）午前10時開議\n欠席議員（４人）"  # lines apart stay lines
+    assert [header[a:b] for a, b in quote_spans(header, quote)] == quote.split("\n")
+    assert joined(["一つ目。", "三つ目。"]) == "一つ目。三つ目。"  # marked sentences run on
     # another day's record: the date stays part of the subject, and the line holds none of it
     assert ex._subject(q, {"月": 1.0, "欠席": 1.0}, other_day.metadata) == {"月": 1.0, "欠席": 1.0}
     assert ex._subject(q, {"月": 1.0, "欠席": 1.0}, that_day.metadata) == {"欠席": 1.0}
