@@ -30,7 +30,7 @@ from pathlib import Path
 
 from rag.tokenizing import english_stop_words, romanize
 
-LEXICON_FILE = "lexicon-4.json"  # in the index generation it was built for
+LEXICON_FILE = "lexicon-5.json"  # in the index generation it was built for
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
 # are frequency bands below it
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
@@ -309,11 +309,22 @@ def segments(word: str, vocabulary: Container[str], most: int = 3) -> list[str] 
     return best[-1]
 
 
+@functools.cache
+def council_glossary() -> dict[str, tuple[str, ...]]:
+    """English unit → Japanese terms, first first: the English councils use for their own
+    institutions where JMdict lacks the council sense (``rag/data/council-glossary.json``:
+    council → 議会, member → 議員, regular session → 定例会)."""
+    path = Path(__file__).with_name("data") / "council-glossary.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {k: tuple(v) for k, v in data.items() if not k.startswith("_")}
+
+
 def build(
     vocabulary: Mapping[str, int] | Collection[str],
     english_tokens: Callable[[str], list[str]],
     entries: Callable[[Callable[[str], bool]], list[Entry]] = jmdict_entries,
     frequency: Callable[[str], int] = lambda _: 0,
+    glossary: Mapping[str, Sequence[str]] | None = None,
 ) -> Lexicon:
     """The term list of an index whose BM25 vocabulary is ``vocabulary``: each English unit
     of a dictionary entry's glosses points at the entry's headwords that the index holds
@@ -325,8 +336,11 @@ def build(
     the entry's first and for a word JMdict does not mark as common (:data:`COMMON_TAGS`:
     news1, ichi1, spec1/2, gai1, its mark of everyday words), so "ward" leads to 区 before
     病棟. A single kanji (区, 駅) is a translation only as an everyday word's first sense.
-    Among equals, the term the index uses more (``frequency``) comes first.
+    Among equals, the term the index uses more (``frequency``) comes first. The council
+    terms of ``glossary`` (:func:`council_glossary` by default) that the index holds come
+    before all of them, at weight 1.
     """
+    glossary = council_glossary() if glossary is None else glossary
     stop = english_stop_words()
     frequency = functools.cache(frequency)  # a term sits in many units' lists
     chars = {c for term in vocabulary for c in term}  # a quick no for most headwords
@@ -378,6 +392,11 @@ def build(
         unit: sorted(found.items(), key=lambda x: (-x[1], -frequency(x[0]), len(x[0]), x[0]))
         for unit, found in terms.items()
     }
+    for phrase, council_terms in glossary.items():
+        unit = " ".join(english_tokens(phrase))
+        held = [(t, 1.0) for t in council_terms if known(t)]
+        if unit and held:
+            ranked[unit] = held + [x for x in ranked.get(unit, []) if x[0] not in council_terms]
     kept = {u: found[:PER_UNIT] for u, found in ranked.items() if found}  # none reads on
     heads = {t for found in kept.values() for t, _ in found}
     cuts = {t: " ".join(cut) for t in heads if (cut := segments(t, vocabulary)) and cut != [t]}

@@ -8,6 +8,7 @@ from rag.bilingual import (
     Entry,
     Lexicon,
     build,
+    council_glossary,
     jmdict_entries,
     jmdict_glosses,
     segments,
@@ -211,3 +212,19 @@ def test_a_word_with_a_translation_of_its_own_is_not_read_as_another() -> None:
     assert lex.units(TOKENS("hearing")) == [("hearing", ["公聴会"])]
     assert lex.units(TOKENS("cancelled")) == [("cancel", ["中止"])]
     assert "according" in english_stop_words()  # a query's words are filtered by it first
+
+
+def test_council_terms_lead_where_the_dictionary_lacks_the_council_sense() -> None:
+    """JMdict has no "member" for 議員: the council glossary puts the index's own council
+    words first, at weight 1, and leaves out those the index does not hold (委員 here)."""
+    glossary = {"member": ["議員", "委員"], "ward": ["区"], "staff member": ["職員"]}
+    lex = build([*VOCAB, "議員"], TOKENS, fake_entries, glossary=glossary)
+    assert lex.terms["member"][0] == ("議員", 1.0)
+    assert all(t != "委員" for t, _ in lex.terms["member"])
+    assert lex.terms["ward"][0] == ("区", 1.0) and len(lex.terms["ward"]) > 1  # then JMdict's
+    assert [t for t, _ in lex.weighted_units(["staff", "member"])[0][1]] == ["職員"]
+    without = build(VOCAB, TOKENS, fake_entries, glossary=glossary)  # no 議員 in this index
+    assert "議員" not in dict(without.terms.get("member", []))
+    packaged = council_glossary()
+    assert packaged["council"][0] == "議会" and "議員" in packaged["member"]
+    assert not any(k.startswith("_") for k in packaged)
