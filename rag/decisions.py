@@ -153,7 +153,7 @@ class DecisionReader:
     def feed(self, text: str) -> list[Decision]:
         out: list[Decision] = []
         for m in SENTENCE.finditer(text):
-            sentence = m.group().strip(" \u3000\n")
+            sentence = m.group().strip()
             if sentence:
                 out += self._sentence(sentence)
         return out

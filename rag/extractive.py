@@ -39,7 +39,7 @@ from rag.facts import (
 from rag.presenting import who_said
 from rag.retrieval import Hit
 from rag.schema import ChunkMetadata
-from rag.text import SENTENCE_ENDS, nfkc, sentences, squash
+from rag.text import ends_sentence, nfkc, sentences, squash
 from rag.tokenizing import person_names
 from rag.understanding import understand
 
@@ -277,12 +277,13 @@ class Extractor:
             if not any(c.id == g[0].hit.chunk.id for g in groups):
                 continue  # cited by the lead line only
             who = who_said(c.metadata, lang)
+            quoted = one_line(c.quote)  # one cited line per source
             if question_language(c.text) == "ja":
                 lines.append(
-                    f"{who}：「{c.quote}」[{c.n}]" if lang == "en" else f"{who}：{c.quote}[{c.n}]"
+                    f"{who}：「{quoted}」[{c.n}]" if lang == "en" else f"{who}：{quoted}[{c.n}]"
                 )
             else:
-                lines.append(f"{who}: {c.quote} [{c.n}]")
+                lines.append(f"{who}: {quoted} [{c.n}]")
         if lang == "en" and any(question_language(c.text) == "ja" for c in citations):
             lines.insert(0, EN_LABEL)
         if lead:
@@ -516,16 +517,12 @@ class Extractor:
                 near = {s for n, (s, _) in enumerate(said) if on[n] or (n and on[n - 1])}
                 texts = quoted + [s for s in rest if s in near]
             in_order = [s for _, s in sentences(c.text)]  # all of them: topic lines too
+            subject = self._subject(question, about, c.metadata) if support and about else {}
             for f in figures(question, texts, kind):
                 order += 1
                 if not f.wanted:
                     continue
-                subject = self._subject(question, about, c.metadata)
-                if (
-                    support
-                    and subject
-                    and self._support(subject, in_order, texts[f.sentence]) < support
-                ):
+                if subject and self._support(subject, in_order, texts[f.sentence]) < support:
                     continue
                 key = (
                     self.evidence.coverage(weights, f.phrase)
@@ -544,7 +541,9 @@ class Extractor:
         """``about`` less the terms of where and when the question says it was said, where
         the passage's own record says so too (its date, its meeting, its council or city):
         a header's 「欠席議員（４人）」 answers 「11月29日の本会議を欠席した議員は何人か」
-        without the date beside the figure. All of ``about`` when that leaves nothing."""
+        without the date beside the figure. A term the question also uses outside those
+        names stays (予算 of 「予算特別委員会で審議された予算の総額」). All of ``about`` when
+        that leaves nothing."""
         hints = understand(question)
         said = [
             d for d in stated_dates(question) if hints.date_matches(str(meta.get("date") or ""))
@@ -556,7 +555,13 @@ class Extractor:
             for k in ("council", "city", "meeting")
             if (v := nfkc(str(meta.get(k) or ""))) and v in q
         ]
-        context = {t for part in said for t in self.evidence.tokenizer(part)}
+        if not said:
+            return about
+        rest = q
+        for name in sorted(set(said), key=len, reverse=True):
+            rest = rest.replace(name, " ")
+        context = {t for name in said for t in self.evidence.tokenizer(name)}
+        context -= set(self.evidence.tokenizer(rest))
         return {t: w for t, w in about.items() if t not in context} or about
 
     def _support(self, about: Mapping[str, float], in_order: list[str], sentence: str) -> float:
@@ -573,13 +578,18 @@ def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:
     return answer_sentences(Chunk(c.id, c.text, c.text, cast(ChunkMetadata, dict(c.metadata))))
 
 
-_ENDED = re.compile(rf"[{SENTENCE_ENDS}][」』）)]*$")
-
-
 def _in_text_order(text: str, quote: str, sentence: str) -> str:
     """``quote`` (sentences of ``text`` joined) with ``sentence`` added in text order."""
     parts = [s for _, s in sentences(quote)] + [sentence]
     return joined(sorted(dict.fromkeys(parts), key=lambda s: (text.find(s), s)))
+
+
+QUOTE_LINES = "／"  # between a quote's lines where it is written as one line of an answer
+
+
+def one_line(quote: str) -> str:
+    """A quote as one line of an answer: its lines (:func:`joined`) apart by 「／」."""
+    return quote.replace("\n", QUOTE_LINES)
 
 
 def joined(parts: Iterable[str]) -> str:
@@ -588,7 +598,7 @@ def joined(parts: Iterable[str]) -> str:
     highlight); sentences that end with one run on, as written."""
     out = ""
     for part in parts:
-        out += ("\n" if out and not _ENDED.search(out) else "") + part
+        out += ("\n" if out and not ends_sentence(out) else "") + part
     return out
 
 

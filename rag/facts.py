@@ -67,8 +67,8 @@ _WHEN = re.compile(r"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\
 _WHY = re.compile(r"なぜ|理由|どうして|\b(why|reasons?)\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
 # A yes/no question: Japanese marks it by its end (ますか, ましたか, たか), unless it holds a
-# question word (not 何か or どこか, "something", "somewhere", which a yes/no question may
-# hold): 「どんなAI教材を使っているか」 ends as a yes/no question does, but asks what. English
+# question word (not 何か, 何らか, 何も or どこか, "something", "any", "nothing", "somewhere",
+# which a yes/no question may hold; but 何か月 asks how long): 「どんなAI教材を使っているか」 ends as a yes/no question does, but asks what. English
 # marks it by its first word, so a later "what" is a clause of it ("Does the city know
 # what residents want?").
 _YESNO_JA = re.compile(
@@ -78,7 +78,8 @@ _YESNO_EN = re.compile(
     r"^(is|are|was|were|does|do|did|will|would|can|could|should|has|have|had)\b", re.I
 )
 _WH_JA = re.compile(
-    r"何(?!か)|どう(?!か)|どんな|どこ(?!か)|どれ(?!か)|どちら|どの|どういう|どういった|いかなる"
+    r"何(?!か(?![月所年国])|らか|も)|なに(?!か)|どう(?!か)|どんな|どこ(?!か)|どれ(?!か)|どちら|どの"
+    r"|どういう|どういった|いかなる|いかが"
 )
 # Who asked (the questioner) or who answered (an official).
 _ASKER = re.compile(

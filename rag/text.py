@@ -27,6 +27,7 @@ SENTENCE_ENDS = "。！？!?"
 SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:[{SENTENCE_ENDS}]+[」』）)]*|$)", re.M)
 _AFTER_END = re.compile(rf"(?<=[{SENTENCE_ENDS}\n])")
 SENTENCE_END = re.compile(rf"[{SENTENCE_ENDS}\n]")  # where a sentence or a line ends
+_ENDED = re.compile(rf"[{SENTENCE_ENDS}][」』）)]*$")
 # after each sentence end only (a line break inside a sentence is no end)
 AFTER_SENTENCE_END = re.compile(rf"(?<=[{SENTENCE_ENDS}])")
 _SPACE = re.compile(r"\s+")
@@ -84,6 +85,12 @@ def sentences(text: str) -> Iterator[tuple[int, str]]:
         sentence = raw.strip()
         if sentence:
             yield m.start() + (len(raw) - len(raw.lstrip())), sentence
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends with a sentence's end mark (and any closing brackets after it),
+    as :data:`SENTENCE` reads one: 「はい」。 does, a heading line does not."""
+    return bool(_ENDED.search(text))
 
 
 def split_after_ends(text: str) -> list[str]:

@@ -3,7 +3,7 @@
 # Install it, and a Japanese font for readable screenshots, when missing. Without root or
 # sudo this only warns, and the browser tests skip with a message saying why.
 set -u
-[ -x /usr/bin/chromium ] && exit 0
+[ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] && exit 0
 packages="chromium fonts-ipafont-gothic"
 if [ "$(id -u)" = 0 ]; then run=""; elif command -v sudo >/dev/null; then run="sudo -n"; else
   echo "warning: cannot install chromium (not root, no sudo); browser tests will skip" >&2

@@ -127,6 +127,9 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("職員の負担は減りましたか", "yesno"),  # the past: ましたか
         ("待機児童は減ったか", "yesno"),
         ("何か課題はありますか", "yesno"),  # 何か: "anything", not "what"
+        ("何らかの支援策はあるのか", "yesno"),
+        ("市長はいかがお考えですか", "other"),
+        ("工期は何か月ですか", "other"),
         ("函館市の中学校ではどんなAI教材を使っているか", "other"),  # asks what
         ("市は国に何を求めているのか", "other"),
         ("その後どうなったか", "other"),
@@ -514,10 +517,16 @@ def test_a_figure_in_a_header_list_counts_where_the_record_says_when_and_where()
     ex = _looking_up(that_day, other_day)
     assert not ex.lacks_asked_figure(q, _hits(that_day))
     assert ex.compose_with_lead(q, _hits(that_day))[0].startswith("欠席議員(4人)")
-    quote = next(c.quote for c in ex.compose_with_lead(q, _hits(that_day))[2])
+    _, text, citations = ex.compose_with_lead(q, _hits(that_day))
+    quote = citations[0].quote
+    assert "午前10時開議／欠席議員（４人）[1]" in text  # one cited line per source
     assert quote == "令和６年11月29日（金）午前10時開議\n欠席議員（４人）"  # lines apart stay lines
     assert [header[a:b] for a, b in quote_spans(header, quote)] == quote.split("\n")
     assert joined(["一つ目。", "三つ目。"]) == "一つ目。三つ目。"  # marked sentences run on
+    # a word of the meeting's name that the question also uses as its subject stays
+    budget = {**meta, "meeting": "予算特別委員会", "date": "2024-03-01"}
+    asked = "予算特別委員会で審議された予算の総額はいくらか"
+    assert "予算" in ex._subject(asked, {"予算": 1.0, "総額": 1.0}, budget)
     # another day's record: the date stays part of the subject, and the line holds none of it
     assert ex._subject(q, {"月": 1.0, "欠席": 1.0}, other_day.metadata) == {"月": 1.0, "欠席": 1.0}
     assert ex._subject(q, {"月": 1.0, "欠席": 1.0}, that_day.metadata) == {"欠席": 1.0}
