@@ -523,6 +523,8 @@ def test_a_figure_in_a_header_list_counts_where_the_record_says_when_and_where()
     assert quote == "令和６年11月29日（金）午前10時開議\n欠席議員（４人）"  # lines apart stay lines
     assert [header[a:b] for a, b in quote_spans(header, quote)] == quote.split("\n")
     assert joined(["一つ目。", "三つ目。"]) == "一つ目。三つ目。"  # marked sentences run on
+    # a date stated without its year is that day's when the record's month and day match
+    assert not ex.lacks_asked_figure("11月29日の本会議を欠席した議員は何人か", _hits(that_day))
     # a word of the meeting's name that the question also uses as its subject stays
     budget = {**meta, "meeting": "予算特別委員会", "date": "2024-03-01"}
     asked = "予算特別委員会で審議された予算の総額はいくらか"
