@@ -41,7 +41,7 @@ from rag.retrieval import Hit
 from rag.schema import ChunkMetadata
 from rag.text import ends_sentence, nfkc, sentences, squash
 from rag.tokenizing import person_names
-from rag.understanding import understand
+from rag.understanding import Hints, understand
 
 EN_LABEL = "(quoted from the Japanese source)"
 # A restated question that opens an answer to pre-submitted questions (「…というご質問です。」)
@@ -503,6 +503,7 @@ class Extractor:
         the cost of a dashboard) is a figure of something else."""
         weights = self.evidence.weights(question)
         about = {t: w for t, w in weights.items() if t not in ASKING_WORDS}
+        hints = understand(question) if support and about else None  # once per question
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
@@ -517,7 +518,7 @@ class Extractor:
                 near = {s for n, (s, _) in enumerate(said) if on[n] or (n and on[n - 1])}
                 texts = quoted + [s for s in rest if s in near]
             in_order = [s for _, s in sentences(c.text)]  # all of them: topic lines too
-            subject = self._subject(question, about, c.metadata) if support and about else {}
+            subject = {} if hints is None else self._subject(question, hints, about, c.metadata)
             for f in figures(question, texts, kind):
                 order += 1
                 if not f.wanted:
@@ -536,7 +537,7 @@ class Extractor:
         return best[1] if best else None
 
     def _subject(
-        self, question: str, about: Mapping[str, float], meta: Mapping[str, Any]
+        self, question: str, hints: Hints, about: Mapping[str, float], meta: Mapping[str, Any]
     ) -> Mapping[str, float]:
         """``about`` less the terms of where and when the question says it was said, where
         the passage's own record says so too (its date, its meeting, its council or city):
@@ -544,7 +545,6 @@ class Extractor:
         without the date beside the figure. A term the question also uses outside those
         names stays (予算 of 「予算特別委員会で審議された予算の総額」). All of ``about`` when
         that leaves nothing."""
-        hints = understand(question)
         date = str(meta.get("date") or "")
         said = [d for d in stated_dates(question) if hints.date_matches(date) or _same_day(d, date)]
         said += list(hints.meetings) if hints.meeting_matches(meta) else []

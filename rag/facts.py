@@ -54,7 +54,8 @@ _AMOUNT = re.compile(
     + r"|何[件人円回校戸台個名割%％本社倍]|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
     r"|どの程度|割合|比率|率は|額は|上限|費用"
     r"|\bhow (many|much)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
-    r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b(?! of (increase|change))"
+    r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b"
+    r"(?! of (increase|change))"
     # a question that is a noun phrase ending in a quantity: 貸出冊数, 利用者数, 補正額,
     # 受講率 (not 多数, 複数, 算数, 増額, 効率, 引率)
     r"|(?:[件人回者員生童帯設体校台戸所冊名]数|[金総算正附付助]額|(?<![効能引])率)(?:は)?[?？]?$",
@@ -68,9 +69,9 @@ _WHY = re.compile(r"なぜ|理由|どうして|\b(why|reasons?)\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
 # A yes/no question: Japanese marks it by its end (ますか, ましたか, たか), unless it holds a
 # question word (not 何か, 何らか, 何も or どこか, "something", "any", "nothing", "somewhere",
-# which a yes/no question may hold; but 何か月 asks how long): 「どんなAI教材を使っているか」 ends as a yes/no question does, but asks what. English
-# marks it by its first word, so a later "what" is a clause of it ("Does the city know
-# what residents want?").
+# which a yes/no question may hold; but 何か月 asks how long): 「どんなAI教材を使っているか」
+# ends as a yes/no question does, but asks what. English marks it by its first word, so a
+# later "what" is a clause of it ("Does the city know what residents want?").
 _YESNO_JA = re.compile(
     r"(ますか|ましたか|ませんか|ですか|でしたか|でしょうか|のか|あるか|いるか|たか)[？?]?$"
 )

@@ -68,11 +68,11 @@ CANDIDATES_EN = 200
 # A question asks for one side's turn (:func:`rag.facts.wanted_speaker`): the member's for
 # who asked or a member or party it is about, the official's for a fact, a reason or a
 # way. A passage that is the other side's turn alone (the question restating the topic, or
-# the reply to who-asked) loses this many standard deviations of the reranker's scores over the query's
-# candidates (in the scores' own spread, since each index's ranker has its own scale). The
-# pseudo-queries the reranker is fitted on ask nothing of anyone, so the weight is set by
-# hand: chosen on the dev split (0 to 4 tried; minutes MRR@10 0.691 → 0.759, archive
-# 0.480 → 0.503; evals/results/2026-11-27-e-role-prior-dev-grid.txt).
+# the reply to who-asked) loses this many standard deviations of the reranker's scores
+# over the query's candidates (in the scores' own spread, since each index's ranker has its
+# own scale). The pseudo-queries the reranker is fitted on ask nothing of anyone, so the
+# weight is set by hand: chosen on the dev split (0 to 4 tried; minutes MRR@10 0.691 →
+# 0.759, archive 0.480 → 0.503; evals/results/2026-11-27-e-role-prior-dev-grid.txt).
 ROLE_PRIOR = 3.0
 # Pseudo-queries a fit draws: 3 per chunk, at least MIN (a small index's chunks give several
 # each, with other words) and at most MAX.

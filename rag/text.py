@@ -22,12 +22,13 @@ from collections.abc import Iterator
 from typing import Any
 
 SENTENCE_ENDS = "。！？!?"
+_END = rf"[{SENTENCE_ENDS}]+[」』）)]*"  # an end mark, and the closing brackets after it
 # a sentence ends at its mark or at the end of its line (re.M: every line's end, not only
 # the text's; without it each line with no mark but the last was dropped)
-SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:[{SENTENCE_ENDS}]+[」』）)]*|$)", re.M)
+SENTENCE = re.compile(rf"[^{SENTENCE_ENDS}\n]+(?:{_END}|$)", re.M)
 _AFTER_END = re.compile(rf"(?<=[{SENTENCE_ENDS}\n])")
 SENTENCE_END = re.compile(rf"[{SENTENCE_ENDS}\n]")  # where a sentence or a line ends
-_ENDED = re.compile(rf"[{SENTENCE_ENDS}][」』）)]*$")
+_ENDED = re.compile(rf"{_END}$")
 # after each sentence end only (a line break inside a sentence is no end)
 AFTER_SENTENCE_END = re.compile(rf"(?<=[{SENTENCE_ENDS}])")
 _SPACE = re.compile(r"\s+")

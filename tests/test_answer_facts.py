@@ -35,6 +35,7 @@ from rag.places import Gazetteer
 from rag.presenting import quote_spans, sources_html
 from rag.retrieval import Hit
 from rag.tokenizing import Tokenizer, latin_names, person_names, romanized_reading
+from rag.understanding import understand
 from tests.conftest import FakeEmbeddings
 
 TOK = Tokenizer()
@@ -528,10 +529,15 @@ def test_a_figure_in_a_header_list_counts_where_the_record_says_when_and_where()
     # a word of the meeting's name that the question also uses as its subject stays
     budget = {**meta, "meeting": "予算特別委員会", "date": "2024-03-01"}
     asked = "予算特別委員会で審議された予算の総額はいくらか"
-    assert "予算" in ex._subject(asked, {"予算": 1.0, "総額": 1.0}, budget)
+    assert "予算" in ex._subject(asked, understand(asked), {"予算": 1.0, "総額": 1.0}, budget)
     # another day's record: the date stays part of the subject, and the line holds none of it
-    assert ex._subject(q, {"月": 1.0, "欠席": 1.0}, other_day.metadata) == {"月": 1.0, "欠席": 1.0}
-    assert ex._subject(q, {"月": 1.0, "欠席": 1.0}, that_day.metadata) == {"欠席": 1.0}
+    assert ex._subject(q, understand(q), {"月": 1.0, "欠席": 1.0}, other_day.metadata) == {
+        "月": 1.0,
+        "欠席": 1.0,
+    }
+    assert ex._subject(q, understand(q), {"月": 1.0, "欠席": 1.0}, that_day.metadata) == {
+        "欠席": 1.0
+    }
 
 
 def test_english_terms_are_placed_through_their_translations_but_not_gated_by_them() -> None:
