@@ -177,9 +177,14 @@ def metrics(ranked: list[str], rels: dict[str, int]) -> dict[str, float]:
 
 
 def groups_of(q: dict[str, Any]) -> list[str]:
-    """The rows a question counts in: all, its language, and ``random`` for the needles
-    written from passages drawn at random."""
-    return ["all", q["lang"]] + (["random"] if q.get("origin") == "random" else [])
+    """The rows a question counts in: all, its language, ``random`` for the needles
+    written from passages drawn at random, and ``batch <date>`` for the questions added
+    that day (a test batch nobody has yet seen a result of)."""
+    return (
+        ["all", q["lang"]]
+        + (["random"] if q.get("origin") == "random" else [])
+        + ([f"batch {q['batch']}"] if q.get("batch") else [])
+    )
 
 
 def summarise(
@@ -381,6 +386,7 @@ def run_answers(
                     "id": q["id"],
                     "corpus": corpus,
                     "lang": q["lang"],
+                    "batch": q.get("batch"),
                     "unanswerable": bool(q.get("unanswerable")),
                     "confidence": round(a.confidence, 4),
                     "facts": facts_present(a.answer, facts.get(q["id"], [])),
@@ -402,6 +408,10 @@ def run_answers(
         "scores": answer_scores_ci(per_q, chosen),
         "by_corpus": {
             c: answer_scores_ci([q for q in per_q if q["corpus"] == c], chosen) for c in corpora
+        },
+        "by_batch": {
+            f"batch {b}": answer_scores_ci([q for q in per_q if q.get("batch") == b], chosen)
+            for b in sorted({q["batch"] for q in per_q if q.get("batch")})
         },
         "curve": [
             {"threshold": t, **answer_scores(per_q, t)}
@@ -496,7 +506,8 @@ def to_markdown(results: list[dict[str, Any]], answers: dict[str, Any] | None) -
         if "skipped" in r:
             rows.append(f"| {r['corpus']} | {r['condition']} | skipped: {r['skipped']} |")
             continue
-        for group in ("all", "ja", "en", "random"):
+        batches = sorted(g for g in r["scores"] if g.startswith("batch "))
+        for group in ("all", "ja", "en", "random", *batches):
             s = r["scores"].get(group)
             if s:
                 cells = " | ".join(_cell(s, k) for k in METRICS)
@@ -524,7 +535,12 @@ def to_markdown(results: list[dict[str, Any]], answers: dict[str, Any] | None) -
             "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         llm = answers.get("mode") == "llm"
-        for name, s in [("all", answers["scores"]), *answers.get("by_corpus", {}).items()]:
+        named = [
+            ("all", answers["scores"]),
+            *answers.get("by_corpus", {}).items(),
+            *answers.get("by_batch", {}).items(),
+        ]
+        for name, s in named:
             # the LLM writes no lead line: its cell would read 0
             cells = " | ".join(
                 "—" if llm and k == "lead_facts_typed" else _cell(s, k) for k in ANSWER_METRICS
