@@ -90,6 +90,12 @@ class BM25:
         df = 0 if j is None else int(self._df[j])
         return float(np.log1p((n - df + 0.5) / (df + 0.5)))
 
+    def _idf_of_df(self, df: int) -> float:
+        """The idf this index's scores use (:attr:`idf`) for a term held by ``df`` documents."""
+        n = self.matrix.shape[0]
+        ratio = (n - df + 0.5) / (df + 0.5)
+        return float(np.log1p(ratio) if self.idf == "lucene" else np.log(ratio))
+
     def _column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows holding term ``j`` and the term's BM25 weight in each."""
         m = self.matrix  # CSC: column j is data[indptr[j]:indptr[j + 1]], rows unique
@@ -134,12 +140,20 @@ class BM25:
 
     def scores_any(self, groups: Sequence[Sequence[tuple[Sequence[str], float]]]) -> np.ndarray:
         """BM25 score of every document for a query whose terms come in groups of
-        alternatives, each alternative a few tokens with a weight: a document gets from
-        each group its best alternative's weighted score (a disjunction, as search
-        engines score synonyms), so a word with four translations counts once, not four
-        times. An alternative of several tokens (補聴器 held as 補聴 + 器) scores only in
-        documents that hold all of them but a one-character suffix (:meth:`_all_of`).
-        Groups of one plain token score as :meth:`scores` does, in one pass."""
+        alternatives, each alternative a few tokens with a weight: the translations of one
+        English word (cost → 費用, コスト, 経費). A group is scored as one term, the
+        structured query of cross-language retrieval (Pirkola 1998; Darwish & Oard 2003):
+
+        - its idf is that of the documents holding any alternative, so a rare wrong sense
+          of a word (app → 以上's rare reading) weighs no more than its common sense;
+        - a document gets the best alternative's weighted term frequency part (its BM25
+          weight over its idf), so a word with four translations counts once, not four
+          times.
+
+        An alternative of several tokens (補聴器 held as 補聴 + 器) scores only in documents
+        that hold all of them but a one-character suffix (:meth:`_all_of`), its term
+        frequency part the mean of its tokens'. Groups of one plain token score as
+        :meth:`scores` does, in one pass."""
 
         def plain(group: Sequence[tuple[Sequence[str], float]]) -> bool:  # one token, weight 1
             return len(group) == 1 and len(group[0][0]) == 1 and group[0][1] == 1
@@ -151,8 +165,11 @@ class BM25:
             best = np.zeros_like(out)
             for tokens, weight in group:  # each alternative's postings, not whole arrays
                 rows, w = self._all_of(tokens)
-                best[rows] = np.maximum(best[rows], weight * w)
-            out += best
+                idf = sum(self._idf[self.vocab[t]] for t in tokens if t in self.vocab)
+                if len(rows) and idf > 0 and weight > 0:
+                    best[rows] = np.maximum(best[rows], weight * w / idf)
+            # the documents holding any alternative are those it scores in
+            out += self._idf_of_df(np.count_nonzero(best)) * best
         return out
 
     def _all_of(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

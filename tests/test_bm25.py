@@ -219,26 +219,43 @@ def test_grouped_alternatives_score_their_best_once(
     groups: list[list[tuple[list[str], float]]],
 ) -> None:
     """Oracle: each document scored by hand from :meth:`BM25.scores`. A group of one
-    alternative of weight 1 is a plain term; a group of several gives each document its
-    best alternative's weighted score, not their sum (four translations of one word count
-    once), and an alternative of several tokens only where all of them are."""
+    alternative of weight 1 is a plain term; a group of several is one term (a structured
+    query): its idf is that of the documents holding any alternative, and each document
+    gets its best alternative's weighted term frequency part (score over idf), not their
+    sum (four translations of one word count once); an alternative of several tokens
+    counts only where all of them are."""
     bm = BM25.build(docs)
     plain = [[((t,), 1.0)] for t in single]
     assert np.allclose(bm.scores_any(plain), bm.scores(single))
     grouped = [[(tuple(a), w) for a, w in g] for g in groups]
     holds = [set(d) for d in docs]
 
-    def alternative(a: tuple[str, ...], w: float) -> np.ndarray:  # its stems, or 0
-        needed = {t for t in a if len(t) > 1} or set(a)  # its stems, or all when none
-        return np.where([needed <= h for h in holds], w * bm.scores(list(a)), 0.0)
+    def where(a: tuple[str, ...]) -> np.ndarray:  # documents holding its stems, or all
+        needed = {t for t in a if len(t) > 1} or set(a)
+        return np.array([needed <= h for h in holds])
+
+    def tf_part(a: tuple[str, ...], w: float) -> np.ndarray:
+        idf = sum(bm.idf_of(t) for t in a if t in bm.vocab)
+        return np.where(where(a), w * bm.scores(list(a)) / idf, 0.0) if idf else 0 * where(a)
 
     expected = bm.scores(single).copy()
     for g in grouped:
-        expected += np.max([alternative(a, w) for a, w in g], axis=0)
+        df = int(np.any([where(a) for a, _ in g], axis=0).sum())
+        idf = np.log1p((len(docs) - df + 0.5) / (df + 0.5))
+        expected += idf * np.max([tf_part(a, w) for a, w in g], axis=0)
     assert np.allclose(bm.scores_any(plain + grouped), expected)
-    if grouped:
-        summed = bm.scores(single) + sum(w * bm.scores(list(a)) for g in grouped for a, w in g)
-        assert np.all(bm.scores_any(plain + grouped) <= summed + 1e-9)
+
+
+def test_a_rare_wrong_translation_weighs_no_more_than_the_common_one() -> None:
+    """An English word's translations share one idf: the document holding the rare sense
+    (稀) scores as the one holding the common sense (費用), where each translation's own
+    idf would put the rare one far ahead."""
+    docs = [["費用"], ["稀"]] + [["費用", "他"]] * 20 + [["他"]] * 20
+    bm = BM25.build(docs)
+    s = bm.scores_any([[(("費用",), 1.0), (("稀",), 1.0)]])
+    assert s[0] == pytest.approx(s[1]) and s[0] > 0
+    assert bm.scores(["稀"])[1] > 2 * bm.scores(["費用"])[0]  # apart, the rare sense leads
+    assert s[-1] == 0
 
 
 def test_a_compound_alternative_needs_its_stems_and_not_its_suffix() -> None:
