@@ -169,7 +169,7 @@ class BM25:
                 if len(rows) and idf > 0 and weight > 0:
                     best[rows] = np.maximum(best[rows], weight * w / idf)
             # the documents holding any alternative are those it scores in
-            out += self._idf_of_df(np.count_nonzero(best)) * best
+            out = out + self._idf_of_df(int(np.count_nonzero(best))) * best
         return out
 
     def _all_of(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
