@@ -64,16 +64,16 @@ class Evidence:
         Translations place an English question's terms in a passage well enough to pick
         sentences, but too loosely for the evidence gate: the term list also offers wrong
         senses (app → 以上), so the gate reads the untranslated terms only."""
+        english = question_language(question) == "en"
+        lexicon = self.lexicon() if self.lexicon and english else None
         names = {w.lower() for w in latin_names(question)}
         out = {}
         tokens = list(dict.fromkeys(self.tokenizer(question)))
         for t in tokens:
-            if t.isascii() and t not in self.bm25.vocab and (t not in names or t in self.readings):
+            if t.isascii() and t not in self.bm25.vocab and (t not in names or self._known(t)):
                 continue
             out[t] = self.bm25.idf_of(t)
-        english = translated and question_language(question) == "en"
-        lexicon = self.lexicon() if self.lexicon and english else None
-        if lexicon:
+        if lexicon and translated:
             # a word the index holds as written is not translated again
             words = [t for t in tokens if t.isascii() and t not in out]
             for _, terms in lexicon.units(words):
@@ -118,16 +118,30 @@ class Evidence:
         words = (t for t in self.bm25.vocab if not t.isascii())
         return frozenset(r for r in map(romanized_reading, words) if len(r) > 2)
 
+    def _known(self, word: str) -> bool:
+        """Whether an English word that the index never saw as written names something it
+        holds: some indexed word reads as it (Nanbu → 南部), or the index's term list
+        translates it into indexed words. A capitalised word of English, such as
+        "Personnel Commission" (人事委員会) or "Board of Education", is then an ordinary
+        word in Japanese dress, not a name the documents never mention."""
+        if fold(word) in self.readings:
+            return True
+        lexicon = self.lexicon() if self.lexicon else None
+        tokens = self.tokenizer(word)
+        if lexicon is None or not tokens:
+            return False
+        return all(t in self.bm25.vocab or lexicon.units([t]) for t in tokens)
+
     def missing_names(self, question: str) -> list[str]:
         """Names in the question (places, people, bodies) that no indexed passage contains.
-        A name is taken whole (ChatGPT is not Chat); a romanised one (Nanbu) is mentioned
-        when some indexed word reads as it."""
+        A name is taken whole (ChatGPT is not Chat); an English one is mentioned when the
+        index holds it under a Japanese reading or translation (:meth:`_known`)."""
         vocab = self.bm25.vocab
         return [
             name
             for name in dict.fromkeys(self.tokenizer.names(question))
             if not any(t in vocab for t in self.tokenizer(name))
-            and not (name.isascii() and fold(name) in self.readings)
+            and not (name.isascii() and self._known(name))
         ]
 
     def confidence(self, question: str, hits: Sequence[Hit]) -> float:

@@ -122,7 +122,9 @@ _HOW_MANY = r"how many (?:[\w'-]+ ){0,3}?"  # the counted noun may carry modifie
 # A counter the question asks for by name (何人, how many schools): that unit alone is wanted.
 _COUNTER_ASKED = {
     "人": re.compile(
-        rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees)\b"
+        rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees"
+        r"|workers|officers|officials|teachers|students|pupils|users|visitors|participants"
+        r"|council+ors|applicants|patients|volunteers|firefighters|nurses|doctors)\b"
     ),
     "件": re.compile(rf"何件|件数|{_HOW_MANY}(reports|cases|applications|requests|complaints)\b"),
     "回": re.compile(rf"何回|回数|how often|{_HOW_MANY}times\b"),

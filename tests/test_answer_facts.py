@@ -10,6 +10,7 @@ import pytest
 
 from rag.answering import compared_places
 from rag.answers import Citation
+from rag.bilingual import Lexicon
 from rag.bm25 import BM25
 from rag.chunking import Chunk
 from rag.embedding import as_batched
@@ -18,6 +19,7 @@ from rag.extractive import DEFAULT_PARAMS, Extractor, joined
 from rag.facts import (
     _phrase,
     amount_phrase,
+    asked_units,
     decision_line,
     english_amount,
     english_date,
@@ -85,6 +87,24 @@ def test_a_name_the_index_never_mentions_is_still_missing(evidence: Evidence) ->
     assert evidence.missing_names("What is Osaka's stance on introducing ChatGPT?") == ["Osaka"]
     assert evidence.missing_names("Does Morioka use Gemini?") == ["Gemini"]
     assert "gemini" in evidence.weights("Does Morioka use Gemini?")
+
+
+def test_a_capitalised_english_word_the_term_list_translates_is_no_name() -> None:
+    """ "Personnel Commission" is 人事委員会 in English dress: where the index's term list
+    translates each word into indexed words, the question is not refused for naming it,
+    and the gate does not count it as a name the passages lack. A name with no reading
+    and no translation in the index is still missing."""
+    text = "人事委員会は10月に給与の改定を勧告しました。"
+    bm25 = BM25.build([TOK(text)])
+    lexicon = Lexicon({"personnel": [("人事", 1.0)], "commission": [("委員会", 1.0)]})
+    plain = Evidence(TOK, bm25)
+    ev = Evidence(TOK, bm25, lexicon=lambda: lexicon)
+    q = "When did the Personnel Commission recommend the pay revision?"
+    assert plain.missing_names(q) == ["Personnel", "Commission"]
+    assert "personnel" in plain.weights(q, translated=False)
+    assert ev.missing_names(q) == []
+    assert "personnel" not in ev.weights(q, translated=False)
+    assert ev.missing_names("When did the Gemini Commission meet?") == ["Gemini"]
 
 
 PLACES = {"盛岡市": "盛岡市", "仙台市": "仙台市", "仙台": "仙台市", "sendai": "仙台市"}
@@ -160,6 +180,21 @@ def test_amount_phrase_takes_the_unit_asked_for_exactly_as_written() -> None:
     assert figure == "18億2,700万円" and "補正額は18億2,700万円" in phrase
     assert (amount_phrase("何校が対象か", sentences) or (0, "", ""))[2] == "12校"
     assert amount_phrase("何件か", ["数字はありません。"]) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many school social workers does the board employ?",
+        "How many firefighters will be hired?",
+        "How many councillors attended?",
+        "How many elementary school teachers took part?",
+    ],
+)
+def test_english_questions_counting_people_want_a_number_of_people(question: str) -> None:
+    assert asked_units(question) == {"人"}
+    sentences = ["上限の4回に達する職員は、本年度、12人です。"]
+    assert (amount_phrase(question, sentences) or (0, "", ""))[2] == "12人"
 
 
 DECISION = {
