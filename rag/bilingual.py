@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.tokenizing import english_stop_words, romanize
+from rag.understanding import MONTHS
 
-LEXICON_FILE = "lexicon-5.json"  # in the index generation; bumped with the glossary too
+LEXICON_FILE = "lexicon-6.json"  # in the index generation; bumped with the glossary too
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
 # are frequency bands below it
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
@@ -46,6 +47,9 @@ _PAREN = re.compile(r"\([^)]*\)")
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]+")
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 MIN_ROMAN = 4  # shorter romanised readings (ka, kou) are too often English words or noise
+# Dates and numbers are read as written (rag.understanding), not translated: JMdict's
+# glosses would make "November" ノーベンバー, "January" 正月 (New Year) and "2" キロ ("2 km")
+_NOT_TRANSLATED = frozenset(m for m in MONTHS if len(m) > 3)
 
 
 def _to_katakana(kana: str) -> str:
@@ -193,17 +197,92 @@ class Lexicon:
             return None
 
 
+def _translated(words: Sequence[str]) -> bool:
+    """Whether an English unit is one to translate: not a date word or a number."""
+    return not any(w in _NOT_TRANSLATED or w.isdigit() for w in words)
+
+
+# The irregular past forms of the verbs a question asks with (held, paid, said): English
+# inflection, not guessed by rule (:func:`_base_forms`)
+_IRREGULAR = {
+    "held": "hold",
+    "paid": "pay",
+    "said": "say",
+    "made": "make",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "got": "get",
+    "went": "go",
+    "gone": "go",
+    "came": "come",
+    "saw": "see",
+    "seen": "see",
+    "told": "tell",
+    "found": "find",
+    "thought": "think",
+    "brought": "bring",
+    "bought": "buy",
+    "built": "build",
+    "sent": "send",
+    "spent": "spend",
+    "left": "leave",
+    "kept": "keep",
+    "met": "meet",
+    "began": "begin",
+    "begun": "begin",
+    "chose": "choose",
+    "chosen": "choose",
+    "knew": "know",
+    "known": "know",
+    "grew": "grow",
+    "grown": "grow",
+    "shown": "show",
+    "wrote": "write",
+    "written": "write",
+    "ran": "run",
+    "led": "lead",
+    "lost": "lose",
+    "sold": "sell",
+    "won": "win",
+    "fell": "fall",
+    "fallen": "fall",
+    "rose": "rise",
+    "risen": "rise",
+    "understood": "understand",
+    "drew": "draw",
+    "drawn": "draw",
+    "heard": "hear",
+    "meant": "mean",
+    "felt": "feel",
+    "stood": "stand",
+    "taught": "teach",
+    "caught": "catch",
+    "sought": "seek",
+    "dealt": "deal",
+    "broke": "break",
+    "broken": "break",
+    "spoke": "speak",
+    "spoken": "speak",
+    "became": "become",
+}
+
+
 def _base_forms(word: str) -> tuple[str, ...]:
     """The forms an English word may be written from, by the regular rules of English
     inflection, the likelier first: the adjective of an adverb in -ly (regularly → regular,
     easily → easy); the verb of a past or participle in -ed or -ing, with its silent e
     before the bare stem (rated → rate, not rat; raised → raise), and a doubled consonant
     undone last (submitted → submit, cancelled → cancel), -ied read as -y (applied →
-    apply). None for other words; irregular forms (held, paid) are not guessed.
+    apply); an irregular past from a table (held → hold, paid → pay). None for other
+    words.
 
     >>> _base_forms("rated"), _base_forms("cancelled")
     (('rate', 'rat'), ('cancelle', 'cancell', 'cancel'))
     """
+    if word in _IRREGULAR:
+        return (_IRREGULAR[word],)
     if len(word) < 5:
         return ()
     if word.endswith("ly"):
@@ -370,7 +449,8 @@ def build(
                 units = [(" ".join(toks), whole)] if len(toks) <= 3 else []
                 units += [(t, 0.5 / len(toks)) for t in toks] if len(toks) > 1 else []
                 for unit, weight in units:
-                    if stop.intersection(unit.split(" ")):  # "many people"
+                    words = unit.split(" ")
+                    if stop.intersection(words) or not _translated(words):  # "many people"
                         continue
                     best = terms.setdefault(unit, {})
                     for head in entry.heads:

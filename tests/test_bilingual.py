@@ -187,7 +187,27 @@ def test_verbs_in_ed_and_ing_are_read_as_the_verb_they_inflect() -> None:
     assert lex.units(TOKENS("submitted")) == [("submit", ["提出"])]
     assert lex.units(TOKENS("applied")) == [("apply", ["申請"])]
     assert lex.units(TOKENS("submitting")) == [("submit", ["提出"])]
-    assert lex.units(TOKENS("held")) == []  # irregular forms are not guessed
+    assert lex.units(TOKENS("held")) == []  # no "hold" in this list to read it as
+
+
+def test_irregular_pasts_are_read_as_their_verb_and_dates_and_numbers_not_translated() -> None:
+    """ "held" is "hold" (開催); a month and a number are read as written, never translated
+    (JMdict's "January" is 正月, the New Year; "2 km" would make "2" キロ)."""
+    table = [
+        Entry(("開催",), True, (("holding (a meeting)", "to hold"),)),
+        Entry(("正月",), True, (("January", "New Year"),)),
+        Entry(("ノーベンバー",), False, (("November",),)),
+        Entry(("キロ",), True, (("2 km", "kilo"),)),
+    ]
+
+    def entries(known: Callable[[str], bool]) -> list[Entry]:
+        return [e for e in table if any(known(h) for h in e.heads)]
+
+    lex = build(["開催", "正月", "ノーベンバー", "キロ"], TOKENS, entries)
+    assert lex.units(TOKENS("held")) == [("hold", ["開催"])]
+    assert lex.units(TOKENS("January New Year")) == [("new year", ["正月"])]
+    assert lex.units(TOKENS("November 2")) == []
+    assert lex.units(TOKENS("kilo")) == [("kilo", ["キロ"])]
 
 
 def test_a_word_with_a_translation_of_its_own_is_not_read_as_another() -> None:
