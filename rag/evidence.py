@@ -27,7 +27,7 @@ from rag.bilingual import Lexicon
 from rag.bm25 import BM25
 from rag.retrieval import Hit
 from rag.text import fold, sentences
-from rag.tokenizing import Tokenizer, latin_names, romanized_reading
+from rag.tokenizing import Tokenizer, acronyms, latin_names, romanized_reading
 
 # Passages whose coverage counts; the extractive answer quotes from as many.
 ANSWER_PASSAGES = 3
@@ -63,14 +63,20 @@ class Evidence:
         (:data:`ALT`), weighted by their mean idf; ``translated=False`` leaves those out.
         Translations place an English question's terms in a passage well enough to pick
         sentences, but too loosely for the evidence gate: the term list also offers wrong
-        senses (app → 以上), so the gate reads the untranslated terms only."""
+        senses (app → 以上), so the gate reads the untranslated terms only, and of an
+        English question's own words only its names and acronyms (Morioka, ChatGPT, DX):
+        its other words reach the index only as the origins of loanwords (member of メンバ
+        ー, people of ピープル), which a passage saying 議員 or 人 lacks."""
         english = question_language(question) == "en"
         lexicon = self.lexicon() if self.lexicon and english else None
         names = {w.lower() for w in latin_names(question)}
+        as_written = names | {w.lower() for w in acronyms(question)}
         out = {}
         tokens = list(dict.fromkeys(self.tokenizer(question)))
         for t in tokens:
             if t.isascii() and t not in self.bm25.vocab and (t not in names or self._known(t)):
+                continue
+            if english and not translated and t.isascii() and t not in as_written:
                 continue
             out[t] = self.bm25.idf_of(t)
         if lexicon and translated:

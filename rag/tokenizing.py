@@ -565,6 +565,20 @@ def latin_names(text: str) -> list[str]:
     return out
 
 
+def acronyms(text: str) -> list[str]:
+    """Latin words written with two capitals or more, as a question writes an acronym or a
+    product name wherever it stands in the sentence: DX, ICT, ChatGPT.
+
+    >>> acronyms("ChatGPT and DX in Morioka's ICT plan")
+    ['ChatGPT', 'DX', 'ICT']
+    """
+    return [w for w in (m.group() for m in _LATIN_WORD.finditer(nfkc(text))) if _capitals(w) >= 2]
+
+
+def _capitals(word: str) -> int:
+    return sum(c.isupper() for c in word)
+
+
 def person_names(text: str) -> list[str]:
     """People named in ``text`` (UniDic's 人名: a surname, with the given name after it):
     「副委員長に田中ゆき君を指名」 → ['田中ゆき'].

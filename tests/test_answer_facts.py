@@ -107,6 +107,21 @@ def test_a_capitalised_english_word_the_term_list_translates_is_no_name() -> Non
     assert ev.missing_names("When did the Gemini Commission meet?") == ["Gemini"]
 
 
+def test_the_gate_reads_an_english_question_by_its_names_and_acronyms() -> None:
+    """The index holds some English words only as the origins of loanwords (メンバー →
+    member): a passage saying 議員 lacks them, so the evidence gate does not require them.
+    Names and acronyms, which the passages write as the question does, still count; the
+    sentence picker (translated) still reads every word."""
+    bm25 = BM25.build([["メンバー", "member"], ["議員", "dx"], ["people", "人"]])
+    ev = Evidence(TOK, bm25)
+    q = "Which member asked how many people use DX in Morioka?"
+    gate = ev.weights(q, translated=False)
+    assert "member" not in gate and "people" not in gate
+    assert "dx" in gate and "morioka" in gate
+    assert "member" in ev.weights(q)
+    assert "people" in ev.weights("メンバーとpeopleの人数", translated=False)  # Japanese
+
+
 PLACES = {"盛岡市": "盛岡市", "仙台市": "仙台市", "仙台": "仙台市", "sendai": "仙台市"}
 SENDAI_DESK = "仙台市の窓口のデジタル化はどこまで進んだか"
 
