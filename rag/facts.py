@@ -69,9 +69,10 @@ _WHY = re.compile(r"なぜ|理由|どうして|\b(why|reasons?)\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
 # A yes/no question: Japanese marks it by its end (ますか, ましたか, たか), unless it holds a
 # question word (not 何か, 何らか, 何も or どこか, "something", "any", "nothing", "somewhere",
-# which a yes/no question may hold; but 何か月 asks how long): 「どんなAI教材を使っているか」
-# ends as a yes/no question does, but asks what. English marks it by its first word, so a
-# later "what" is a clause of it ("Does the city know what residents want?").
+# which a yes/no question may hold; but 何か月 asks how long, and どこから where from):
+# 「どんなAI教材を使っているか」 ends as a yes/no question does, but asks what. English
+# marks it by its first word, so a later "what" is a clause of it ("Does the city know what
+# residents want?").
 _YESNO_JA = re.compile(
     r"(ますか|ましたか|ませんか|ですか|でしたか|でしょうか|のか|あるか|いるか|たか)[？?]?$"
 )
@@ -79,7 +80,8 @@ _YESNO_EN = re.compile(
     r"^(is|are|was|were|does|do|did|will|would|can|could|should|has|have|had)\b", re.I
 )
 _WH_JA = re.compile(
-    r"何(?!か(?![月所年国])|らか|も)|なに(?!か)|どう(?!か)|どんな|どこ(?!か)|どれ(?!か)|どちら|どの"
+    r"何(?!か(?![月所年国ら])|らか|も)|なに(?!か(?!ら))|どう(?!か)|どんな|どこ(?!か(?!ら))"
+    r"|どれ(?!か(?!ら))|どちら|どの"
     r"|どういう|どういった|いかなる|いかが"
 )
 # Who asked (the questioner) or who answered (an official).

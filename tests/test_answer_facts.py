@@ -166,6 +166,8 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("何らかの支援策はあるのか", "yesno"),
         ("市長はいかがお考えですか", "other"),
         ("工期は何か月ですか", "other"),
+        ("請願はどこから出されたか", "other"),  # どこから: "where from", not どこか
+        ("どこかで実施したか", "yesno"),  # どこか: "somewhere"
         ("函館市の中学校ではどんなAI教材を使っているか", "other"),  # asks what
         ("市は国に何を求めているのか", "other"),
         ("その後どうなったか", "other"),
