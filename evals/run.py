@@ -179,7 +179,7 @@ def metrics(ranked: list[str], rels: dict[str, int]) -> dict[str, float]:
 def groups_of(q: dict[str, Any]) -> list[str]:
     """The rows a question counts in: all, its language, ``random`` for the needles
     written from passages drawn at random, and ``batch <date>`` for the questions added
-    that day (a test batch nobody has yet seen a result of)."""
+    that day (until that day no decision had seen them)."""
     return (
         ["all", q["lang"]]
         + (["random"] if q.get("origin") == "random" else [])
@@ -600,19 +600,26 @@ def main(argv: list[str] | None = None) -> int:
             results.append(run_condition(cond, Path(tmp), corpus, args.index_dir, args.split))
         if not args.no_answers:
             # the scale archive is answered on its full index only (--index-dir): built
-            # in a temporary folder it would take the eval 20 minutes
-            corpora = [
-                c for c in args.corpora if (c != "scale" or args.index_dir) and not missing_data(c)
-            ]
+            # in a temporary folder it would take the eval 20 minutes. An index built
+            # another way (another model) is not answered from: ingest would rebuild it
+            whole = args.index_dir is not None and ANSWER_CONDITION in args.conditions
+            corpora = [c for c in args.corpora if (c != "scale" or whole) and not missing_data(c)]
+            if args.index_dir is not None and not whole:
+                corpora = []
+                print(
+                    f"answers skipped: --index-dir answers with {ANSWER_CONDITION} only",
+                    file=sys.stderr,
+                )
             llm = None
             if args.llm:
                 from rag.generation import chat_model
 
                 env = Settings.from_env()
                 llm = chat_model(replace(env, llm_url=args.llm), streaming=False)
-            answers = run_answers(
-                Path(tmp), corpora, split=args.split, llm=llm, index_dir=args.index_dir
-            )
+            if corpora:
+                answers = run_answers(
+                    Path(tmp), corpora, split=args.split, llm=llm, index_dir=args.index_dir
+                )
     md = to_markdown(results, answers)
     print(md)
     args.out.mkdir(parents=True, exist_ok=True)

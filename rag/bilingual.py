@@ -28,8 +28,8 @@ from collections.abc import Callable, Collection, Container, Iterable, Iterator,
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.text import MONTHS
 from rag.tokenizing import english_stop_words, romanize
-from rag.understanding import MONTHS
 
 LEXICON_FILE = "lexicon-6.json"  # in the index generation; bumped with the glossary too
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
@@ -47,9 +47,10 @@ _PAREN = re.compile(r"\([^)]*\)")
 _KATAKANA = re.compile(r"[\u30a0-\u30ff]+")
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 MIN_ROMAN = 4  # shorter romanised readings (ka, kou) are too often English words or noise
-# Dates and numbers are read as written (rag.understanding), not translated: JMdict's
-# glosses would make "November" ノーベンバー, "January" 正月 (New Year) and "2" キロ ("2 km")
-_NOT_TRANSLATED = frozenset(m for m in MONTHS if len(m) > 3)
+# Months and numbers are not translated (a question's dates are read by rag.understanding;
+# a number is matched as written): JMdict's glosses would make "November" ノーベンバー,
+# "January" 正月 (New Year) and "2" キロ ("2 km"). "may" is a modal verb first.
+_NOT_TRANSLATED = frozenset(MONTHS) - {"may"}
 
 
 def _to_katakana(kana: str) -> str:
@@ -199,7 +200,7 @@ class Lexicon:
 
 def _translated(words: Sequence[str]) -> bool:
     """Whether an English unit is one to translate: not a date word or a number."""
-    return not any(w in _NOT_TRANSLATED or w.isdigit() for w in words)
+    return not any(w in _NOT_TRANSLATED or any(c.isdigit() for c in w) for w in words)
 
 
 # The irregular past forms of the verbs a question asks with (held, paid, said): English
@@ -270,13 +271,13 @@ _IRREGULAR = {
 
 
 def _base_forms(word: str) -> tuple[str, ...]:
-    """The forms an English word may be written from, by the regular rules of English
-    inflection, the likelier first: the adjective of an adverb in -ly (regularly → regular,
-    easily → easy); the verb of a past or participle in -ed or -ing, with its silent e
-    before the bare stem (rated → rate, not rat; raised → raise), and a doubled consonant
-    undone last (submitted → submit, cancelled → cancel), -ied read as -y (applied →
-    apply); an irregular past from a table (held → hold, paid → pay). None for other
-    words.
+    """The forms an English word may be written from, the likelier first: an irregular
+    past or participle from a table (held → hold, taken → take); else by the regular rules
+    of English inflection, the adjective of an adverb in -ly (regularly → regular, easily →
+    easy) and the verb of a past or participle in -ed or -ing, with its silent e before the
+    bare stem (rated → rate, not rat; raised → raise), a doubled consonant undone last
+    (submitted → submit, cancelled → cancel) and -ied read as -y (applied → apply). Empty
+    for other words.
 
     >>> _base_forms("rated"), _base_forms("cancelled")
     (('rate', 'rat'), ('cancelle', 'cancell', 'cancel'))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -47,8 +48,7 @@ class BM25:
         self.k1, self.b, self.idf = k1, b, idf
         self._df = np.diff(self.matrix.indptr)  # documents holding each term
         n = self.matrix.shape[0]
-        ratio = (n - self._df + 0.5) / (self._df + 0.5)
-        self._idf = np.log1p(ratio) if idf == "lucene" else np.log(ratio)
+        self._idf = _idf(n, self._df, idf)
         self._norm: np.ndarray | None = None
         if lengths is not None:
             avgdl = lengths.mean() if n else 0.0
@@ -85,16 +85,13 @@ class BM25:
 
     def idf_of(self, term: str) -> float:
         """Lucene idf of a term; a term the index never saw gets the largest idf."""
-        n = self.matrix.shape[0]
         j = self.vocab.get(term)
         df = 0 if j is None else int(self._df[j])
-        return float(np.log1p((n - df + 0.5) / (df + 0.5)))
+        return float(_idf(self.matrix.shape[0], df, "lucene"))
 
     def _idf_of_df(self, df: int) -> float:
         """The idf this index's scores use (:attr:`idf`) for a term held by ``df`` documents."""
-        n = self.matrix.shape[0]
-        ratio = (n - df + 0.5) / (df + 0.5)
-        return float(np.log1p(ratio) if self.idf == "lucene" else np.log(ratio))
+        return float(_idf(self.matrix.shape[0], df, self.idf))
 
     def _column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows holding term ``j`` and the term's BM25 weight in each."""
@@ -142,18 +139,22 @@ class BM25:
         """BM25 score of every document for a query whose terms come in groups of
         alternatives, each alternative a few tokens with a weight: the translations of one
         English word (cost → 費用, コスト, 経費). A group is scored as one term, the
-        structured query of cross-language retrieval (Pirkola 1998; Darwish & Oard 2003):
+        structured query of cross-language retrieval (Pirkola 1998):
 
         - its idf is that of the documents holding any alternative, so a rare wrong sense
-          of a word (app → 以上's rare reading) weighs no more than its common sense;
-        - a document gets the best alternative's weighted term frequency part (its BM25
+          of a word weighs no more than its common sense; the other side of it: a common
+          wrong sense lowers the idf of the whole group (Darwish & Oard 2003 weight each
+          alternative's document frequency by its translation probability instead; our
+          weights are ranks, not probabilities);
+        - a document gets the best alternative's weighted term-frequency part (its BM25
           weight over its idf), so a word with four translations counts once, not four
           times.
 
         An alternative of several tokens (補聴器 held as 補聴 + 器) scores only in documents
-        that hold all of them but a one-character suffix (:meth:`_all_of`), its term
-        frequency part the mean of its tokens'. Groups of one plain token score as
-        :meth:`scores` does, in one pass."""
+        that hold all of them but a one-character suffix (:meth:`_all_of`); its
+        term-frequency part is its tokens' BM25 weights over their summed idf (a missing
+        suffix adds nothing). An alternative of weight 0 is no translation. Groups of one
+        plain token score as :meth:`scores` does, in one pass."""
 
         def plain(group: Sequence[tuple[Sequence[str], float]]) -> bool:  # one token, weight 1
             return len(group) == 1 and len(group[0][0]) == 1 and group[0][1] == 1
@@ -166,7 +167,7 @@ class BM25:
             for tokens, weight in group:  # each alternative's postings, not whole arrays
                 rows, w = self._all_of(tokens)
                 idf = sum(self._idf[self.vocab[t]] for t in tokens if t in self.vocab)
-                if len(rows) and idf > 0 and weight > 0:
+                if len(rows) and idf != 0 and weight > 0:  # okapi's idf may be negative
                     best[rows] = np.maximum(best[rows], weight * w / idf)
             # the documents holding any alternative are those it scores in
             out = out + self._idf_of_df(int(np.count_nonzero(best))) * best
@@ -312,6 +313,13 @@ class BM25:
                         f"bm25.lengths.npy: {len(lengths)} lengths for {shape[0]} rows"
                     )
         return cls(matrix, lengths, meta["vocab"], meta["k1"], meta["b"], meta["idf"])
+
+
+def _idf(n: int, df: Any, kind: str) -> Any:
+    """Lucene's non-negative idf ``log(1 + (N - df + 0.5) / (df + 0.5))``, or the classic
+    ``log((N - df + 0.5) / (df + 0.5))`` (``kind="okapi"``), of a count or an array."""
+    ratio = (n - df + 0.5) / (df + 0.5)
+    return np.log1p(ratio) if kind == "lucene" else np.log(ratio)
 
 
 def _mapped(path: Path) -> np.ndarray:

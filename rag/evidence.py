@@ -7,7 +7,8 @@ no I/O):
 - the share of them a text holds (:meth:`Evidence.coverage`);
 - names in the question that no indexed passage contains (:meth:`Evidence.missing_names`):
   a question about a place or person the documents never mention is not answered; an
-  English name counts as mentioned when an indexed word reads as it (Nanbu → 南部);
+  English name counts as mentioned when an indexed word reads as it (Nanbu → 南部) or the
+  index's term list translates it (Personnel Commission → 人事委員会);
 - confidence, the best over the top passages of sqrt(term coverage × dense similarity).
 
 >>> ev = Evidence(retriever.tokenizer, retriever.index.bm25)     # doctest: +SKIP
@@ -57,24 +58,30 @@ class Evidence:
 
     def weights(self, question: str, translated: bool = True) -> dict[str, float]:
         """Question terms and their idf. An English word the index never saw is left out
-        (it may just lack a bridge to the Japanese text), unless it is a name: a name the
-        documents never mention is evidence that they do not answer. An English word the
-        term list translates is held by a text holding any of its Japanese terms
-        (:data:`ALT`), weighted by their mean idf; ``translated=False`` leaves those out.
-        Translations place an English question's terms in a passage well enough to pick
-        sentences, but too loosely for the evidence gate: the term list also offers wrong
-        senses (app → 以上), so the gate reads the untranslated terms only, and of an
-        English question's own words only its names and acronyms (Morioka, ChatGPT, DX):
-        its other words reach the index only as the origins of loanwords (member of メンバ
-        ー, people of ピープル), which a passage saying 議員 or 人 lacks."""
+        (it may just lack a bridge to the Japanese text), unless it is a name the index
+        does not hold under a reading or translation (:meth:`_known`): a name the documents
+        never mention is evidence that they do not answer. An English word the term list
+        translates is held by a text holding any of its Japanese terms (:data:`ALT`),
+        weighted by their mean idf; ``translated=False`` leaves those out. Translations
+        place an English question's terms in a passage well enough to pick sentences, but
+        too loosely for the evidence gate: the term list also offers wrong senses (app →
+        以上), so the gate reads the untranslated terms only, and of an English question's
+        own words only its names and acronyms (Morioka, SDGs, DX): its other words reach
+        the index only as the origins of loanwords (member of メンバー, people of ピープル),
+        which a passage saying 議員 or 人 lacks, or by chance as the reading of a Japanese
+        word (take, 竹; home, 褒め)."""
         english = question_language(question) == "en"
         lexicon = self.lexicon() if self.lexicon and english else None
-        names = {w.lower() for w in latin_names(question)}
-        as_written = names | {w.lower() for w in acronyms(question)}
+        names = {t for w in latin_names(question) for t in self.tokenizer(w)}
+        as_written = names | {t for w in acronyms(question) for t in self.tokenizer(w)}
         out = {}
         tokens = list(dict.fromkeys(self.tokenizer(question)))
         for t in tokens:
-            if t.isascii() and t not in self.bm25.vocab and (t not in names or self._known(t)):
+            if (
+                t.isascii()
+                and t not in self.bm25.vocab
+                and (t not in names or self._known(t, english))
+            ):
                 continue
             if english and not translated and t.isascii() and t not in as_written:
                 continue
@@ -124,15 +131,17 @@ class Evidence:
         words = (t for t in self.bm25.vocab if not t.isascii())
         return frozenset(r for r in map(romanized_reading, words) if len(r) > 2)
 
-    def _known(self, word: str) -> bool:
-        """Whether an English word that the index never saw as written names something it
-        holds: some indexed word reads as it (Nanbu → 南部), or the index's term list
-        translates it into indexed words. A capitalised word of English, such as
-        "Personnel Commission" (人事委員会) or "Board of Education", is then an ordinary
-        word in Japanese dress, not a name the documents never mention."""
+    def _known(self, word: str, english: bool = True) -> bool:
+        """Whether a Latin word that the index never saw as written names something it
+        holds: some indexed word reads as it (Nanbu → 南部), or, in an English question,
+        the index's term list (built from the index's own words) translates each of its
+        tokens. A capitalised word of English, such as "Personnel Commission" (人事委員会)
+        or "Board of Education", is then an ordinary word in Japanese dress, not a name
+        the documents never mention. The term list is not read for a Japanese question
+        (its first reading on an archive takes seconds)."""
         if fold(word) in self.readings:
             return True
-        lexicon = self.lexicon() if self.lexicon else None
+        lexicon = self.lexicon() if self.lexicon and english else None
         tokens = self.tokenizer(word)
         if lexicon is None or not tokens:
             return False
@@ -140,14 +149,16 @@ class Evidence:
 
     def missing_names(self, question: str) -> list[str]:
         """Names in the question (places, people, bodies) that no indexed passage contains.
-        A name is taken whole (ChatGPT is not Chat); an English one is mentioned when the
-        index holds it under a Japanese reading or translation (:meth:`_known`)."""
+        A name is taken whole (ChatGPT is not Chat); a Latin one is mentioned when the
+        index holds it under a Japanese reading or, in an English question, a translation
+        (:meth:`_known`)."""
         vocab = self.bm25.vocab
+        english = question_language(question) == "en"
         return [
             name
             for name in dict.fromkeys(self.tokenizer.names(question))
             if not any(t in vocab for t in self.tokenizer(name))
-            and not (name.isascii() and self._known(name))
+            and not (name.isascii() and self._known(name, english))
         ]
 
     def confidence(self, question: str, hits: Sequence[Hit]) -> float:

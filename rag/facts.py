@@ -68,8 +68,9 @@ _WHEN = re.compile(r"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\
 _WHY = re.compile(r"なぜ|理由|どうして|\b(why|reasons?)\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
 # A yes/no question: Japanese marks it by its end (ますか, ましたか, たか), unless it holds a
-# question word (not 何か, 何らか, 何も or どこか, "something", "any", "nothing", "somewhere",
-# which a yes/no question may hold; but 何か月 asks how long, and どこから where from):
+# question word (not 何か, 何ら, 何も, どこか, どこでも or どこからも, "something", "any",
+# "nothing", "somewhere", "anywhere", which a yes/no question may hold; but 何か月 asks how
+# long, and どこから, 何から, どれから where or what from):
 # 「どんなAI教材を使っているか」 ends as a yes/no question does, but asks what. English
 # marks it by its first word, so a later "what" is a clause of it ("Does the city know what
 # residents want?").
@@ -79,9 +80,12 @@ _YESNO_JA = re.compile(
 _YESNO_EN = re.compile(
     r"^(is|are|was|were|does|do|did|will|would|can|could|should|has|have|had)\b", re.I
 )
+# What follows a question word that makes it indefinite, not asking: どこか "somewhere"
+# (not どこから "where from"), どこからも, どこからか, どこでも "anywhere"
+_INDEFINITE = r"(?!か(?!ら)|から(?:も|でも|か)|でも)"
 _WH_JA = re.compile(
-    r"何(?!か(?![月所年国ら])|らか|も)|なに(?!か(?!ら))|どう(?!か)|どんな|どこ(?!か(?!ら))"
-    r"|どれ(?!か(?!ら))|どちら|どの"
+    r"何(?!か(?![月所年国ら])|ら|も|から(?:も|でも|か)|でも)"
+    rf"|なに{_INDEFINITE}|どう(?!か)|どんな|どこ{_INDEFINITE}|どれ{_INDEFINITE}|どちら|どの"
     r"|どういう|どういった|いかなる|いかが"
 )
 # Who asked (the questioner) or who answered (an official).

@@ -36,6 +36,30 @@ _SPACE = re.compile(r"\s+")
 # by name and by the initial used in short dates (R5.9).
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 ERA_INITIALS = {"r": "令和", "h": "平成", "s": "昭和"}
+# English month names and their abbreviations → the month's number: one home for the
+# dates a question states (rag.understanding), the words that are no names
+# (rag.tokenizing) and the words the term list does not translate (rag.bilingual)
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        1,
+    )
+    for m in names
+}
 _WRITTEN_YEAR = re.compile(r"(令和|平成|昭和)?([0-9]+|元)年")
 
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rag.text import fold, nfkc
+from rag.text import MONTHS, fold, nfkc
 
 FIELDS = ("surface", "lemma")
 _SKIP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
@@ -182,20 +182,8 @@ _ORIGIN_ALSO = _loanwords()
 _LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*")
 # Capitalised in English without being names: months, weekdays, and the words English
 # writers capitalise when they name a council's bodies, offices and documents.
-_NOT_NAMES = set(
+_NOT_NAMES = set(MONTHS) | set(
     [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
         "monday",
         "tuesday",
         "wednesday",
@@ -566,17 +554,15 @@ def latin_names(text: str) -> list[str]:
 
 
 def acronyms(text: str) -> list[str]:
-    """Latin words written with two capitals or more, as a question writes an acronym or a
-    product name wherever it stands in the sentence: DX, ICT, ChatGPT.
+    """Latin words with a capital after their first letter, as an acronym or a product name
+    is written wherever it stands in the sentence: DX, AI, SDGs, ChatGPT, iPad (not I, nor
+    a capitalised word such as How).
 
-    >>> acronyms("ChatGPT and DX in Morioka's ICT plan")
-    ['ChatGPT', 'DX', 'ICT']
+    >>> acronyms("ChatGPT and DX on iPads in Morioka's ICT plan? I ask")
+    ['ChatGPT', 'DX', 'iPads', 'ICT']
     """
-    return [w for w in (m.group() for m in _LATIN_WORD.finditer(nfkc(text))) if _capitals(w) >= 2]
-
-
-def _capitals(word: str) -> int:
-    return sum(c.isupper() for c in word)
+    words = (m.group() for m in _LATIN_WORD.finditer(nfkc(text)))
+    return [w for w in words if any(c.isupper() for c in w[1:])]
 
 
 def person_names(text: str) -> list[str]:

@@ -24,29 +24,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rag.text import ERA_INITIALS, ERAS, nfkc
+from rag.text import ERA_INITIALS, ERAS, MONTHS, nfkc
 
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        1,
-    )
-    for m in names
-}
 _YEAR = r"(?:(?P<era>令和|平成|昭和|[RHS])\s*(?P<eyear>元|\d{1,2})|(?P<year>(?:19|20)\d{2}))"
 _JA_DATE = re.compile(
     _YEAR + r"(?P<fy>年度)?(?:年?(?P<month>\d{1,2})月)?(?:(?P<day>\d{1,2})日)?(?=\D|$)",

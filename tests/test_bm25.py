@@ -258,6 +258,14 @@ def test_a_rare_wrong_translation_weighs_no_more_than_the_common_one() -> None:
     assert s[-1] == 0
 
 
+def test_a_group_scores_under_okapi_idf_too() -> None:
+    """With the classic idf a term held by most documents has a negative idf; its
+    alternative still scores, as the group's other one does."""
+    docs = [["費用"], ["稀"]] + [["費用", "他"]] * 15 + [["他"]] * 3
+    s = BM25.build(docs, idf="okapi").scores_any([[(("費用",), 1.0), (("稀",), 1.0)]])
+    assert s[0] == pytest.approx(s[1]) and s[0] != 0 and s[-1] == 0
+
+
 def test_a_compound_alternative_needs_its_stems_and_not_its_suffix() -> None:
     bm = BM25.build([["保護"], ["金"], ["保護", "金"], ["x"], ["y"], ["x", "y"], ["他"]])
     s = bm.scores_any([[(("保護", "金"), 1.0), (("ghost",), 1.0)]])  # 保護金 held in parts

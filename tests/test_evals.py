@@ -20,6 +20,7 @@ from evals.run import (
     NOT_INDEXED,
     ROOT,
     facts_present,
+    groups_of,
     load_queries,
     metrics,
     missing_data,
@@ -27,6 +28,8 @@ from evals.run import (
     run_answers,
     run_condition,
     score_runs,
+    summarise,
+    to_markdown,
 )
 from evals.stats import bootstrap_ci, bootstrap_stat, paired
 
@@ -253,3 +256,18 @@ def test_an_answer_refused_by_its_status_counts_as_a_refusal() -> None:
     assert s["answered"] == 1 and s["facts_present"] == 0.5
     assert s["no_answer_recall"] == 1.0 and s["no_answer_precision"] == 0.5
     assert s["checker_refusals"] == 1  # "b"; "u" was refused by its own status, no warning
+
+
+def test_a_batch_of_questions_is_reported_apart() -> None:
+    """The questions added on one day count in their own row of the results (retrieval
+    and answers), beside all, their language and ``random``."""
+    new = {"id": "m99", "lang": "ja", "batch": "2026-11-28"}
+    assert groups_of(new) == ["all", "ja", "batch 2026-11-28"]
+    assert groups_of({"id": "n1", "lang": "en", "origin": "random"}) == ["all", "en", "random"]
+    per = [({"id": "a", "lang": "ja"}, {m: 1.0 for m in ("hit@1", "hit@5", "mrr@10", "ndcg@10")})]
+    per += [(new, {m: 0.0 for m in ("hit@1", "hit@5", "mrr@10", "ndcg@10")})]
+    scores = summarise(per)
+    assert scores["batch 2026-11-28"]["n"] == 1 and scores["all"]["mrr@10"] == 0.5
+    result = {"corpus": "minutes", "condition": "hybrid:use", "split": "test", "build_s": 0}
+    md = to_markdown([{**result, "scores": scores}], None)
+    assert "| minutes | hybrid:use | batch 2026-11-28 | 1 | 0.000" in md
