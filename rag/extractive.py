@@ -41,7 +41,7 @@ from rag.retrieval import Hit
 from rag.schema import ChunkMetadata
 from rag.text import ends_sentence, nfkc, sentences, squash
 from rag.tokenizing import person_names
-from rag.understanding import Hints, understand
+from rag.understanding import Hints, same_day, understand
 
 EN_LABEL = "(quoted from the Japanese source)"
 # A restated question that opens an answer to pre-submitted questions (「…というご質問です。」)
@@ -546,7 +546,7 @@ class Extractor:
         names stays (予算 of 「予算特別委員会で審議された予算の総額」). All of ``about`` when
         that leaves nothing."""
         date = str(meta.get("date") or "")
-        said = [d for d in stated_dates(question) if hints.date_matches(date) or _same_day(d, date)]
+        said = [d for d in stated_dates(question) if hints.date_matches(date) or same_day(d, date)]
         said += list(hints.meetings) if hints.meeting_matches(meta) else []
         q = nfkc(question)
         said += [
@@ -589,15 +589,6 @@ QUOTE_LINES = "／"  # between a quote's lines where it is written as one line o
 def one_line(quote: str) -> str:
     """A quote as one line of an answer: its lines (:func:`joined`) apart by 「／」."""
     return quote.replace("\n", QUOTE_LINES)
-
-
-def _same_day(stated: str, date: str) -> bool:
-    """Whether a date stated without its year (11月29日) is the month and day of ``date``
-    (ISO, 2024-11-29)."""
-    m = re.fullmatch(r"([0-9]+)月([0-9]+)日", stated)
-    return bool(
-        m and len(date) >= 10 and (int(date[5:7]), int(date[8:10])) == (int(m[1]), int(m[2]))
-    )
 
 
 def joined(parts: Iterable[str]) -> str:

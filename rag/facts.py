@@ -33,10 +33,11 @@ from typing import Any, Literal
 from rag.text import nfkc, written_year
 
 TYPED = ("who", "amount", "when", "decision")
+_COUNCILLOR = "councill?or"  # both spellings, one home
 
 _WHO = re.compile(
     r"誰|だれ|どなた|どの(委員|議員|会派|政党|党)|何党|どこの党|どの人"
-    r"|\bwho\b|\bwhich (member|councillor|councilor|party|official)|\bwhat party\b",
+    rf"|\bwho\b|\bwhich (member|{_COUNCILLOR}|party|official)|\bwhat party\b",
     re.I,
 )
 _DECISION = re.compile(
@@ -106,7 +107,7 @@ _ASKS_FOR = re.compile(
 # or a third party; not staff members)
 _MEMBER = re.compile(
     r"(議員|委員)(?!会)|会派|(?<!政)党(?!派)"
-    r"|(?<!staff )\b(members?|councill?ors?|councilors?)\b|(?<!third )(?<!third-)\bpart(y|ies)\b",
+    rf"|(?<!staff )\b(members?|{_COUNCILLOR}s?)\b|(?<!third )(?<!third-)\bpart(y|ies)\b",
     re.I,
 )
 _ANSWERER = re.compile(r"答弁|回答|答え|説明|\b(answer|repl|respond|explain)", re.I)
@@ -130,7 +131,7 @@ _COUNTER_ASKED = {
     "人": re.compile(
         rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees"
         r"|workers|officers|officials|teachers|students|pupils|users|visitors|participants"
-        r"|council+ors|applicants|patients|volunteers|firefighters|nurses|doctors)\b"
+        rf"|{_COUNCILLOR}s|applicants|patients|volunteers|firefighters|nurses|doctors)\b"
     ),
     "件": re.compile(rf"何件|件数|{_HOW_MANY}(reports|cases|applications|requests|complaints)\b"),
     "回": re.compile(rf"何回|回数|how often|{_HOW_MANY}times\b"),

@@ -124,6 +124,16 @@ class Hints:
         }
 
 
+def same_day(stated: str, date: str) -> bool:
+    """Whether a date stated without its year (11月29日) is the month and day of ``date``
+    (ISO, 2024-11-29): a question's own reading of a header's day, which no filter makes
+    of it (a month and day alone name no year to filter on)."""
+    m = re.fullmatch(r"([0-9]+)月([0-9]+)日", stated)
+    return bool(
+        m and len(date) >= 10 and (int(date[5:7]), int(date[8:10])) == (int(m[1]), int(m[2]))
+    )
+
+
 def _date_label(start: str, end: str, fiscal: bool, lang: str) -> str:
     if fiscal:
         return f"{start[:4]}年度" if lang == "ja" else f"FY{start[:4]}"
