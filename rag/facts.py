@@ -36,7 +36,7 @@ TYPED = ("who", "amount", "when", "decision")
 _COUNCILLOR = "councill?or"  # both spellings, one home
 
 _WHO = re.compile(
-    r"誰|だれ|どなた|どの(委員|議員|会派|政党|党)|何党|どこの党|どの人"
+    r"誰|だれ|どなた|どの(委員|議員)(?!会)|どの(会派|政党|党)|何党|どこの党|どの人"
     rf"|\bwho\b|\bwhich (member|{_COUNCILLOR}|party|official)|\bwhat party\b",
     re.I,
 )
@@ -108,6 +108,18 @@ _ASKS_FOR = re.compile(
 _MEMBER = re.compile(
     r"(議員|委員)(?!会)|会派|(?<!政)党(?!派)"
     rf"|(?<!staff )\b(members?|{_COUNCILLOR}s?)\b|(?<!third )(?<!third-)\bpart(y|ies)\b",
+    re.I,
+)
+# A member as the person a who-question asks for (問題提起した委員は誰か, どの議員, which
+# member): not a chair (委員長, 副委員長) or a committee (委員会)
+_MEMBER_WHO = re.compile(
+    r"(?<!副)(委員|議員)(?!会|長)[はが]?(誰|だれ|どなた)|どの(委員|議員)(?!会|長)"
+    rf"|\bwhich (committee )?(members?|{_COUNCILLOR}s?)\b|\b(members?|{_COUNCILLOR}s?) who\b",
+    re.I,
+)
+# Someone the text names to a post (指名, 選任), not who spoke.
+_NAMED = re.compile(
+    r"指名|選任|選出|選ば|任命|推薦|委嘱|就任|\b(appoint|elect|nominat|nam(ed|e)\b|chosen)",
     re.I,
 )
 _ANSWERER = re.compile(r"答弁|回答|答え|説明|\b(answer|repl|respond|explain)", re.I)
@@ -400,7 +412,11 @@ def speaker_asked(question: str) -> str | None:
     verb = _nearest_verb(q, _ASKER)
     if verb:
         return verb
-    return "asked" if re.search(r"党|会派|party", q, re.I) else None
+    if _NAMED.search(q):
+        return None
+    # a member or a party is who spoke, whatever the verb (問題提起した委員は誰か, which
+    # member said): in the minutes a member's words are the questioner's turn
+    return "asked" if _MEMBER_WHO.search(q) or re.search(r"党|会派|party", q, re.I) else None
 
 
 _TURN_OF = {"asked": "member", "answered": "official"}  # whose turn says what was asked

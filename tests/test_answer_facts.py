@@ -510,6 +510,36 @@ def test_who_asked_takes_the_member_whose_words_match_not_the_top_passage() -> N
     assert lead.startswith("井上さくら")
 
 
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("経験加算が少な過ぎると問題提起した委員は誰か", "asked"),  # a verb of no list
+        ("経験加算は少な過ぎると述べた議員は誰ですか", "asked"),
+        ("Which member said the experience allowance was too small?", "asked"),
+        ("副委員長を辞任したのは誰か", None),  # a chair, named in the chair's words
+        ("委員長に選任された委員は誰か", None),  # named to a post
+        ("Who was elected vice-chair?", None),
+    ],
+)
+def test_a_member_asked_for_is_whoever_spoke_whatever_the_verb(
+    question: str, verb: str | None
+) -> None:
+    assert speaker_asked(question) == verb
+
+
+def test_who_said_it_as_a_member_is_the_members_turn() -> None:
+    ex = _looking_up(ASKED, OTHER_ASKER)
+    lead, _, _ = ex.compose_with_lead(
+        "経験加算が少な過ぎると問題提起した委員は誰か", _hits(OTHER_ASKER, ASKED)
+    )
+    assert lead.startswith("井上さくら")
+
+
+def test_which_committee_is_no_who_question() -> None:
+    assert question_type("市第54号議案はどの委員会に付託されたか") != "who"
+    assert question_type("どの委員が反対したか") == "who"
+
+
 def test_the_amount_asked_for_may_live_in_a_top_passage_no_quote_cites() -> None:
     ex = _looking_up()
     lead, _, citations = ex.compose_with_lead("補正額はいくらか", _hits(QUESTION, BUDGET))
