@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from evals.run import load_queries
-from rag.answers import question_language
 from rag.retrieval import Retriever
 from rag.settings import Settings
+from rag.text import question_language
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -25,7 +25,7 @@ from dataclasses import replace
 
 from langchain_core.language_models import BaseChatModel
 
-from rag.answers import Answer, Citation, question_language
+from rag.answers import Answer, Citation
 from rag.chunking import Chunk
 from rag.citations import QUOTE, CheckedAnswer, check_answer
 from rag.evidence import Evidence
@@ -35,7 +35,7 @@ from rag.filters import Filters
 from rag.followup import in_context, rewrite
 from rag.places import Gazetteer
 from rag.retrieval import Hit, Retriever, SearchResult
-from rag.text import fold, nfkc
+from rag.text import fold, nfkc, question_language
 
 __all__ = ["MIN_CONFIDENCE", "NO_ANSWER", "Answer", "Answerer", "Citation"]
 

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +15,6 @@ from rag.chunking import page_of
 
 STATUSES = ("answered", "no_answer")
 MODES = ("extractive", "llm")
-
-
-def question_language(text: str) -> str:
-    """``ja`` when the text has any kana or kanji, else ``en``."""
-    return "ja" if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text) else "en"
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from rag.answers import question_language
 from rag.bilingual import Lexicon
 from rag.bm25 import BM25
 from rag.retrieval import Hit
-from rag.text import fold, sentences
+from rag.text import fold, question_language, sentences
 from rag.tokenizing import Tokenizer, acronyms, latin_names, romanized_reading
 
 # Passages whose coverage counts; the extractive answer quotes from as many.

@@ -19,12 +19,13 @@ from typing import Any, cast
 
 import numpy as np
 
-from rag.answers import Citation, question_language
+from rag.answers import Citation
 from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence
 from rag.facts import (
     ASKING_WORDS,
+    asked_parts,
     decision_line,
     english_amount,
     english_date,
@@ -39,7 +40,8 @@ from rag.facts import (
 from rag.presenting import who_said
 from rag.retrieval import Hit
 from rag.schema import ChunkMetadata
-from rag.text import ends_sentence, nfkc, sentences, squash
+from rag.speakers import titled
+from rag.text import ends_sentence, nfkc, question_language, sentences, squash
 from rag.tokenizing import person_names
 from rag.understanding import Hints, same_day, understand
 
@@ -92,6 +94,11 @@ class ExtractiveParams:
     figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
     figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
+    # lead line: the question's subject (:meth:`Extractor._support`) that its sentence
+    # holds with the two before it, where a passage names its topic (「他都市視察について
+    # であります。…日程は、1月16日…」)
+    # chosen on dev: 0, 0.5 and 1 tried (evals/results/2026-11-28-d2-figure-context-*)
+    figure_context: float = 0.5
     # how many / how much: the least share of the question's subject (its terms less the
     # asking words) that a figure's sentence and the two before it hold, else the documents
     # do not state it (no_answer); chosen on dev, between 0.37 (a figure of another thing)
@@ -352,16 +359,25 @@ class Extractor:
                 citations, c = self._with_sentence(citations, extra, i, sentence)
                 return f"{decision_line(d, lang)} [{c.n}]", citations
         elif kind in ("amount", "when"):
-            support = self._support_asked(question) if kind == "amount" else 0.0
-            stated = self._figure(question, kind, citations, extra, support=support)
-            if stated:
+            # each figure or date the question asks for (何人いて、…何人か: two)
+            stated_lines: dict[str, str] = {}
+            for part in asked_parts(question):
+                asks = kind if part == question else question_type(part)
+                support = self._support_asked(part) if asks == "amount" else 0.0
+                cited = {c.id for c in citations}
+                extra = [ch for ch in extra if ch.id not in cited]
+                stated = self._figure(part, asks, citations, extra, support=support)
+                if not stated or stated[2] in stated_lines:
+                    continue
                 i, phrase, figure, sentence = stated
                 # the fact may be in a sentence not quoted, or in a passage not cited yet
                 citations, c = self._with_sentence(citations, extra, i, sentence)
-                reading = english_amount(figure) if kind == "amount" else english_date(figure)
+                reading = english_amount(figure) if asks == "amount" else english_date(figure)
                 if lang == "en" and reading:
-                    return f"{phrase} (≈ {reading}) [{c.n}]", citations
-                return f"{phrase} [{c.n}]", citations
+                    stated_lines[figure] = f"{phrase} (≈ {reading}) [{c.n}]"
+                else:
+                    stated_lines[figure] = f"{phrase} [{c.n}]"
+            return QUOTE_LINES.join(stated_lines.values()), citations
         return "", citations
 
     def lacks_asked_figure(self, question: str, hits: Sequence[Hit]) -> bool:
@@ -473,7 +489,7 @@ class Extractor:
         best: tuple[float, tuple[int, str, list[str]]] | None = None
         for i, c in enumerate(self._sources(citations, extra)):
             for _, sentence, _ in answer_sentences_of(c):
-                named = list(dict.fromkeys(person_names(sentence)))
+                named = _people_named(sentence)
                 cov = self.evidence.coverage(weights, sentence)
                 if named and cov > 0 and (best is None or cov > best[0]):
                     best = (cov, (i, sentence, named))
@@ -495,7 +511,8 @@ class Extractor:
         are read, and the sentence right after each, unless ``any_sentence`` or the
         question has no term the index knows. Preferred: the clause that holds most of the
         question's terms, with a little more for a figure stated as the comment on a topic
-        (「人口は28万3,630人」) and for a quoted sentence. A figure the question itself states
+        (「人口は28万3,630人」), for a quoted sentence, and for the question's subject its
+        sentence holds with the two before it (``figure_context``). A figure the question itself states
         (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks for.
         ``support``: a figure counts only where its sentence, read with the two before it,
         holds at least this share of the question's subject (:meth:`_support`): a figure in
@@ -525,8 +542,14 @@ class Extractor:
                     continue
                 if subject and self._support(subject, in_order, texts[f.sentence]) < support:
                     continue
+                context = (
+                    self._support(subject or about, in_order, texts[f.sentence])
+                    if self.params.figure_context and about
+                    else 0.0
+                )
                 key = (
                     self.evidence.coverage(weights, f.phrase)
+                    + self.params.figure_context * context
                     + self.params.figure_topical * f.topical
                     + self.params.figure_quoted * (f.sentence < len(quoted))
                     + self.params.figure_dated * f.dated,
@@ -571,6 +594,17 @@ class Extractor:
         sentences) is read alone."""
         k = in_order.index(sentence) if sentence in in_order else 0
         return self.evidence.coverage(about, "".join(in_order[max(k - 2, 0) : k]) + sentence)
+
+
+def _people_named(sentence: str) -> list[str]:
+    """The people a sentence names: names (:func:`person_names`) followed by a title, an
+    honorific or a particle, not the head of a compound (戸越 of 戸越公園駅)."""
+    s = nfkc(sentence)
+    return [
+        name
+        for name in dict.fromkeys(person_names(s))
+        if any(titled(s[m.end() :]) for m in re.finditer(re.escape(name), s))
+    ]
 
 
 def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rag.text import nfkc, written_year
+from rag.text import nfkc, question_language, written_year
 
 TYPED = ("who", "amount", "when", "decision")
 _COUNCILLOR = "councill?or"  # both spellings, one home
@@ -247,6 +247,40 @@ def question_type(question: str) -> str:
     return "other"
 
 
+# Where an English question asking for several figures starts its next ask: ", and how
+# many", "and by how many", ", and when" (not "how many and which", one figure of a list)
+_NEXT_ASK_EN = re.compile(
+    r",?\s+and\s+(?=(?:(?:by|of|in|for|at|to|on) )?(?:how (?:many|much|long|often)|when)\b)",
+    re.I,
+)
+_FIGURE_KINDS = ("amount", "when")
+
+
+def asked_parts(question: str) -> list[str]:
+    """The parts of a question that asks for two or more figures or dates, one ask each
+    (「職員は何人いて、今年度末に満了となるのは何人か」, "how many children …, and how many of
+    those …"); ``[question]`` when it asks for one. A Japanese ask is a clause between 、
+    that holds its own asking word; the clauses before the first ask are every part's
+    context (「…事業では、寄附金額はいくらで、寄附者は何人だったか」), a clause after an ask
+    that asks nothing goes with it. An English ask starts at "and how many", "and when"."""
+    q = nfkc(question).strip()
+    if question_language(q) == "en":
+        parts = [p.strip(" ,") for p in _NEXT_ASK_EN.split(q)]
+    else:
+        context, asks = "", []
+        for clause in q.split("、"):
+            if question_type(clause) in _FIGURE_KINDS:
+                asks.append(clause)
+            elif asks:
+                asks[-1] += "、" + clause
+            else:
+                context += clause + "、"
+        parts = [context + a for a in asks]
+    if len(parts) > 1 and all(question_type(p) in _FIGURE_KINDS for p in parts):
+        return parts
+    return [question]
+
+
 def english_amount(figure: str) -> str:
     """An English reading of a Japanese amount: 18億2,700万円 → ¥1.827 billion,
     1万1000人 → 11,000; "" when there is no 億/万 to read."""
@@ -402,7 +436,7 @@ def _nearest_verb(q: str, asks: re.Pattern[str]) -> str | None:
     cues.sort()
     if not cues:
         return None
-    return (cues[-1] if re.search(r"[\u3040-\u9fff]", q) else cues[0])[1]
+    return (cues[-1] if question_language(q) == "ja" else cues[0])[1]
 
 
 def speaker_asked(question: str) -> str | None:

@@ -25,7 +25,6 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag import bilingual
-from rag.answers import question_language
 from rag.bilingual import LEXICON_FILE, Lexicon
 from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings, as_batched, load_embeddings
@@ -48,7 +47,7 @@ from rag.rerank import (
     query_numbers,
 )
 from rag.settings import Settings
-from rag.text import squash
+from rag.text import question_language, squash
 from rag.tokenizing import Tokenizer, english_stop_words, pos_words
 from rag.understanding import Hints, meeting_names, understand
 from rag.vectorstores import DenseStore

@@ -4,7 +4,7 @@ A speaker line starts with a marker (◎, ○ U+25CB, ◯ U+25EF, 〇 U+3007, �
 label in one of many forms, then the speech on the same line or on the next:
 
 >>> parse_label("委員（村本ひろや）")
-Speaker(label='委員（村本ひろや）', name='村本ひろや', role='委員', category='member', marker='')
+Speaker(label='委員（村本ひろや）', name='村本ひろや', role='委員', category='member', marker='', seat=None)
 >>> parse_label("木村広報広聴課長").name, parse_label("木村広報広聴課長").role
 ('木村', '広報広聴課長')
 
@@ -70,6 +70,29 @@ _SEAT = re.compile(r"^[0-9０-９]+番$")
 _SEAT_NAME = re.compile(r"^(?P<seat>[0-9０-９]+)番(?P<name>.+)$")
 _CLERK = re.compile(r"事務局|書記|議事|次長|議会局")
 _KUN = re.compile(r"(君|さん|氏|様)$")
+
+
+_KANJI_RUN = re.compile(r"[\u3400-\u9fff々]+")
+
+
+def titled(following: str) -> bool:
+    """Whether a name read as a person's (UniDic's 人名) and followed by ``following`` is a
+    person: an honorific (君, さん), a title (委員, 副委員長, 総務部長) or no kanji at all (a
+    particle) comes next, not the rest of a compound name (戸越 of 戸越公園駅).
+
+    >>> titled("君を指名"), titled("副委員長から"), titled("公園駅付近")
+    (True, True, False)
+    """
+    m = _KANJI_RUN.match(following)
+    if not m:
+        return True
+    word = m.group()
+    return (
+        word.startswith(("君", "さん", "氏", "様"))
+        or word.startswith(MEMBER_ROLES)
+        or any(word.startswith(r) for r in CHAIR_ROLES)
+        or word.endswith(OFFICIAL_SUFFIXES)
+    )
 
 
 @dataclass(frozen=True)

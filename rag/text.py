@@ -63,6 +63,11 @@ MONTHS = {
 _WRITTEN_YEAR = re.compile(r"(令和|平成|昭和)?([0-9]+|元)年")
 
 
+def question_language(text: str) -> str:
+    """``ja`` when the text has any kana or kanji, else ``en``."""
+    return "ja" if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text) else "en"
+
+
 def written_year(date: str) -> int | None:
     """The Western year of a written date: 令和5年度 → 2023, 令和元年 → 2019, 2023年9月 →
     2023; None when it names no year (3月11日). ``date`` is NFKC already.

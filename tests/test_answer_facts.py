@@ -19,6 +19,7 @@ from rag.extractive import DEFAULT_PARAMS, Extractor, joined
 from rag.facts import (
     _phrase,
     amount_phrase,
+    asked_parts,
     asked_units,
     decision_line,
     english_amount,
@@ -440,6 +441,23 @@ def test_who_was_named_comes_from_the_names_in_the_quote(extractor: Extractor) -
     assert lead == "田中ゆき [1]"
 
 
+PETITION = Chunk(
+    "s#9",
+    "戸越公園駅周辺まちづくり協議会から区に対しまして、鉄道立体化に関する請願が提出されました。",
+    "戸越公園駅 請願 鉄道立体化",
+    {"city": "品川区", "chunk_type": "answer", "doc_id": "s"},
+)
+
+
+def test_a_name_heading_a_compound_is_no_person_named(extractor: Extractor) -> None:
+    # UniDic reads 戸越 as a surname; followed by 公園駅 it is a place
+    lead, _, _ = extractor.compose_with_lead("鉄道立体化の請願を出したのは誰か", _hits(PETITION))
+    assert "戸越" not in lead
+    titled_too = Chunk("s#10", "請願は戸越さんから提出されました。", "請願 戸越", PETITION.metadata)
+    lead, _, _ = extractor.compose_with_lead("請願を出したのは誰か", _hits(titled_too))
+    assert lead.startswith("戸越")
+
+
 INOUE = {"name": "井上さくら", "category": "member", "label": "（井上さくら君）"}
 VICE = {"name": "大久保智子", "role": "副市長", "category": "official"}
 ASKED = Chunk(
@@ -538,6 +556,82 @@ def test_who_said_it_as_a_member_is_the_members_turn() -> None:
 def test_which_committee_is_no_who_question() -> None:
     assert question_type("市第54号議案はどの委員会に付託されたか") != "who"
     assert question_type("どの委員が反対したか") == "who"
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "職員は何人いて、今年度末に満了となるのは何人か",
+            ["職員は何人いて", "今年度末に満了となるのは何人か"],
+        ),
+        (
+            "基金では、寄附金額はいくらで、寄附者は何人だったか",
+            ["基金では、寄附金額はいくらで", "基金では、寄附者は何人だったか"],
+        ),
+        (
+            "How many units were offered, and when was the lottery?",
+            ["How many units were offered", "when was the lottery?"],
+        ),
+        (
+            "How much was donated and by how many donors?",
+            ["How much was donated", "by how many donors?"],
+        ),
+        ("補正額はいくらか", ["補正額はいくらか"]),
+        ("市は、いつ、何を決めたか", ["市は、いつ、何を決めたか"]),  # one ask is no figure
+        ("How many people and which schools?", ["How many people and which schools?"]),
+    ],
+)
+def test_a_question_asking_for_several_figures_is_read_as_its_asks(
+    question: str, parts: list[str]
+) -> None:
+    assert asked_parts(question) == parts
+
+
+STAFF = Chunk(
+    "y#30",
+    "会計年度任用職員の人数は約１万1000人でございます。そのうち今年度末に５年満了となる人数は約5000人でございます。",
+    "会計年度任用職員 人数 満了",
+    {"city": "横浜市", "chunk_type": "answer", "answerers": [VICE], "doc_id": "y"},
+)
+
+
+def test_the_lead_line_states_each_figure_a_question_asks_for() -> None:
+    ex = _looking_up(STAFF)
+    q = "会計年度任用職員は何人いて、今年度末に5年満了となるのは何人か"
+    lead, _, _ = ex.compose_with_lead(q, _hits(STAFF))
+    assert "1万1000人" in lead and "約5000人" in lead
+    assert lead.index("1万1000人") < lead.index("5000人") and lead.count("[1]") == 2
+    one, _, _ = ex.compose_with_lead("会計年度任用職員は何人か", _hits(STAFF))
+    assert "1万1000人" in one and "5000人" not in one
+
+
+PLAN = Chunk(
+    "d#51",
+    "3月21日金曜日午後1時から委員会を開催したいと考えております。"
+    "当日は、他都市視察を踏まえた意見交換を行いたいと考えております。",
+    "委員会 開催 他都市視察",
+    {"city": "仙台市", "chunk_type": "procedure", "doc_id": "d", "char_span": [900, 990]},
+)
+TRIP = Chunk(
+    "d#50",
+    "それでは次に、他都市視察についてであります。"
+    "前回の委員会において、日程は、1月16日木曜日、17日金曜日の1泊2日としておりました。",
+    "他都市視察 日程",
+    {"city": "仙台市", "chunk_type": "procedure", "doc_id": "d", "char_span": [700, 800]},
+)
+
+
+def test_a_date_is_read_with_the_topic_its_passage_names_before_it() -> None:
+    # the trip's dates sit a sentence after 「他都市視察について」; the top passage's date is a
+    # meeting's, beside a sentence that mentions the trip
+    ex = _looking_up(PLAN, TRIP)
+    lead, _, _ = ex.compose_with_lead("他都市視察の委員会日程はいつか", _hits(PLAN, TRIP))
+    assert "1月16日" in lead
+    alone = dataclasses.replace(ex, params=dataclasses.replace(ex.params, figure_context=0.0))
+    assert (
+        "3月21日" in alone.compose_with_lead("他都市視察の委員会日程はいつか", _hits(PLAN, TRIP))[0]
+    )
 
 
 def test_the_amount_asked_for_may_live_in_a_top_passage_no_quote_cites() -> None:
