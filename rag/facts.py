@@ -52,9 +52,9 @@ _DECIDED_ASK = re.compile(r"結果|どうなった|\b(result|outcome|decided|dec
 _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "どれだけ")
 _AMOUNT = re.compile(
     "|".join(_HOW_MUCH)
-    + r"|何[件人円回校戸台個名割%％本社倍]|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
-    r"|どの程度|割合|比率|率は|額は|上限|費用"
-    r"|\bhow (many|much)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
+    + r"|何[件人円回校戸台個名割%％本社倍]|何度(?!も)|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
+    r"|どの程度|割合|比率|率は|額は|頻度は|上限|費用"
+    r"|\bhow (many|much|often|frequently)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
     r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b"
     r"(?! of (increase|change))"
     # a question that is a noun phrase ending in a quantity: 貸出冊数, 利用者数, 補正額,
@@ -129,7 +129,7 @@ _NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
 _AMOUNT_FIGURE = re.compile(
     rf"(?:{_NUM}\s?[兆億万千]?\s?)+?(?:{_NUM})?"
     r"\s?(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
-    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方メートル|平米)"
+    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方メートル|平米|度(?!目))"
 )
 # A count written without a counter (「17から20に増えた」): not a year, month or day.
 _BARE_COUNT = re.compile(r"(?<![0-9.,])[0-9][0-9,]*(?![0-9.,]|\s?[年月日時分歳号条第])")
@@ -146,7 +146,7 @@ _COUNTER_ASKED = {
         rf"|{_COUNCILLOR}s|applicants|patients|volunteers|firefighters|nurses|doctors)\b"
     ),
     "件": re.compile(rf"何件|件数|{_HOW_MANY}(reports|cases|applications|requests|complaints)\b"),
-    "回": re.compile(rf"何回|回数|how often|{_HOW_MANY}times\b"),
+    "回": re.compile(rf"何回|何度(?!も)|回数|頻度|how often|how frequently|{_HOW_MANY}times\b"),
     "校": re.compile(rf"何校|学校数|{_HOW_MANY}schools\b"),
     "か国": re.compile(rf"何か国|何カ国|何ヶ国|{_HOW_MANY}countries\b"),
     "箇所": re.compile(rf"何箇所|何か所|何カ所|{_HOW_MANY}(places|locations|sites)\b"),
@@ -166,6 +166,7 @@ _QUANTITY_ASKED = {
 # Counters that count the same thing (people: 人 and 名), read as one unit.
 _SAME_UNIT = {
     "名": "人",
+    "度": "回",  # 週1回, 1週間に1度
     "カ国": "か国",
     "ヶ国": "か国",
     "カ所": "箇所",

@@ -634,6 +634,19 @@ def test_a_date_is_read_with_the_topic_its_passage_names_before_it() -> None:
     )
 
 
+def test_how_often_asks_for_a_count_per_period() -> None:
+    q = "ICT支援員はどのくらいの頻度で小・中学校を巡回しているか"
+    assert question_type(q) == "amount" and asked_units(q) == {"回"}
+    assert question_type("How often do ICT support staff visit schools?") == "amount"
+    assert question_type("何度も要望しているが、市はどう考えるか") != "amount"
+    said = [
+        "初めて1人1台を配備しました。",
+        "1週間に1度、各校を巡回しております。",
+        "3度目の実施です。",
+    ]
+    assert [f.figure for f in figures(q, said, "amount") if f.wanted] == ["1度"]
+
+
 def test_the_amount_asked_for_may_live_in_a_top_passage_no_quote_cites() -> None:
     ex = _looking_up()
     lead, _, citations = ex.compose_with_lead("補正額はいくらか", _hits(QUESTION, BUDGET))
