@@ -367,6 +367,10 @@ class Extractor:
                 cited = {c.id for c in citations}
                 extra = [ch for ch in extra if ch.id not in cited]
                 stated = self._figure(part, asks, citations, extra, support=support)
+                if stated is None:  # a member may state it, asking something else of it
+                    stated = self._figure(
+                        part, asks, citations, extra, support=support, asked_too=True
+                    )
                 if not stated or stated[2] in stated_lines:
                     continue
                 i, phrase, figure, sentence = stated
@@ -383,15 +387,18 @@ class Extractor:
     def lacks_asked_figure(self, question: str, hits: Sequence[Hit]) -> bool:
         """Whether a question asking how much or how many finds no figure in the unit it
         asks for in the sentences of the top passages that hold its terms, stated where
-        the passage speaks of the question's subject (``figure_support``): the documents
-        do not state it."""
+        the passage speaks of the question's subject (``figure_support``), whoever says it:
+        the documents do not state it."""
         if question_type(question) != "amount":
             return False
         top = [h.chunk for h in hits[: self.params.passages]]
         # an English question's terms reach the Japanese text only in part: any sentence
         english = question_language(question) == "en"
         support = self._support_asked(question)
-        found = self._figure(question, "amount", [], top, any_sentence=english, support=support)
+        # a member's own words count too: 「1週間に1度巡回していますが…」 states it
+        found = self._figure(
+            question, "amount", [], top, any_sentence=english, support=support, asked_too=True
+        )
         return found is None
 
     def _support_asked(self, question: str) -> float:
@@ -503,6 +510,7 @@ class Extractor:
         extra: Sequence[Chunk],
         any_sentence: bool = False,
         support: float = 0.0,
+        asked_too: bool = False,
     ) -> tuple[int, str, str, str] | None:
         """(source index, phrase, figure, sentence): the amount or date the question asks
         for, among the sentences of the cited passages, then of the top passages not cited.
@@ -517,7 +525,8 @@ class Extractor:
         ``support``: a figure counts only where its sentence, read with the two before it,
         holds at least this share of the question's subject (:meth:`_support`): a figure in
         a passage that shares a word or two with the question (the cost of a survey, asked
-        the cost of a dashboard) is a figure of something else."""
+        the cost of a dashboard) is a figure of something else. ``asked_too``: the
+        questioner's sentences are read too, not only the answer's."""
         weights = self.evidence.weights(question)
         about = {t: w for t, w in weights.items() if t not in ASKING_WORDS}
         hints = understand(question) if support and about else None  # once per question
@@ -526,7 +535,7 @@ class Extractor:
         for i, c in enumerate(self._sources(citations, extra)):
             quoted = [s for _, s in sentences(c.quote)]
             said = [(s, asked) for _, s, asked in answer_sentences_of(c)]
-            rest = [s for s, asked in said if not asked and s not in quoted]
+            rest = [s for s, asked in said if (asked_too or not asked) and s not in quoted]
             if any_sentence or not weights:  # no term to place it by (English, unbridged)
                 texts = quoted + rest
             else:  # a sentence on the question's terms, or the one right after it
@@ -603,7 +612,8 @@ def _people_named(sentence: str) -> list[str]:
     return [
         name
         for name in dict.fromkeys(person_names(s))
-        if any(titled(s[m.end() :]) for m in re.finditer(re.escape(name), s))
+        # as written: a name may be spaced (出村　ゆかり)
+        if any(titled(s[m.end() :]) for m in re.finditer(r"\s*".join(map(re.escape, name)), s))
     ]
 
 

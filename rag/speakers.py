@@ -80,18 +80,16 @@ def titled(following: str) -> bool:
     person: an honorific (君, さん), a title (委員, 副委員長, 総務部長) or no kanji at all (a
     particle) comes next, not the rest of a compound name (戸越 of 戸越公園駅).
 
-    >>> titled("君を指名"), titled("副委員長から"), titled("公園駅付近")
+    >>> titled("君を指名"), titled("議会運営委員長登壇）"), titled("公園駅付近")
     (True, True, False)
     """
     m = _KANJI_RUN.match(following)
     if not m:
         return True
-    word = m.group()
-    return (
-        word.startswith(("君", "さん", "氏", "様"))
-        or word.startswith(MEMBER_ROLES)
-        or any(word.startswith(r) for r in CHAIR_ROLES)
-        or word.endswith(OFFICIAL_SUFFIXES)
+    word = m.group()  # a title may run on into more kanji: 議会運営委員長登壇
+    titles = (*MEMBER_ROLES, *CHAIR_ROLES, *OFFICIAL_SUFFIXES)
+    return word.startswith(("君", "さん", "氏", "様")) or any(
+        word[:n].endswith(titles) for n in range(1, len(word) + 1)
     )
 
 

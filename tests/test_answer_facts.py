@@ -37,6 +37,7 @@ from rag.followup import in_context, rewrite
 from rag.places import Gazetteer
 from rag.presenting import quote_spans, sources_html
 from rag.retrieval import Hit
+from rag.speakers import titled
 from rag.tokenizing import Tokenizer, acronyms, latin_names, person_names, romanized_reading
 from rag.understanding import understand
 from tests.conftest import FakeEmbeddings
@@ -456,6 +457,16 @@ def test_a_name_heading_a_compound_is_no_person_named(extractor: Extractor) -> N
     titled_too = Chunk("s#10", "請願は戸越さんから提出されました。", "請願 戸越", PETITION.metadata)
     lead, _, _ = extractor.compose_with_lead("請願を出したのは誰か", _hits(titled_too))
     assert lead.startswith("戸越")
+    # a name as written may be spaced, and a title run on into more kanji (委員長登壇)
+    report = Chunk(
+        "h#20",
+        "議会運営委員長　出村　ゆかり議員。\n（出村　ゆかり議会運営委員長登壇）\n調査を御報告いたします。",
+        "議会運営委員長 報告",
+        {"city": "函館市", "chunk_type": "procedure", "doc_id": "h"},
+    )
+    lead, _, _ = extractor.compose_with_lead("議会運営委員長として報告したのは誰か", _hits(report))
+    assert lead.startswith("出村ゆかり")
+    assert titled("議会運営委員長登壇）")
 
 
 INOUE = {"name": "井上さくら", "category": "member", "label": "（井上さくら君）"}
@@ -645,6 +656,30 @@ def test_how_often_asks_for_a_count_per_period() -> None:
         "3度目の実施です。",
     ]
     assert [f.figure for f in figures(q, said, "amount") if f.wanted] == ["1度"]
+
+
+def test_a_figure_only_the_member_states_answers_and_is_no_refusal() -> None:
+    member = "現在、ICT支援員は1週間に1度、各校を巡回していますが、回数を増やす考えはありますか。"
+    reply = "今後、学校の声を聞きながら検討してまいります。"
+    qa = Chunk(
+        "y#40",
+        member + reply,
+        "ICT支援員 巡回 回数",
+        {
+            "chunk_type": "qa",
+            "questioner": INOUE,
+            "answerers": [VICE],
+            "doc_id": "y",
+            "turn_offsets": [
+                {"offset": 0, "speaker": INOUE["label"]},
+                {"offset": len(member), "speaker": "副市長"},
+            ],
+        },
+    )
+    ex = _looking_up(qa)
+    q = "ICT支援員はどのくらいの頻度で各校を巡回しているか"
+    assert not ex.lacks_asked_figure(q, _hits(qa))
+    assert "1週間に1度" in ex.compose_with_lead(q, _hits(qa))[0]
 
 
 def test_the_amount_asked_for_may_live_in_a_top_passage_no_quote_cites() -> None:
