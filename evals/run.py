@@ -91,7 +91,14 @@ def load_queries(corpus: str | None = None, split: str = "all") -> list[dict[str
 
 
 def load_facts() -> dict[str, list[str]]:
-    return {a["id"]: a["facts"] for a in load_jsonl("answers.jsonl")}
+    """Each question's key facts; an English twin written without its own (``translates``
+    another question) has its original's: the answer quotes the same Japanese passage."""
+    facts = {a["id"]: a["facts"] for a in load_jsonl("answers.jsonl")}
+    for q in load_jsonl("queries.jsonl"):
+        original = q.get("translates")
+        if original and q["id"] not in facts and original in facts:
+            facts[q["id"]] = facts[original]
+    return facts
 
 
 def load_qrels() -> dict[str, list[tuple[str, int]]]:

@@ -21,6 +21,7 @@ from evals.run import (
     ROOT,
     facts_present,
     groups_of,
+    load_facts,
     load_queries,
     metrics,
     missing_data,
@@ -115,6 +116,16 @@ def test_test_and_dev_are_disjoint_and_cover_every_stratum() -> None:
     assert len(dev) + len(test) == len(load_queries())
     strata = lambda qs: {(q["corpus"], bool(q.get("unanswerable"))) for q in qs}  # noqa: E731
     assert strata(dev) == strata(test)
+
+
+def test_every_answerable_question_has_key_facts_its_twin_shares() -> None:
+    # a question without facts would score 0 however it is answered
+    facts = load_facts()
+    answerable = [q for q in load_queries() if not q.get("unanswerable")]
+    assert [q["id"] for q in answerable if not facts.get(q["id"])] == []
+    twins = [q for q in answerable if q.get("translates")]
+    assert twins and all(facts[q["id"]] for q in twins)
+    assert facts["n19e"] == facts["n19"]  # written without facts of its own
 
 
 def test_the_eval_set_is_as_large_as_promised() -> None:
