@@ -30,6 +30,7 @@ browser:
 	scripts/install-browser.sh
 
 test: lint browser
+	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules rag
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # While developing: no browser, no real model, no server or CLI in a subprocess (under a minute).

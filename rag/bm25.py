@@ -12,7 +12,7 @@ which an incremental ingest reuses instead of storing the tokens again. An index
 before (format 1 or 2) holds the weights themselves, and is read as such.
 
 >>> bm = BM25.build([["盛岡", "クラウド"], ["仙台", "ドローン"]])
->>> bm.scores(["クラウド"]).argmax()
+>>> int(bm.scores(["クラウド"]).argmax())
 0
 """
 

@@ -16,9 +16,11 @@ overviews and inspection items become chunks too. Over-long units are split at s
 ends (。), each part keeping the question as context. Chunking is linear in the number of
 turns (``benchmarks/chunk_scaling.py``).
 
+>>> from pathlib import Path
+>>> from rag.loading import load_text_file
 >>> chunks = chunk_document(parse_document(load_text_file(Path("corpus/sumida-jichitai-dx-gyosei-chosa-r05.txt"))))
 >>> chunks[0].id
-'sumida-dx-r05#000'
+'sumida-jichitai-dx-gyosei-chosa-r05#000'
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ the one object the evals tune.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -107,6 +107,13 @@ class ExtractiveParams:
 
 
 DEFAULT_PARAMS = ExtractiveParams()
+# A figure found, with the key it was chosen by: (key, (source index, phrase, figure,
+# sentence))
+Scored = tuple[tuple[float, ...], tuple[int, str, str, str]]
+
+
+def _key_of(found: Scored | None) -> tuple[float, ...]:
+    return found[0] if found else (float("-inf"),)
 
 
 @dataclass(frozen=True)
@@ -327,8 +334,9 @@ class Extractor:
     def lead_line(
         self, question: str, hits: Sequence[Hit], citations: list[Citation], lang: str
     ) -> tuple[str, list[Citation]]:
-        """The line that states the fact a typed question asks for, and the citations (one
-        added when the fact lives in a passage that no quote cites)."""
+        """The line that states the fact a typed question asks for (each figure or date,
+        when it asks for several), and the citations (one added for each fact that lives in
+        a passage no quote cites)."""
         kind = question_type(question)
         extra = [
             h.chunk
@@ -359,24 +367,43 @@ class Extractor:
                 citations, c = self._with_sentence(citations, extra, i, sentence)
                 return f"{decision_line(d, lang)} [{c.n}]", citations
         elif kind in ("amount", "when"):
-            # each figure or date the question asks for (何人いて、…何人か: two)
-            stated_lines: dict[str, str] = {}
-            for part in asked_parts(question):
-                asks = kind if part == question else question_type(part)
-                support = self._support_asked(part) if asks == "amount" else 0.0
-                cited = {c.id for c in citations}
-                extra = [ch for ch in extra if ch.id not in cited]
-                stated = self._figure(part, asks, citations, extra, support=support)
-                if stated is None:  # a member may state it, asking something else of it
-                    stated = self._figure(
-                        part, asks, citations, extra, support=support, asked_too=True
+            # each figure or date the question asks for (何人いて、…何人か: two); a figure
+            # two asks want goes to the one it answers best, the other takes its next best
+            parts = asked_parts(question)
+            kinds = [kind if p == question else question_type(p) for p in parts]
+            cited = {c.id for c in citations}
+            extra = [ch for ch in extra if ch.id not in cited]
+
+            def best(n: int, taken: Collection[str]) -> Scored | None:
+                support = self._support_asked(parts[n]) if kinds[n] == "amount" else 0.0
+                found = self._scored_figure(parts[n], kinds[n], citations, extra, support, taken)
+                if found is None:  # a member may state it, asking something else of it
+                    found = self._scored_figure(
+                        parts[n], kinds[n], citations, extra, support, taken, asked_too=True
                     )
-                if not stated or stated[2] in stated_lines:
-                    continue
-                i, phrase, figure, sentence = stated
+                return found
+
+            first = {n: best(n, ()) for n in range(len(parts))}
+            mine: dict[int, str] = {}
+            for n in sorted(first, key=lambda n: _key_of(first[n]), reverse=True):
+                found = first[n]
+                if found and found[1][2] in mine.values():
+                    found = best(n, set(mine.values()))
+                if found:
+                    mine[n] = found[1][2]
+            stated_lines: dict[str, str] = {}
+            phrases: set[str] = set()
+            for n, figure in sorted(mine.items()):
+                # its own figure, found again where citations may have grown
+                found = best(n, set(mine.values()) - {figure})
+                if not found or any(found[1][1] in p or p in found[1][1] for p in phrases):
+                    continue  # nothing, or a clause stated already (a date beside a count)
+                i, phrase, figure, sentence = found[1]
+                phrases.add(phrase)
                 # the fact may be in a sentence not quoted, or in a passage not cited yet
                 citations, c = self._with_sentence(citations, extra, i, sentence)
-                reading = english_amount(figure) if asks == "amount" else english_date(figure)
+                extra = [ch for ch in extra if ch.id != c.id]
+                reading = english_amount(figure) if kinds[n] == "amount" else english_date(figure)
                 if lang == "en" and reading:
                     stated_lines[figure] = f"{phrase} (≈ {reading}) [{c.n}]"
                 else:
@@ -512,7 +539,24 @@ class Extractor:
         support: float = 0.0,
         asked_too: bool = False,
     ) -> tuple[int, str, str, str] | None:
-        """(source index, phrase, figure, sentence): the amount or date the question asks
+        """:meth:`_scored_figure` without its key."""
+        found = self._scored_figure(
+            question, kind, citations, extra, support, (), asked_too, any_sentence
+        )
+        return found[1] if found else None
+
+    def _scored_figure(
+        self,
+        question: str,
+        kind: str,
+        citations: Sequence[Citation],
+        extra: Sequence[Chunk],
+        support: float = 0.0,
+        exclude: Collection[str] = (),
+        asked_too: bool = False,
+        any_sentence: bool = False,
+    ) -> Scored | None:
+        """(key, (source index, phrase, figure, sentence)): the amount or date the question asks
         for, among the sentences of the cited passages, then of the top passages not cited.
         Only a figure in the unit asked for counts (people for 何人, yen for いくら; any unit
         when the question names none). Only sentences holding some of the question's terms
@@ -526,7 +570,8 @@ class Extractor:
         holds at least this share of the question's subject (:meth:`_support`): a figure in
         a passage that shares a word or two with the question (the cost of a survey, asked
         the cost of a dashboard) is a figure of something else. ``asked_too``: the
-        questioner's sentences are read too, not only the answer's."""
+        questioner's sentences are read too, not only the answer's; ``exclude``: figures
+        not to give (another ask of the question took them)."""
         weights = self.evidence.weights(question)
         about = {t: w for t, w in weights.items() if t not in ASKING_WORDS}
         hints = understand(question) if support and about else None  # once per question
@@ -547,7 +592,7 @@ class Extractor:
             subject = {} if hints is None else self._subject(question, hints, about, c.metadata)
             for f in figures(question, texts, kind):
                 order += 1
-                if not f.wanted:
+                if not f.wanted or f.figure in exclude:
                     continue
                 if subject and self._support(subject, in_order, texts[f.sentence]) < support:
                     continue
@@ -566,7 +611,7 @@ class Extractor:
                 )
                 if best is None or key > best[0]:
                     best = (key, (i, f.phrase, f.figure, texts[f.sentence]))
-        return best[1] if best else None
+        return best
 
     def _subject(
         self, question: str, hints: Hints, about: Mapping[str, float], meta: Mapping[str, Any]

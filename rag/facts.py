@@ -37,7 +37,7 @@ _COUNCILLOR = "councill?or"  # both spellings, one home
 
 _WHO = re.compile(
     r"誰|だれ|どなた|どの(委員|議員)(?!会)|どの(会派|政党|党)|何党|どこの党|どの人"
-    rf"|\bwho\b|\bwhich (member|{_COUNCILLOR}|party|official)|\bwhat party\b",
+    rf"|\bwho\b|\bwhich (committee )?(member|{_COUNCILLOR}|party|official)|\bwhat party\b",
     re.I,
 )
 _DECISION = re.compile(
@@ -52,7 +52,7 @@ _DECIDED_ASK = re.compile(r"結果|どうなった|\b(result|outcome|decided|dec
 _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "どれだけ")
 _AMOUNT = re.compile(
     "|".join(_HOW_MUCH)
-    + r"|何[件人円回校戸台個名割%％本社倍]|何度(?!も)|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
+    + r"|何[件人円回校戸台個名割%％本社倍]|何度(?![もかでと目])|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
     r"|どの程度|割合|比率|率は|額は|頻度は|上限|費用"
     r"|\bhow (many|much|often|frequently)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
     r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b"
@@ -111,15 +111,19 @@ _MEMBER = re.compile(
     re.I,
 )
 # A member as the person a who-question asks for (問題提起した委員は誰か, どの議員, which
-# member): not a chair (委員長, 副委員長) or a committee (委員会)
+# member): not a chair (委員長, 副委員長), a committee (委員会), an official member
+# (監査委員: rag.speakers.OFFICIAL_MEMBERS, which a test holds this to) or a member who is
+# the subject (委員は誰と面会したか)
 _MEMBER_WHO = re.compile(
-    r"(?<!副)(委員|議員)(?!会|長)[はが]?(誰|だれ|どなた)|どの(委員|議員)(?!会|長)"
+    r"(?<!副)(?<!監査|教育|農業|公平)(?<!選挙管理)(委員|議員)(?!会|長)[はが]?(誰|だれ|どなた)(?![とにをへがの])"
+    r"|どの(委員|議員)(?!会|長)"
     rf"|\bwhich (committee )?(members?|{_COUNCILLOR}s?)\b|\b(members?|{_COUNCILLOR}s?) who\b",
     re.I,
 )
 # Someone the text names to a post (指名, 選任), not who spoke.
 _NAMED = re.compile(
-    r"指名|選任|選出|選ば|任命|推薦|委嘱|就任|\b(appoint|elect|nominat|nam(ed|e)\b|chosen)",
+    r"指名|選任|選出|選ば|任命|委嘱|就任"
+    r"|\b(was|were|been|be|is|are)\s+(appointed|elected|nominated|named|chosen)\b",
     re.I,
 )
 _ANSWERER = re.compile(r"答弁|回答|答え|説明|\b(answer|repl|respond|explain)", re.I)
@@ -129,8 +133,11 @@ _NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
 _AMOUNT_FIGURE = re.compile(
     rf"(?:{_NUM}\s?[兆億万千]?\s?)+?(?:{_NUM})?"
     r"\s?(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
-    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方メートル|平米|度(?!目))"
+    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方メートル|平米|度(?!目|に))"
 )
+# 度 counts times only after a period (1週間に1度, 月1度, 年に2度), not a temperature or an
+# angle (30度)
+_PER_PERIOD = re.compile(r"[週月年日間](?:に|で)?\s?$")
 # A count written without a counter (「17から20に増えた」): not a year, month or day.
 _BARE_COUNT = re.compile(r"(?<![0-9.,])[0-9][0-9,]*(?![0-9.,]|\s?[年月日時分歳号条第])")
 _DATE = re.compile(
@@ -146,7 +153,9 @@ _COUNTER_ASKED = {
         rf"|{_COUNCILLOR}s|applicants|patients|volunteers|firefighters|nurses|doctors)\b"
     ),
     "件": re.compile(rf"何件|件数|{_HOW_MANY}(reports|cases|applications|requests|complaints)\b"),
-    "回": re.compile(rf"何回|何度(?!も)|回数|頻度|how often|how frequently|{_HOW_MANY}times\b"),
+    "回": re.compile(
+        rf"何回|何度(?![もかでと目])|回数|(?<![高低])頻度|how often|how frequently|{_HOW_MANY}times\b"
+    ),
     "校": re.compile(rf"何校|学校数|{_HOW_MANY}schools\b"),
     "か国": re.compile(rf"何か国|何カ国|何ヶ国|{_HOW_MANY}countries\b"),
     "箇所": re.compile(rf"何箇所|何か所|何カ所|{_HOW_MANY}(places|locations|sites)\b"),
@@ -251,33 +260,51 @@ def question_type(question: str) -> str:
 # Where an English question asking for several figures starts its next ask: ", and how
 # many", "and by how many", ", and when" (not "how many and which", one figure of a list)
 _NEXT_ASK_EN = re.compile(
-    r",?\s+and\s+(?=(?:(?:by|of|in|for|at|to|on) )?(?:how (?:many|much|long|often)|when)\b)",
+    r",?\s+and\s+(?=(?:(?:by|of|in|for|at|to|on) )?(?:how (?:many|much|often)|when)\b)",
     re.I,
 )
 _FIGURE_KINDS = ("amount", "when")
+# The asking words of a figure or a date (a topic noun such as 会期 or 費用 asks nothing)
+_ASKING = r"何|いつ|いくら|いくつ|どのくらい|どれくらい|どれだけ|どの程度|\bhow (?:many|much|often)\b|\bwhen\b"
+# What is left of an ask that is only its asking word (「いつ」, "when?")
+_BARE = re.compile(rf"(?:{_ASKING}|[はがをにでともかの？?、,.\s])+", re.I)
+
+
+def _asks_figure(clause: str) -> bool:
+    return question_type(clause) in _FIGURE_KINDS and bool(re.search(_ASKING, clause, re.I))
 
 
 def asked_parts(question: str) -> list[str]:
     """The parts of a question that asks for two or more figures or dates, one ask each
     (「職員は何人いて、今年度末に満了となるのは何人か」, "how many children …, and how many of
     those …"); ``[question]`` when it asks for one. A Japanese ask is a clause between 、
-    that holds its own asking word; the clauses before the first ask are every part's
-    context (「…事業では、寄附金額はいくらで、寄附者は何人だったか」), a clause after an ask
-    that asks nothing goes with it. An English ask starts at "and how many", "and when"."""
+    that holds its own asking word (何人, いつ; not a topic noun such as 会期); the clauses
+    before the first ask are every part's context (「…事業では、寄附金額はいくらで、寄附者は
+    何人だったか」), a clause after an ask that asks nothing goes with it, and an ask that is
+    only its asking word (「横浜市は、いつ、何人採用したか」) goes with the next. An English ask
+    starts at "and how many", "and when"; one that is only its asking word ("… and when?")
+    is no part of its own."""
     q = nfkc(question).strip()
     if question_language(q) == "en":
         parts = [p.strip(" ,") for p in _NEXT_ASK_EN.split(q)]
     else:
-        context, asks = "", []
+        context, asks, pending = "", [], ""
         for clause in q.split("、"):
-            if question_type(clause) in _FIGURE_KINDS:
+            clause, pending = pending + clause, ""
+            if _asks_figure(clause) and _BARE.fullmatch(clause):
+                pending = clause + "、"
+            elif _asks_figure(clause):
                 asks.append(clause)
             elif asks:
                 asks[-1] += "、" + clause
             else:
                 context += clause + "、"
         parts = [context + a for a in asks]
-    if len(parts) > 1 and all(question_type(p) in _FIGURE_KINDS for p in parts):
+    if (
+        len(parts) > 1
+        and all(_asks_figure(p) for p in parts)
+        and not any(_BARE.fullmatch(p) for p in parts)
+    ):
         return parts
     return [question]
 
@@ -377,6 +404,8 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
         for m, unit in matches:
             if re.sub(r"[\s,]", "", m.group()) in stated:
                 continue
+            if unit == "度" and not _PER_PERIOD.search(s[: m.start()]):
+                continue
             topical = bool(re.search(r"(は|が)(約|およそ|概ね)?\s?$", s[: m.start()]))
             out.append(
                 Figure(
@@ -442,16 +471,17 @@ def _nearest_verb(q: str, asks: re.Pattern[str]) -> str | None:
 
 def speaker_asked(question: str) -> str | None:
     """Whether a who-question asks who ``asked`` (raised, pointed out, spoke for a party) or
-    who ``answered``; None when it asks for someone the text names (指名, 選任)."""
+    who ``answered``, by the verb nearest its question word; else ``asked`` when it asks for
+    a member (問題提起した委員は誰か: whoever spoke in the member's turn, whatever the verb)
+    unless it names them to a post (副委員長に選任された委員), or for a party; None when it
+    asks for someone the text names (指名, 選任)."""
     q = nfkc(question)
     verb = _nearest_verb(q, _ASKER)
     if verb:
         return verb
-    if _NAMED.search(q):
-        return None
-    # a member or a party is who spoke, whatever the verb (問題提起した委員は誰か, which
-    # member said): in the minutes a member's words are the questioner's turn
-    return "asked" if _MEMBER_WHO.search(q) or re.search(r"党|会派|party", q, re.I) else None
+    if _MEMBER_WHO.search(q):
+        return None if _NAMED.search(q) else "asked"
+    return "asked" if re.search(r"党|会派|party", q, re.I) else None
 
 
 _TURN_OF = {"asked": "member", "answered": "official"}  # whose turn says what was asked

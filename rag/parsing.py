@@ -10,6 +10,8 @@ Extraction artefacts are repaired on the way:
   line that is only a direction is kept as a paragraph of kind ``stage``, so that nothing
   of the document is lost (an objection, a vote, what a narrated turn covered).
 
+>>> from pathlib import Path
+>>> from rag.loading import load_text_file
 >>> parsed = parse_document(load_text_file(Path("corpus/sumida-jichitai-dx-gyosei-chosa-r05.txt")))
 >>> parsed.turns[0].speaker.role
 '盛岡市議会次長兼議事総務課長'

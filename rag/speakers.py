@@ -86,10 +86,12 @@ def titled(following: str) -> bool:
     m = _KANJI_RUN.match(following)
     if not m:
         return True
-    word = m.group()  # a title may run on into more kanji: 議会運営委員長登壇
-    titles = (*MEMBER_ROLES, *CHAIR_ROLES, *OFFICIAL_SUFFIXES)
-    return word.startswith(("君", "さん", "氏", "様")) or any(
-        word[:n].endswith(titles) for n in range(1, len(word) + 1)
+    word = m.group().removesuffix("登壇")  # （議会運営委員長登壇）
+    return (
+        word.startswith(("君", "さん", "氏", "様"))
+        or word.startswith(MEMBER_ROLES)
+        or any(word.startswith(r) for r in CHAIR_ROLES)
+        or word.endswith(OFFICIAL_SUFFIXES)
     )
 
 

@@ -37,7 +37,7 @@ from rag.followup import in_context, rewrite
 from rag.places import Gazetteer
 from rag.presenting import quote_spans, sources_html
 from rag.retrieval import Hit
-from rag.speakers import titled
+from rag.speakers import OFFICIAL_MEMBERS, titled
 from rag.tokenizing import Tokenizer, acronyms, latin_names, person_names, romanized_reading
 from rag.understanding import understand
 from tests.conftest import FakeEmbeddings
@@ -466,7 +466,7 @@ def test_a_name_heading_a_compound_is_no_person_named(extractor: Extractor) -> N
     )
     lead, _, _ = extractor.compose_with_lead("議会運営委員長として報告したのは誰か", _hits(report))
     assert lead.startswith("出村ゆかり")
-    assert titled("議会運営委員長登壇）")
+    assert titled("議会運営委員長登壇）") and not titled("長期計画を策定")
 
 
 INOUE = {"name": "井上さくら", "category": "member", "label": "（井上さくら君）"}
@@ -548,12 +548,22 @@ def test_who_asked_takes_the_member_whose_words_match_not_the_top_passage() -> N
         ("副委員長を辞任したのは誰か", None),  # a chair, named in the chair's words
         ("委員長に選任された委員は誰か", None),  # named to a post
         ("Who was elected vice-chair?", None),
+        ("Which member was elected vice-chair?", None),  # named to a post
+        ("Which member said election turnout was low?", "asked"),  # no post
+        ("Which party said the election rules should change?", "asked"),
+        ("委員は誰と面会したか", None),  # the member is who met, not who is asked for
     ],
 )
 def test_a_member_asked_for_is_whoever_spoke_whatever_the_verb(
     question: str, verb: str | None
 ) -> None:
     assert speaker_asked(question) == verb
+
+
+def test_an_official_member_asked_for_is_no_members_turn() -> None:
+    # 監査委員, 教育委員 … answer for the executive (rag.speakers, one home of the roles)
+    assert all(speaker_asked(f"{m}は誰か") != "asked" for m in OFFICIAL_MEMBERS)
+    assert speaker_asked("反対した委員は誰か") == "asked"
 
 
 def test_who_said_it_as_a_member_is_the_members_turn() -> None:
@@ -591,6 +601,9 @@ def test_which_committee_is_no_who_question() -> None:
         ("補正額はいくらか", ["補正額はいくらか"]),
         ("市は、いつ、何を決めたか", ["市は、いつ、何を決めたか"]),  # one ask is no figure
         ("How many people and which schools?", ["How many people and which schools?"]),
+        ("会期中、何件の請願が出されたか", ["会期中、何件の請願が出されたか"]),  # 会期 asks nothing
+        ("横浜市は、いつ、何人採用したか", ["横浜市は、いつ、何人採用したか"]),  # いつ alone
+        ("How many were offered and when?", ["How many were offered and when?"]),
     ],
 )
 def test_a_question_asking_for_several_figures_is_read_as_its_asks(
@@ -615,6 +628,18 @@ def test_the_lead_line_states_each_figure_a_question_asks_for() -> None:
     assert lead.index("1万1000人") < lead.index("5000人") and lead.count("[1]") == 2
     one, _, _ = ex.compose_with_lead("会計年度任用職員は何人か", _hits(STAFF))
     assert "1万1000人" in one and "5000人" not in one
+    # two passages: an ask does not take the figure another ask took
+    total = Chunk(
+        "y#31", "会計年度任用職員の人数は約1万1000人でございます。", "人数", STAFF.metadata
+    )
+    due = Chunk(
+        "y#32",
+        "今年度末に5年満了となる会計年度任用職員の人数は約5000人でございます。",
+        "満了 人数",
+        STAFF.metadata,
+    )
+    lead, _, _ = _looking_up(total, due).compose_with_lead(q, _hits(due, total))
+    assert "1万1000人" in lead and "5000人" in lead
 
 
 PLAN = Chunk(
@@ -643,6 +668,24 @@ def test_a_date_is_read_with_the_topic_its_passage_names_before_it() -> None:
     assert (
         "3月21日" in alone.compose_with_lead("他都市視察の委員会日程はいつか", _hits(PLAN, TRIP))[0]
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "何度となく指摘されてきたが、なぜ改善しないのか",  # again and again
+        "何度でも申請できるか",
+        "指定管理者制度の改定は今回で何度目か",  # an ordinal
+    ],
+)
+def test_nando_that_counts_nothing_asks_no_count(question: str) -> None:
+    assert question_type(question) != "amount" and asked_units(question) == set()
+
+
+def test_do_counts_times_only_after_a_period() -> None:
+    said = ["気温は30度を超えました。", "1度に100人が利用できます。", "月に2度、点検しています。"]
+    got = [f.figure for f in figures("点検の頻度は", said, "amount") if f.wanted]
+    assert got == ["2度"]
 
 
 def test_how_often_asks_for_a_count_per_period() -> None:
