@@ -564,8 +564,9 @@ class Extractor:
         question has no term the index knows. Preferred: the clause that holds most of the
         question's terms, with a little more for a figure stated as the comment on a topic
         (「人口は28万3,630人」), for a quoted sentence, and for the question's subject its
-        sentence holds with the two before it (``figure_context``). A figure the question itself states
-        (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks for.
+        sentence holds with the two before it (``figure_context``). A figure the question
+        itself states (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks
+        for.
         ``support``: a figure counts only where its sentence, read with the two before it,
         holds at least this share of the question's subject (:meth:`_support`): a figure in
         a passage that shares a word or two with the question (the cost of a survey, asked

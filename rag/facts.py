@@ -52,7 +52,8 @@ _DECIDED_ASK = re.compile(r"結果|どうなった|\b(result|outcome|decided|dec
 _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "どれだけ")
 _AMOUNT = re.compile(
     "|".join(_HOW_MUCH)
-    + r"|何[件人円回校戸台個名割%％本社倍]|何度(?![もかでと目])|何か国|何カ国|何ヶ国|何世帯|何施設|何団体|何箇所"
+    + r"|何[件人円回校戸台個名割%％本社倍]|何度(?![もかでと目])|何か国|何カ国|何ヶ国"
+    r"|何世帯|何施設|何団体|何箇所"
     r"|どの程度|割合|比率|率は|額は|頻度は|上限|費用"
     r"|\bhow (many|much|often|frequently)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
     r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b"
@@ -265,7 +266,9 @@ _NEXT_ASK_EN = re.compile(
 )
 _FIGURE_KINDS = ("amount", "when")
 # The asking words of a figure or a date (a topic noun such as 会期 or 費用 asks nothing)
-_ASKING = r"何|いつ|いくら|いくつ|どのくらい|どれくらい|どれだけ|どの程度|\bhow (?:many|much|often)\b|\bwhen\b"
+_ASKING = (
+    "|".join(("何", "いつ", *_HOW_MUCH, "どの程度")) + r"|\bhow (?:many|much|often)\b|\bwhen\b"
+)
 # What is left of an ask that is only its asking word (「いつ」, "when?")
 _BARE = re.compile(rf"(?:{_ASKING}|[はがをにでともかの？?、,.\s])+", re.I)
 
