@@ -384,18 +384,20 @@ class Extractor:
                 return found
 
             first = {n: best(n, ()) for n in range(len(parts))}
-            mine: dict[int, str] = {}
+            mine: dict[int, Scored] = {}
             for n in sorted(first, key=lambda n: _key_of(first[n]), reverse=True):
-                found = first[n]
-                if found and found[1][2] in mine.values():
-                    found = best(n, set(mine.values()))
+                found, taken = first[n], {f[1][2] for f in mine.values()}
+                if found and found[1][2] in taken:
+                    found = best(n, taken)
                 if found:
-                    mine[n] = found[1][2]
+                    mine[n] = found
             stated_lines: dict[str, str] = {}
             phrases: set[str] = set()
-            for n, figure in sorted(mine.items()):
-                # its own figure, found again where citations may have grown
-                found = best(n, set(mine.values()) - {figure})
+            for n, found in sorted(mine.items()):
+                if stated_lines:  # its own figure, found again: the citations may have grown
+                    figure = found[1][2]
+                    others = {f[1][2] for f in mine.values()} - {figure}
+                    found = best(n, others)
                 if not found or any(found[1][1] in p or p in found[1][1] for p in phrases):
                     continue  # nothing, or a clause stated already (a date beside a count)
                 i, phrase, figure, sentence = found[1]
@@ -595,13 +597,14 @@ class Extractor:
                 order += 1
                 if not f.wanted or f.figure in exclude:
                     continue
-                if subject and self._support(subject, in_order, texts[f.sentence]) < support:
-                    continue
+                # the question's subject its sentence holds with the two before it
                 context = (
                     self._support(subject or about, in_order, texts[f.sentence])
-                    if self.params.figure_context and about
+                    if subject or (self.params.figure_context and about)
                     else 0.0
                 )
+                if subject and context < support:
+                    continue
                 key = (
                     self.evidence.coverage(weights, f.phrase)
                     + self.params.figure_context * context

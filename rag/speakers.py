@@ -88,7 +88,7 @@ def titled(following: str) -> bool:
         return True
     word = m.group().removesuffix("登壇")  # （議会運営委員長登壇）
     return (
-        word.startswith(("君", "さん", "氏", "様"))
+        word.startswith(("君", "氏", "様"))  # さん is kana: no kanji run
         or word.startswith(MEMBER_ROLES)
         or any(word.startswith(r) for r in CHAIR_ROLES)
         or word.endswith(OFFICIAL_SUFFIXES)
