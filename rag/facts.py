@@ -238,9 +238,45 @@ _ITEM_EN = re.compile(
 )
 
 
-def question_type(question: str) -> str:
-    """What the question asks for: who, decision, amount, when, why, how, yesno or other."""
+# An English question word. The one that asks is the first: English fronts it ("What share
+# of children who …", "In the petition …, what did …"); a later one opens a relative or
+# subordinate clause ("children who", "when they asked"), unless "and" or "or" joins it as
+# a second ask ("…, and who got the contract?").
+_WH_EN = re.compile(r"\b(who|whom|whose|which|what|when|where|why|how)\b", re.I)
+_JOINED = re.compile(r"\b(and|or)\s+(?:(?:by|of|in|for|at|to|on|from|with) )?$", re.I)
+
+
+def asking_clause(question: str) -> str:
+    """The part of a question that its asking word governs: an English question from its
+    first question word to the next one that "and" or "or" does not join to it ("What share
+    of children who are …" → "What share of children"); a question that opens as a yes/no question ("Does the ward know how
+    many …", whose embedded clause is the real ask), a Japanese question, or one with no
+    question word, whole.
+
+    >>> asking_clause("What share of children who are not attending school use My School?")
+    'What share of children '
+    """
     q = nfkc(question).strip()
+    if question_language(q) == "ja" or _YESNO_EN.search(q):
+        return q
+    first = _WH_EN.search(q)
+    if not first:
+        return q
+    end = first.end()
+    while (after := _WH_EN.search(q, end)) and _JOINED.search(q, 0, after.start()):
+        end = after.end()  # a second ask: part of what is asked
+    return q[first.start() : after.start() if after else len(q)]
+
+
+def question_type(question: str) -> str:
+    """What the question asks for: who, decision, amount, when, why, how, yesno or other,
+    read from its asking clause (:func:`asking_clause`).
+
+    >>> question_type("What share of children who are not attending school use My School?")
+    'amount'
+    """
+    whole = nfkc(question).strip()
+    q = asking_clause(whole)
     if _WHO.search(q):
         return "who"
     if _DECISION.search(q) or (_DECIDED_ITEM.search(q) and _DECIDED_ASK.search(q)):
@@ -253,7 +289,7 @@ def question_type(question: str) -> str:
         return "why"
     if _HOW.search(q):
         return "how"
-    if _YESNO_EN.search(q) or (_YESNO_JA.search(q) and not _WH_JA.search(q)):
+    if _YESNO_EN.search(whole) or (_YESNO_JA.search(q) and not _WH_JA.search(q)):
         return "yesno"
     return "other"
 

@@ -205,6 +205,14 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("市は国に何を求めているのか", "other"),
         ("その後どうなったか", "other"),
         ("Does the city know what residents want?", "yesno"),  # English: its first word
+        # English fronts the asking word; a later one opens a relative or subordinate clause
+        ("What share of children who are not in school use it?", "amount"),
+        ("How much will the city give each child who starts school?", "amount"),
+        ("What support will the city give young people who take jobs here?", "other"),
+        ("In the April petition, what did the petitioner say when they asked?", "other"),
+        ("Which member asked when the works would end?", "who"),
+        # unless "and" joins it as a second ask
+        ("What was the contract amount, and who got the contract?", "who"),
         ("区立図書館の年間の貸出冊数", "amount"),
         ("令和5年度の補正額は？", "amount"),
         ("窓口業務の効率", "other"),
