@@ -19,7 +19,7 @@ no I/O):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -68,12 +68,16 @@ class Evidence:
         own words only its names and acronyms (Morioka, SDGs, DX): its other words reach
         the index only as the origins of loanwords (member of メンバー, people of ピープル),
         which a passage saying 議員 or 人 lacks, or by chance as the reading of a Japanese
-        word (take, 竹; home, 褒め)."""
+        word (take, 竹; home, 褒め). A name or acronym the index holds as written is held
+        too by a text holding its Japanese form (:meth:`written_as`: Asahi → 朝日, COVID →
+        コロナ), weighted by the forms' mean idf: the few passages that write it in Latin
+        letters (a URL, 「COVID-19」) are not the only ones about it."""
         english = question_language(question) == "en"
         lexicon = self.lexicon() if self.lexicon and english else None
         names = {t for w in latin_names(question) for t in self.tokenizer(w)}
         as_written = names | {t for w in acronyms(question) for t in self.tokenizer(w)}
         out = {}
+        held = set()  # the question's tokens that are terms of their own
         tokens = list(dict.fromkeys(self.tokenizer(question)))
         for t in tokens:
             if (
@@ -84,10 +88,13 @@ class Evidence:
                 continue
             if english and not translated and t.isascii() and t not in as_written:
                 continue
-            out[t] = self.bm25.idf_of(t)
+            alts = self.written_as(t, lexicon) if english and t in as_written else []
+            forms = [t, *(a for a in alts if a not in tokens)]
+            out[ALT.join(forms)] = sum(map(self.bm25.idf_of, forms)) / len(forms)
+            held.add(t)
         if lexicon and translated:
             # a word the index holds as written is not translated again
-            words = [t for t in tokens if t.isascii() and t not in out]
+            words = [t for t in tokens if t.isascii() and t not in held]
             for _, terms in lexicon.units(words):
                 alts = [a for a in terms if a in self.bm25.vocab and a not in out]
                 if alts:
@@ -125,10 +132,29 @@ class Evidence:
         return max(texts, key=lambda s: self.coverage(weights, s))
 
     @cached_property
-    def readings(self) -> frozenset[str]:
-        """The romanised readings of the index's Japanese words (built on first use)."""
-        words = (t for t in self.bm25.vocab if not t.isascii())
-        return frozenset(r for r in map(romanized_reading, words) if len(r) > 2)
+    def read_as(self) -> Mapping[str, tuple[str, ...]]:
+        """The index's Japanese words by their romanised reading (asahi → 朝日, 旭; built on
+        first use)."""
+        out: dict[str, list[str]] = {}
+        for t in self.bm25.vocab:
+            if not t.isascii() and len(r := romanized_reading(t)) > 2:
+                out.setdefault(r, []).append(t)
+        return {r: tuple(words) for r, words in out.items()}
+
+    @property
+    def readings(self) -> Collection[str]:
+        """The romanised readings of the index's Japanese words."""
+        return self.read_as.keys()
+
+    def written_as(self, name: str, lexicon: Lexicon | None) -> list[str]:
+        """The index's Japanese words for a Latin name of an English question: those that
+        read as it (Asahi → 朝日) and, with a term list, its translations the index holds as
+        one term (COVID → コロナ). A passage about it writes these more often than the Latin
+        form, which a few passages hold as written (a URL, 「COVID-19」)."""
+        words = list(self.read_as.get(fold(name), ()))
+        if lexicon is not None:
+            words += [t for _, terms in lexicon.units([name]) for t in terms]
+        return [w for w in dict.fromkeys(words) if w in self.bm25.vocab]
 
     def _known(self, word: str, english: bool = True) -> bool:
         """Whether a Latin word that the index never saw as written names something it

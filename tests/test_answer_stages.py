@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag.answers import Answer
+from rag.bilingual import Lexicon
 from rag.bm25 import BM25
 from rag.chunking import Chunk
 from rag.embedding import as_batched
@@ -85,6 +86,27 @@ def test_coverage_confidence_and_missing_names(evidence: Evidence) -> None:
     assert evidence.confidence(q, hits(MORIOKA, similarity=None)) == pytest.approx(cov)
     assert evidence.missing_names("大阪市のクラウド導入") == ["大阪"]
     assert evidence.missing_names("盛岡市のクラウド導入") == []
+
+
+def test_a_latin_name_is_held_where_its_japanese_form_is() -> None:
+    """A name an English question writes in Latin letters, which a few passages hold as
+    written (a URL, 「COVID-19」), is held by a passage writing it in Japanese: a word read
+    as it (Asahi → 朝日) or its translation (COVID → コロナ)."""
+    texts = [
+        "朝日新聞に記事が出ていた。",
+        "ASAHIのサイトを見た。",
+        "コロナの検査を行う。",
+        "COVIDの検査",
+    ]
+    lex = Lexicon({"covid": [("コロナ", 1.0)], "asahi": [("朝日", 1.0)]})
+    ev = Evidence(TOK, BM25.build([TOK(t) for t in texts]), lexicon=lambda: lex)
+    gate = ev.weights("Which member cited the Asahi article?", translated=False)
+    assert list(gate) == ["asahi|朝日"]
+    assert ev.coverage(gate, texts[0]) == ev.coverage(gate, texts[1]) == 1.0
+    assert list(ev.weights("Which member cited the Asahi article?")) == ["asahi|朝日"]  # once
+    covid = ev.weights("Will the ward test for COVID?", translated=False)
+    assert ev.coverage(covid, texts[2]) == 1.0
+    assert ev.coverage(covid, "検査を行う。") == 0.0
 
 
 def test_sentences_skip_a_restated_question_and_mark_the_askers() -> None:
