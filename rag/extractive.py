@@ -104,6 +104,11 @@ class ExtractiveParams:
     # do not state it (no_answer); chosen on dev, between 0.37 (a figure of another thing)
     # and 0.43 (the lowest right answer)
     figure_support: float = 0.4
+    # who-questions: of the passages whose speaker's sentence holds at least this share of
+    # the best one's coverage of the question, the best ranked gives the person (retrieval
+    # ranks by more than the terms a sentence holds); dev sweep 1 / 0.8 / 0.6 / 0.4 / 0
+    # (evals/results/2026-11-28-f-speaker-margin-dev.txt)
+    speaker_margin: float = 0.8
 
 
 DEFAULT_PARAMS = ExtractiveParams()
@@ -468,15 +473,16 @@ class Extractor:
     ) -> tuple[Mapping[str, Any], Chunk, str] | None:
         """(person, their turn, its sentence) for a question asking who asked or who
         answered: of the top passages with such a person, the one whose words (the
-        questioner's turn, or the answer) have the sentence holding most of the question's
-        terms, the better ranked on a tie. For "who asked", an answer's questioner is read
+        questioner's turn, or the answer) have a sentence holding nearly as many of the
+        question's terms as the best one (:attr:`ExtractiveParams.speaker_margin`), the
+        best ranked. For "who asked", an answer's questioner is read
         from the turn it replies to, which is cited instead: the member's own words are the
         evidence that they asked."""
         verb = speaker_asked(question)
         if verb is None:
             return None
         weights = self.evidence.weights(question)
-        best: tuple[tuple[float, int], tuple[Mapping[str, Any], Chunk, str]] | None = None
+        found: list[tuple[float, int, tuple[Mapping[str, Any], Chunk, str]]] = []
         for src in self._sources(citations, extra):
             person = who_from(question, src.metadata)
             if not person:
@@ -492,10 +498,18 @@ class Extractor:
             if not said:
                 continue
             quote = self.evidence.best_covered(weights, said)
-            key = (self.evidence.coverage(weights, quote), -rank.get(src.id, 99))
-            if best is None or key > best[0]:
-                best = (key, (person, turn, quote))
-        return best[1] if best else None
+            found.append(
+                (
+                    self.evidence.coverage(weights, quote),
+                    rank.get(src.id, 99),
+                    (person, turn, quote),
+                )
+            )
+        if not found:
+            return None
+        least = self.params.speaker_margin * max(cov for cov, _, _ in found)
+        near = [(r, -cov, i) for i, (cov, r, _) in enumerate(found) if cov >= least]
+        return found[min(near)[2]][2]
 
     def _asked_in(self, chunk: Chunk) -> Chunk:
         """The turn holding the question that ``chunk`` answers (itself when it holds it, or

@@ -15,7 +15,7 @@ from rag.bm25 import BM25
 from rag.chunking import Chunk
 from rag.embedding import as_batched
 from rag.evidence import Evidence
-from rag.extractive import DEFAULT_PARAMS, Extractor, joined
+from rag.extractive import DEFAULT_PARAMS, ExtractiveParams, Extractor, joined
 from rag.facts import (
     _phrase,
     amount_phrase,
@@ -545,6 +545,20 @@ def test_who_asked_takes_the_member_whose_words_match_not_the_top_passage() -> N
     q = "経験加算が少な過ぎると質問したのは誰か"
     lead, _, _ = ex.compose_with_lead(q, _hits(OTHER_ASKER, ASKED))
     assert lead.startswith("井上さくら")
+
+
+def test_who_asked_weighs_the_retrieval_rank_against_the_words_matched() -> None:
+    """Of members whose words hold nearly as many of the question's terms as the best
+    match, the better ranked one (speaker_margin: 1 takes the best match alone)."""
+    near = dataclasses.replace(
+        OTHER_ASKER, text="次に、会計年度任用職員についてです。経験加算の問題があります。"
+    )
+    ex = _looking_up(ASKED, near)
+    q = "会計年度任用職員の経験加算が少な過ぎると質問したのは誰か"
+    best_match = Extractor(ex.evidence, ex.embeddings, ExtractiveParams(speaker_margin=1.0))
+    assert best_match.compose_with_lead(q, _hits(near, ASKED))[0].startswith("井上さくら")
+    by_rank = Extractor(ex.evidence, ex.embeddings, ExtractiveParams(speaker_margin=0.0))
+    assert by_rank.compose_with_lead(q, _hits(near, ASKED))[0].startswith("白井")
 
 
 @pytest.mark.parametrize(
