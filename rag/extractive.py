@@ -295,7 +295,7 @@ class Extractor:
         for c in citations:
             if not any(c.id == g[0].hit.chunk.id for g in groups):
                 continue  # cited by the lead line only
-            who = who_said(c.metadata, lang)
+            who = who_said(c.metadata, lang, _offsets(c.text, c.quote))
             quoted = one_line(c.quote)  # one cited line per source
             if question_language(c.text) == "ja":
                 lines.append(
@@ -327,7 +327,7 @@ class Extractor:
             chunk = best.hit.chunk
             n = len(citations) + 1
             citations.append(Citation(n, chunk.id, chunk.text, best.text, chunk.metadata))
-            who = who_said(chunk.metadata, lang)
+            who = who_said(chunk.metadata, lang, [best.start])
             if lang == "en":
                 lines.append(f"{place}: {who}：「{best.text}」[{n}]")
             else:
@@ -706,6 +706,11 @@ def joined(parts: Iterable[str]) -> str:
     for part in parts:
         out += ("\n" if out and not ends_sentence(out) else "") + part
     return out
+
+
+def _offsets(text: str, quote: str) -> list[int]:
+    """Where each sentence of ``quote`` starts in ``text`` (the passage it quotes)."""
+    return [at for _, s in sentences(quote) if (at := text.find(s)) >= 0]
 
 
 def _single_turn(chunk: Chunk) -> bool:

@@ -153,6 +153,32 @@ def test_compose_quotes_exactly_and_says_who(evidence: Evidence) -> None:
     assert who_said(MORIOKA.metadata, "ja") == "盛岡市・情報政策課長"
 
 
+def test_a_quote_is_labelled_with_the_speaker_whose_turn_holds_it(evidence: Evidence) -> None:
+    """A member's turn indexed with the official who replies in the next passage is quoted
+    as the member's words, not the official's."""
+    member = {"name": "須貝", "role": "委員", "category": "member", "label": "須貝委員"}
+    official = {"name": "遠藤", "role": "課長", "category": "official", "label": "遠藤課長"}
+    turn = Chunk(
+        "m#3",
+        "図書館の開館時間が短過ぎると考えます。延長すべきではないでしょうか。",
+        "",
+        {
+            "meeting": "定例会",
+            "chunk_type": "qa",
+            "questioner": member,
+            "answerers": [official],
+            "turn_offsets": [{"offset": 0, "speaker": "須貝委員"}],
+        },
+    )
+    assert who_said(turn.metadata, "ja", [0]) == "定例会・須貝委員"
+    assert who_said(turn.metadata, "ja") == "定例会・遠藤課長"  # no quote: the passage's answerer
+    assert who_said(ASKED.metadata, "ja", [0]) == "定例会・山田委員"  # the question's turn
+    assert who_said(ASKED.metadata, "ja", [0, 21]) == "定例会・教育長"  # two turns
+    ex = Extractor(evidence, as_batched(FakeEmbeddings()))
+    text, _ = ex.compose("図書館の開館時間は短過ぎるか", hits(turn))
+    assert text.startswith("定例会・須貝委員：")
+
+
 def test_answers_are_frozen() -> None:
     a = Answer("q", "no_answer", "", "extractive")
     with pytest.raises(dataclasses.FrozenInstanceError):
