@@ -39,7 +39,7 @@ from rag.schema import ChunkMetadata, DecisionRecord
 from rag.text import AFTER_SENTENCE_END, nfkc
 
 # Bump when chunk boundaries, ids or texts change: the index refuses chunks of another version.
-CHUNKER_VERSION = "4"  # 4: procedure chunks, stage lines kept, decisions, linked answers
+CHUNKER_VERSION = "5"  # 5: speakers named 木村, 阿部, 松山… (4: procedure chunks, decisions)
 MAX_CHARS = 800
 QUESTION_CHARS = 160
 # A chair or clerk turn this long, with no procedural words, says something of substance

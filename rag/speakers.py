@@ -61,6 +61,7 @@ OFFICIAL_SUFFIXES = (
     "企画官",
     "専門官",
     "説明員",
+    "知事",  # a prefecture's governor (副知事 too)
 )
 OTHER_ROLES = ("書記", "参考人", "公述人", "事務局", "傍聴人", "証人", "請願者", "陳情者")
 
@@ -186,12 +187,28 @@ def _split_name_role(label: str) -> tuple[str | None, str | None]:
     return (label or None), None
 
 
+# The units of local government: a place name followed by one is a body (品川区長, 北海道
+# 知事), not a surname followed by a title (品川財政課長)
+_LOCAL_UNIT = "区市町村県都府道"
+
+
 def _leading_name(label: str) -> str | None:
-    """The person's name a label starts with, by MeCab's 人名 (surname, then given name)."""
+    """The person's name a label starts with, by MeCab's 人名 (surname, then given name).
+    Many surnames are place names too (松山, 川崎, 品川): a leading place name is a surname
+    when the title after it does not start with a unit of local government (松山障害者支援
+    課長, but not 品川区長) and is not the governor's (北海道知事).
+
+    >>> _leading_name("松山障害者支援課長"), _leading_name("品川区長"), _leading_name("北海道知事")
+    ('松山', None, None)
+    """
     if len(label) < 3 or not label.endswith(OFFICIAL_SUFFIXES + MEMBER_ROLES):
         return None
     words = mecab_words(label)
-    if len(words) < 2 or words[0].feature.pos3 != "人名":
+    if len(words) < 2:
+        return None
+    first, rest = words[0].feature, label[len(words[0].surface) :]
+    place = first.pos3 == "地名" and not rest.startswith(tuple(_LOCAL_UNIT)) and rest != "知事"
+    if first.pos3 != "人名" and not place:
         return None
     n = 1
     if len(words) > 2 and words[1].feature.pos3 == "人名" and words[1].feature.pos4 == "名":
@@ -200,8 +217,18 @@ def _leading_name(label: str) -> str | None:
 
 
 def _looks_like_name(s: str) -> bool:
-    """Names are short and made of kanji or kana, without organisational words."""
-    return 1 <= len(s) <= 10 and not re.search(r"[局部課室所会市区町村県都府道国省庁]$", s)
+    """Names are short and made of kanji or kana, without organisational words; a surname
+    that ends as one would (木村, 阿部) is read by MeCab as a person's name.
+
+    >>> _looks_like_name("木村"), _looks_like_name("阿部"), _looks_like_name("教育部")
+    (True, True, False)
+    """
+    if not 1 <= len(s) <= 10:
+        return False
+    if not re.search(rf"[局部課室所会{_LOCAL_UNIT}国省庁]$", s):
+        return True
+    words = mecab_words(s)
+    return bool(words) and words[-1].feature.pos3 == "人名" and len(words[-1].surface) > 1
 
 
 @lru_cache(maxsize=4096)

@@ -33,6 +33,14 @@ from rag.speakers import infer_speaker_markers, parse_label, split_speaker_line
         ("川口守産業建設常任委員長", "川口守", "産業建設常任委員長", "member"),
         ("山田花子副委員長", "山田花子", "副委員長", "chair"),
         ("山田　太郎委員", "山田太郎", "委員", "member"),
+        # surnames ending as a body would (村, 部) and surnames that are place names
+        ("中村委員", "中村", "委員", "member"),
+        ("阿部議員", "阿部", "議員", "member"),
+        ("松山障害者支援課長", "松山", "障害者支援課長", "official"),
+        ("川崎市長", None, "川崎市長", "official"),  # a place's own head: no surname
+        ("北海道知事", None, "北海道知事", "official"),
+        ("小池知事", "小池", "知事", "official"),
+        ("教育部長", None, "教育部長", "official"),
     ],
 )
 def test_label_forms(label: str, name: str | None, role: str | None, category: str) -> None:
