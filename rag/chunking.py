@@ -38,7 +38,8 @@ from rag.parsing import Para, ParsedDoc, Turn, minutes_facts, page_starts, parse
 from rag.schema import ChunkMetadata, DecisionRecord
 from rag.text import AFTER_SENTENCE_END, nfkc
 
-# Bump when chunk boundaries, ids or texts change: the index refuses chunks of another version.
+# Bump when chunk boundaries, ids, texts or metadata (speakers) change: the index refuses
+# chunks of another version.
 CHUNKER_VERSION = "5"  # 5: speakers named 木村, 阿部, 松山… (4: procedure chunks, decisions)
 MAX_CHARS = 800
 QUESTION_CHARS = 160

@@ -19,7 +19,7 @@ no I/O):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -141,11 +141,6 @@ class Evidence:
                 out.setdefault(r, []).append(t)
         return {r: tuple(words) for r, words in out.items()}
 
-    @property
-    def readings(self) -> Collection[str]:
-        """The romanised readings of the index's Japanese words."""
-        return self.read_as.keys()
-
     def written_as(self, name: str, lexicon: Lexicon | None) -> list[str]:
         """The index's Japanese words for a Latin name of an English question: those that
         read as it (Asahi → 朝日) and, with a term list, its translations the index holds as
@@ -164,7 +159,7 @@ class Evidence:
         or "Board of Education", is then an ordinary word in Japanese dress, not a name
         the documents never mention. The term list is not read for a Japanese question
         (its first reading on an archive takes seconds)."""
-        if fold(word) in self.readings:
+        if fold(word) in self.read_as:
             return True
         lexicon = self.lexicon() if self.lexicon and english else None
         tokens = self.tokenizer(word)

@@ -475,9 +475,9 @@ class Extractor:
         answered: of the top passages with such a person, the one whose words (the
         questioner's turn, or the answer) have a sentence holding nearly as many of the
         question's terms as the best one (:attr:`ExtractiveParams.speaker_margin`), the
-        best ranked. For "who asked", an answer's questioner is read
-        from the turn it replies to, which is cited instead: the member's own words are the
-        evidence that they asked."""
+        best ranked. For "who asked", an answer's questioner is read from the turn it
+        replies to, which is cited instead: the member's own words are the evidence that
+        they asked."""
         verb = speaker_asked(question)
         if verb is None:
             return None

@@ -249,9 +249,9 @@ _JOINED = re.compile(r"\b(and|or)\s+(?:(?:by|of|in|for|at|to|on|from|with) )?$",
 def asking_clause(question: str) -> str:
     """The part of a question that its asking word governs: an English question from its
     first question word to the next one that "and" or "or" does not join to it ("What share
-    of children who are …" → "What share of children"); a question that opens as a yes/no question ("Does the ward know how
-    many …", whose embedded clause is the real ask), a Japanese question, or one with no
-    question word, whole.
+    of children who are …" → "What share of children"); a question that opens as a yes/no
+    question ("Does the ward know how many …", whose embedded clause is the real ask), a
+    Japanese question, or one with no question word, whole.
 
     >>> asking_clause("What share of children who are not attending school use My School?")
     'What share of children '
