@@ -31,7 +31,7 @@ from pathlib import Path
 from rag.text import MONTHS
 from rag.tokenizing import english_stop_words, romanize
 
-LEXICON_FILE = "lexicon-7.json"  # in the index generation; bumped with the glossary too
+LEXICON_FILE = "lexicon-8.json"  # in the index generation; bumped with the glossary too
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
 # are frequency bands below it
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
@@ -163,12 +163,14 @@ class Lexicon:
             # the word as typed where it is a translation of its own; else the word it
             # inflects ("asked" is only a word of "frequently asked questions", "ask" is 質問)
             typed = self.terms[tok][0][1] if tok in self.terms else 0.0
-            if typed < OWN_WEIGHT:
+            verb = _is_past(tok)  # a question's "used" is the verb's, not 中古 (used car)
+            if typed < OWN_WEIGHT or verb:
                 base = next(
                     (
                         f
                         for f in _base_forms(tok)
-                        if f in self.terms and self.terms[f][0][1] > typed
+                        if f in self.terms
+                        and (self.terms[f][0][1] >= typed if verb else self.terms[f][0][1] > typed)
                     ),
                     None,
                 )
@@ -270,6 +272,26 @@ _IRREGULAR = {
 }
 
 
+def _is_past(word: str) -> bool:
+    """Whether an English word is a verb's past or participle in -ed or an irregular one
+    (used, paid, held, submitted): in a question it is the verb's ("Which member used …",
+    "How many subsidies were paid"), while the dictionary also glosses the adjective
+    (used → 中古, second-hand; paid → 有料)."""
+    return word in _IRREGULAR or _regular_past(word)
+
+
+def _regular_past(word: str) -> bool:
+    """-ed after a stem with a vowel (used, owed, rated), not -eed (need, feed) or a
+    word of one syllable (shed, bred)."""
+    stem = word[:-2]
+    return (
+        len(word) >= 4
+        and word.endswith("ed")
+        and not stem.endswith("e")
+        and any(c in "aeiouy" for c in stem)
+    )
+
+
 def _base_forms(word: str) -> tuple[str, ...]:
     """The forms an English word may be written from, the likelier first: an irregular
     past or participle from a table (held → hold, taken → take); else by the regular rules
@@ -279,12 +301,12 @@ def _base_forms(word: str) -> tuple[str, ...]:
     (submitted → submit, cancelled → cancel) and -ied read as -y (applied → apply). Empty
     for other words.
 
-    >>> _base_forms("rated"), _base_forms("cancelled")
-    (('rate', 'rat'), ('cancelle', 'cancell', 'cancel'))
+    >>> _base_forms("rated"), _base_forms("cancelled"), _base_forms("used")
+    (('rate', 'rat'), ('cancelle', 'cancell', 'cancel'), ('use', 'us'))
     """
     if word in _IRREGULAR:
         return (_IRREGULAR[word],)
-    if len(word) < 5:
+    if len(word) < 5 and not _regular_past(word):  # used, owed
         return ()
     if word.endswith("ly"):
         return (word[:-3] + "y",) if word.endswith("ily") else (word[:-2],)

@@ -210,6 +210,30 @@ def test_irregular_pasts_are_read_as_their_verb_and_dates_and_numbers_not_transl
     assert lex.units(TOKENS("kilo")) == [("kilo", ["キロ"])]
 
 
+def test_a_past_form_is_read_as_its_verb_even_where_the_dictionary_glosses_it() -> None:
+    """In a question "used" and "paid" are the verb's (利用, 支払い), though JMdict also
+    glosses the adjectives (中古, a used car; 有料, paid parking) at full weight. A word in
+    -ed that is no verb's past keeps its own translation (hundred, need)."""
+    table = [
+        Entry(("利用",), True, (("use", "utilization"),)),
+        Entry(("中古",), True, (("used", "second-hand"),)),
+        Entry(("支払い",), True, (("payment", "to pay"),)),
+        Entry(("有料",), True, (("paid", "fee-charging"),)),
+        Entry(("百",), True, (("hundred",),)),
+        Entry(("必要",), True, (("need", "necessity"),)),
+        Entry(("ねえ",), True, (("nee",),)),
+    ]
+
+    def entries(known: Callable[[str], bool]) -> list[Entry]:
+        return [e for e in table if any(known(h) for h in e.heads)]
+
+    lex = build(["利用", "中古", "支払い", "有料", "百", "必要"], TOKENS, entries)
+    assert lex.units(TOKENS("Which member used it")) == [("use", ["利用"])]
+    assert lex.units(TOKENS("subsidies paid")) == [("pay", ["支払い"])]
+    assert lex.units(TOKENS("hundred")) == [("hundred", ["百"])]
+    assert lex.units(TOKENS("need")) == [("need", ["必要"])]
+
+
 def test_a_word_with_a_translation_of_its_own_is_not_read_as_another() -> None:
     """The silent e comes before the bare stem (rated: rate, not rat); a word the list
     translates whole keeps its own translation (hearing is not hear); a doubled l is undone
