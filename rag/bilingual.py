@@ -31,7 +31,7 @@ from pathlib import Path
 from rag.text import MONTHS
 from rag.tokenizing import english_stop_words, romanize
 
-LEXICON_FILE = "lexicon-8.json"  # in the index generation; bumped with the glossary too
+LEXICON_FILE = "lexicon-9.json"  # in the index generation; bumped with the glossary too
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
 # are frequency bands below it
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
@@ -272,6 +272,10 @@ _IRREGULAR = {
 }
 
 
+# endings English never writes with a silent e after them (watch, push, pick, mix, show, hand)
+_NO_SILENT_E = ("ch", "sh", "ck", "x", "w", "y", "nd", "nt", "rd", "rt", "ld", "lt", "rk", "sk")
+
+
 def _is_past(word: str) -> bool:
     """Whether an English word is a verb's past or participle in -ed or an irregular one
     (used, paid, held, submitted): in a question it is the verb's ("Which member used …",
@@ -303,6 +307,8 @@ def _base_forms(word: str) -> tuple[str, ...]:
 
     >>> _base_forms("rated"), _base_forms("cancelled"), _base_forms("used")
     (('rate', 'rat'), ('cancelle', 'cancell', 'cancel'), ('use', 'us'))
+    >>> _base_forms("watched"), _base_forms("handed")
+    (('watch',), ('hand',))
     """
     if word in _IRREGULAR:
         return (_IRREGULAR[word],)
@@ -315,7 +321,9 @@ def _base_forms(word: str) -> tuple[str, ...]:
             stem = word[: -len(ending)]
             if ending == "ed" and stem.endswith("i"):
                 return (stem[:-1] + "y",)  # applied, carried
-            forms = [stem + "e", stem]
+            # no silent e after ch, sh, ck, x, w or a cluster like nd (watched: watch, not
+            # "watche", a plural's stem; handed: hand, not hande, ハンデ read aloud)
+            forms = [stem] if stem.endswith(_NO_SILENT_E) else [stem + "e", stem]
             if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
                 forms.append(stem[:-1])  # submitted, planned, running, cancelled
             return tuple(forms)

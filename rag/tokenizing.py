@@ -111,6 +111,7 @@ def english_stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     listed = frozenset(ENGLISH_STOP_WORDS) - _STOP_LIST_CONTENT - _NUMBER_WORDS
+    listed |= {_stem(w) for w in listed}  # as a query's tokens hold them (themselves: themselve)
     return listed | _EN_STOP | _PREPOSITIONS | frozenset("abcdefghijklmnopqrstuvwxyz")
 
 

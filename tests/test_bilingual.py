@@ -234,6 +234,28 @@ def test_a_past_form_is_read_as_its_verb_even_where_the_dictionary_glosses_it() 
     assert lex.units(TOKENS("need")) == [("need", ["必要"])]
 
 
+def test_no_silent_e_is_guessed_where_english_never_writes_one() -> None:
+    """ "watched" is watch, though the list holds "watche" (the stem of "pair watches",
+    ペアウォッチ); "handed" is hand, though it holds "hande" (ハンデ read aloud); a stop word
+    in the plural form a query's tokens take ("themselves") is not translated."""
+    table = [
+        Entry(("時計",), True, (("watch", "clock"),)),
+        Entry(("ペアウォッチ",), False, (("pair watches",),)),
+        Entry(("手",), True, (("hand",),)),
+        Entry(("ハンデ",), True, (("handicap",),), ("ハンデ",)),
+        Entry(("本人",), True, (("themselves", "the person himself"),)),
+    ]
+
+    def entries(known: Callable[[str], bool]) -> list[Entry]:
+        return [e for e in table if any(known(h) for h in e.heads)]
+
+    lex = build(["時計", "ペア", "ウォッチ", "手", "ハンデ", "本人"], TOKENS, entries)
+    assert "watche" in lex.terms and "hande" in lex.terms  # the artefacts are there
+    assert lex.units(TOKENS("watched")) == [("watch", ["時計"])]
+    assert lex.units(TOKENS("handed")) == [("hand", ["手"])]
+    assert lex.units([t for t in TOKENS("themselves") if t not in english_stop_words()]) == []
+
+
 def test_a_word_with_a_translation_of_its_own_is_not_read_as_another() -> None:
     """The silent e comes before the bare stem (rated: rate, not rat); a word the list
     translates whole keeps its own translation (hearing is not hear); a doubled l is undone
