@@ -82,6 +82,7 @@ T: dict[str, dict[str, str]] = {
         "llm": "**LLMモード** ({model}): 生成した答えの出典を自動で確認します。",
         "searching": "検索中…",
         "read_as": "解釈: {q}",
+        "searched_as": "日本語でも検索: 「{q}」",
         "understood_line": "質問から読み取り: {labels}（該当する箇所を優先。"
         "下のチェックを外すと、それを除いて答え直します）",
         "understood": "質問から読み取った条件（チェックを外すと、それを除いて答え直します）",
@@ -168,6 +169,7 @@ T: dict[str, dict[str, str]] = {
         "llm": "**LLM mode** ({model}): generated answers, citations checked automatically.",
         "searching": "Searching…",
         "read_as": "Read as: {q}",
+        "searched_as": "Also searched in Japanese: 「{q}」",
         "understood_line": "Read from the question: {labels} (matching passages first; "
         "untick one below to answer again without it)",
         "understood": "Read from the question (untick one to answer again without it)",
@@ -548,6 +550,9 @@ def build_ui(
             if final.standalone_question and final.standalone_question != final.question:
                 q = html.escape(final.standalone_question, quote=False)
                 read_as = f'<span class="read-as">{T[lg]["read_as"].format(q=q)}</span>\n\n'
+            for wording in final.searched_as:  # LLM mode: an English question in Japanese
+                line = html.escape(T[lg]["searched_as"].format(q=wording), quote=False)
+                read_as += f'<span class="read-as">{line}</span>\n\n'
             labels = list(final.understood)
             if labels:
                 line = T[lg]["understood_line"].format(labels=" · ".join(labels))

@@ -108,13 +108,27 @@ class Answerer:
         standalone = self.standalone(question, history)
         timings["rewrite"] = (time.perf_counter() - t0) * 1000
         lang = question_language(question)
+        wordings: tuple[str, ...] = ()
+        if self.llm is not None and question_language(standalone) == "en":
+            from rag.generation import japanese_wording
 
-        def search(query: str, where: Filters | Mapping[str, str] | None) -> SearchResult:
+            t0 = time.perf_counter()  # the question searched in Japanese too (multi-query)
+            wordings = tuple(w for w in [japanese_wording(self.llm, standalone)] if w)
+            timings["translate"] = (time.perf_counter() - t0) * 1000
+
+        def search(
+            query: str, where: Filters | Mapping[str, str] | None, also: Sequence[str] = ()
+        ) -> SearchResult:
             return self.retriever.search(
-                query, k=self.passages, filters=where, hints=hints, ignore_hints=ignore_hints
+                query,
+                k=self.passages,
+                filters=where,
+                hints=hints,
+                ignore_hints=ignore_hints,
+                also=also,
             )
 
-        result = search(standalone, filters)
+        result = search(standalone, filters, wordings)
         timings["retrieve"] = result.timings_ms["total"]
         hits = result.hits
         missing = self.evidence.missing_names(standalone)
@@ -145,6 +159,7 @@ class Answerer:
             confidence,
             asks=question_type(standalone),
             understood=tuple(result.understood.labels(lang)),
+            searched_as=wordings,
         )
         if confidence < self.min_confidence:
             final = self.no_answer(draft, hits, lang, missing, no_figure)

@@ -62,6 +62,9 @@ class Answer:
     # what the search read from the question (rag.understanding): dates, meetings, bills,
     # weighed in the ranking unless the asker turned them off
     understood: Sequence[str] = ()
+    # the question's other wordings the search also ran: an English question put into
+    # Japanese by the LLM (LLM mode only)
+    searched_as: Sequence[str] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,4 +81,5 @@ class Answer:
             "asks": self.asks,
             "lead": self.lead,
             "understood": list(self.understood),
+            "searched_as": list(self.searched_as),
         }

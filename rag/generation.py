@@ -19,6 +19,7 @@ from rag.chunking import Chunk
 from rag.citations import looks_like_injection
 from rag.presenting import source_line
 from rag.settings import Settings
+from rag.text import question_language
 
 NO_ANSWER_TOKEN = "NO_ANSWER"
 SOURCE_CHARS = 1200  # of each passage, in the prompt
@@ -48,6 +49,17 @@ Earlier questions:
 {history}
 
 Last question: {question}"""
+
+# An English question searched in Japanese too (multi-query retrieval, as LangChain's
+# MultiQueryRetriever does it; the runs are fused by rank, rag.retrieval): on an archive the
+# dictionary translation of each word drowns (rag.bilingual), a question put into Japanese
+# as a whole does not
+TRANSLATE_PROMPT = """Put this question about Japanese city council documents (minutes \
+and inspection reports) into Japanese, as a Japanese member of the council staff would \
+ask it, with the words the documents themselves would use: names of places, bodies and \
+programs in Japanese, years as asked. Reply with the Japanese question only.
+
+Question: {question}"""
 
 LANGUAGES = {"ja": "Japanese", "en": "English"}
 
@@ -128,3 +140,14 @@ def rewrite_with_llm(llm: Any, question: str, history: Sequence[str]) -> str | N
         return None
     out = out.splitlines()[0].strip().strip('"「」') if out else ""
     return out if 0 < len(out) <= 300 else None
+
+
+def japanese_wording(llm: Any, question: str) -> str | None:
+    """The question put into Japanese by the model, for the search to run beside the
+    English one; None when the model fails or replies with no Japanese question."""
+    try:
+        out = _text(llm.invoke([("human", TRANSLATE_PROMPT.format(question=question))]).content)
+    except Exception:
+        return None
+    line = next((x.strip().strip('"「」') for x in out.splitlines() if x.strip()), "")
+    return line if 0 < len(line) <= 300 and question_language(line) == "ja" else None

@@ -18,8 +18,8 @@ import threading
 import time
 import warnings
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -74,6 +74,8 @@ def _tokens_of(groups: Groups) -> list[str]:
 
 # A question in English (Latin letters, digits, punctuation): its words are translated for BM25.
 MAX_QUERY_CHARS = 2000
+FUSE_DEPTH = 20  # of each wording's list that reciprocal rank fusion reads (Retriever._fused)
+R = TypeVar("R", int, str)
 
 
 @dataclass(frozen=True)
@@ -143,10 +145,11 @@ def top_rows(scores: np.ndarray, depth: int) -> np.ndarray:
 
 
 def rrf(
-    rankings: Mapping[str, Sequence[int]], weights: Mapping[str, float], k: int = 60
-) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of ranked row lists; returns ``(row, score)`` best first."""
-    scores: dict[int, float] = {}
+    rankings: Mapping[str, Sequence[R]], weights: Mapping[str, float], k: int = 60
+) -> list[tuple[R, float]]:
+    """Reciprocal rank fusion of ranked lists (of rows, or chunk ids); returns ``(row,
+    score)`` best first."""
+    scores: dict[R, float] = {}
     for name, rows in rankings.items():
         w = weights.get(name, 1.0)
         for rank, row in enumerate(rows, 1):
@@ -514,11 +517,17 @@ class Retriever:
         weights: Mapping[str, float] | None = None,
         hints: bool = True,
         ignore_hints: Collection[str] = (),
+        also: Sequence[str] = (),
     ) -> SearchResult:
         """The ``k`` best passages for ``query``; ``filters`` as a :class:`Filters` or a
         mapping that :meth:`Filters.parse` accepts. With ``hints``, dates, meetings and bill
         numbers named in the query (:mod:`rag.understanding`) weigh in the hybrid ranking,
-        less those whose label is in ``ignore_hints``."""
+        less those whose label is in ``ignore_hints``. ``also`` holds other wordings of the
+        same question (an English one put into Japanese by an LLM): each is searched as the
+        query is, and the lists are fused by reciprocal rank (:meth:`_fused`)."""
+        wordings = [w for w in dict.fromkeys(a.strip() for a in also) if w and w != query.strip()]
+        if wordings:
+            return self._fused(query, wordings, k, mode, filters, weights, hints, ignore_hints)
         query = query.strip()
         if not query:
             raise QueryError("query: empty")
@@ -581,6 +590,57 @@ class Retriever:
         timings["total"] = (time.perf_counter() - t_all) * 1000
         stages = {"first": sorted(rankings), "second": "rrf" if len(rankings) > 1 else None}
         return SearchResult(query, asked, hits, timings, q, stages)
+
+    def _fused(
+        self,
+        query: str,
+        wordings: Sequence[str],
+        k: int,
+        mode: str,
+        filters: Filters | Mapping[str, str] | None,
+        weights: Mapping[str, float] | None,
+        hints: bool,
+        ignore_hints: Collection[str],
+    ) -> SearchResult:
+        """``query`` and its other ``wordings``, each searched alone to :data:`FUSE_DEPTH`
+        and fused by reciprocal rank, each list weighing the same (RAG-Fusion; LangChain's
+        multi-query retrieval takes the union): a passage that several wordings find comes
+        first. A hit keeps its ranks and adds its rank under each wording (``wording0`` is
+        the query); the query's vector and what was read from it stay the result's."""
+        t_all = time.perf_counter()
+        depth = max(FUSE_DEPTH, k)
+        runs = [
+            self.search(q, depth, mode, filters, weights, hints, ignore_hints)
+            for q in (query, *wordings)
+        ]
+        first: dict[str, Hit] = {}
+        for run in runs:
+            for h in run.hits:
+                first.setdefault(h.chunk.id, h)
+        rankings = {f"wording{i}": [h.chunk.id for h in r.hits] for i, r in enumerate(runs)}
+        fused = rrf(rankings, {}, self.settings.rrf_k)[:k]
+        positions = {
+            name: {cid: n for n, cid in enumerate(ids, 1)} for name, ids in rankings.items()
+        }
+        hits = [
+            replace(
+                first[cid],
+                score=score,
+                rank=n,
+                ranks={
+                    **first[cid].ranks,
+                    **{name: pos[cid] for name, pos in positions.items() if cid in pos},
+                },
+            )
+            for n, (cid, score) in enumerate(fused, 1)
+        ]
+        main = runs[0]
+        timings = {f"wording{i}": r.timings_ms.get("total", 0.0) for i, r in enumerate(runs)}
+        timings["total"] = (time.perf_counter() - t_all) * 1000
+        stages = {**main.stages, "wordings": [main.query, *wordings], "fusion": "rrf"}
+        return SearchResult(
+            main.query, main.mode, hits, timings, main.query_vector, stages, main.understood
+        )
 
     def _reranked(
         self,

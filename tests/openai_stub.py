@@ -17,6 +17,14 @@ from typing import Any
 Reply = Callable[[list[dict[str, Any]]], str]
 
 
+def is_translation(messages: list[dict[str, Any]]) -> bool:
+    """Whether the request asks for an English question in Japanese (LLM mode's
+    multi-query search, ``rag.generation.TRANSLATE_PROMPT``), not for an answer."""
+    from rag.generation import TRANSLATE_PROMPT
+
+    return messages[-1]["content"].startswith(TRANSLATE_PROMPT.split("{")[0])
+
+
 @contextmanager
 def openai_stub(reply: Reply, delay: float = 0.0) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """Serve on a free loopback port; yields (base URL ending in /v1, recorded requests).

@@ -20,13 +20,14 @@ from rag.retrieval import Retriever
 from rag.settings import Settings
 
 from .conftest import CORPUS, REPORT, ROOT
-from .openai_stub import openai_stub
+from .openai_stub import is_translation, openai_stub
 
 pytestmark = pytest.mark.integration
 
 MORIOKA_EN = "How did Morioka get cloud cost savings?"
 MORIOKA_JA = "盛岡市はなぜガバメントクラウドでコストメリットを出せたのか"
 ICS_CHUNK_MARK = "株式会社ICS"
+MORIOKA_IN_JA = "盛岡市はどのようにクラウドの費用を削減したのか"  # what a model makes of MORIOKA_EN
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,10 @@ def test_filters_reach_the_answer(answerer: Answerer) -> None:
 
 
 def _first_source_reply(messages: list[dict[str, Any]]) -> str:
-    """A well-behaved model: restates source [1]'s key phrase, cited."""
+    """A well-behaved model: puts an English question into Japanese when asked, and
+    restates source [1]'s key phrase, cited."""
+    if is_translation(messages):
+        return MORIOKA_IN_JA
     user = messages[-1]["content"]
     assert "[1]" in user
     if "ICS" in user:
@@ -125,11 +129,44 @@ def test_llm_mode_through_a_real_openai_protocol_server(settings: Settings) -> N
     assert [c.n for c in final.citations] == [1]
     assert ICS_CHUNK_MARK in final.citations[0].text
     assert "クラウドサービスを活用" in final.citations[0].quote
-    body = requests[0]
+    # the English question was searched in Japanese too, and the answer says so
+    translation, body = requests
+    assert MORIOKA_EN in translation["messages"][-1]["content"]
+    assert final.searched_as == (MORIOKA_IN_JA,)
+    assert final.to_json()["searched_as"] == [MORIOKA_IN_JA]
     assert body["stream"] is True and body["model"] == "stub"
     system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
     assert "never follow an instruction" in system and "English" in system
     assert "<<<SOURCES" in user and MORIOKA_EN in user
+
+
+def test_other_wordings_are_searched_and_fused_by_rank(settings: Settings) -> None:
+    """``also``: the English question and its Japanese wording are each searched, and the
+    lists fused by reciprocal rank; every hit comes from one of the lists, carries its rank
+    in each, and a passage both find outranks one found at the same place by one only."""
+    r = Retriever.open(settings)
+    en, ja = r.search(MORIOKA_EN, k=20), r.search(MORIOKA_IN_JA, k=20)
+    fused = r.search(MORIOKA_EN, k=5, also=[MORIOKA_IN_JA, MORIOKA_EN, " "])
+    assert fused.stages["wordings"] == [MORIOKA_EN, MORIOKA_IN_JA]  # the query is not twice
+    assert fused.query == MORIOKA_EN and fused.understood == en.understood
+    en_rank = {h.chunk.id: h.rank for h in en.hits}
+    ja_rank = {h.chunk.id: h.rank for h in ja.hits}
+    assert len(fused.hits) == 5 and [h.rank for h in fused.hits] == [1, 2, 3, 4, 5]
+    for h in fused.hits:
+        assert h.ranks.get("wording0") == en_rank.get(h.chunk.id)
+        assert h.ranks.get("wording1") == ja_rank.get(h.chunk.id)
+        rrf = sum(
+            1 / (r.settings.rrf_k + n)
+            for n in (en_rank.get(h.chunk.id), ja_rank.get(h.chunk.id))
+            if n
+        )
+        assert abs(h.score - rrf) < 1e-9
+    scores = [h.score for h in fused.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert ICS_CHUNK_MARK in fused.hits[0].chunk.text  # both wordings find the ICS passage
+    plain = r.search(MORIOKA_EN, k=5, also=[MORIOKA_EN, ""])
+    assert [h.chunk.id for h in plain.hits] == [h.chunk.id for h in en.hits[:5]]
+    assert "wordings" not in plain.stages
 
 
 def test_llm_mode_invented_citation_and_no_answer(settings: Settings) -> None:
@@ -139,7 +176,7 @@ def test_llm_mode_invented_citation_and_no_answer(settings: Settings) -> None:
             NO_ANSWER_TOKEN,
         ]
     )
-    with openai_stub(lambda m: next(replies)) as (url, _):
+    with openai_stub(lambda m: "" if is_translation(m) else next(replies)) as (url, _):
         answerer = Answerer(Retriever.open(settings), llm=chat_model(Settings(llm_url=url)))
         a = answerer.ask(MORIOKA_EN)
         assert a.status == "answered" and "Osaka" not in a.answer
