@@ -260,8 +260,12 @@ def run_condition(
     corpus: str = "sample",
     index_dir: Path | None = None,
     split: str = "test",
+    llm: Any = None,
 ) -> dict[str, Any]:
-    """Retrieval metrics of one condition on one corpus's answerable questions of ``split``."""
+    """Retrieval metrics of one condition on one corpus's answerable questions of ``split``.
+    With ``llm`` (LLM mode), an English question is searched in the model's Japanese
+    wording too, as the answerer does (:func:`rag.generation.japanese_wording`); the
+    condition is named ``…+llm`` and the wordings are kept in the result."""
     mode, _, model = name.partition(":")
     field = "lemma" if mode.endswith("-lemma") else "surface"
     mode = mode.removesuffix("-lemma")
@@ -276,11 +280,26 @@ def run_condition(
         retriever, build_s = open_retriever(corpus, model, field, workdir, index_dir)
     texts = ((c.id, c.text) for c in retriever.chunks)
     gold = resolve(load_qrels(), texts, {q["id"] for q in queries}, corpus)
+    wordings: dict[str, str] = {}
+    if llm is not None:
+        from rag.generation import japanese_wording
+
+        for q in queries:
+            if q["lang"] == "en" and (ja := japanese_wording(llm, q["text"])):
+                wordings[q["id"]] = ja
     runs = {
-        q["id"]: [h.chunk.id for h in retriever.search(q["text"], k=10, mode=mode).hits]
+        q["id"]: [
+            h.chunk.id
+            for h in retriever.search(
+                q["text"], k=10, mode=mode, also=[w for w in [wordings.get(q["id"])] if w]
+            ).hits
+        ]
         for q in queries
     }
-    return _result(name, corpus, build_s, queries, runs, gold, split)
+    result = _result(name, corpus, build_s, queries, runs, gold, split)
+    if llm is not None:
+        result |= {"condition": f"{name}+llm", "wordings": wordings}
+    return result
 
 
 def keyword_retriever(corpus: str, field: str) -> tuple[Retriever, float]:
@@ -587,7 +606,9 @@ def main(argv: list[str] | None = None) -> int:
         "--llm",
         metavar="URL",
         help="answer in LLM mode through this OpenAI-compatible endpoint, e.g. "
-        "http://127.0.0.1:8088/v1 (../shared/tools/dev-llm.sh); RAG_LLM_MODEL names the model",
+        "http://127.0.0.1:8088/v1 (../shared/tools/dev-llm.sh), and search English "
+        "questions in the model's Japanese wording too (conditions named …+llm; with "
+        "--no-answers, retrieval only); RAG_LLM_MODEL names the model",
     )
     ap.add_argument("--out", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)
@@ -597,6 +618,12 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     answers = None
     jobs = [(c, cond) for c in args.corpora for cond in args.conditions]
+    llm = None
+    if args.llm:
+        from rag.generation import chat_model
+
+        env = Settings.from_env()
+        llm = chat_model(replace(env, llm_url=args.llm), streaming=False)
     with tempfile.TemporaryDirectory() as tmp:
         for n, (corpus, cond) in enumerate(jobs, 1):
             print(f"[{n}/{len(jobs)}] {corpus} {cond}", file=sys.stderr)
@@ -604,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
             if why:
                 results.append({"condition": cond, "corpus": corpus, "skipped": why})
                 continue
-            results.append(run_condition(cond, Path(tmp), corpus, args.index_dir, args.split))
+            results.append(run_condition(cond, Path(tmp), corpus, args.index_dir, args.split, llm))
         if not args.no_answers:
             # the scale archive is answered on its full index only (--index-dir): built
             # in a temporary folder it would take the eval 20 minutes. An index built
@@ -617,12 +644,6 @@ def main(argv: list[str] | None = None) -> int:
                     f"answers skipped: --index-dir answers with {ANSWER_CONDITION} only",
                     file=sys.stderr,
                 )
-            llm = None
-            if args.llm:
-                from rag.generation import chat_model
-
-                env = Settings.from_env()
-                llm = chat_model(replace(env, llm_url=args.llm), streaming=False)
             if corpora:
                 answers = run_answers(
                     Path(tmp), corpora, split=args.split, llm=llm, index_dir=args.index_dir
