@@ -109,7 +109,11 @@ class Answerer:
         timings["rewrite"] = (time.perf_counter() - t0) * 1000
         lang = question_language(question)
         wordings: tuple[str, ...] = ()
-        if self.llm is not None and question_language(standalone) == "en":
+        if (
+            self.llm is not None
+            and self.retriever.settings.llm_search_japanese
+            and question_language(standalone) == "en"
+        ):
             from rag.generation import japanese_wording
 
             t0 = time.perf_counter()  # the question searched in Japanese too (multi-query)

@@ -32,6 +32,9 @@ class Settings:
     llm_model: str | None = None
     llm_api_key: str | None = None
     llm_timeout: float = 120.0
+    # LLM mode: an English question is also searched as the model puts it into Japanese
+    # (multi-query retrieval; worth it with a capable model, README "LLM mode")
+    llm_search_japanese: bool = True
     # Dense vectors: "faiss" (in the index folder) or "milvus" (milvus-lite file or server URI).
     vector_store: str = "faiss"
     milvus_uri: str | None = None  # default with milvus: <index_dir>/milvus.db (milvus-lite)
@@ -108,6 +111,11 @@ class Settings:
             s = replace(s, forwarded_allow_ips=env["RAG_FORWARDED_ALLOW_IPS"].strip())
         if env.get("RAG_MAX_UPLOAD_MB"):
             s = replace(s, max_upload_bytes=int(float(env["RAG_MAX_UPLOAD_MB"]) * 1024 * 1024))
+        if env.get("RAG_LLM_SEARCH_JAPANESE"):
+            switch = parse_switch("RAG_LLM_SEARCH_JAPANESE", env["RAG_LLM_SEARCH_JAPANESE"])
+            if switch == "auto":
+                raise ValueError("RAG_LLM_SEARCH_JAPANESE: 'auto' is not on or off")
+            s = replace(s, llm_search_japanese=switch == "on")
         if s.admin_setting == "on" and not s.auth:
             raise ValueError(
                 "RAG_ADMIN=on needs RAG_AUTH: the admin tab adds documents, so only "
