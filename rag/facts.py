@@ -139,6 +139,9 @@ _AMOUNT_FIGURE = re.compile(
 # 度 counts times only after a period (1週間に1度, 月1度, 年に2度), not a temperature or an
 # angle (30度)
 _PER_PERIOD = re.compile(r"[週月年日間](?:に|で)?\s?$")
+# 「いくつの県と市で」, 「いくつの団体が」: the thing counted, by its first character; a count of
+# it is written 「36の県と市」 or 「12団体」, and other counts (「6ブロック」) do not answer
+_COUNTED = re.compile(r"いくつの\s?([^\s、。はがをにでとのもか])")
 # A count written without a counter (「17から20に増えた」): not a year, month or day.
 _BARE_COUNT = re.compile(r"(?<![0-9.,])[0-9][0-9,]*(?![0-9.,]|\s?[年月日時分歳号条第])")
 _DATE = re.compile(
@@ -426,16 +429,27 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
 
     >>> [f.figure for f in figures("令和6年の会期はいつまでか", ["令和6年の会期は12月19日まで"], "when")]
     ['12月19日']
+    >>> [(f.figure, f.wanted) for f in figures("いくつの県と市で実施されるか",
+    ...     ["全国を6ブロックに分けて", "36の県と市で実施"], "amount")]
+    [('6', False), ('36', True)]
     """
     q = nfkc(question).lower()
     stated = _stated(question, kind)
     wanted = asked_units(question)
+    counted = _COUNTED.search(q)  # いくつの県と市: a bare count is wanted before 県 only
     years = {y for d in _stated(question, "when") if (y := written_year(d))}
     out = []
     for i, raw in enumerate(sentences):
         s = nfkc(raw)
         if kind == "amount":
             matches = [(m, m.group("unit")) for m in _AMOUNT_FIGURE.finditer(s)]
+            if counted:
+                noun = counted.group(1)
+                matches += [
+                    (m, noun)
+                    for m in _BARE_COUNT.finditer(s)
+                    if re.match(rf"\s?の?{re.escape(noun)}", s[m.end() :])
+                ]
             if not matches and re.search(r"いくつ|\bhow many\b", q):
                 matches = [(m, "") for m in _BARE_COUNT.finditer(s)]
         else:
@@ -451,7 +465,9 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
                     i,
                     _phrase(s, m.start(), m.end()),
                     m.group().strip(),
-                    not wanted or _SAME_UNIT.get(unit, unit) in wanted,
+                    (unit == counted.group(1))
+                    if counted
+                    else not wanted or _SAME_UNIT.get(unit, unit) in wanted,
                     topical,
                     _dated(years, s, m.start(), m.end()) if kind == "amount" else 0,
                 )

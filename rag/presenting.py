@@ -124,53 +124,64 @@ def role_label(category: Any, lang: str = "ja") -> str:
     return labels.get(str(category or "other"), labels["other"])
 
 
-def speaker_at(meta: Mapping[str, Any], offsets: Sequence[int]) -> Mapping[str, Any] | None:
-    """The person whose turn holds every one of ``offsets`` (character offsets in the
-    passage's text), by the passage's turns and its speakers' labels; None when they fall
-    in several turns or the passage does not record its turns.
+def speakers_at(meta: Mapping[str, Any], offsets: Sequence[int]) -> list[Mapping[str, Any]]:
+    """The people whose turns hold ``offsets`` (character offsets in the passage's text),
+    each once, in the order of their turns, by the passage's turns and its speakers'
+    labels; empty when the passage does not record its turns or a turn's label names no
+    one it knows.
 
     >>> meta = {"questioner": {"name": "須貝", "label": "須貝委員"},
     ...         "answerers": [{"name": "遠藤", "label": "遠藤課長"}],
-    ...         "turn_offsets": [{"offset": 0, "speaker": "須貝委員"}]}
-    >>> speaker_at(meta, [0, 40])["name"]
-    '須貝'
+    ...         "turn_offsets": [{"offset": 0, "speaker": "須貝委員"},
+    ...                          {"offset": 30, "speaker": "遠藤課長"}]}
+    >>> [p["name"] for p in speakers_at(meta, [0, 12])], [p["name"] for p in speakers_at(meta, [40, 0])]
+    (['須貝'], ['須貝', '遠藤'])
     """
     turns = sorted(meta.get("turn_offsets") or [], key=lambda t: int(t["offset"]))
     if not turns or not offsets:
-        return None
-    labels = {
-        next((t["speaker"] for t in reversed(turns) if int(t["offset"]) <= at), None)
-        for at in offsets
-    }
-    if len(labels) != 1 or None in labels:
-        return None
-    label = labels.pop()
+        return []
+    labels: list[str] = []
+    for at in sorted(offsets):
+        label = next((t["speaker"] for t in reversed(turns) if int(t["offset"]) <= at), None)
+        if label is None:
+            return []
+        if label not in labels:
+            labels.append(label)
     people = [
         meta.get("questioner") or {},
         *(meta.get("answerers") or []),
         *(meta.get("speaker_details") or []),
     ]
-    return next((p for p in people if p and p.get("label") == label), None)
+    found = [next((p for p in people if p and p.get("label") == label), None) for label in labels]
+    return [p for p in found if p is not None] if None not in found else []
 
 
 def who_said(meta: Mapping[str, Any], lang: str, at: Sequence[int] = ()) -> str:
-    """「盛岡市・市側理事者」: where and who, for the line that quotes a passage: the speaker
-    whose turn holds the quote (``at``: its sentences' offsets in the passage's text, see
-    :func:`speaker_at`), else the passage's first answerer, else its questioner.
+    """「盛岡市・市側理事者」: where and who, for the line that quotes a passage: the speakers
+    whose turns hold the quote (``at``: its sentences' offsets in the passage's text, see
+    :func:`speakers_at`), in their order (a quote that joins a member's question and the
+    reply names both), else the passage's first answerer, else its questioner.
 
     >>> who_said({"city": "盛岡市", "answerers": [{"role": "市側理事者", "category": "official"}]}, "en")
     '盛岡市, official (市側理事者)'
     """
     place = meta.get("city") or meta.get("meeting") or meta.get("section") or meta.get("title")
     people = list(meta.get("answerers") or []) or [meta.get("questioner") or {}]
-    person = speaker_at(meta, at) or (people[0] if people and people[0] else {})
+    persons = speakers_at(meta, at) or [people[0] if people and people[0] else {}]
+    speaker = ("、" if lang == "ja" else " and ").join(
+        s for s in (_speaker(p, lang) for p in persons) if s
+    )
+    parts = [str(p) for p in (place, speaker) if p]
+    return ("・" if lang == "ja" else ", ").join(parts)
+
+
+def _speaker(person: Mapping[str, Any], lang: str) -> str:
     name = person.get("name") or ""
     role = person.get("role") or ""
     speaker = f"{name}{role}" if lang == "ja" else " ".join(x for x in (name, role) if x)
     if lang == "en" and person.get("category"):
         speaker = f"{role_label(person['category'], 'en')} ({speaker})"
-    parts = [str(p) for p in (place, speaker) if p]
-    return ("・" if lang == "ja" else ", ").join(parts)
+    return speaker
 
 
 def source_line(

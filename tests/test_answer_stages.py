@@ -51,7 +51,7 @@ ASKED = Chunk(
         "meeting": "定例会",
         "chunk_type": "qa",
         "questioner": {"name": "山田", "role": "委員", "category": "member", "label": "Q"},
-        "answerers": [{"name": "", "role": "教育長", "category": "official"}],
+        "answerers": [{"name": "", "role": "教育長", "category": "official", "label": "A"}],
         "turn_offsets": [{"offset": 0, "speaker": "Q"}, {"offset": 21, "speaker": "A"}],
     },
 )
@@ -173,7 +173,8 @@ def test_a_quote_is_labelled_with_the_speaker_whose_turn_holds_it(evidence: Evid
     assert who_said(turn.metadata, "ja", [0]) == "定例会・須貝委員"
     assert who_said(turn.metadata, "ja") == "定例会・遠藤課長"  # no quote: the passage's answerer
     assert who_said(ASKED.metadata, "ja", [0]) == "定例会・山田委員"  # the question's turn
-    assert who_said(ASKED.metadata, "ja", [0, 21]) == "定例会・教育長"  # two turns
+    # a quote that joins the question and the reply names both, in their order
+    assert who_said(ASKED.metadata, "ja", [21, 0]) == "定例会・山田委員、教育長"
     ex = Extractor(evidence, as_batched(FakeEmbeddings()))
     text, _ = ex.compose("図書館の開館時間は短過ぎるか", hits(turn))
     assert text.startswith("定例会・須貝委員：")
