@@ -524,8 +524,15 @@ class Retriever:
         numbers named in the query (:mod:`rag.understanding`) weigh in the hybrid ranking,
         less those whose label is in ``ignore_hints``. ``also`` holds other wordings of the
         same question (an English one put into Japanese by an LLM): each is searched as the
-        query is, and the lists are fused by reciprocal rank (:meth:`_fused`)."""
-        wordings = [w for w in dict.fromkeys(a.strip() for a in also) if w and w != query.strip()]
+        query is, and the lists are fused by reciprocal rank (:meth:`_fused`). A wording
+        that names other known places than the query is another question (a weak model
+        put "Morioka" as 宮城県) and is left out."""
+        named = self.mentioned_places(query)
+        wordings = [
+            w
+            for w in dict.fromkeys(a.strip() for a in also)
+            if w and w != query.strip() and self.mentioned_places(w) == named
+        ]
         if wordings:
             return self._fused(query, wordings, k, mode, filters, weights, hints, ignore_hints)
         query = query.strip()
