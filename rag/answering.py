@@ -163,7 +163,7 @@ class Answerer:
             confidence,
             asks=question_type(standalone),
             understood=tuple(result.understood.labels(lang)),
-            searched_as=wordings,
+            searched_as=tuple(result.stages.get("wordings", [])[1:]),  # those searched
         )
         if confidence < self.min_confidence:
             final = self.no_answer(draft, hits, lang, missing, no_figure)

@@ -22,6 +22,7 @@ school") are tried before single words.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
@@ -140,6 +141,7 @@ class Lexicon:
         only a word of "frequently asked questions", "ask" is 質問), or where the list
         lacks it ("regularly": regular)."""
         found: dict[int, tuple[str, int]] = {}  # first token -> (unit, its length)
+        senses: dict[int, str] = {}  # first token -> the verb a past form also reads as
         used: set[int] = set()
         for size in (3, 2):
             for i in range(len(tokens) - size + 1):
@@ -163,23 +165,29 @@ class Lexicon:
             # the word as typed where it is a translation of its own; else the word it
             # inflects ("asked" is only a word of "frequently asked questions", "ask" is 質問)
             typed = self.terms[tok][0][1] if tok in self.terms else 0.0
-            verb = _is_past(tok)  # a question's "used" is the verb's, not 中古 (used car)
-            if typed < OWN_WEIGHT or verb:
-                base = next(
-                    (
-                        f
-                        for f in _base_forms(tok)
-                        if f in self.terms
-                        and (self.terms[f][0][1] >= typed if verb else self.terms[f][0][1] > typed)
-                    ),
-                    None,
-                )
-                if base:
-                    found[i] = (base, 1)
-                    continue
+            base = next(
+                (f for f in _base_forms(tok) if f in self.terms and self.terms[f][0][1] > typed),
+                None,
+            )
+            if typed < OWN_WEIGHT and base:
+                found[i] = (base, 1)
+                continue
             if typed:
                 found[i] = (tok, 1)
-        return [(unit, self.terms[unit][:PER_UNIT]) for _, (unit, _) in sorted(found.items())]
+                # a past form is the verb's or the adjective's: "used" is 利用 (Which member
+                # used …) as often as 中古 (a used car); both senses, the verb's alternating
+                verb = next((f for f in _base_forms(tok) if f in self.terms), None)
+                if _is_past(tok) and verb:
+                    senses[i] = verb
+        out = []
+        for i, (unit, _) in sorted(found.items()):
+            terms = self.terms[unit]
+            if i in senses:  # the adjective's first, then the verb's, in turn, each once
+                turns = itertools.zip_longest(terms, self.terms[senses[i]])
+                mixed = [pair for both in turns for pair in both if pair]
+                terms = [pair for n, pair in enumerate(mixed) if pair[0] not in dict(mixed[:n])]
+            out.append((unit, terms[:PER_UNIT]))
+        return out
 
     def save(self, path: Path) -> None:
         assert isinstance(self.terms, Packed)  # __post_init__ packs it
@@ -278,15 +286,16 @@ _NO_SILENT_E = ("ch", "sh", "ck", "x", "w", "y", "nd", "nt", "rd", "rt", "ld", "
 
 def _is_past(word: str) -> bool:
     """Whether an English word is a verb's past or participle in -ed or an irregular one
-    (used, paid, held, submitted): in a question it is the verb's ("Which member used …",
-    "How many subsidies were paid"), while the dictionary also glosses the adjective
-    (used → 中古, second-hand; paid → 有料)."""
+    (used, paid, held, submitted): in a question it may be the verb's ("Which member used
+    …", "How many subsidies were paid") or the adjective's, which the dictionary glosses
+    (used → 中古, second-hand; based → 基づく), so both are searched."""
     return word in _IRREGULAR or _regular_past(word)
 
 
 def _regular_past(word: str) -> bool:
-    """-ed after a stem with a vowel (used, owed, rated), not -eed (need, feed) or a
-    word of one syllable (shed, bred)."""
+    """-ed after a stem with a vowel (used, owed, rated), not -eed (need, feed) nor after
+    a stem with none (shed, bred). Some such words are no verb's past (hundred, naked):
+    they are read as a verb only where the list holds one (:meth:`Lexicon.weighted_units`)."""
     stem = word[:-2]
     return (
         len(word) >= 4
@@ -307,8 +316,8 @@ def _base_forms(word: str) -> tuple[str, ...]:
 
     >>> _base_forms("rated"), _base_forms("cancelled"), _base_forms("used")
     (('rate', 'rat'), ('cancelle', 'cancell', 'cancel'), ('use', 'us'))
-    >>> _base_forms("watched"), _base_forms("handed")
-    (('watch',), ('hand',))
+    >>> _base_forms("watched"), _base_forms("handed"), _base_forms("owed")
+    (('watch', 'watche'), ('hand', 'hande'), ('ow', 'owe'))
     """
     if word in _IRREGULAR:
         return (_IRREGULAR[word],)
@@ -321,9 +330,11 @@ def _base_forms(word: str) -> tuple[str, ...]:
             stem = word[: -len(ending)]
             if ending == "ed" and stem.endswith("i"):
                 return (stem[:-1] + "y",)  # applied, carried
-            # no silent e after ch, sh, ck, x, w or a cluster like nd (watched: watch, not
-            # "watche", a plural's stem; handed: hand, not hande, ハンデ read aloud)
-            forms = [stem] if stem.endswith(_NO_SILENT_E) else [stem + "e", stem]
+            # a silent e is unlikely after ch, sh, ck, x, w or a cluster like nd: the bare
+            # stem first (watched: watch before "watche", a plural's stem; handed: hand
+            # before hande, ハンデ read aloud; owed: owe still, as "ow" is no word)
+            bare_first = stem.endswith(_NO_SILENT_E)
+            forms = [stem, stem + "e"] if bare_first else [stem + "e", stem]
             if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
                 forms.append(stem[:-1])  # submitted, planned, running, cancelled
             return tuple(forms)

@@ -139,9 +139,10 @@ _AMOUNT_FIGURE = re.compile(
 # 度 counts times only after a period (1週間に1度, 月1度, 年に2度), not a temperature or an
 # angle (30度)
 _PER_PERIOD = re.compile(r"[週月年日間](?:に|で)?\s?$")
-# 「いくつの県と市で」, 「いくつの団体が」: the thing counted, by its first character; a count of
-# it is written 「36の県と市」 or 「12団体」, and other counts (「6ブロック」) do not answer
-_COUNTED = re.compile(r"いくつの\s?([^\s、。はがをにでとのもか])")
+# 「いくつの県と市で」, 「いくつの学校が」: the thing counted (up to a particle). A count of it
+# is written with its counter (「12校」, 「5施設」) or before it (「36の県と市」, 「5つの事業所」);
+# other counts (「6ブロック」) do not answer
+_COUNTED = re.compile(r"いくつの\s?([^\s、。はがをにでとのもか]+)")
 # A count written without a counter (「17から20に増えた」): not a year, month or day.
 _BARE_COUNT = re.compile(r"(?<![0-9.,])[0-9][0-9,]*(?![0-9.,]|\s?[年月日時分歳号条第])")
 _DATE = re.compile(
@@ -432,29 +433,40 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
     >>> [(f.figure, f.wanted) for f in figures("いくつの県と市で実施されるか",
     ...     ["全国を6ブロックに分けて", "36の県と市で実施"], "amount")]
     [('6', False), ('36', True)]
+    >>> [(f.figure, f.wanted) for f in figures("いくつの学校で導入したか",
+    ...     ["12校で導入し、職員は30人"], "amount")]
+    [('12校', True), ('30人', False)]
+    >>> [(f.figure, f.wanted) for f in figures("いくつの事業所が参加したか",
+    ...     ["5つの事業所が参加"], "amount")]
+    [('5', True)]
     """
     q = nfkc(question).lower()
     stated = _stated(question, kind)
     wanted = asked_units(question)
-    counted = _COUNTED.search(q)  # いくつの県と市: a bare count is wanted before 県 only
+    counted = _COUNTED.search(nfkc(question))  # いくつの県と市: a count of 県 is wanted
+    noun = counted.group(1) if counted else ""
     years = {y for d in _stated(question, "when") if (y := written_year(d))}
     out = []
     for i, raw in enumerate(sentences):
         s = nfkc(raw)
         if kind == "amount":
             matches = [(m, m.group("unit")) for m in _AMOUNT_FIGURE.finditer(s)]
-            if counted:
-                noun = counted.group(1)
+            if noun:  # 「36の県と市」, 「5つの事業所」: a count of the noun without a counter
+                taken = [range(m.start(), m.end()) for m, _ in matches]
                 matches += [
                     (m, noun)
                     for m in _BARE_COUNT.finditer(s)
-                    if re.match(rf"\s?の?{re.escape(noun)}", s[m.end() :])
+                    if re.match(rf"\s?つ?の?\s?{re.escape(noun[0])}", s[m.end() :], re.I)
+                    and not any(m.start() in r for r in taken)
                 ]
             if not matches and re.search(r"いくつ|\bhow many\b", q):
                 matches = [(m, "") for m in _BARE_COUNT.finditer(s)]
         else:
             matches = [(m, "") for m in _DATE.finditer(s)]
         for m, unit in matches:
+            asked = not wanted or _SAME_UNIT.get(unit, unit) in wanted
+            if noun:  # a counter of the noun (校 of 学校, 施設) or the noun itself
+                asked = bool(unit) and (unit.lower() in noun.lower() or unit == noun)
             if re.sub(r"[\s,]", "", m.group()) in stated:
                 continue
             if unit == "度" and not _PER_PERIOD.search(s[: m.start()]):
@@ -465,9 +477,7 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
                     i,
                     _phrase(s, m.start(), m.end()),
                     m.group().strip(),
-                    (unit == counted.group(1))
-                    if counted
-                    else not wanted or _SAME_UNIT.get(unit, unit) in wanted,
+                    asked,
                     topical,
                     _dated(years, s, m.start(), m.end()) if kind == "amount" else 0,
                 )

@@ -61,6 +61,8 @@ programs in Japanese, years as asked. Reply with the Japanese question only.
 
 Question: {question}"""
 
+TRANSLATE_TIMEOUT = 20.0  # seconds: the answer waits on it, so a hung endpoint costs no more
+
 LANGUAGES = {"ja": "Japanese", "en": "English"}
 
 
@@ -144,10 +146,14 @@ def rewrite_with_llm(llm: Any, question: str, history: Sequence[str]) -> str | N
 
 def japanese_wording(llm: Any, question: str) -> str | None:
     """The question put into Japanese by the model, for the search to run beside the
-    English one; None when the model fails or replies with no Japanese question."""
+    English one: the first line of the reply that is no preamble (「以下が日本語訳です：」);
+    None when the model fails, takes more than :data:`TRANSLATE_TIMEOUT` seconds, or
+    replies with no Japanese question."""
+    prompt = TRANSLATE_PROMPT.format(question=question)
     try:
-        out = _text(llm.invoke([("human", TRANSLATE_PROMPT.format(question=question))]).content)
+        out = _text(llm.invoke([("human", prompt)], timeout=TRANSLATE_TIMEOUT).content)
     except Exception:
         return None
-    line = next((x.strip().strip('"「」') for x in out.splitlines() if x.strip()), "")
+    lines = [x.strip().strip('"「」') for x in out.splitlines()]
+    line = next((x for x in lines if x and not x.endswith((":", "："))), "")
     return line if 0 < len(line) <= 300 and question_language(line) == "ja" else None

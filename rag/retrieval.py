@@ -525,14 +525,12 @@ class Retriever:
         less those whose label is in ``ignore_hints``. ``also`` holds other wordings of the
         same question (an English one put into Japanese by an LLM): each is searched as the
         query is, and the lists are fused by reciprocal rank (:meth:`_fused`). A wording
-        that names other known places than the query is another question (a weak model
-        put "Morioka" as 宮城県) and is left out."""
-        named = self.mentioned_places(query)
-        wordings = [
-            w
-            for w in dict.fromkeys(a.strip() for a in also)
-            if w and w != query.strip() and self.mentioned_places(w) == named
-        ]
+        that does not name the same known places as the query is another question (a weak
+        model put "Morioka" as 宮城県) and is left out."""
+        wordings = [w for w in dict.fromkeys(a.strip() for a in also) if w and w != query.strip()]
+        if wordings:
+            named = self.mentioned_places(query)
+            wordings = [w for w in wordings if self.mentioned_places(w) == named]
         if wordings:
             return self._fused(query, wordings, k, mode, filters, weights, hints, ignore_hints)
         query = query.strip()
@@ -613,7 +611,9 @@ class Retriever:
         and fused by reciprocal rank, each list weighing the same (RAG-Fusion; LangChain's
         multi-query retrieval takes the union): a passage that several wordings find comes
         first. A hit keeps its ranks and adds its rank under each wording (``wording0`` is
-        the query); the query's vector and what was read from it stay the result's."""
+        the query); its similarity is to the query's vector (the evidence gate reads it as
+        the question's, not a wording's), and what was read from the query stays the
+        result's."""
         t_all = time.perf_counter()
         depth = max(FUSE_DEPTH, k)
         runs = [
@@ -642,6 +642,9 @@ class Retriever:
             for n, (cid, score) in enumerate(fused, 1)
         ]
         main = runs[0]
+        if main.query_vector is not None and hits:
+            sims = self.store.similarities(main.query_vector, [h.chunk.id for h in hits])
+            hits = [replace(h, similarity=sim) for h, sim in zip(hits, sims, strict=True)]
         timings = {f"wording{i}": r.timings_ms.get("total", 0.0) for i, r in enumerate(runs)}
         timings["total"] = (time.perf_counter() - t_all) * 1000
         stages = {**main.stages, "wordings": [main.query, *wordings], "fusion": "rrf"}

@@ -17,7 +17,7 @@ import pytest
 from rag.answering import NO_ANSWER, Answerer
 from rag.generation import NO_ANSWER_TOKEN, chat_model
 from rag.indexing import ingest
-from rag.retrieval import Retriever
+from rag.retrieval import FUSE_DEPTH, Retriever
 from rag.settings import Settings
 
 from .conftest import CORPUS, REPORT, ROOT
@@ -152,7 +152,7 @@ def test_other_wordings_are_searched_and_fused_by_rank(settings: Settings) -> No
     lists fused by reciprocal rank; every hit comes from one of the lists, carries its rank
     in each, and a passage both find outranks one found at the same place by one only."""
     r = Retriever.open(settings)
-    en, ja = r.search(MORIOKA_EN, k=20), r.search(MORIOKA_IN_JA, k=20)
+    en, ja = r.search(MORIOKA_EN, k=FUSE_DEPTH), r.search(MORIOKA_IN_JA, k=FUSE_DEPTH)
     fused = r.search(MORIOKA_EN, k=5, also=[MORIOKA_IN_JA, MORIOKA_EN, " "])
     assert fused.stages["wordings"] == [MORIOKA_EN, MORIOKA_IN_JA]  # the query is not twice
     assert fused.query == MORIOKA_EN and fused.understood == en.understood
@@ -171,6 +171,9 @@ def test_other_wordings_are_searched_and_fused_by_rank(settings: Settings) -> No
     scores = [h.score for h in fused.hits]
     assert scores == sorted(scores, reverse=True)
     assert ICS_CHUNK_MARK in fused.hits[0].chunk.text  # both wordings find the ICS passage
+    # similarity is to the question's own vector, whichever wording found the passage
+    sims = r.store.similarities(en.query_vector, [h.chunk.id for h in fused.hits])
+    assert [h.similarity for h in fused.hits] == sims
     plain = r.search(MORIOKA_EN, k=5, also=[MORIOKA_EN, ""])
     assert [h.chunk.id for h in plain.hits] == [h.chunk.id for h in en.hits[:5]]
     assert "wordings" not in plain.stages

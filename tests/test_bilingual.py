@@ -210,28 +210,29 @@ def test_irregular_pasts_are_read_as_their_verb_and_dates_and_numbers_not_transl
     assert lex.units(TOKENS("kilo")) == [("kilo", ["キロ"])]
 
 
-def test_a_past_form_is_read_as_its_verb_even_where_the_dictionary_glosses_it() -> None:
-    """In a question "used" and "paid" are the verb's (利用, 支払い), though JMdict also
-    glosses the adjectives (中古, a used car; 有料, paid parking) at full weight. A word in
-    -ed that is no verb's past keeps its own translation (hundred, need)."""
+def test_a_past_form_is_searched_as_its_verb_and_as_the_adjective() -> None:
+    """In a question "used" may be the verb's (利用: which member used …) or the
+    adjective's (中古, a used car), which JMdict glosses at full weight; "based" is mostly
+    the adjective's (基づく), its verb's first sense a noun (拠点). Both senses are
+    searched, in turn. A word in -ed whose verb the list lacks keeps its own translation
+    (hundred, whose "hundre" is no word)."""
     table = [
         Entry(("利用",), True, (("use", "utilization"),)),
         Entry(("中古",), True, (("used", "second-hand"),)),
+        Entry(("基づく",), True, (("based",), ("to be based on",))),
+        Entry(("拠点",), True, (("base", "foothold"),)),
         Entry(("支払い",), True, (("payment", "to pay"),)),
-        Entry(("有料",), True, (("paid", "fee-charging"),)),
         Entry(("百",), True, (("hundred",),)),
-        Entry(("必要",), True, (("need", "necessity"),)),
-        Entry(("ねえ",), True, (("nee",),)),
     ]
 
     def entries(known: Callable[[str], bool]) -> list[Entry]:
         return [e for e in table if any(known(h) for h in e.heads)]
 
-    lex = build(["利用", "中古", "支払い", "有料", "百", "必要"], TOKENS, entries)
-    assert lex.units(TOKENS("Which member used it")) == [("use", ["利用"])]
-    assert lex.units(TOKENS("subsidies paid")) == [("pay", ["支払い"])]
+    lex = build(["利用", "中古", "基づく", "拠点", "支払い", "百"], TOKENS, entries)
+    assert lex.units(TOKENS("Which member used it")) == [("used", ["中古", "利用"])]
+    assert lex.units(TOKENS("based on the plan"))[0] == ("based", ["基づく", "拠点"])
+    assert lex.units(TOKENS("subsidies paid")) == [("pay", ["支払い"])]  # "paid" has none
     assert lex.units(TOKENS("hundred")) == [("hundred", ["百"])]
-    assert lex.units(TOKENS("need")) == [("need", ["必要"])]
 
 
 def test_no_silent_e_is_guessed_where_english_never_writes_one() -> None:

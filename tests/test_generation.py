@@ -35,6 +35,8 @@ def test_a_reply_that_is_no_japanese_question_is_not_searched() -> None:
     endpoint: the search runs with the English question alone."""
     for reply in ["How will Shinagawa increase donations?", "", "ふるさと納税" * 100]:
         assert japanese_wording(FakeListChatModel(responses=[reply]), "How?") is None
+    preamble = FakeListChatModel(responses=["以下が日本語訳です：\n品川区の寄附はいくらか"])
+    assert japanese_wording(preamble, "How much?") == "品川区の寄附はいくらか"
 
     class Down(FakeListChatModel):
         def invoke(self, *args: Any, **kwargs: Any) -> Any:
