@@ -254,6 +254,9 @@ def open_retriever(
     return Retriever.open(settings), time.perf_counter() - t0
 
 
+_WORDINGS: dict[str, str | None] = {}  # English question -> the LLM's Japanese wording
+
+
 def run_condition(
     name: str,
     workdir: Path,
@@ -284,8 +287,10 @@ def run_condition(
     if llm is not None:
         from rag.generation import japanese_wording
 
-        for q in queries:
-            if q["lang"] == "en" and (ja := japanese_wording(llm, q["text"])):
+        for q in queries:  # once per question, whatever the conditions
+            if q["lang"] == "en" and q["text"] not in _WORDINGS:
+                _WORDINGS[q["text"]] = japanese_wording(llm, q["text"])
+            if ja := _WORDINGS.get(q["text"]):
                 wordings[q["id"]] = ja
     runs = {
         q["id"]: [

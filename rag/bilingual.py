@@ -176,16 +176,18 @@ class Lexicon:
                 found[i] = (tok, 1)
                 # a past form is the verb's or the adjective's: "used" is 利用 (Which member
                 # used …) as often as 中古 (a used car); both senses, the verb's alternating
-                verb = next((f for f in _base_forms(tok) if f in self.terms), None)
-                if _is_past(tok) and verb:
+                verb = _is_past(tok) and next((f for f in _base_forms(tok) if f in self.terms), "")
+                if verb:
                     senses[i] = verb
         out = []
         for i, (unit, _) in sorted(found.items()):
             terms = self.terms[unit]
             if i in senses:  # the adjective's first, then the verb's, in turn, each once
                 turns = itertools.zip_longest(terms, self.terms[senses[i]])
-                mixed = [pair for both in turns for pair in both if pair]
-                terms = [pair for n, pair in enumerate(mixed) if pair[0] not in dict(mixed[:n])]
+                first: dict[str, float] = {}
+                for pair in (pair for both in turns for pair in both if pair):
+                    first.setdefault(*pair)
+                terms = list(first.items())
             out.append((unit, terms[:PER_UNIT]))
         return out
 

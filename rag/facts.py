@@ -466,7 +466,7 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
         for m, unit in matches:
             asked = not wanted or _SAME_UNIT.get(unit, unit) in wanted
             if noun:  # a counter of the noun (校 of 学校, 施設) or the noun itself
-                asked = bool(unit) and (unit.lower() in noun.lower() or unit == noun)
+                asked = bool(unit) and unit.lower() in noun.lower()
             if re.sub(r"[\s,]", "", m.group()) in stated:
                 continue
             if unit == "度" and not _PER_PERIOD.search(s[: m.start()]):
