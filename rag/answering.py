@@ -47,6 +47,10 @@ NOT_MENTIONED = {
     "ja": "資料には「{names}」についての記述がありません。",
     "en": "The documents never mention {names}.",
 }
+NOT_ABOUT = {
+    "ja": "見つかった箇所には「{names}」についての記述がありません。",
+    "en": "No passage found speaks of {names}.",
+}
 NO_FIGURE = {
     "ja": "資料には、問われている数値の記載が見つかりませんでした。",
     "en": "The documents do not state the figure this question asks for.",
@@ -134,9 +138,13 @@ class Answerer:
 
         result = search(standalone, filters, wordings)
         timings["retrieve"] = result.timings_ms["total"]
-        hits = result.hits
+        # a question naming a municipality (港区, "Ota ward") is answered only from passages
+        # that speak of it: not from another council's minutes that never name it
+        asked = self.evidence.asked_places(standalone)
+        found, hits = result.hits, self.evidence.about(result.hits, asked)
+        elsewhere = [name for name, _ in asked] if found and not hits else []
         missing = self.evidence.missing_names(standalone)
-        confidence = 0.0 if missing else self.evidence.confidence(standalone, hits)
+        confidence = 0.0 if missing or elsewhere else self.evidence.confidence(standalone, hits)
         carried = (
             in_context(question, history, self.retriever.places)
             if standalone == question.strip()
@@ -144,10 +152,11 @@ class Answerer:
         )
         if carried:  # 「職員の負担は減りましたか」: on the previous topic, if better covered there
             other = search(carried, filters)
-            other_confidence = self.evidence.confidence(carried, other.hits)
+            other_hits = self.evidence.about(other.hits, self.evidence.asked_places(carried))
+            other_confidence = self.evidence.confidence(carried, other_hits)
             if other_confidence > confidence and not self.evidence.missing_names(carried):
-                standalone, result, hits = carried, other, other.hits
-                missing, confidence = [], other_confidence
+                standalone, result, found, hits = carried, other, other.hits, other_hits
+                missing, elsewhere, confidence = [], [], other_confidence
         no_figure = bool(confidence) and self.extractor.lacks_asked_figure(standalone, hits)
         if no_figure:
             confidence = 0.0  # 「何人」 asked, and no passage states a number of people
@@ -165,8 +174,8 @@ class Answerer:
             understood=tuple(result.understood.labels(lang)),
             searched_as=tuple(result.stages.get("wordings", [])[1:]),  # those searched
         )
-        if confidence < self.min_confidence:
-            final = self.no_answer(draft, hits, lang, missing, no_figure)
+        if confidence < self.min_confidence or not hits:
+            final = self.no_answer(draft, found, lang, missing, no_figure, elsewhere)
             yield final.answer
         elif self.llm is None and (places := compared_places(standalone, self.retriever.places)):
             t0 = time.perf_counter()  # 「盛岡市と仙台市の…違いは」: one cited line per place
@@ -219,9 +228,11 @@ class Answerer:
         lang: str,
         missing: Sequence[str] = (),
         no_figure: bool = False,
+        elsewhere: Sequence[str] = (),
     ) -> Answer:
         """The refusal, with the nearest passages (their best-covered sentence) listed; it
-        says why when it knows: a name no passage mentions, or no figure of the kind asked."""
+        says why when it knows: a name no passage mentions, a municipality no passage found
+        speaks of, or no figure of the kind asked."""
         weights = self.evidence.weights(draft.standalone_question)
         nearest = tuple(
             Citation(
@@ -234,8 +245,10 @@ class Answerer:
             for h in hits[: self.evidence.passages]
         )
         message = NO_FIGURE[lang] if no_figure else NO_ANSWER[lang]
+        sep = "」「" if lang == "ja" else ", "
+        if elsewhere:
+            message = NOT_ABOUT[lang].format(names=sep.join(elsewhere))
         if missing:
-            sep = "」「" if lang == "ja" else ", "
             message = NOT_MENTIONED[lang].format(names=sep.join(missing))
         text = message + (" " + NEAREST[lang] if nearest else "")
         return replace(draft, status="no_answer", answer=text, citations=(), nearest=nearest)

@@ -34,13 +34,14 @@ from pathlib import Path
 from typing import Any, cast
 
 from rag.decisions import Decision, DecisionReader, find_titles
+from rag.municipalities import council_municipality
 from rag.parsing import Para, ParsedDoc, Turn, minutes_facts, page_starts, parse_document
 from rag.schema import ChunkMetadata, DecisionRecord
 from rag.text import AFTER_SENTENCE_END, nfkc
 
 # Bump when chunk boundaries, ids, texts or metadata (speakers) change: the index refuses
 # chunks of another version.
-CHUNKER_VERSION = "5"  # 5: speakers named 木村, 阿部, 松山… (4: procedure chunks, decisions)
+CHUNKER_VERSION = "6"  # 6: the council's municipality (5: speakers named 木村, 阿部…; 4: decisions)
 MAX_CHARS = 800
 QUESTION_CHARS = 160
 # A chair or clerk turn this long, with no procedural words, says something of substance
@@ -467,6 +468,12 @@ def _read_doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
         or parsed.doc.doc_id,
         "council": m.get("council") or read.get("council"),
         "council_city": m.get("city") or read.get("city"),
+        # the municipality whose council the document records; where neither the catalog
+        # nor the header gives it, rag.indexing reads it from the text
+        "municipality": m.get("municipality")
+        or m.get("city")
+        or read.get("city")
+        or council_municipality(m.get("council") or read.get("council")),
         "committee": m.get("committee") or parsed.header.get("committee"),
         "kind": kind,
         "date": str(m.get("date") or parsed.header.get("report_date") or read.get("date") or "")

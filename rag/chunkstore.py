@@ -49,14 +49,15 @@ _CACHE_ROWS = 4096
 # metadata read for every chunk at start or by a filter: kept in memory; the rest (spans,
 # offsets, stage directions, decisions…) is read from disk when a chunk is shown
 HOT = (
-    "doc_id", "title", "council", "committee", "kind", "date", "chunk_type", "section",
+    "doc_id", "title", "council", "municipality", "committee", "kind", "date",
+    "chunk_type", "section",
     "city", "meeting", "roles", "questioner", "answerers", "speakers", "page",
 )  # fmt: skip
 # The hot keys in runs that many chunks share (the document's, the kind's, the place's, the
 # speakers', the page): each distinct run is stored and parsed once, and every chunk holding
 # it shares its values (the speakers' dicts and lists too: loaded metadata is never changed
 # in place). The runs follow HOT's order, so a chunk's keys keep that order.
-PARTS = (HOT[0:6], HOT[6:8], HOT[8:10], HOT[10:14], HOT[14:15])
+PARTS = (HOT[0:7], HOT[7:9], HOT[9:11], HOT[11:15], HOT[15:16])
 
 
 def encode_embed_text(text: str, embed_text: str) -> list[Any]:

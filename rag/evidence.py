@@ -9,6 +9,9 @@ no I/O):
   a question about a place or person the documents never mention is not answered; an
   English name counts as mentioned when an indexed word reads as it (Nanbu → 南部) or the
   index's term list translates it (Personnel Commission → 人事委員会);
+- the municipalities a question names (:meth:`Evidence.asked_places`), which a passage
+  must speak of to answer it (:meth:`Evidence.about`): 港区's figure is not in 品川区's
+  minutes;
 - confidence, the best over the top passages of sqrt(term coverage × dense similarity).
 
 >>> ev = Evidence(retriever.tokenizer, retriever.index.bm25)     # doctest: +SKIP
@@ -20,11 +23,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from rag.bilingual import Lexicon
 from rag.bm25 import BM25
+from rag.municipalities import EN_SUFFIX_WORDS, english_named, named, speaks_of
 from rag.retrieval import Hit
 from rag.text import fold, question_language, sentences
 from rag.tokenizing import Tokenizer, acronyms, latin_names, romanized_reading
@@ -180,6 +184,29 @@ class Evidence:
             if not any(t in vocab for t in self.tokenizer(name))
             and not (name.isascii() and self._known(name, english))
         ]
+
+    def asked_places(self, question: str) -> list[tuple[str, frozenset[str]]]:
+        """The municipalities the question names, each as (its name as asked, its Japanese
+        forms): 港区 → {港区}; "Ota ward" → the index's words that read as "ota" with 区
+        ({大田区, 太田区}), none when no indexed word reads so."""
+        out = [(n, frozenset([n])) for n in dict.fromkeys(named(question))]
+        for name, suffix in english_named(question):
+            forms = frozenset(w + suffix for w in self.read_as.get(name, ()))
+            out.append((f"{name.title()} {EN_SUFFIX_WORDS[suffix]}", forms))
+        return out
+
+    def about(self, hits: Sequence[Hit], asked: Sequence[tuple[str, frozenset[str]]]) -> list[Hit]:
+        """The hits that may answer a question naming the ``asked`` municipalities, ranked
+        anew: those whose passage speaks of one (:func:`rag.municipalities.speaks_of`), or
+        whose place is unknown."""
+        if not asked:
+            return list(hits)
+        kept = [
+            h
+            for h in hits
+            if any(speaks_of(h.chunk.metadata, h.chunk.text, f) is not False for _, f in asked)
+        ]
+        return [replace(h, rank=i) for i, h in enumerate(kept, 1)]
 
     def confidence(self, question: str, hits: Sequence[Hit]) -> float:
         """How well the best of the top passages covers the question, in [0, 1]."""

@@ -39,9 +39,10 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -56,6 +57,7 @@ from rag.chunkstore import FILE as CHUNKS_FILE
 from rag.chunkstore import ChunkTable, write_table
 from rag.embedding import ALIASES, BatchedEmbeddings, as_batched, load_embeddings
 from rag.loading import LoadError, load_documents
+from rag.municipalities import most_named, named
 from rag.settings import Settings
 from rag.tokenizing import tokenize_all
 from rag.vectorstores import DenseStore, FaissChunkStore, MilvusChunkStore
@@ -155,6 +157,8 @@ class IngestReport:
     index_type: str = ""
     errors: list[str] = field(default_factory=list)
     written: bool = False
+    # municipalities read from the documents' text (no catalog or header named the council)
+    municipalities: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         if not self.written:
@@ -168,6 +172,10 @@ class IngestReport:
                 for i, (name, sec) in enumerate(self.stages.items())
             )
             + (")" if self.stages else "")
+            + "".join(
+                f"\nmunicipality read from the text: {place} ({n} documents)"
+                for place, n in sorted(self.municipalities.items(), key=lambda x: -x[1])
+            )
         )
 
 
@@ -472,6 +480,8 @@ def _ingest(
     errors: list[LoadError] = []
     plan: list[tuple[str, list[Chunk] | None]] = []  # None: reuse the previous chunks
     documents: dict[str, Any] = {}
+    named_in: dict[str, Counter[str]] = defaultdict(Counter)  # municipalities, by file
+    unplaced: set[str] = set()  # documents whose municipality is read from the text
     for doc in load_documents(paths, errors):
         if doc.doc_id in documents:
             report.errors.append(f"{doc.path}: duplicate document id {doc.doc_id!r}; skipped")
@@ -481,9 +491,14 @@ def _ingest(
             plan.append((doc.doc_id, None))
             report.unchanged += 1
         else:
-            plan.append((doc.doc_id, chunk_source(doc)))
+            plan.append((doc.doc_id, pieces := chunk_source(doc)))
             (report.changed if old else report.added).append(doc.doc_id)
+            if pieces and not pieces[0].metadata.get("municipality"):
+                text = doc.text or "\n".join(v.text for v in doc.voices)
+                named_in[doc.path].update(named(text))
+                unplaced.add(doc.doc_id)
         documents[doc.doc_id] = {"path": doc.path, "sha256": doc.sha256, "encoding": doc.encoding}
+    plan = _place(plan, unplaced, documents, named_in, report)
     report.errors += [str(e) for e in errors]
     report.removed = sorted(set(old_docs) - set(documents))
     current_format = (
@@ -587,6 +602,27 @@ def _ingest(
     _stage(report, "index build and write", mark)
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _place(
+    plan: list[tuple[str, list[Chunk] | None]],
+    unplaced: set[str],
+    documents: Mapping[str, Any],
+    named_in: Mapping[str, Counter[str]],
+    report: IngestReport,
+) -> list[tuple[str, list[Chunk] | None]]:
+    """Give each document of ``unplaced`` (minutes whose catalog and header name no council)
+    the municipality its file names most (:func:`rag.municipalities.most_named`): one
+    meeting of an archive may name its ward only once or never, the archive's file names it
+    hundreds of times. The choice is counted in ``report.municipalities``."""
+    out = []
+    for doc_id, chunks in plan:
+        place = most_named(named_in[documents[doc_id]["path"]]) if doc_id in unplaced else None
+        if place and chunks:
+            chunks = [replace(c, metadata={**c.metadata, "municipality": place}) for c in chunks]
+            report.municipalities[place] = report.municipalities.get(place, 0) + 1
+        out.append((doc_id, chunks))
+    return out
 
 
 def _drop_checkpoints(index_dir: Path) -> None:

@@ -186,14 +186,15 @@ def newline_style(text: str) -> str:
 
 # --- catalog ---------------------------------------------------------------------------
 
-CATALOG_FIELDS = ("id", "title", "council", "committee", "kind", "date", "source")
+CATALOG_FIELDS = ("id", "title", "council", "municipality", "committee", "kind", "date", "source")
 
 
 def read_catalog(path: Path) -> dict[str, dict[str, Any]]:
     """Read a catalog TOML (``[[documents]]`` tables) into ``{file name: entry}``.
 
-    Each entry has id, title, council, committee, kind (``report`` | ``minutes``), date
-    and source, plus ``file``, the document's path relative to the catalog.
+    Each entry has id, title, council, municipality (品川区: whose council it is; else read
+    from the header or the text), committee, kind (``report`` | ``minutes``), date and
+    source, plus ``file``, the document's path relative to the catalog.
     """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

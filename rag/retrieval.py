@@ -31,6 +31,7 @@ from rag.embedding import BatchedEmbeddings, as_batched, load_embeddings
 from rag.facts import wanted_speaker
 from rag.filters import Filters
 from rag.indexing import StoredIndex, load_index, open_dense_store
+from rag.municipalities import place_of
 from rag.places import Gazetteer
 from rag.rerank import (
     CANDIDATES,
@@ -174,8 +175,9 @@ class Retriever:
         self.index = index
         self.settings = settings
         self.tokenizer = Tokenizer(index.manifest["bm25"]["field"])
-        cities = (str(c.metadata["city"]) for c in self.chunks if c.metadata.get("city"))
-        self.places = Gazetteer.from_places(cities, self.tokenizer)
+        # the visited cities of reports, the municipalities of the councils (rag.municipalities)
+        cities = {p for c in self.chunks for p in (c.metadata.get("city"), place_of(c.metadata))}
+        self.places = Gazetteer.from_places((str(p) for p in cities if p), self.tokenizer)
         self._embeddings = None if embeddings is None else as_batched(embeddings)
         self._store = store
         if self._embeddings is not None and store is None:
@@ -487,7 +489,7 @@ class Retriever:
             bm25.present,
             lambda r: self.chunks[r].text,
             self._types,
-            [bool(places) and self.chunks[r].metadata.get("city") in places for r in cands.rows],
+            [bool(places) and place_of(self.chunks[r].metadata) in places for r in cands.rows],
             hinted,
             self._text_lengths,
             terms,
@@ -502,7 +504,7 @@ class Retriever:
             return np.zeros(len(rows), dtype=bool)
         out = np.zeros(len(rows), dtype=bool)
         for i, r in enumerate(rows):
-            city = self.chunks[r].metadata.get("city")
+            city = place_of(self.chunks[r].metadata)
             if city and city not in places:
                 text = self.chunks[r].text
                 out[i] = not any(p in text for p in places)
@@ -569,7 +571,7 @@ class Retriever:
             bonus = 1.0 / (self.settings.rrf_k + 1)
             fused = sorted(
                 (
-                    (row, sc + (bonus if self.chunks[row].metadata.get("city") in places else 0.0))
+                    (row, sc + (bonus if place_of(self.chunks[row].metadata) in places else 0.0))
                     for row, sc in fused
                 ),
                 key=lambda x: (-x[1], x[0]),

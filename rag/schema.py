@@ -49,6 +49,7 @@ class ChunkMetadata(TypedDict, total=False):
     doc_id: str
     title: str
     council: str | None
+    municipality: str | None  # the council's: 品川区 (rag.municipalities)
     committee: str | None
     kind: str  # report | minutes
     date: str | None  # ISO YYYY-MM-DD
