@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag.answering import NOT_ABOUT, Answerer
@@ -218,3 +219,20 @@ def test_a_question_about_another_ward_is_refused_not_answered_from_this_one(
     assert theirs.nearest  # the passages found are still listed
     english = answerer.ask("Until what time will Suginami ward's libraries open?")
     assert english.status == "no_answer" and "Suginami ward" in english.answer
+
+
+def test_search_puts_other_councils_passages_after_those_of_the_asked_one(
+    archive: tuple[Settings, FakeEmbeddings],
+) -> None:
+    s, emb = archive
+    retriever = Retriever(load_index(s), emb, s)
+    assert {"品川区", "函館市"} <= set(retriever.places.names.values())
+    rows = np.arange(len(retriever.chunks))
+    places = [place_of(c.metadata) for c in retriever.chunks]
+    # asked about 函館市: 品川区's passages are said elsewhere (they never name it)
+    elsewhere = retriever._elsewhere("函館市は病児保育の施設を何か所で運営していますか", rows)
+    assert {p for p, e in zip(places, elsewhere, strict=True) if not e} == {"函館市"}
+    elsewhere = retriever._elsewhere("品川区は病児保育の施設を何か所で運営していますか", rows)
+    assert {p for p, e in zip(places, elsewhere, strict=True) if not e} == {"品川区"}
+    hits = retriever.search("函館市は病児保育の施設を何か所で運営していますか", k=3).hits
+    assert hits[0].chunk.metadata["municipality"] == "函館市"
