@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from rag.decisions import Decision, DecisionReader, find_titles
-from rag.municipalities import council_municipality
+from rag.municipalities import council_municipality, normalised
 from rag.parsing import Para, ParsedDoc, Turn, minutes_facts, page_starts, parse_document
 from rag.schema import ChunkMetadata, DecisionRecord
 from rag.text import AFTER_SENTENCE_END, nfkc
@@ -470,9 +470,7 @@ def _read_doc_meta(parsed: ParsedDoc) -> dict[str, Any]:
         "council_city": m.get("city") or read.get("city"),
         # the municipality whose council the document records; where neither the catalog
         # nor the header gives it, rag.indexing reads it from the text
-        "municipality": m.get("municipality")
-        or m.get("city")
-        or read.get("city")
+        "municipality": normalised(m.get("municipality") or m.get("city") or read.get("city"))
         or council_municipality(m.get("council") or read.get("council")),
         "committee": m.get("committee") or parsed.header.get("committee"),
         "kind": kind,

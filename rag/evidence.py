@@ -28,7 +28,7 @@ from functools import cached_property
 
 from rag.bilingual import Lexicon
 from rag.bm25 import BM25
-from rag.municipalities import EN_SUFFIX_WORDS, english_named, named, speaks_of
+from rag.municipalities import EN_SUFFIXES, english_named, named, speaks_of
 from rag.retrieval import Hit
 from rag.text import fold, question_language, sentences
 from rag.tokenizing import Tokenizer, acronyms, latin_names, romanized_reading
@@ -187,12 +187,16 @@ class Evidence:
 
     def asked_places(self, question: str) -> list[tuple[str, frozenset[str]]]:
         """The municipalities the question names, each as (its name as asked, its Japanese
-        forms): 港区 → {港区}; "Ota ward" → the index's words that read as "ota" with 区
-        ({大田区, 太田区}), none when no indexed word reads so."""
+        forms): 港区 → {港区}; "Ota ward" → the index's words that read as "ota" with 区 or
+        市 ({大田区, 太田区, 大田市…}). An English one that no indexed word reads as is left
+        out: a name the documents never mention is :meth:`missing_names`' to report, and
+        "Smart city" names none."""
         out = [(n, frozenset([n])) for n in dict.fromkeys(named(question))]
-        for name, suffix in english_named(question):
-            forms = frozenset(w + suffix for w in self.read_as.get(name, ()))
-            out.append((f"{name.title()} {EN_SUFFIX_WORDS[suffix]}", forms))
+        for name, kind in english_named(question):
+            words = self.read_as.get(name, ())
+            forms = frozenset(w + s for w in words for s in EN_SUFFIXES[kind])
+            if forms:  # else not a name the index knows ("Smart city"): missing_names' part
+                out.append((f"{name.title()} {kind}", forms))
         return out
 
     def about(self, hits: Sequence[Hit], asked: Sequence[tuple[str, frozenset[str]]]) -> list[Hit]:

@@ -135,7 +135,7 @@ class Filters:
             return False
         if self.kind and fold(meta.get("kind")) != fold(self.kind):
             return False
-        if self.city and fold(self.city) not in fold(meta.get("city")):
+        if self.city and fold(self.city) not in fold(_place(meta)):
             return False
         if self.meeting and fold(self.meeting) not in fold(
             meta.get("meeting") or meta.get("section")
@@ -186,7 +186,7 @@ def milvus_fields(meta: Mapping[str, Any]) -> dict[str, Any]:
     """The filterable fields of a chunk, flat and without nulls, as Milvus stores them."""
     return {
         "doc_id": str(meta.get("doc_id") or ""),
-        "city": str(meta.get("city") or ""),
+        "city": str(_place(meta) or ""),
         "meeting": str(meta.get("meeting") or meta.get("section") or ""),
         "section": str(meta.get("section") or ""),
         "date": str(meta.get("date") or ""),
@@ -194,6 +194,12 @@ def milvus_fields(meta: Mapping[str, Any]) -> dict[str, Any]:
         "roles": list(meta.get("roles") or []),
         "speakers": json.dumps(meta.get("speakers") or [], ensure_ascii=False),
     }
+
+
+def _place(meta: Mapping[str, Any]) -> Any:
+    """The place a city filter matches: a report's visited city, else the municipality of
+    the council (minutes whose header or file named it, a report's opening)."""
+    return meta.get("city") or meta.get("municipality")
 
 
 def _quote(value: str) -> str:

@@ -493,7 +493,8 @@ def _ingest(
         else:
             plan.append((doc.doc_id, pieces := chunk_source(doc)))
             (report.changed if old else report.added).append(doc.doc_id)
-            if pieces and not pieces[0].metadata.get("municipality"):
+            head = pieces[0].metadata if pieces else {}
+            if head.get("kind") == "minutes" and not head.get("municipality"):
                 text = doc.text or "\n".join(v.text for v in doc.voices)
                 named_in[doc.path].update(named(text))
                 unplaced.add(doc.doc_id)
