@@ -59,8 +59,6 @@ NEAREST = {"ja": "近い箇所を下に示します。", "en": "The nearest pass
 # The evidence gate, calibrated on evals/ (the confidence curve of `python -m evals.run`).
 MIN_CONFIDENCE = 0.30
 PASSAGES = 5  # retrieved and shown to the LLM
-# a question naming a municipality searches this many times deeper for passages on it
-PLACE_DEPTH = 3
 
 
 class Answerer:
@@ -127,28 +125,24 @@ class Answerer:
             timings["translate"] = (time.perf_counter() - t0) * 1000
 
         def search(
-            query: str,
-            where: Filters | Mapping[str, str] | None,
-            also: Sequence[str] = (),
-            deeper: bool = False,
+            query: str, where: Filters | Mapping[str, str] | None, also: Sequence[str] = ()
         ) -> SearchResult:
             return self.retriever.search(
                 query,
-                k=self.passages * (PLACE_DEPTH if deeper else 1),
+                k=self.passages,
                 filters=where,
                 hints=hints,
                 ignore_hints=ignore_hints,
                 also=also,
             )
 
-        # a question naming a municipality (港区, "Ota ward") is answered only from passages
-        # that speak of it, not from another council's minutes that never name it; the
-        # places the question itself names, not those a follow-up's rewrite carried along
-        asked = self.evidence.asked_places(question) or self.evidence.asked_places(standalone)
-        result = search(standalone, filters, wordings, deeper=bool(asked))
+        result = search(standalone, filters, wordings)
         timings["retrieve"] = result.timings_ms["total"]
-        found = result.hits[: self.passages]
-        hits = self.evidence.about(result.hits, asked)[: self.passages]
+        # a question naming a municipality (港区, "Ota ward") is answered only from the
+        # passages found that speak of it, not from another council's minutes that never
+        # name it; the places the question itself names, not those a follow-up carried along
+        asked = self.evidence.asked_places(question) or self.evidence.asked_places(standalone)
+        found, hits = result.hits, self.evidence.about(result.hits, asked)
         elsewhere = [name for name, _ in asked] if found and not hits else []
         missing = self.evidence.missing_names(standalone)
         confidence = 0.0 if missing or elsewhere else self.evidence.confidence(standalone, hits)
@@ -158,13 +152,13 @@ class Answerer:
             else None
         )
         if carried:  # 「職員の負担は減りましたか」: on the previous topic, if better covered there
-            on = asked or self.evidence.asked_places(carried)
-            other = search(carried, filters, deeper=bool(on))
-            other_hits = self.evidence.about(other.hits, on)[: self.passages]
+            other = search(carried, filters)
+            other_hits = self.evidence.about(
+                other.hits, asked or self.evidence.asked_places(carried)
+            )
             other_confidence = self.evidence.confidence(carried, other_hits)
             if other_confidence > confidence and not self.evidence.missing_names(carried):
-                standalone, result, hits = carried, other, other_hits
-                found = other.hits[: self.passages]
+                standalone, result, found, hits = carried, other, other.hits, other_hits
                 missing, elsewhere, confidence = [], [], other_confidence
         no_figure = bool(confidence) and self.extractor.lacks_asked_figure(standalone, hits)
         if no_figure:
