@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rag.filters import FilterError, Filters, parse_date
+from rag.filters import FilterError, Filters, milvus_fields, parse_date
 
 MORIOKA = {
     "doc_id": "sumida-dx-r05",
@@ -114,3 +114,12 @@ def test_filters_become_milvus_expressions() -> None:
 )
 def test_any_real_date_round_trips(y: int, m: int, d: int, sep: str) -> None:
     assert parse_date(f"{y}{sep}{m}{sep}{d}") == f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def test_the_city_filter_matches_a_councils_municipality() -> None:
+    """Minutes whose municipality was read from their text (no header city) and a report's
+    opening (its council's) pass a city filter on that municipality; a visited city wins."""
+    f = Filters.parse({"city": "品川区"})
+    assert f.matches({"municipality": "品川区", "city": None})
+    assert not f.matches({"municipality": "墨田区", "city": "盛岡市"})
+    assert milvus_fields({"municipality": "品川区"})["city"] == "品川区"
