@@ -13,7 +13,7 @@ the one object the evals tune.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -34,11 +34,14 @@ from rag.facts import (
     person_line,
     question_type,
     speaker_asked,
+    speaker_said,
     stated_dates,
     who_from,
+    without_dates,
 )
 from rag.presenting import who_said
 from rag.retrieval import Hit
+from rag.rosters import PEOPLE_NOUNS, Roster, rosters
 from rag.schema import ChunkMetadata
 from rag.speakers import titled
 from rag.text import ends_sentence, nfkc, question_language, sentences, squash
@@ -104,6 +107,10 @@ class ExtractiveParams:
     # do not state it (no_answer); chosen on dev, between 0.37 (a figure of another thing)
     # and 0.43 (the lowest right answer)
     figure_support: float = 0.4
+    # who-questions: a list of people (欠席議員, 説明員) answers when its label, or a post
+    # written in it, holds at least this share of what the question asks beyond the
+    # passage's heading (its council, meeting and date) and the people noun (議員, 委員)
+    list_support: float = 0.5
     # who-questions: of the passages whose speaker's sentence holds at least this share of
     # the best one's coverage of the question, the best ranked gives the person (retrieval
     # ranks by more than the terms a sentence holds); dev sweep 1 / 0.8 / 0.6 / 0.4 / 0
@@ -350,6 +357,14 @@ class Extractor:
         ]
         rank = {h.chunk.id: h.rank for h in hits}
         if kind == "who":
+            # a list is looked for in every passage found: a header's roll shares few words
+            # with any question, so it ranks low
+            deeper = [h.chunk for h in hits if h.chunk.id not in {c.id for c in citations}]
+            listed = self._listed(question, hits, citations, deeper)
+            if listed is not None:
+                i, quote, line = listed
+                citations, c = self._with_sentence(citations, deeper, i, quote)
+                return f"{line} [{c.n}]", citations
             spoke = self._speaker(question, citations, extra, rank)
             if spoke is not None:
                 person, turn, sentence = spoke
@@ -528,6 +543,47 @@ class Extractor:
                 return self._with_sentence(list(citations), [], i, sentence)
         return self._with_sentence(list(citations), [chunk], len(citations), sentence)
 
+    def _listed(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        citations: Sequence[Citation],
+        extra: Sequence[Chunk],
+    ) -> tuple[int, str, str] | None:
+        """(source index, the list as quoted, the line naming who) for a who-question a
+        list of people answers (:mod:`rag.rosters`): 「欠席した議員は誰か」 by the minutes'
+        欠席議員, 「教育長は誰か」 by the 説明員 line 「教育長　藤井壽夫」. Of the lists and
+        posts of the top passages, the one whose label (less its people noun) or post holds
+        most of what the question asks beyond the passage's heading; None below
+        :attr:`ExtractiveParams.list_support`, or when the question asks who said something
+        (質問した, 答弁した: a speaker)."""
+        if speaker_said(question):
+            return None
+        weights = self.evidence.weights(without_dates(question))
+        headings = {h.chunk.id: _heading(h.chunk) for h in hits}
+        best: tuple[float, int, tuple[int, str, str]] | None = None
+        for i, c in enumerate(self._sources(citations, extra)):
+            lists = rosters(c.text)
+            if not lists:
+                continue
+            held = set(self.evidence.tokenizer(headings.get(c.id, "")))
+            asked = {
+                t: w
+                for t, w in weights.items()
+                if t not in held
+                and t not in _WHO_WORDS
+                and not t.endswith(PEOPLE_NOUNS)
+                and not re.search(r"[0-9]", t)
+                and not re.fullmatch(r"[ぁ-ゖ]", t)  # a verb's stem (し of 欠席した)
+            }
+            if not asked:
+                continue
+            for r in lists:
+                for share, quote, line in _list_lines(r, c.text, asked, self.evidence.coverage):
+                    if share >= self.params.list_support and (best is None or share > best[0]):
+                        best = (share, -i, (i, quote, line))
+        return best[2] if best else None
+
     def _naming_sentence(
         self, question: str, citations: Sequence[Citation], extra: Sequence[Chunk]
     ) -> tuple[int, str, list[str]] | None:
@@ -668,6 +724,31 @@ class Extractor:
         return self.evidence.coverage(about, "".join(in_order[max(k - 2, 0) : k]) + sentence)
 
 
+_WHO_WORDS = frozenset({"誰", "だれ", "どなた", "who", *ASKING_WORDS})
+
+
+def _heading(chunk: Chunk) -> str:
+    """What a passage's ``embed_text`` adds before its text: council, meeting, date."""
+    at = chunk.embed_text.rfind(chunk.text)
+    return chunk.embed_text[:at] if at > 0 else ""
+
+
+def _list_lines(
+    r: Roster,
+    text: str,
+    asked: Mapping[str, float],
+    coverage: Callable[[Mapping[str, float], str], float],
+) -> Iterator[tuple[float, str, str]]:
+    """(share of ``asked`` held, the lines to quote, the line stating who) for the whole
+    list of ``text`` (by its label) and for each person written with a post (by the post)."""
+    if r.head:
+        names = "、".join(p.name for p in r.people)
+        yield coverage(asked, r.head), text[r.start : r.end], f"{r.label}：{names}"
+    for p in r.people:
+        if p.role:
+            yield coverage(asked, p.role), text[p.start : p.end], f"{p.role}　{p.name}"
+
+
 def _people_named(sentence: str) -> list[str]:
     """The people a sentence names: names (:func:`person_names`) followed by a title, an
     honorific or a particle, not the head of a compound (戸越 of 戸越公園駅)."""
@@ -686,7 +767,7 @@ def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:
 
 def _in_text_order(text: str, quote: str, sentence: str) -> str:
     """``quote`` (sentences of ``text`` joined) with ``sentence`` added in text order."""
-    parts = [s for _, s in sentences(quote)] + [sentence]
+    parts = [s for _, s in sentences(quote)] + ([s for _, s in sentences(sentence)] or [sentence])
     return joined(sorted(dict.fromkeys(parts), key=lambda s: (text.find(s), s)))
 
 

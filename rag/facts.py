@@ -127,7 +127,8 @@ _NAMED = re.compile(
     r"|\b(was|were|been|be|is|are)\s+(appointed|elected|nominated|named|chosen)\b",
     re.I,
 )
-_ANSWERER = re.compile(r"答弁|回答|答え|説明|\b(answer|repl|respond|explain)", re.I)
+# (説明員, 説明のため出席した者: those who attended to explain, a list, not a speaker)
+_ANSWERER = re.compile(r"答弁|回答|答え|説明(?!員|のため)|\b(answer|repl|respond|explain)", re.I)
 
 # A number with its unit: 18億2,700万円, 28万3,630人, 170件, 63.3%, 4回, 6割, 2万5100円.
 _NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
@@ -207,6 +208,16 @@ def stated_dates(question: str) -> list[str]:
     """The dates the question states (令和6年11月29日), normalised: where and when it was
     said, not what it asks for."""
     return sorted(_stated(question, "when"))
+
+
+def without_dates(question: str) -> str:
+    """``question`` without the dates it states (「11月29日の本会議」 → 「の本会議」): what it
+    asks beyond when it was said.
+
+    >>> without_dates("令和6年11月29日の本会議を欠席した議員は誰か")
+    'の本会議を欠席した議員は誰か'
+    """
+    return _DATE.sub("", nfkc(question))
 
 
 def _stated(question: str, kind: str) -> set[str]:
@@ -532,6 +543,12 @@ def _nearest_verb(q: str, asks: re.Pattern[str]) -> str | None:
     if not cues:
         return None
     return (cues[-1] if question_language(q) == "ja" else cues[0])[1]
+
+
+def speaker_said(question: str) -> bool:
+    """Whether a who-question asks who said something (質問した, 答弁した, who asked):
+    a speaker answers it, not a list of people."""
+    return _nearest_verb(nfkc(question), _ASKER) is not None
 
 
 def speaker_asked(question: str) -> str | None:

@@ -123,7 +123,7 @@ def _strip_spaces(s: str) -> str:
     return _SPACE.sub("", s)
 
 
-def _is_roleish(s: str) -> bool:
+def is_roleish(s: str) -> bool:
     s = _strip_spaces(s)
     return bool(s) and (
         s in CHAIR_ROLES
@@ -171,18 +171,18 @@ def _split_name_role(label: str) -> tuple[str | None, str | None]:
         if (
             label.endswith(chair)
             and len(label) > len(chair)
-            and not _is_roleish(label[: -len(chair)])
+            and not is_roleish(label[: -len(chair)])
         ):
             prefix = label[: -len(chair)]
-            if _looks_like_name(prefix):
+            if looks_like_name(prefix):
                 return prefix, chair
     for member in MEMBER_ROLES:
         if label.endswith(member) and not label.endswith(OFFICIAL_MEMBERS):
             prefix = label[: -len(member)]
-            if prefix and not _is_roleish(prefix) and _looks_like_name(prefix):
+            if prefix and not is_roleish(prefix) and looks_like_name(prefix):
                 return prefix, member
             return None, label
-    if label.endswith(OFFICIAL_SUFFIXES) or _is_roleish(label):
+    if label.endswith(OFFICIAL_SUFFIXES) or is_roleish(label):
         return (lead, label[len(lead) :]) if lead and len(lead) < len(label) else (None, label)
     return (label or None), None
 
@@ -216,11 +216,11 @@ def _leading_name(label: str) -> str | None:
     return "".join(w.surface for w in words[:n])
 
 
-def _looks_like_name(s: str) -> bool:
+def looks_like_name(s: str) -> bool:
     """Names are short and made of kanji or kana, without organisational words; a surname
     that ends as one would (木村, 阿部) is read by MeCab as a person's name.
 
-    >>> _looks_like_name("木村"), _looks_like_name("阿部"), _looks_like_name("教育部")
+    >>> looks_like_name("木村"), looks_like_name("阿部"), looks_like_name("教育部")
     (True, True, False)
     """
     if not 1 <= len(s) <= 10:
@@ -247,7 +247,7 @@ def parse_label(label: str, marker: str = "") -> Speaker:
         outer, inner = _strip_spaces(m["outer"]), m["inner"].strip()
         if not outer:  # (name role), (name君), (name)
             parts = [p for p in _SPACE.split(inner) if p]
-            if len(parts) >= 2 and _is_roleish(parts[-1]):
+            if len(parts) >= 2 and is_roleish(parts[-1]):
                 name, role = "".join(parts[:-1]), parts[-1]
             elif _KUN.search(inner):
                 name, role = _KUN.sub("", _strip_spaces(inner)), None
@@ -258,9 +258,7 @@ def parse_label(label: str, marker: str = "") -> Speaker:
         elif _SEAT.match(outer):  # seat number (name君)
             name, role = _KUN.sub("", _strip_spaces(inner)), None
             seat = outer[:-1]
-        elif _is_roleish(inner) and not _KUN.search(
-            inner
-        ):  # org (role): 盛岡市理事者(情報企画課長)
+        elif is_roleish(inner) and not _KUN.search(inner):  # org (role): 盛岡市理事者(情報企画課長)
             name, role = None, f"{outer}（{_strip_spaces(inner)}）"
         else:
             name, role = _KUN.sub("", _strip_spaces(inner)) or None, outer
@@ -319,7 +317,7 @@ def looks_like_speaker(label: str) -> bool:
     if re.search(r"[（(]\s*[0-9０-９]+\s*人\s*[）)]", lab):  # 出席議員（２６人）
         return False
     sp = parse_label(label)
-    return bool(sp.role and _is_roleish(re.sub(r"[（(].*", "", sp.role))) or bool(
+    return bool(sp.role and is_roleish(re.sub(r"[（(].*", "", sp.role))) or bool(
         re.search(r"[（(][^）)]+[）)]", lab) and sp.name
     )
 

@@ -1,0 +1,190 @@
+"""People a document lists, one a line, under a label: the roll of a minutes' header
+(出席議員, 欠席議員, 説明員, 事務局出席職員), the members a chair names
+(「会議録署名議員に／9番 富山悦子 議員／…／を指名いたします」) and a report's addressee and
+signatory (「墨田区議会議長／福田 はるみ 様」).
+
+Minutes record who was present, who was absent and who attended to explain (地方自治法
+123条), each council in its own layout; what the layouts share is a label line (with a
+marker, a count 「（26人）」 or a particle), then one person a line: a seat number, a post,
+the name padded with spaces to a fixed width (「大　泉　　　潤」), an honorific (君, 議員,
+様). A post on a line of its own belongs to the name on the next one. A report's table
+puts several names on a line, apart by tabs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from rag.speakers import is_roleish, looks_like_name
+from rag.text import nfkc
+from rag.tokenizing import person_names
+
+# A label: a people noun ends it (出席議員, 説明員, 事務局出席職員, 会議録署名者, 出席委員氏名);
+# a section number, a marker or a count may go with it, a particle may end it (会議録署名議員に)
+PEOPLE_NOUNS = ("議員", "委員", "職員", "説明員", "者", "氏名", "名簿")
+_LEAD = re.compile(r"^[\s　]*(?:[0-9]+[\s.、．]*|[（(][0-9]+[）)][\s　]*)?[〇○◯◎●■□◆・※]?[\s　]*")
+_MARKER = re.compile(r"^[0-9]*[\s.、．]*[〇○◯◎●■□◆・※]")
+_COUNT = re.compile(r"[\s　]*[（(][\s　]*[0-9]+[\s　]*[人名][\s　]*[）)]")
+_LABEL = re.compile(
+    r"^(?P<label>[^\s　（()）0-9、。,.「」:：]{2,24}?)[\s　]*(?P<particle>に|は|として|:|：)?$"
+)
+_SEAT = re.compile(r"^[0-9]+[\s　]*番[\s　]*")
+_HONORIFIC = re.compile(r"[\s　]*(君|議員|委員|さん|氏|様|殿)$")
+_ADDRESSED = ("様", "殿")
+_SPACES = re.compile(r"[\s　]+")
+_ROLE_NAME = re.compile(r"^(?P<role>\S+?)[\s　]+(?P<name>\S.*)$")
+_NAME_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff々〆ヶ・]+")
+_PROSE = re.compile(r"[。、，「」『』？！?!]")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One person of a list: the name as one word (its padding removed), the post written
+    beside it, and whether it is addressed (様, 殿: the one a document is sent to)."""
+
+    name: str
+    role: str | None = None
+    addressed: bool = False
+    start: int = 0  # ``text[start:end]``: the line (with its post's, when apart) that lists them
+    end: int = 0
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A list of people: its label without marker, count or particle (欠席議員; "" for a
+    post and a name written with no label), the people, and where it is in the text
+    (``text[start:end]`` is the label line through the last name)."""
+
+    label: str
+    people: tuple[Listed, ...]
+    start: int
+    end: int
+
+    @property
+    def head(self) -> str:
+        """The label without the people noun that ends it: what sets the list apart
+        (欠席 of 欠席議員, 会議録署名 of 会議録署名議員)."""
+        for noun in sorted(PEOPLE_NOUNS, key=len, reverse=True):
+            if self.label.endswith(noun):
+                return self.label[: -len(noun)]
+        return self.label
+
+
+def despaced(name: str) -> str:
+    """A name without the spaces that pad it: 「大　泉　　　潤」 → 大泉潤."""
+    return _SPACES.sub("", name)
+
+
+def _label(line: str) -> str | None:
+    """The label a line starts a list with (欠席議員 of 「〇欠席議員（１人）」), or None: a
+    people noun ends it, and it names no one (「山田議員」 is a person)."""
+    m = _LABEL.match(_COUNT.sub("", _LEAD.sub("", line)).strip())
+    if not m or not m["label"].endswith(PEOPLE_NOUNS):
+        return None
+    return None if person_names(m["label"]) else m["label"]
+
+
+def _marked(line: str) -> bool:
+    """Whether a line is set out as a label: a marker (〇), a count （26人） or a particle."""
+    s = line.strip()
+    m = _LABEL.match(_COUNT.sub("", _LEAD.sub("", s)).strip())
+    return bool(_MARKER.match(s) or _COUNT.search(s) or m and m["particle"])
+
+
+def _name(s: str) -> str | None:
+    """``s`` as a person's name, its padding and honorific removed, or None."""
+    name = despaced(s)
+    bare = _HONORIFIC.sub("", name)
+    if len(bare) >= 2:
+        name = bare
+    if not 2 <= len(name) <= 12 or not _NAME_CHARS.fullmatch(name) or is_roleish(name):
+        return None
+    return name if looks_like_name(name) else None
+
+
+def _person(part: str) -> Listed | None:
+    """One person written as ``part`` (seat, post, name, honorific), or None."""
+    s = _SEAT.sub("", part.strip())
+    addressed = s.endswith(_ADDRESSED)
+    # a post, then the name after a space (「市長　　大　泉　　　潤」, 「議事調査課長　米谷」)
+    m = _ROLE_NAME.match(s)
+    if m and is_roleish(m["role"]) and (name := _name(m["name"])):
+        return Listed(name, m["role"], addressed)
+    name = _name(s)
+    return Listed(name, None, addressed) if name else None
+
+
+def _people(line: str) -> list[Listed] | None:
+    """The people a line lists (several apart by tabs), or None when it is not such a line."""
+    if _PROSE.search(line) or len(line.strip()) > 40 or _label(line):
+        return None
+    found = [_person(p) for p in re.split(r"\t+", line) if p.strip()]
+    if not found or any(p is None for p in found):
+        return None
+    return [p for p in found if p is not None]
+
+
+def _fragment(line: str) -> bool:
+    """A short line inside a list that is no one: a note in brackets (（会計室長）) or part
+    of a post wrapped around its name (選挙管理委員会／武島和仁君／事務局長)."""
+    s = line.strip()
+    return len(s) <= 24 and not _PROSE.search(s) and not re.search(r"[0-9]", s)
+
+
+def rosters(text: str) -> list[Roster]:
+    """The lists of people in ``text``.
+
+    >>> [(r.label, [p.name for p in r.people]) for r in rosters(
+    ...     "〇欠席議員（１人）\\n２５番　高　橋　千　晶\\n〇説明員\\n市長　　　大　泉　　　潤")]
+    [('欠席議員', ['高橋千晶']), ('説明員', ['大泉潤'])]
+    """
+    lines: list[tuple[int, int, str]] = []  # (start, end, the line in NFKC)
+    at = 0
+    for raw in text.split("\n"):
+        if raw.strip():
+            lines.append((at, at + len(raw.rstrip()), nfkc(raw).rstrip()))
+        at += len(raw) + 1
+    out: list[Roster] = []
+    label: str | None = None
+    start = end = 0
+    people: list[Listed] = []
+    role: str | None = None  # a post on a line of its own, waiting for its name
+    role_at = 0
+
+    def close() -> None:
+        nonlocal label, people
+        if label is not None and people:
+            out.append(Roster(label, tuple(people), start, end))
+        label, people = None, []
+
+    for k, (begin, stop, line) in enumerate(lines):
+        listed = _people(line)
+        if listed is not None and label is not None:
+            if role is not None and len(listed) == 1 and not listed[0].role:
+                listed = [replace(listed[0], role=role, start=role_at, end=stop)]
+            else:
+                listed = [replace(p, start=begin, end=stop) for p in listed]
+            people.extend(listed)
+            end, role = stop, None
+            continue
+        following = _people(lines[k + 1][2]) if k + 1 < len(lines) else None
+        alone = following is not None and len(following) == 1 and not following[0].role
+        post = despaced(line)
+        if listed is None and (not _label(line) or label is not None and not _marked(line)):
+            if alone and (is_roleish(post) or label is not None and _fragment(line)):
+                # a post on a line of its own (子ども未来部長), its name on the next line;
+                # with no list open, a post and a name written apart (議長／福田 はるみ 様)
+                # start one
+                if label is None:
+                    label, start = "", begin
+                role, role_at = post, begin
+                continue
+            if label is not None and people and _fragment(line) and not _label(line):
+                continue
+        close()
+        role = None
+        if listed is None and (new := _label(line)) is not None:
+            label, start, end = new, begin, stop
+    close()
+    return out
