@@ -26,6 +26,7 @@ from rag.evidence import ANSWER_PASSAGES, Evidence
 from rag.facts import (
     ASKING_WORDS,
     asked_parts,
+    asked_units,
     decision_line,
     english_amount,
     english_date,
@@ -41,7 +42,7 @@ from rag.facts import (
 )
 from rag.presenting import who_said
 from rag.retrieval import Hit
-from rag.rosters import PEOPLE_NOUNS, Roster, rosters
+from rag.rosters import PEOPLE_NOUNS, Listed, Roster, rosters
 from rag.schema import ChunkMetadata
 from rag.speakers import titled
 from rag.text import ends_sentence, nfkc, question_language, sentences, squash
@@ -357,10 +358,10 @@ class Extractor:
         ]
         rank = {h.chunk.id: h.rank for h in hits}
         if kind == "who":
-            # a list is looked for in every passage found: a header's roll shares few words
-            # with any question, so it ranks low
-            deeper = [h.chunk for h in hits if h.chunk.id not in {c.id for c in citations}]
-            listed = self._listed(question, hits, citations, deeper)
+            # a list is looked for in every passage found and in the headers of their
+            # minutes: a header's roll shares few words with any question, so it ranks low
+            deeper = self._deeper(hits, citations)
+            listed = self._listed(question, citations, deeper)
             if listed is not None:
                 i, quote, line = listed
                 citations, c = self._with_sentence(citations, deeper, i, quote)
@@ -386,6 +387,10 @@ class Extractor:
                 sentence = str(d.get("sentence") or "")
                 citations, c = self._with_sentence(citations, extra, i, sentence)
                 return f"{decision_line(d, lang)} [{c.n}]", citations
+        elif kind == "amount" and (counted := self._counted(question, hits, citations)):
+            i, quote, line, deeper = counted
+            citations, c = self._with_sentence(citations, deeper, i, quote)
+            return f"{line} [{c.n}]", citations
         elif kind in ("amount", "when"):
             # each figure or date the question asks for (何人いて、…何人か: two); a figure
             # two asks want goes to the one it answers best, the other takes its next best
@@ -439,6 +444,8 @@ class Extractor:
         the passage speaks of the question's subject (``figure_support``), whoever says it:
         the documents do not state it."""
         if question_type(question) != "amount":
+            return False
+        if self._counted(question, hits, []):  # a list of people, counted
             return False
         top = [h.chunk for h in hits[: self.params.passages]]
         # an English question's terms reach the Japanese text only in part: any sentence
@@ -546,43 +553,80 @@ class Extractor:
     def _listed(
         self,
         question: str,
-        hits: Sequence[Hit],
         citations: Sequence[Citation],
         extra: Sequence[Chunk],
+        count: bool = False,
     ) -> tuple[int, str, str] | None:
         """(source index, the list as quoted, the line naming who) for a who-question a
         list of people answers (:mod:`rag.rosters`): 「欠席した議員は誰か」 by the minutes'
-        欠席議員, 「教育長は誰か」 by the 説明員 line 「教育長　藤井壽夫」. Of the lists and
-        posts of the top passages, the one whose label (less its people noun) or post holds
-        most of what the question asks beyond the passage's heading; None below
-        :attr:`ExtractiveParams.list_support`, or when the question asks who said something
-        (質問した, 答弁した: a speaker)."""
+        欠席議員, 「消防長は誰か」 by the 説明員 line 「消防長　佐藤幹雄」. Of the lists and posts
+        of the passages, the one whose label (less its people noun), or post with its
+        list's label, holds most of what the question asks beyond the passage's own record
+        (its council, meeting and date: :func:`_context`); None below
+        :attr:`ExtractiveParams.list_support`, or when the question asks who said
+        something (質問した, 答弁した: a speaker). ``count``: how many a whole list holds
+        (「出席した議員は何人か」 → 出席議員（26人）)."""
         if speaker_said(question):
             return None
         weights = self.evidence.weights(without_dates(question))
-        headings = {h.chunk.id: _heading(h.chunk) for h in hits}
         best: tuple[float, int, tuple[int, str, str]] | None = None
         for i, c in enumerate(self._sources(citations, extra)):
             lists = rosters(c.text)
             if not lists:
                 continue
-            held = set(self.evidence.tokenizer(headings.get(c.id, "")))
-            asked = {
-                t: w
-                for t, w in weights.items()
-                if t not in held
-                and t not in _WHO_WORDS
-                and not t.endswith(PEOPLE_NOUNS)
-                and not re.search(r"[0-9]", t)
-                and not re.fullmatch(r"[ぁ-ゖ]", t)  # a verb's stem (し of 欠席した)
-            }
+            held = set(self.evidence.tokenizer(_context(c.metadata)))
+            asked = {t: w for t, w in weights.items() if t not in held and _asks_for(t)}
             if not asked:
                 continue
+            header = c.metadata.get("chunk_type") == "header"
             for r in lists:
-                for share, quote, line in _list_lines(r, c.text, asked, self.evidence.coverage):
+                # a header's list, but for the absent, is of those who attended (出席)
+                about = f"{r.head} 出席" if header and "欠席" not in r.label else r.head
+                lines = _list_lines(r, about, c.text, asked, self.evidence.coverage)
+                if count:  # the whole list only, by its size
+                    lines = iter([(s, q, f"{r.label}（{r.size}人）") for s, q, _ in lines][:1])
+                for share, quote, line in lines:
                     if share >= self.params.list_support and (best is None or share > best[0]):
                         best = (share, -i, (i, quote, line))
         return best[2] if best else None
+
+    def _counted(
+        self, question: str, hits: Sequence[Hit], citations: Sequence[Citation]
+    ) -> tuple[int, str, str, list[Chunk]] | None:
+        """(source index, quote, line, the passages past the citations) when a question
+        asking how many people a list answers: 「出席した議員は何人か」 → 出席議員（26人）."""
+        if asked_units(question) != {"人"}:
+            return None
+        deeper = self._deeper(hits, citations)
+        found = self._listed(question, citations, deeper, count=True)
+        return (*found, deeper) if found else None
+
+    def _deeper(self, hits: Sequence[Hit], citations: Sequence[Citation]) -> list[Chunk]:
+        """The passages found and the headers of their minutes, less those cited."""
+        passages = [h.chunk for h in hits]
+        everything = {ch.id: ch for ch in passages + self._headers_of(passages)}
+        cited = {c.id for c in citations}
+        return [ch for ch in everything.values() if ch.id not in cited]
+
+    def _headers_of(self, chunks: Sequence[Chunk]) -> list[Chunk]:
+        """The header passages (their lists: who attended) of the minutes ``chunks`` are
+        from, in the order the documents come: a meeting's roll is in its header, which a
+        question on who attended shares few words with."""
+        if self.lookup is None:
+            return []
+        out: list[Chunk] = []
+        seen: set[str] = set()
+        for chunk in chunks:
+            doc = str(chunk.metadata.get("doc_id") or "")
+            if not doc or doc in seen or chunk.metadata.get("kind") != "minutes":
+                continue
+            seen.add(doc)
+            for n in range(_HEADER_PASSAGES):
+                header = self.lookup(f"{doc}#{n:03d}")
+                if header is None or header.metadata.get("chunk_type") != "header":
+                    break
+                out.append(header)
+        return out
 
     def _naming_sentence(
         self, question: str, citations: Sequence[Citation], extra: Sequence[Chunk]
@@ -727,26 +771,56 @@ class Extractor:
 _WHO_WORDS = frozenset({"誰", "だれ", "どなた", "who", *ASKING_WORDS})
 
 
-def _heading(chunk: Chunk) -> str:
-    """What a passage's ``embed_text`` adds before its text: council, meeting, date."""
-    at = chunk.embed_text.rfind(chunk.text)
-    return chunk.embed_text[:at] if at > 0 else ""
+_HEADER_PASSAGES = 8  # a minutes' header is read up to this many passages
+# What a header is about beside its lists: the meeting (本会議, 定例会)
+_HEADER_WORDS = "本会議 定例会 臨時会 会議"
+
+
+def _context(meta: Mapping[str, Any]) -> str:
+    """A passage's own record: its title, council, committee, meeting and place, and for a
+    minutes' header the meeting and attendance it records."""
+    keys = ("title", "council", "committee", "meeting", "city", "municipality")
+    words = [str(meta.get(k) or "") for k in keys]
+    return " ".join(words + ([_HEADER_WORDS] if meta.get("chunk_type") == "header" else []))
+
+
+def _asks_for(term: str) -> bool:
+    """Whether a question's term says whom it asks for: not the question word, a date or
+    count, a verb's stem (し of 欠席した) or a people noun or part of one (議員, 員, 者)."""
+    return not (
+        term in _WHO_WORDS
+        or re.search(r"[0-9]", term)
+        or re.fullmatch(r"[ぁ-ゖ]", term)
+        or term.endswith(PEOPLE_NOUNS)
+        or any(noun.endswith(term) for noun in PEOPLE_NOUNS)
+        or term in ("人", "名")  # the counter of 何人
+    )
 
 
 def _list_lines(
     r: Roster,
+    about: str,
     text: str,
     asked: Mapping[str, float],
     coverage: Callable[[Mapping[str, float], str], float],
 ) -> Iterator[tuple[float, str, str]]:
     """(share of ``asked`` held, the lines to quote, the line stating who) for the whole
-    list of ``text`` (by its label) and for each person written with a post (by the post)."""
+    list of ``text`` (by what it is ``about``: its label less the people noun) and for the
+    people of each post in it (by the post with that: 説明員 and 副市長 for
+    「説明員として出席した副市長」)."""
     if r.head:
         names = "、".join(p.name for p in r.people)
-        yield coverage(asked, r.head), text[r.start : r.end], f"{r.label}：{names}"
+        yield coverage(asked, about), text[r.start : r.end], f"{r.label}：{names}"
+    posts: dict[str, list[Listed]] = {}
     for p in r.people:
         if p.role:
-            yield coverage(asked, p.role), text[p.start : p.end], f"{p.role}　{p.name}"
+            posts.setdefault(p.role, []).append(p)
+    for role, people in posts.items():
+        names = "、".join(p.name for p in people)
+        first, last = people[0], people[-1]
+        together = r.people.index(last) - r.people.index(first) == len(people) - 1
+        quote = text[first.start : (last if together else first).end]
+        yield coverage(asked, f"{about} {role}"), quote, f"{role}　{names}"
 
 
 def _people_named(sentence: str) -> list[str]:

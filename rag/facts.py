@@ -66,7 +66,13 @@ _AMOUNT = re.compile(
 # The words by which a question asks how much or how many (tokens of いくらかかったか,
 # 何人いるか): no answer holds them, so they are not part of what a figure must be about.
 ASKING_WORDS = frozenset({*_HOW_MUCH, "何", "どの", "どれ", "かかっ", "かかる", "かかり"})
-_WHEN = re.compile(r"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\bwhat (date|year|month)\b", re.I)
+_WHEN = re.compile(
+    r"いつ|何年|何月|何日|何時(?!間)|時期|期日|会期|\bwhen\b|\bwhat (date|year|month|time)\b",
+    re.I,
+)
+# A time of day asked for (何時に開議したか, what time) is answered by one (午前10時)
+_ASKS_TIME = re.compile(r"何時(?!間)|\bwhat time\b", re.I)
+_TIME = re.compile(r"(?:午前|午後)?\s?[0-9]+\s?時\s?(?:[0-9]+\s?分|半)?(?!間|代|点)")
 _WHY = re.compile(r"なぜ|理由|どうして|\b(why|reasons?)\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
 # A yes/no question: Japanese marks it by its end (ますか, ましたか, たか), unless it holds a
@@ -135,7 +141,7 @@ _NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
 _AMOUNT_FIGURE = re.compile(
     rf"(?:{_NUM}\s?[兆億万千]?\s?)+?(?:{_NUM})?"
     r"\s?(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
-    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方メートル|平米|度(?!目|に))"
+    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方キロメートル|平方メートル|平米|度(?!目|に))"
 )
 # 度 counts times only after a period (1週間に1度, 月1度, 年に2度), not a temperature or an
 # angle (30度)
@@ -177,6 +183,12 @@ _QUANTITY_ASKED = {
     ),
     "%": re.compile(r"%|％|割合|率は|比率|\b(share|percent|percentage|proportion|rate)\b"),
     "割": re.compile(r"何割|割合|\b(share|proportion)\b"),
+    # a population is counted in people (人口はどれだけ減る), an area in its units
+    "人": re.compile(r"人口(?!密度)|\bpopulation\b"),
+    **{
+        unit: re.compile(r"面積|広さ|\b(area|acreage)\b")
+        for unit in ("平方キロメートル", "ha", "平方メートル", "平米")
+    },
 }
 # Counters that count the same thing (people: 人 and 名), read as one unit.
 _SAME_UNIT = {
@@ -211,13 +223,16 @@ def stated_dates(question: str) -> list[str]:
 
 
 def without_dates(question: str) -> str:
-    """``question`` without the dates it states (「11月29日の本会議」 → 「の本会議」): what it
-    asks beyond when it was said.
+    """``question`` without the dates it states (「11月29日の本会議」 → 「の本会議」), or
+    the day of a meeting it names (初日, 最終日): what it asks beyond when it was said.
 
     >>> without_dates("令和6年11月29日の本会議を欠席した議員は誰か")
     'の本会議を欠席した議員は誰か'
     """
-    return _DATE.sub("", nfkc(question))
+    return _MEETING_DAY.sub("", _DATE.sub("", nfkc(question)))
+
+
+_MEETING_DAY = re.compile(r"初日|最終日|当日|本日|同日")
 
 
 def _stated(question: str, kind: str) -> set[str]:
@@ -453,7 +468,7 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
     """
     q = nfkc(question).lower()
     stated = _stated(question, kind)
-    wanted = asked_units(question)
+    wanted = asked_units(question) if kind == "amount" else set()  # a date has no unit
     counted = _COUNTED.search(nfkc(question))  # いくつの県と市: a count of 県 is wanted
     noun = counted.group(1) if counted else ""
     years = {y for d in _stated(question, "when") if (y := written_year(d))}
@@ -473,7 +488,8 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
             if not matches and re.search(r"いくつ|\bhow many\b", q):
                 matches = [(m, "") for m in _BARE_COUNT.finditer(s)]
         else:
-            matches = [(m, "") for m in _DATE.finditer(s)]
+            dated = _TIME if _ASKS_TIME.search(q) else _DATE
+            matches = [(m, "") for m in dated.finditer(s)]
         for m, unit in matches:
             asked = not wanted or _SAME_UNIT.get(unit, unit) in wanted
             if noun:  # a counter of the noun (校 of 学校, 施設) or the noun itself

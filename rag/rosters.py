@@ -60,15 +60,21 @@ class Roster:
     people: tuple[Listed, ...]
     start: int
     end: int
+    count: int | None = None  # as its label writes it: 26 of 「出席議員（２６人）」
+
+    @property
+    def size(self) -> int:
+        """How many it lists: the count its label writes, else the people read."""
+        return self.count if self.count is not None else len(self.people)
 
     @property
     def head(self) -> str:
         """The label without the people noun that ends it: what sets the list apart
         (欠席 of 欠席議員, 会議録署名 of 会議録署名議員)."""
         for noun in sorted(PEOPLE_NOUNS, key=len, reverse=True):
-            if self.label.endswith(noun):
+            if self.label.endswith(noun) and len(self.label) > len(noun):
                 return self.label[: -len(noun)]
-        return self.label
+        return self.label  # 説明員: the noun is all it says
 
 
 def despaced(name: str) -> str:
@@ -148,14 +154,16 @@ def rosters(text: str) -> list[Roster]:
     out: list[Roster] = []
     label: str | None = None
     start = end = 0
+    count: int | None = None
     people: list[Listed] = []
     role: str | None = None  # a post on a line of its own, waiting for its name
     role_at = 0
+    columns: list[str] = []  # a table's posts, waiting for the names below them
 
     def close() -> None:
         nonlocal label, people
         if label is not None and people:
-            out.append(Roster(label, tuple(people), start, end))
+            out.append(Roster(label, tuple(people), start, end, count))
         label, people = None, []
 
     for k, (begin, stop, line) in enumerate(lines):
@@ -163,12 +171,23 @@ def rosters(text: str) -> list[Roster]:
         if listed is not None and label is not None:
             if role is not None and len(listed) == 1 and not listed[0].role:
                 listed = [replace(listed[0], role=role, start=role_at, end=stop)]
+            elif columns and len(columns) == len(listed):  # a table: the posts above
+                listed = [
+                    replace(p, role=p.role or post, start=role_at, end=stop)
+                    for p, post in zip(listed, columns, strict=True)
+                ]
             else:
                 listed = [replace(p, start=begin, end=stop) for p in listed]
             people.extend(listed)
-            end, role = stop, None
+            end, role, columns = stop, None, []
             continue
         following = _people(lines[k + 1][2]) if k + 1 < len(lines) else None
+        cells = [despaced(c) for c in line.split("\t") if c.strip()]
+        table = label is not None and len(cells) > 1 and all(map(is_roleish, cells))
+        if table and following is not None and len(following) == len(cells):
+            # a table's row of posts (議事主査 | 議事書記), its names in the row below
+            columns, role_at = cells, begin
+            continue
         alone = following is not None and len(following) == 1 and not following[0].role
         post = despaced(line)
         if listed is None and (not _label(line) or label is not None and not _marked(line)):
@@ -183,8 +202,10 @@ def rosters(text: str) -> list[Roster]:
             if label is not None and people and _fragment(line) and not _label(line):
                 continue
         close()
-        role = None
+        role, columns = None, []
         if listed is None and (new := _label(line)) is not None:
             label, start, end = new, begin, stop
+            written = _COUNT.search(line)
+            count = int(re.sub(r"\D", "", written.group())) if written else None
     close()
     return out

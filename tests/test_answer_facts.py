@@ -828,8 +828,9 @@ def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
 def test_a_figure_in_a_header_list_counts_where_the_record_says_when_and_where() -> None:
     """A header states 「欠席議員（４人）」 lines away from its date and meeting: those parts
     of the question are what the passage's record (date, meeting, council) says, not what
-    the figure must sit beside; another day's record does not stand in for them."""
-    header = "令和６年11月29日（金）午前10時開議\n出席議員（82人）\n増永純女君\n欠席議員（４人）\n深作祐衣君"
+    the figure must sit beside; another day's record does not stand in for them. (With the
+    names under it, the list itself answers: tests/test_rosters.py.)"""
+    header = "令和６年11月29日（金）午前10時開議\n出席議員（82人）\n増永純女君\n欠席議員（４人）"
     meta = {"chunk_type": "header", "doc_id": "y", "council": "横浜市会", "meeting": "本会議"}
     that_day = Chunk("y#0", header, header, {**meta, "date": "2024-11-29"})
     later = header.replace("11月29日", "12月3日")

@@ -61,8 +61,8 @@ NAMED_BY_CHAIR = """日程第１　会議録署名議員の指名について。
 　　　　14番　佐　藤　　　修　議　員
 を指名いたします。"""
 
-# A report's addressee and signatory (a post, then the name on the next line) and a table of
-# names apart by tabs
+# A report's addressee and signatory (a post, then the name on the next line), a table of
+# names apart by tabs, and a table with a row of posts above its names
 REPORT = """令和5年9月13日
 
 墨田区議会議長
@@ -76,7 +76,12 @@ REPORT = """令和5年9月13日
 4 出席委員氏名
 
 たきざわ 正 宜\t井 上 裕 幾\t小 林 しょう
-しみず 良 平\tたかはしのりこ\t桜 井 浩 之"""
+しみず 良 平\tたかはしのりこ\t桜 井 浩 之
+
+5 随行事務局職員
+
+議事主査\t議事書記
+甘 利 洋 平\t鈴 木 康 修"""
 
 
 def _lists(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
@@ -128,6 +133,11 @@ def test_a_reports_addressee_signatory_and_table() -> None:
         "しみず良平",
     ]
     assert len(found[1].people) == 6
+    # a table's row of posts gives each name below it its post
+    assert [(p.name, p.role) for p in found[2].people] == [
+        ("甘利洋平", "議事主査"),
+        ("鈴木康修", "議事書記"),
+    ]
 
 
 def test_each_person_and_list_knows_its_lines() -> None:
@@ -208,3 +218,11 @@ def test_a_post_in_a_list_states_who_holds_it(extractor: Extractor) -> None:
 def test_a_list_does_not_answer_who_said_something(extractor: Extractor) -> None:
     lead, _, _ = extractor.compose_with_lead("市長に質問した議員は誰か", _hits(HEADER, TURN))
     assert "：" not in lead and "市長　" not in lead
+
+
+def test_a_list_counts_the_people_a_question_asks_how_many_of(extractor: Extractor) -> None:
+    lead, _, citations = extractor.compose_with_lead("出席した議員は何人か", _hits(TURN, HEADER))
+    assert lead.startswith("出席議員（3人） [")  # the count its label writes
+    assert not extractor.lacks_asked_figure("出席した議員は何人か", _hits(TURN, HEADER))
+    lead, _, _ = extractor.compose_with_lead("説明員は何人出席したか", _hits(HEADER))
+    assert lead == "説明員（4人） [1]"  # no count written: the people read
