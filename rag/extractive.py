@@ -40,7 +40,7 @@ from rag.facts import (
     who_from,
     without_dates,
 )
-from rag.presenting import who_said
+from rag.presenting import speakers_at, who_said
 from rag.retrieval import Hit
 from rag.rosters import PEOPLE_NOUNS, Listed, Roster, rosters
 from rag.schema import ChunkMetadata
@@ -371,9 +371,10 @@ class Extractor:
                 person, turn, sentence = spoke
                 citations, c = self._cite(citations, turn, sentence)
                 return f"{person_line(person, lang)} [{c.n}]", citations
-            if citations and speaker_asked(question) is None:
-                # not who spoke but who was named (指名, 選任): the people named in the
-                # sentence of the top passages that best matches the question
+            if citations and speaker_asked(question) in (None, "said"):
+                # not who spoke but who was named (指名, 選任), or no turn of who said it:
+                # the people named in the sentence of the top passages that best matches
+                # the question (「議会運営委員長　出村ゆかり議員。」 calls who reports)
                 named_in = self._naming_sentence(question, citations, extra)
                 if named_in is not None:
                     i, sentence, named = named_in
@@ -504,12 +505,28 @@ class Extractor:
         if verb is None:
             return None
         weights = self.evidence.weights(question)
+        chair_asked = bool(re.search(r"議長|委員長|\bchair", nfkc(question), re.I))
         found: list[tuple[float, int, tuple[Mapping[str, Any], Chunk, str]]] = []
         for src in self._sources(citations, extra):
+            turn = Chunk(src.id, src.text, src.text, cast(ChunkMetadata, dict(src.metadata)))
+            if verb == "said":  # whoever spoke the sentence that holds the question best
+                # (not the chair, who names the items others speak to, unless asked for)
+                spoken = [
+                    (at, s, who[0])
+                    for at, s, _ in answer_sentences(turn)
+                    if (who := speakers_at(src.metadata, [at]))
+                    and (who[0].get("category") != "chair" or chair_asked)
+                ]
+                if not spoken:
+                    continue
+                _, quote, sayer = max(spoken, key=lambda x: self.evidence.coverage(weights, x[1]))
+                if sayer.get("name"):
+                    cov = self.evidence.coverage(weights, quote)
+                    found.append((cov, rank.get(src.id, 99), (sayer, turn, quote)))
+                continue
             person = who_from(question, src.metadata)
             if not person:
                 continue
-            turn = Chunk(src.id, src.text, src.text, cast(ChunkMetadata, dict(src.metadata)))
             if verb == "asked":
                 turn = self._asked_in(turn)
             said = [
@@ -638,6 +655,8 @@ class Extractor:
         weights = self.evidence.weights(question)
         best: tuple[float, tuple[int, str, list[str]]] | None = None
         for i, c in enumerate(self._sources(citations, extra)):
+            if c.metadata.get("chunk_type") == "header":
+                continue  # its lists are read as lists (:meth:`_listed`), not as sentences
             for _, sentence, _ in answer_sentences_of(c):
                 named = _people_named(sentence)
                 cov = self.evidence.coverage(weights, sentence)

@@ -550,11 +550,19 @@ def date_phrase(sentences: Sequence[str]) -> tuple[int, str, str] | None:
     return (found[0].sentence, found[0].phrase, found[0].figure) if found else None
 
 
+# Said by whoever spoke, member or official (市政執行方針を述べたのは誰か)
+_SAYER = re.compile(
+    r"述べ|表明|語っ|報告(?!書)|\b(said|says|stated?|told|reported|announced|delivered)\b", re.I
+)
+
+
 def _nearest_verb(q: str, asks: re.Pattern[str]) -> str | None:
-    """``asked`` or ``answered``: the verb nearest the question word, the last in Japanese
-    (…答弁したのは誰), the first in English (who answered …); None when there is neither."""
+    """``asked``, ``answered`` or ``said`` (either side): the verb nearest the question
+    word, the last in Japanese (…答弁したのは誰), the first in English (who answered …);
+    None when there is none."""
     cues = [(m.start(), "asked") for m in asks.finditer(q)]
     cues += [(m.start(), "answered") for m in _ANSWERER.finditer(q)]
+    cues += [(m.start(), "said") for m in _SAYER.finditer(q)]
     cues.sort()
     if not cues:
         return None
@@ -568,18 +576,21 @@ def speaker_said(question: str) -> bool:
 
 
 def speaker_asked(question: str) -> str | None:
-    """Whether a who-question asks who ``asked`` (raised, pointed out, spoke for a party) or
-    who ``answered``, by the verb nearest its question word; else ``asked`` when it asks for
-    a member (問題提起した委員は誰か: whoever spoke in the member's turn, whatever the verb)
-    unless it names them to a post (副委員長に選任された委員), or for a party; None when it
-    asks for someone the text names (指名, 選任)."""
+    """Whether a who-question asks who ``asked`` (raised, pointed out, spoke for a party),
+    who ``answered`` or who ``said`` something (述べた, either side), by the verb nearest
+    its question word; ``asked`` when it asks for a member (問題提起した委員は誰か,
+    述べた議員: whoever spoke in the member's turn, whatever the verb) unless it names them
+    to a post (副委員長に選任された委員), or for a party; None when it asks for someone the
+    text names (指名, 選任)."""
     q = nfkc(question)
     verb = _nearest_verb(q, _ASKER)
-    if verb:
+    if verb and verb != "said":
         return verb
     if _MEMBER_WHO.search(q):
-        return None if _NAMED.search(q) else "asked"
-    return "asked" if re.search(r"党|会派|party", q, re.I) else None
+        return None if _NAMED.search(q) and not verb else "asked"
+    if re.search(r"党|会派|party", q, re.I):
+        return "asked"
+    return verb
 
 
 _TURN_OF = {"asked": "member", "answered": "official"}  # whose turn says what was asked

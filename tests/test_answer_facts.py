@@ -1010,3 +1010,32 @@ def test_an_apology_is_not_where_a_matter_stands() -> None:
     status = _CUES["yesno"]
     assert status.search("現時点で導入の予定はございません。")
     assert not status.search("ご不便をおかけし、申し訳ございません。")
+
+
+def test_who_said_something_is_whoever_spoke_it_not_the_chair_who_called_them() -> None:
+    """「…を述べたのは誰か」 asks for whoever spoke, member or official: the speaker of the
+    sentence that holds the question best, not the chair who names the item."""
+    mayor = {"name": "大泉潤", "role": "市長", "category": "official", "label": "市長（大泉潤）"}
+    chair = {"name": "吉田崇仁", "role": "議長", "category": "chair", "label": "議長（吉田崇仁）"}
+    text = "日程第６　市政執行方針について市長の発言を許します。市政執行方針を申し上げます。本市の人口減少対策を進めます。"
+    turns = [{"offset": 0, "speaker": chair["label"]}, {"offset": 26, "speaker": mayor["label"]}]
+    speech = Chunk(
+        "h#11",
+        text,
+        text,
+        {
+            "doc_id": "h",
+            "chunk_type": "statement",
+            "answerers": [mayor, chair],
+            "speaker_details": [chair, mayor],
+            "turn_offsets": turns,
+        },
+    )
+    assert speaker_asked("市政執行方針を述べたのは誰か") == "said"
+    assert speaker_asked("経験加算は少な過ぎると述べた議員は誰ですか") == "asked"  # a member
+    ev = Evidence(TOK, BM25.build([TOK(text)]))
+    ex = Extractor(ev, as_batched(FakeEmbeddings()))
+    lead, _, _ = ex.compose_with_lead("市政執行方針を述べたのは誰か", _hits(speech))
+    assert lead.startswith("大泉潤（市長）")
+    lead, _, _ = ex.compose_with_lead("市政執行方針について発言を許した議長は誰か", _hits(speech))
+    assert not lead.startswith("大泉潤")
