@@ -40,6 +40,7 @@ from rag.facts import (
     who_from,
     without_dates,
 )
+from rag.municipalities import named, normalised
 from rag.presenting import speakers_at, who_said
 from rag.retrieval import Hit
 from rag.rosters import PEOPLE_NOUNS, Listed, Roster, rosters
@@ -586,8 +587,12 @@ class Extractor:
         if speaker_said(question):
             return None
         weights = self.evidence.weights(without_dates(question))
+        places = {normalised(p) for p in named(question)}
         best: tuple[float, int, tuple[int, str, str]] | None = None
         for i, c in enumerate(self._sources(citations, extra)):
+            council = normalised(c.metadata.get("municipality"))
+            if places and council and council not in places:
+                continue  # the lists of another council (仙台市議会's chair is not 墨田区's)
             lists = rosters(c.text)
             if not lists:
                 continue

@@ -175,7 +175,13 @@ HEADER = Chunk(
     "h#0",
     PADDED,
     "函館市議会会議録\n" + PADDED,
-    {"city": "函館市", "chunk_type": "header", "doc_id": "h", "char_span": [0, len(PADDED)]},
+    {
+        "city": "函館市",
+        "municipality": "函館市",
+        "chunk_type": "header",
+        "doc_id": "h",
+        "char_span": [0, len(PADDED)],
+    },
 )
 TURN = Chunk(
     "h#5",
@@ -226,3 +232,10 @@ def test_a_list_counts_the_people_a_question_asks_how_many_of(extractor: Extract
     assert not extractor.lacks_asked_figure("出席した議員は何人か", _hits(TURN, HEADER))
     lead, _, _ = extractor.compose_with_lead("説明員は何人出席したか", _hits(HEADER))
     assert lead == "説明員（4人） [1]"  # no count written: the people read
+
+
+def test_a_list_answers_only_for_its_own_council(extractor: Extractor) -> None:
+    lead, _, _ = extractor.compose_with_lead("函館市の消防長は誰か", _hits(HEADER))
+    assert lead == "消防長　森正人 [1]"
+    lead, _, _ = extractor.compose_with_lead("横浜市の消防長は誰か", _hits(HEADER))
+    assert "森正人" not in lead  # 函館市's roll does not name 横浜市's chief
