@@ -511,17 +511,19 @@ class Extractor:
         for src in self._sources(citations, extra):
             turn = Chunk(src.id, src.text, src.text, cast(ChunkMetadata, dict(src.metadata)))
             if verb == "said":  # whoever spoke the sentence that holds the question best
-                # (not the chair, who names the items others speak to, unless asked for)
+                # (not the chair calling on others, 「市政執行方針について市長の発言を許しま
+                # す」, unless asked for; a chair who speaks to the matter is a speaker)
+                calls = src.metadata.get("chunk_type") == "procedure" and not chair_asked
                 spoken = [
                     (at, s, who[0])
                     for at, s, _ in answer_sentences(turn)
                     if (who := speakers_at(src.metadata, [at]))
-                    and (who[0].get("category") != "chair" or chair_asked)
+                    and not (calls and who[0].get("category") == "chair")
                 ]
                 if not spoken:
                     continue
                 _, quote, sayer = max(spoken, key=lambda x: self.evidence.coverage(weights, x[1]))
-                if sayer.get("name"):
+                if sayer.get("name") or sayer.get("role"):  # ◯副委員長: the post answers
                     cov = self.evidence.coverage(weights, quote)
                     found.append((cov, rank.get(src.id, 99), (sayer, turn, quote)))
                 continue

@@ -633,14 +633,21 @@ def who_from(question: str, meta: Mapping[str, Any]) -> Mapping[str, Any] | None
         people = [meta.get("questioner") or {}]
     else:
         return None
-    return next((p for p in people if p and p.get("name")), None)
+    return next((p for p in people if p and (p.get("name") or p.get("role"))), None)
 
 
 def person_line(person: Mapping[str, Any], lang: str) -> str:
-    """白井正子（日本共産党） / 白井正子 (member, 日本共産党)."""
+    """白井正子（日本共産党） / 白井正子 (member, 日本共産党); a speaker the minutes label by
+    post alone (◯副委員長) is that post: 副委員長 / 副委員長 (member).
+
+    >>> person_line({"role": "副委員長", "category": "member"}, "en")
+    '副委員長 (member)'
+    """
     name = str(person.get("name") or "")
     role = str(person.get("role") or "")
     party = str(person.get("party") or "")
+    if not name:
+        name, role = role, ""
     if lang == "ja":
         extra = "、".join(x for x in (role, party) if x)
         return f"{name}（{extra}）" if extra else name

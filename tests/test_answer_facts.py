@@ -1025,7 +1025,7 @@ def test_who_said_something_is_whoever_spoke_it_not_the_chair_who_called_them() 
         text,
         {
             "doc_id": "h",
-            "chunk_type": "statement",
+            "chunk_type": "procedure",
             "answerers": [mayor, chair],
             "speaker_details": [chair, mayor],
             "turn_offsets": turns,
@@ -1039,3 +1039,25 @@ def test_who_said_something_is_whoever_spoke_it_not_the_chair_who_called_them() 
     assert lead.startswith("大泉潤（市長）")
     lead, _, _ = ex.compose_with_lead("市政執行方針について発言を許した議長は誰か", _hits(speech))
     assert not lead.startswith("大泉潤")
+
+
+def test_a_speaker_labelled_by_post_alone_is_named_by_the_post() -> None:
+    """Committee minutes label officials, and the vice-chair speaking to the matter, by
+    post alone (◯副委員長, ◯デジタル戦略推進部長): the post answers who said it."""
+    vice = {"name": None, "role": "副委員長", "category": "chair", "label": "副委員長"}
+    text = "民間のデータも含めて効果的なＥＢＰＭにつなげていただきたいと思います。"
+    turn = Chunk(
+        "s#47",
+        text,
+        text,
+        {
+            "doc_id": "s",
+            "chunk_type": "statement",
+            "speaker_details": [vice],
+            "turn_offsets": [{"offset": 0, "speaker": "副委員長"}],
+        },
+    )
+    ev = Evidence(TOK, BM25.build([TOK(text)]))
+    ex = Extractor(ev, as_batched(FakeEmbeddings()))
+    q = "民間のデータも含めて効果的なEBPMにつなげてほしいと述べたのは誰か"
+    assert ex.compose_with_lead(q, _hits(turn))[0] == "副委員長 [1]"
