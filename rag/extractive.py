@@ -13,8 +13,10 @@ the one object the evals tune.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Any, cast
 
 import numpy as np
@@ -40,10 +42,10 @@ from rag.facts import (
     who_from,
     without_dates,
 )
-from rag.municipalities import named, normalised
+from rag.municipalities import councils_named, named, normalised, speaks_of
 from rag.presenting import speakers_at, who_said
 from rag.retrieval import Hit
-from rag.rosters import PEOPLE_NOUNS, Listed, Roster, rosters
+from rag.rosters import Listed, Roster, rosters
 from rag.schema import ChunkMetadata
 from rag.speakers import titled
 from rag.text import ends_sentence, nfkc, question_language, sentences, squash
@@ -507,6 +509,7 @@ class Extractor:
             return None
         weights = self.evidence.weights(question)
         chair_asked = bool(re.search(r"議長|委員長|\bchair", nfkc(question), re.I))
+        subject = {t: w for t, w in weights.items() if t not in _WHO_WORDS}
         found: list[tuple[float, int, tuple[Mapping[str, Any], Chunk, str]]] = []
         for src in self._sources(citations, extra):
             turn = Chunk(src.id, src.text, src.text, cast(ChunkMetadata, dict(src.metadata)))
@@ -523,6 +526,8 @@ class Extractor:
                 if not spoken:
                     continue
                 _, quote, sayer = max(spoken, key=lambda x: self.evidence.coverage(weights, x[1]))
+                if not self.evidence.coverage(subject, quote):
+                    continue  # the sentence says nothing the question asks about
                 if sayer.get("name") or sayer.get("role"):  # ◯副委員長: the post answers
                     cov = self.evidence.coverage(weights, quote)
                     found.append((cov, rank.get(src.id, 99), (sayer, turn, quote)))
@@ -580,39 +585,70 @@ class Extractor:
         """(source index, the list as quoted, the line naming who) for a who-question a
         list of people answers (:mod:`rag.rosters`): 「欠席した議員は誰か」 by the minutes'
         欠席議員, 「消防長は誰か」 by the 説明員 line 「消防長　佐藤幹雄」. Of the lists and posts
-        of the passages, the one whose label (less its people noun), or post with its
-        list's label, holds most of what the question asks beyond the passage's own record
-        (its council, meeting and date: :func:`_context`); None below
-        :attr:`ExtractiveParams.list_support`, or when the question asks who said
-        something (質問した, 答弁した: a speaker). ``count``: how many a whole list holds
-        (「出席した議員は何人か」 → 出席議員（26人）)."""
+        of the passages (a minutes' header read whole, over its passages), the one whose
+        label, or post with its list's label, holds most of what the question asks beyond
+        the passage's own record (its council, meeting and date: :func:`_context`); None
+        below :attr:`ExtractiveParams.list_support`, or when the question asks who said
+        something (質問した, 答弁した: a speaker). Only passages of the day the question
+        names, and of the council it names (仙台市議会's chair is not on 墨田区's report; a
+        place it names may be one the report visited). ``count``: how many a whole list
+        holds (「出席した議員は何人か」 → 出席議員（26人）)."""
         if speaker_said(question):
             return None
         weights = self.evidence.weights(without_dates(question))
-        places = {normalised(p) for p in named(question)}
+        hints = understand(question)
+        dates = stated_dates(question)
+        councils = {normalised(p) for p in councils_named(question)}
+        places = named(question)
+        sources = self._sources(citations, extra)
+        where = {c.id: i for i, c in enumerate(sources)}
         best: tuple[float, int, tuple[int, str, str]] | None = None
-        for i, c in enumerate(self._sources(citations, extra)):
-            council = normalised(c.metadata.get("municipality"))
-            if places and council and council not in places:
-                continue  # the lists of another council (仙台市議会's chair is not 墨田区's)
-            lists = rosters(c.text)
-            if not lists:
+        read: set[str] = set()
+        for c in sources:
+            meta = c.metadata
+            if councils and normalised(meta.get("municipality")) not in councils:
                 continue
-            held = set(self.evidence.tokenizer(_context(c.metadata)))
+            if places and speaks_of(meta, c.text, places) is False:
+                continue  # of another municipality
+            date = str(meta.get("date") or "")
+            if dates and not (hints.date_matches(date) or any(same_day(d, date) for d in dates)):
+                continue  # another day's roll
+            whole = self._whole_header(c.id, meta) if meta.get("chunk_type") == "header" else []
+            parts: Sequence[Citation | Chunk] = whole or [c]
+            if parts[0].id in read:
+                continue
+            read.add(parts[0].id)
+            text = "\n".join(p.text for p in parts)
+            starts = list(accumulate((len(p.text) + 1 for p in parts[:-1]), initial=0))
+            lists = rosters(text)
+            held = set(self.evidence.tokenizer(_context(meta)))
             asked = {t: w for t, w in weights.items() if t not in held and _asks_for(t)}
-            if not asked:
+            if not lists or not asked:
                 continue
-            header = c.metadata.get("chunk_type") == "header"
+            header = meta.get("chunk_type") == "header"
             for r in lists:
                 # a header's list, but for the absent, is of those who attended (出席)
-                about = f"{r.head} 出席" if header and "欠席" not in r.label else r.head
-                lines = _list_lines(r, about, c.text, asked, self.evidence.coverage)
+                about = f"{r.label} 出席" if header and "欠席" not in r.label else r.label
+                lines = _list_lines(r, about, asked, self.evidence.coverage)
                 if count:  # the whole list only, by its size
-                    lines = iter([(s, q, f"{r.label}（{r.size}人）") for s, q, _ in lines][:1])
-                for share, quote, line in lines:
-                    if share >= self.params.list_support and (best is None or share > best[0]):
+                    lines = iter([(s, span, f"{r.label}（{r.size}人）") for s, span, _ in lines][:1])
+                for share, (a, b), line in lines:
+                    k = bisect_right(starts, a) - 1  # the passage the list starts in
+                    i = where.get(parts[k].id)
+                    if i is None or share < self.params.list_support:
+                        continue
+                    quote = text[a : min(b, starts[k] + len(parts[k].text))]
+                    if best is None or (share, -i) > best[:2]:
                         best = (share, -i, (i, quote, line))
         return best[2] if best else None
+
+    def _whole_header(self, chunk_id: str, meta: Mapping[str, Any]) -> list[Chunk]:
+        """The header passages of the document of the header passage ``chunk_id``, in order
+        (a long header is cut into several, and a list may run on from one to the next);
+        empty when they cannot be looked up."""
+        doc = Chunk(chunk_id, "", "", cast(ChunkMetadata, dict(meta)))
+        whole = self._headers_of([doc])
+        return whole if any(h.id == chunk_id for h in whole) else []
 
     def _counted(
         self, question: str, hits: Sequence[Hit], citations: Sequence[Citation]
@@ -812,31 +848,27 @@ def _context(meta: Mapping[str, Any]) -> str:
 
 def _asks_for(term: str) -> bool:
     """Whether a question's term says whom it asks for: not the question word, a date or
-    count, a verb's stem (し of 欠席した) or a people noun or part of one (議員, 員, 者)."""
+    count, a verb's stem (し of 欠席した) or the counter of 何人."""
     return not (
         term in _WHO_WORDS
         or re.search(r"[0-9]", term)
         or re.fullmatch(r"[ぁ-ゖ]", term)
-        or term.endswith(PEOPLE_NOUNS)
-        or any(noun.endswith(term) for noun in PEOPLE_NOUNS)
-        or term in ("人", "名")  # the counter of 何人
+        or term in ("人", "名")
     )
 
 
 def _list_lines(
     r: Roster,
     about: str,
-    text: str,
     asked: Mapping[str, float],
     coverage: Callable[[Mapping[str, float], str], float],
-) -> Iterator[tuple[float, str, str]]:
-    """(share of ``asked`` held, the lines to quote, the line stating who) for the whole
-    list of ``text`` (by what it is ``about``: its label less the people noun) and for the
-    people of each post in it (by the post with that: 説明員 and 副市長 for
-    「説明員として出席した副市長」)."""
-    if r.head:
+) -> Iterator[tuple[float, tuple[int, int], str]]:
+    """(share of ``asked`` held, the span to quote, the line stating who) for the whole
+    list (by what it is ``about``: its label) and for the people of each post in it (by the
+    post with that: 説明員 and 副市長 for 「説明員として出席した副市長」)."""
+    if r.label:
         names = "、".join(p.name for p in r.people)
-        yield coverage(asked, about), text[r.start : r.end], f"{r.label}：{names}"
+        yield coverage(asked, about), (r.start, r.end), f"{r.label}：{names}"
     posts: dict[str, list[Listed]] = {}
     for p in r.people:
         if p.role:
@@ -845,8 +877,8 @@ def _list_lines(
         names = "、".join(p.name for p in people)
         first, last = people[0], people[-1]
         together = r.people.index(last) - r.people.index(first) == len(people) - 1
-        quote = text[first.start : (last if together else first).end]
-        yield coverage(asked, f"{about} {role}"), quote, f"{role}　{names}"
+        span = (first.start, (last if together else first).end)
+        yield coverage(asked, f"{about} {role}"), span, f"{role}　{names}"
 
 
 def _people_named(sentence: str) -> list[str]:

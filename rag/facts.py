@@ -141,7 +141,7 @@ _NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
 _AMOUNT_FIGURE = re.compile(
     rf"(?:{_NUM}\s?[兆億万千]?\s?)+?(?:{_NUM})?"
     r"\s?(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
-    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方キロメートル|平方メートル|平米|度(?!目|に))"
+    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方キロメートル|平方キロ|km2|平方メートル|平米|m2|度(?!目|に))"
 )
 # 度 counts times only after a period (1週間に1度, 月1度, 年に2度), not a temperature or an
 # angle (30度)
@@ -183,12 +183,13 @@ _QUANTITY_ASKED = {
     ),
     "%": re.compile(r"%|％|割合|率は|比率|\b(share|percent|percentage|proportion|rate)\b"),
     "割": re.compile(r"何割|割合|\b(share|proportion)\b"),
-    # a population is counted in people (人口はどれだけ減る), an area in its units
-    "人": re.compile(r"人口(?!密度)|\bpopulation\b"),
-    **{
-        unit: re.compile(r"面積|広さ|\b(area|acreage)\b")
-        for unit in ("平方キロメートル", "ha", "平方メートル", "平米")
-    },
+}
+# Else what it measures: a population is counted in people (人口はどれだけ減る), an area in
+# its units (面積, 延床面積: km2, ha, m2)
+_AREA_UNITS = ("平方キロメートル", "平方キロ", "km2", "ha", "平方メートル", "平米", "m2")
+_MEASURE_ASKED = {
+    "人": re.compile(r"人口(?!密度)|\bpopulation\b(?! density)"),
+    **{unit: re.compile(r"面積|広さ|\b(area|acreage)\b") for unit in _AREA_UNITS},
 }
 # Counters that count the same thing (people: 人 and 名), read as one unit.
 _SAME_UNIT = {
@@ -213,7 +214,8 @@ def asked_units(question: str) -> set[str]:
     """
     q = nfkc(question).lower()
     counters = {u for u, asks in _COUNTER_ASKED.items() if asks.search(q)}
-    return counters or {u for u, asks in _QUANTITY_ASKED.items() if asks.search(q)}
+    quantities = {u for u, asks in _QUANTITY_ASKED.items() if asks.search(q)}
+    return counters or quantities or {u for u, asks in _MEASURE_ASKED.items() if asks.search(q)}
 
 
 def stated_dates(question: str) -> list[str]:

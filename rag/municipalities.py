@@ -116,6 +116,17 @@ def most_named(counts: Mapping[str, int], at_least: int = 3, margin: float = 2.0
     return top[0][0]
 
 
+def councils_named(text: str) -> list[str]:
+    """The municipalities ``text`` names as a council (仙台市議会, 横浜市会, 品川区議会): whose
+    own record it asks for, not a place it asks about.
+
+    >>> councils_named("仙台市議会の委員長と盛岡市の取組")
+    ['仙台市']
+    """
+    q = nfkc(text)
+    return [m for m in named(q) if re.search(re.escape(m) + r"(議会|会(?!館|場|社|議所))", q)]
+
+
 def normalised(place: str | None) -> str | None:
     """A municipality without its prefecture: 東京都品川区 → 品川区 (京都市 stays)."""
     return _PREFECTURE.sub("", nfkc(place)) if place else None

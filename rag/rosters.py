@@ -16,26 +16,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from rag.speakers import is_roleish, looks_like_name
+from rag.speakers import MARKERS, OFFICIAL_MEMBERS, is_roleish, looks_like_name, strip_spaces
 from rag.text import nfkc
-from rag.tokenizing import person_names
+from rag.tokenizing import mecab_words, person_names
 
 # A label: a people noun ends it (出席議員, 説明員, 事務局出席職員, 会議録署名者, 出席委員氏名);
 # a section number, a marker or a count may go with it, a particle may end it (会議録署名議員に)
 PEOPLE_NOUNS = ("議員", "委員", "職員", "説明員", "者", "氏名", "名簿")
-_LEAD = re.compile(r"^[\s　]*(?:[0-9]+[\s.、．]*|[（(][0-9]+[）)][\s　]*)?[〇○◯◎●■□◆・※]?[\s　]*")
-_MARKER = re.compile(r"^[0-9]*[\s.、．]*[〇○◯◎●■□◆・※]")
-_COUNT = re.compile(r"[\s　]*[（(][\s　]*[0-9]+[\s　]*[人名][\s　]*[）)]")
-_LABEL = re.compile(
-    r"^(?P<label>[^\s　（()）0-9、。,.「」:：]{2,24}?)[\s　]*(?P<particle>に|は|として|:|：)?$"
-)
-_SEAT = re.compile(r"^[0-9]+[\s　]*番[\s　]*")
-_HONORIFIC = re.compile(r"[\s　]*(君|議員|委員|さん|氏|様|殿)$")
+# the people noun a label's head leaves out (説明員 is what 出席説明員 is about: it stays)
+_HEAD_NOUNS = ("議員", "委員", "職員", "者", "氏名", "名簿")
+_MARKS = MARKERS + "●■□・※"
+_LEAD = re.compile(rf"^\s*(?:[0-9]+[\s.、．]*|[（(][0-9]+[）)]\s*)?[{_MARKS}]?\s*")
+_MARKER = re.compile(rf"^\s*[0-9]*[\s.、．]*[{_MARKS}]")
+_COUNT = re.compile(r"\s*[（(]\s*[0-9]+\s*[人名]\s*[）)]")
+_LABEL = re.compile(r"^(?P<label>[^\s（()）0-9、。,.「」:：]{2,24}?)\s*(?P<particle>に|は|として|:|：)?$")
+_SEAT = re.compile(r"^[0-9]+\s*番\s*")
+_HONORIFIC = re.compile(r"\s*(君|議員|委員|さん|氏|様|殿)$")
 _ADDRESSED = ("様", "殿")
-_SPACES = re.compile(r"[\s　]+")
-_ROLE_NAME = re.compile(r"^(?P<role>\S+?)[\s　]+(?P<name>\S.*)$")
 _NAME_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff々〆ヶ・]+")
 _PROSE = re.compile(r"[。、，「」『』？！?!]")
+_NOTE = re.compile(r"^\s*[（(][^）)]*[）)]\s*$")  # （会計室長）: a note on the post above
 
 
 @dataclass(frozen=True)
@@ -70,16 +70,14 @@ class Roster:
     @property
     def head(self) -> str:
         """The label without the people noun that ends it: what sets the list apart
-        (欠席 of 欠席議員, 会議録署名 of 会議録署名議員)."""
-        for noun in sorted(PEOPLE_NOUNS, key=len, reverse=True):
+        (欠席 of 欠席議員, 会議録署名 of 会議録署名議員, 出席説明員 whole)."""
+        for noun in _HEAD_NOUNS:
             if self.label.endswith(noun) and len(self.label) > len(noun):
                 return self.label[: -len(noun)]
-        return self.label  # 説明員: the noun is all it says
+        return self.label
 
 
-def despaced(name: str) -> str:
-    """A name without the spaces that pad it: 「大　泉　　　潤」 → 大泉潤."""
-    return _SPACES.sub("", name)
+despaced = strip_spaces
 
 
 def _label(line: str) -> str | None:
@@ -92,10 +90,27 @@ def _label(line: str) -> str | None:
 
 
 def _marked(line: str) -> bool:
-    """Whether a line is set out as a label: a marker (〇), a count （26人） or a particle."""
-    s = line.strip()
-    m = _LABEL.match(_COUNT.sub("", _LEAD.sub("", s)).strip())
-    return bool(_MARKER.match(s) or _COUNT.search(s) or m and m["particle"])
+    """Whether a line is set out as a heading: a marker (〇), a count （26人） or a particle."""
+    m = _LABEL.match(_COUNT.sub("", _LEAD.sub("", line)).strip())
+    return bool(_MARKER.match(line) or _COUNT.search(line) or m and m["particle"])
+
+
+def _a_post(line: str) -> bool:
+    """Whether a line alone is a post (市長, 会計管理者, 監査委員), not the label of a list:
+    a list of members ends in 議員 or 委員 (出席議員, 欠席委員), a post of the executive in
+    長, 者 or the like, or is an official member (監査委員); a marked line is a heading."""
+    s = despaced(line)
+    members = s.endswith(("議員", "委員")) and not s.endswith(OFFICIAL_MEMBERS)
+    return is_roleish(s) and not members and not _marked(line)
+
+
+def _phrase_not_name(name: str) -> bool:
+    """Whether a word read as a name is a phrase of common words (議事日程, 開議, 会期の決定,
+    以上, なし): every word a common noun of two or more characters, or の between them."""
+    words = mecab_words(name)
+    return bool(words) and all(
+        w.surface == "の" or w.feature.pos2 == "普通名詞" and len(w.surface) >= 2 for w in words
+    )
 
 
 def _name(s: str) -> str | None:
@@ -106,36 +121,50 @@ def _name(s: str) -> str | None:
         name = bare
     if not 2 <= len(name) <= 12 or not _NAME_CHARS.fullmatch(name) or is_roleish(name):
         return None
-    return name if looks_like_name(name) else None
+    return name if looks_like_name(name) and not _phrase_not_name(name) else None
 
 
 def _person(part: str) -> Listed | None:
-    """One person written as ``part`` (seat, post, name, honorific), or None."""
+    """One person written as ``part`` (seat, post, name, honorific), or None. The post is
+    the part before a space that reads as one (two characters at least: 長 of 「長　谷　川」
+    is a name's first), the name the rest (「市長　　大　泉　　　潤」, 「教育委員会　教育長
+    佐藤花子君」)."""
     s = _SEAT.sub("", part.strip())
     addressed = s.endswith(_ADDRESSED)
-    # a post, then the name after a space (「市長　　大　泉　　　潤」, 「議事調査課長　米谷」)
-    m = _ROLE_NAME.match(s)
-    if m and is_roleish(m["role"]) and (name := _name(m["name"])):
-        return Listed(name, m["role"], addressed)
+    for m in re.finditer(r"\s+", s):
+        role, rest = s[: m.start()], s[m.end() :]
+        if len(despaced(role)) >= 2 and is_roleish(role) and (name := _name(rest)):
+            return Listed(name, despaced(role), addressed)
     name = _name(s)
     return Listed(name, None, addressed) if name else None
 
 
 def _people(line: str) -> list[Listed] | None:
-    """The people a line lists (several apart by tabs), or None when it is not such a line."""
-    if _PROSE.search(line) or len(line.strip()) > 40 or _label(line):
+    """The people a line lists (several apart by tabs: a report's table; a post and its
+    name apart by a tab is one), or None when it is not such a line."""
+    if _PROSE.search(line) or len(line.strip()) > 40 or _label(line) or _MARKER.match(line):
         return None
-    found = [_person(p) for p in re.split(r"\t+", line) if p.strip()]
+    cells = [c for c in re.split(r"\t+", line) if c.strip()]
+    if len(cells) == 2 and (one := _person(" ".join(cells))) and one.role:
+        return [one]
+    found = [_person(c) for c in cells]
     if not found or any(p is None for p in found):
         return None
     return [p for p in found if p is not None]
 
 
 def _fragment(line: str) -> bool:
-    """A short line inside a list that is no one: a note in brackets (（会計室長）) or part
-    of a post wrapped around its name (選挙管理委員会／武島和仁君／事務局長)."""
-    s = line.strip()
-    return len(s) <= 24 and not _PROSE.search(s) and not re.search(r"[0-9]", s)
+    """A line inside a list of posts that is no one: a note in brackets (（会計室長）) or
+    part of a post wrapped round its name (選挙管理委員会／武島和仁君／事務局長)."""
+    s = despaced(line)
+    if _label(line) and not _a_post(line):
+        return False  # 欠席委員: the next list
+    return bool(_NOTE.match(line)) or (
+        not _marked(line)
+        and len(s) <= 24
+        and bool(_NAME_CHARS.fullmatch(s))
+        and (is_roleish(s) or s.endswith(("会", "局", "部", "課", "室", "所")))
+    )
 
 
 def rosters(text: str) -> list[Roster]:
@@ -159,18 +188,20 @@ def rosters(text: str) -> list[Roster]:
     role: str | None = None  # a post on a line of its own, waiting for its name
     role_at = 0
     columns: list[str] = []  # a table's posts, waiting for the names below them
+    wrapped = False  # the last person's post is the first part of one wrapped round them
 
     def close() -> None:
-        nonlocal label, people
+        nonlocal label, people, count, role, columns
         if label is not None and people:
             out.append(Roster(label, tuple(people), start, end, count))
-        label, people = None, []
+        label, people, count, role, columns = None, [], None, None, []
 
     for k, (begin, stop, line) in enumerate(lines):
         listed = _people(line)
         if listed is not None and label is not None:
             if role is not None and len(listed) == 1 and not listed[0].role:
                 listed = [replace(listed[0], role=role, start=role_at, end=stop)]
+                wrapped = not is_roleish(role)  # 選挙管理委員会／武島和仁君／事務局長
             elif columns and len(columns) == len(listed):  # a table: the posts above
                 listed = [
                     replace(p, role=p.role or post, start=role_at, end=stop)
@@ -181,6 +212,7 @@ def rosters(text: str) -> list[Roster]:
             people.extend(listed)
             end, role, columns = stop, None, []
             continue
+        wrapped = wrapped and listed is None
         following = _people(lines[k + 1][2]) if k + 1 < len(lines) else None
         cells = [despaced(c) for c in line.split("\t") if c.strip()]
         table = label is not None and len(cells) > 1 and all(map(is_roleish, cells))
@@ -189,20 +221,23 @@ def rosters(text: str) -> list[Roster]:
             columns, role_at = cells, begin
             continue
         alone = following is not None and len(following) == 1 and not following[0].role
-        post = despaced(line)
-        if listed is None and (not _label(line) or label is not None and not _marked(line)):
-            if alone and (is_roleish(post) or label is not None and _fragment(line)):
-                # a post on a line of its own (子ども未来部長), its name on the next line;
-                # with no list open, a post and a name written apart (議長／福田 はるみ 様)
-                # start one
-                if label is None:
-                    label, start = "", begin
-                role, role_at = post, begin
-                continue
-            if label is not None and people and _fragment(line) and not _label(line):
-                continue
+        posts = label is not None and any(p.role for p in people)  # a list of posts open
+        if listed is None and alone and (_a_post(line) or posts and _fragment(line)):
+            # a post on a line of its own (子ども未来部長), its name on the next line; with
+            # no list open, a post and a name written apart (議長／福田 はるみ 様) start one
+            if label is None:
+                label, start, count = "", begin, None
+            role, role_at = despaced(line), begin
+            continue
+        if listed is None and posts and _fragment(line):
+            # （会計室長）, or the rest of a post wrapped round its name
+            if wrapped and is_roleish(despaced(line)) and people[-1].role:
+                last = people[-1]
+                people[-1] = replace(last, role=f"{last.role}{despaced(line)}", end=stop)
+                end = stop
+            wrapped = False
+            continue
         close()
-        role, columns = None, []
         if listed is None and (new := _label(line)) is not None:
             label, start, end = new, begin, stop
             written = _COUNT.search(line)

@@ -119,12 +119,13 @@ class Speaker:
         return self.category
 
 
-def _strip_spaces(s: str) -> str:
+def strip_spaces(s: str) -> str:
+    """``s`` without spaces: a name padded to a fixed width (「大　泉　　　潤」) as one word."""
     return _SPACE.sub("", s)
 
 
 def is_roleish(s: str) -> bool:
-    s = _strip_spaces(s)
+    s = strip_spaces(s)
     return bool(s) and (
         s in CHAIR_ROLES
         or s.endswith(MEMBER_ROLES)
@@ -137,7 +138,7 @@ def classify(role: str | None, name: str | None, marker: str = "") -> str:
     """Category of a speaker from the role (or, without one, from the label's shape)."""
     if not role:
         return "member" if name else "other"
-    r = _strip_spaces(role)
+    r = strip_spaces(role)
     base = re.sub(r"[（(].*?[）)]", "", r)
     if base in CHAIR_ROLES:
         return "chair"
@@ -244,28 +245,28 @@ def parse_label(label: str, marker: str = "") -> Speaker:
     seat: str | None = None
     m = _BRACKET.match(lab)
     if m:
-        outer, inner = _strip_spaces(m["outer"]), m["inner"].strip()
+        outer, inner = strip_spaces(m["outer"]), m["inner"].strip()
         if not outer:  # (name role), (name君), (name)
             parts = [p for p in _SPACE.split(inner) if p]
             if len(parts) >= 2 and is_roleish(parts[-1]):
                 name, role = "".join(parts[:-1]), parts[-1]
             elif _KUN.search(inner):
-                name, role = _KUN.sub("", _strip_spaces(inner)), None
+                name, role = _KUN.sub("", strip_spaces(inner)), None
             else:  # （高橋一郎議長）: name+role inside the brackets
-                name, role = _split_name_role(_strip_spaces(inner))
+                name, role = _split_name_role(strip_spaces(inner))
                 if not role or not name:
-                    name, role = _strip_spaces(inner), None
+                    name, role = strip_spaces(inner), None
         elif _SEAT.match(outer):  # seat number (name君)
-            name, role = _KUN.sub("", _strip_spaces(inner)), None
+            name, role = _KUN.sub("", strip_spaces(inner)), None
             seat = outer[:-1]
         elif is_roleish(inner) and not _KUN.search(inner):  # org (role): 盛岡市理事者(情報企画課長)
-            name, role = None, f"{outer}（{_strip_spaces(inner)}）"
+            name, role = None, f"{outer}（{strip_spaces(inner)}）"
         else:
-            name, role = _KUN.sub("", _strip_spaces(inner)) or None, outer
-    elif sm := _SEAT_NAME.match(_strip_spaces(lab)):  # ４番　田中次郎君
+            name, role = _KUN.sub("", strip_spaces(inner)) or None, outer
+    elif sm := _SEAT_NAME.match(strip_spaces(lab)):  # ４番　田中次郎君
         name, role, seat = _KUN.sub("", sm["name"]), None, sm["seat"]
     else:
-        name, role = _split_name_role(_KUN.sub("", _strip_spaces(lab)))
+        name, role = _split_name_role(_KUN.sub("", strip_spaces(lab)))
     category = classify(role, name, marker)
     return Speaker(raw, name, role, category, marker, str(int(seat)) if seat else None)
 

@@ -1037,8 +1037,12 @@ def test_who_said_something_is_whoever_spoke_it_not_the_chair_who_called_them() 
     ex = Extractor(ev, as_batched(FakeEmbeddings()))
     lead, _, _ = ex.compose_with_lead("市政執行方針を述べたのは誰か", _hits(speech))
     assert lead.startswith("大泉潤（市長）")
-    lead, _, _ = ex.compose_with_lead("市政執行方針について発言を許した議長は誰か", _hits(speech))
-    assert not lead.startswith("大泉潤")
+    # the chair, when the question asks for the chair
+    lead, _, _ = ex.compose_with_lead("市政執行方針について述べた議長は誰か", _hits(speech))
+    assert lead.startswith("吉田崇仁（議長）")
+    # nothing the question asks about is said: no one is named
+    lead, _, _ = ex.compose_with_lead("下水道料金の値上げについて述べたのは誰か", _hits(speech))
+    assert lead == ""
 
 
 def test_a_speaker_labelled_by_post_alone_is_named_by_the_post() -> None:
@@ -1061,3 +1065,26 @@ def test_a_speaker_labelled_by_post_alone_is_named_by_the_post() -> None:
     ex = Extractor(ev, as_batched(FakeEmbeddings()))
     q = "民間のデータも含めて効果的なEBPMにつなげてほしいと述べたのは誰か"
     assert ex.compose_with_lead(q, _hits(turn))[0] == "副委員長 [1]"
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("人口はどれだけ減るとされているか", {"人"}),  # what it measures, when nothing else
+        ("人口減少対策の予算はいくらか", {"円"}),  # money asked: not a head count
+        ("What is the population density of the ward?", set()),
+        (
+            "新庁舎の延床面積はどのくらいか",
+            {"平方キロメートル", "平方キロ", "km2", "ha", "平方メートル", "平米", "m2"},
+        ),
+    ],
+)
+def test_a_population_or_an_area_is_asked_in_its_units_only_when_nothing_else_is(
+    question: str, units: set[str]
+) -> None:
+    assert asked_units(question) == units
+
+
+def test_an_area_is_read_in_the_units_nfkc_makes_of_square_metres() -> None:
+    found = figures("延床面積はどのくらいか", ["延床面積は12,000㎡、敷地は3ha"], "amount")
+    assert [f.figure for f in found] == ["12,000m2", "3ha"]

@@ -110,7 +110,7 @@ def test_names_with_kun_notes_and_wrapped_posts_stay_in_their_list() -> None:
     assert lists["出席説明員"] == [
         ("林大輔", "市長"),
         ("松本恵子", "会計管理者"),
-        ("前田進", "選挙管理委員会"),
+        ("前田進", "選挙管理委員会事務局長"),  # wrapped round the name
         ("清水洋平", "教育長"),
     ]
 
@@ -222,8 +222,8 @@ def test_a_post_in_a_list_states_who_holds_it(extractor: Extractor) -> None:
 
 
 def test_a_list_does_not_answer_who_said_something(extractor: Extractor) -> None:
-    lead, _, _ = extractor.compose_with_lead("市長に質問した議員は誰か", _hits(HEADER, TURN))
-    assert "：" not in lead and "市長　" not in lead
+    assert extractor._listed("消防長は誰か", [], [HEADER]) is not None
+    assert extractor._listed("消防長に質問した議員は誰か", [], [HEADER]) is None
 
 
 def test_a_list_counts_the_people_a_question_asks_how_many_of(extractor: Extractor) -> None:
@@ -235,7 +235,94 @@ def test_a_list_counts_the_people_a_question_asks_how_many_of(extractor: Extract
 
 
 def test_a_list_answers_only_for_its_own_council(extractor: Extractor) -> None:
-    lead, _, _ = extractor.compose_with_lead("函館市の消防長は誰か", _hits(HEADER))
-    assert lead == "消防長　森正人 [1]"
-    lead, _, _ = extractor.compose_with_lead("横浜市の消防長は誰か", _hits(HEADER))
-    assert "森正人" not in lead  # 函館市's roll does not name 横浜市's chief
+    assert extractor._listed("函館市の消防長は誰か", [], [HEADER]) is not None
+    assert extractor._listed("函館市議会の消防長は誰か", [], [HEADER]) is not None
+    # 函館市's roll does not name 横浜市's chief, nor that of 横浜市会's meeting
+    assert extractor._listed("横浜市の消防長は誰か", [], [HEADER]) is None
+    assert extractor._listed("横浜市会の消防長は誰か", [], [HEADER]) is None
+
+
+def test_a_report_answers_for_the_city_it_visited_but_not_for_its_council() -> None:
+    text = "調査場所\n宮城県仙台市\n出席委員氏名\n山 田 太 郎\t佐 藤 花 子"
+    front = Chunk(
+        "r#0",
+        text,
+        text,
+        {
+            "kind": "report",
+            "title": "行政調査報告書（盛岡市・仙台市）",
+            "municipality": "墨田区",
+            "doc_id": "r",
+            "chunk_type": "report",
+        },
+    )
+    ex = Extractor(Evidence(TOK, BM25.build([TOK(text)])), as_batched(FakeEmbeddings()))
+    assert ex._listed("仙台市の行政調査に出席した委員は誰か", [], [front]) is not None
+    assert ex._listed("仙台市議会の出席委員は誰か", [], [front]) is None  # 仙台市's council
+
+
+def test_an_unmarked_label_after_a_list_starts_the_next_list() -> None:
+    text = "出席議員\n　山田太郎君\n　佐藤花子君\n欠席議員\n　鈴木一郎君"
+    assert _lists(text) == [
+        ("出席議員", [("山田太郎", None), ("佐藤花子", None)]),
+        ("欠席議員", [("鈴木一郎", None)]),
+    ]
+    committee = "出席委員（２人）\n委員長　山田太郎君\n委員　佐藤花子君\n欠席委員\n鈴木一郎君"
+    assert _lists(committee)[1] == ("欠席委員", [("鈴木一郎", None)])
+
+
+def test_a_padded_name_is_not_cut_at_a_first_character_that_ends_a_post() -> None:
+    text = "〇出席議員（２人）\n１番　長　谷　川　　一\n２番　長　尾　　　修"
+    assert _lists(text) == [("出席議員", [("長谷川一", None), ("長尾修", None)])]
+
+
+def test_posts_with_spaces_or_tabs_and_headings_that_are_no_one() -> None:
+    text = "〇説明員\n教育委員会　教育長　　佐藤花子君\n消防長\t鈴木一郎君\n〇議事日程\n会期の決定"
+    assert _lists(text) == [("説明員", [("佐藤花子", "教育委員会教育長"), ("鈴木一郎", "消防長")])]
+    assert _lists("〇欠席議員\nなし\n〇説明員\n市長　田中一郎君") == [
+        ("説明員", [("田中一郎", "市長")])
+    ]
+
+
+def test_a_count_belongs_to_its_own_list() -> None:
+    text = "〇欠席議員（４人）\n山田太郎君\n本日は以上です。\n墨田区議会議長\n福田 はるみ 様"
+    found = rosters(text)
+    assert [(r.label, r.size) for r in found] == [("欠席議員", 4), ("", 1)]
+
+
+def _split_header(date: str, doc: str, absent: str) -> list[Chunk]:
+    meta = {
+        "city": "横浜市",
+        "municipality": "横浜市",
+        "kind": "minutes",
+        "chunk_type": "header",
+        "doc_id": doc,
+        "date": date,
+    }
+    first = "出席議員（３人）\n山田太郎君\n佐藤花子君"
+    second = f"田中一郎君\n欠席議員（１人）\n{absent}君\n出席説明員\n市長　　林大輔君"
+    return [
+        Chunk(f"{doc}#000", first, first, {**meta, "char_span": [0, 20]}),
+        Chunk(f"{doc}#001", second, second, {**meta, "char_span": [21, 60]}),
+    ]
+
+
+def test_a_header_cut_into_passages_is_read_whole_and_on_its_own_day() -> None:
+    chunks = _split_header("2024-11-29", "y", "深作祐衣") + _split_header(
+        "2024-12-03", "z", "谷田部孝一"
+    )
+    by_id = {c.id: c for c in chunks}
+    ev = Evidence(TOK, BM25.build([TOK(c.text) for c in chunks]))
+    ex = Extractor(ev, as_batched(FakeEmbeddings()), lookup=by_id.get)
+    lead, _, citations = ex.compose_with_lead("出席した議員は誰か", _hits(chunks[0]))
+    assert lead.startswith("出席議員：山田太郎、佐藤花子、田中一郎 [")  # the rest in #001
+    assert (
+        citations[-1].id == "y#000" and "田中" not in citations[-1].quote
+    )  # quoted where it starts
+    lead, _, _ = ex.compose_with_lead("出席した議員は何人か", _hits(chunks[0]))
+    assert lead.startswith("出席議員（3人）")
+    # the day the question names: not another day's roll, found first
+    lead, _, _ = ex.compose_with_lead("12月3日の本会議を欠席した議員は誰か", _hits(*chunks))
+    assert lead.startswith("欠席議員：谷田部孝一")
+    lead, _, _ = ex.compose_with_lead("出席した説明員は何人か", _hits(*chunks))
+    assert lead.startswith("出席説明員（1人）")  # not 出席議員: 説明員 sets it apart
