@@ -176,11 +176,11 @@ _COUNTER_ASKED = {
     "施設": re.compile(rf"何施設|施設数|{_HOW_MANY}facilities\b"),
     "団体": re.compile(rf"何団体|団体数|{_HOW_MANY}(groups|organi[sz]ations)\b"),
 }
+# Money asked for by name, not by an English "how much" that may measure anything
+_MONEY = re.compile(r"いくら|何円|金額|額は|費用|料金|使用料|手数料|\b(costs?|fees?|yen|budget)\b")
 # Otherwise the quantity asked about names its unit: money, a share.
 _QUANTITY_ASKED = {
-    "円": re.compile(
-        r"いくら|何円|金額|額は|費用|料金|使用料|手数料|how much|\b(costs?|fees?|yen|budget)\b"
-    ),
+    "円": re.compile(rf"{_MONEY.pattern}|how much"),
     "%": re.compile(r"%|％|割合|率は|比率|\b(share|percent|percentage|proportion|rate)\b"),
     "割": re.compile(r"何割|割合|\b(share|proportion)\b"),
 }
@@ -215,7 +215,10 @@ def asked_units(question: str) -> set[str]:
     q = nfkc(question).lower()
     counters = {u for u, asks in _COUNTER_ASKED.items() if asks.search(q)}
     quantities = {u for u, asks in _QUANTITY_ASKED.items() if asks.search(q)}
-    return counters or quantities or {u for u, asks in _MEASURE_ASKED.items() if asks.search(q)}
+    measures = {u for u, asks in _MEASURE_ASKED.items() if asks.search(q)}
+    if quantities == {"円"} and not _MONEY.search(q):
+        quantities |= measures  # "how much will the population fall": not money alone
+    return counters or quantities or measures
 
 
 def stated_dates(question: str) -> list[str]:

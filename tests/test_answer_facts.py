@@ -1088,3 +1088,8 @@ def test_a_population_or_an_area_is_asked_in_its_units_only_when_nothing_else_is
 def test_an_area_is_read_in_the_units_nfkc_makes_of_square_metres() -> None:
     found = figures("延床面積はどのくらいか", ["延床面積は12,000㎡、敷地は3ha"], "amount")
     assert [f.figure for f in found] == ["12,000m2", "3ha"]
+
+
+def test_english_how_much_measures_what_the_question_names() -> None:
+    assert asked_units("By how much will Hakodate's population fall?") == {"円", "人"}
+    assert asked_units("How much is the budget for population measures?") == {"円"}
