@@ -631,7 +631,9 @@ class Extractor:
                 about = f"{r.label} 出席" if header and "欠席" not in r.label else r.label
                 lines = _list_lines(r, about, asked, self.evidence.coverage)
                 if count:  # the whole list only, by its size
-                    lines = iter([(s, span, f"{r.label}（{r.size}人）") for s, span, _ in lines][:1])
+                    lines = iter(
+                        [(s, span, f"{r.label}（{r.size}人）") for s, span, _ in lines][:1]
+                    )
                 for share, (a, b), line in lines:
                     k = bisect_right(starts, a) - 1  # the passage the list starts in
                     i = where.get(parts[k].id)

@@ -29,7 +29,9 @@ _MARKS = MARKERS + "●■□・※"
 _LEAD = re.compile(rf"^\s*(?:[0-9]+[\s.、．]*|[（(][0-9]+[）)]\s*)?[{_MARKS}]?\s*")
 _MARKER = re.compile(rf"^\s*[0-9]*[\s.、．]*[{_MARKS}]")
 _COUNT = re.compile(r"\s*[（(]\s*[0-9]+\s*[人名]\s*[）)]")
-_LABEL = re.compile(r"^(?P<label>[^\s（()）0-9、。,.「」:：]{2,24}?)\s*(?P<particle>に|は|として|:|：)?$")
+_LABEL = re.compile(
+    r"^(?P<label>[^\s（()）0-9、。,.「」:：]{2,24}?)\s*(?P<particle>に|は|として|:|：)?$"
+)
 _SEAT = re.compile(r"^[0-9]+\s*番\s*")
 _HONORIFIC = re.compile(r"\s*(君|議員|委員|さん|氏|様|殿)$")
 _ADDRESSED = ("様", "殿")
