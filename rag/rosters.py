@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rag.speakers import MARKERS, OFFICIAL_MEMBERS, is_roleish, looks_like_name, strip_spaces
 from rag.text import nfkc
@@ -170,12 +171,18 @@ def _fragment(line: str) -> bool:
 
 
 def rosters(text: str) -> list[Roster]:
-    """The lists of people in ``text``.
+    """The lists of people in ``text`` (read once per text: the same headers are read for
+    many questions).
 
     >>> [(r.label, [p.name for p in r.people]) for r in rosters(
     ...     "〇欠席議員（１人）\\n２５番　高　橋　千　晶\\n〇説明員\\n市長　　　大　泉　　　潤")]
     [('欠席議員', ['高橋千晶']), ('説明員', ['大泉潤'])]
     """
+    return list(_read(text))
+
+
+@lru_cache(maxsize=256)
+def _read(text: str) -> tuple[Roster, ...]:
     lines: list[tuple[int, int, str]] = []  # (start, end, the line in NFKC)
     at = 0
     for raw in text.split("\n"):
@@ -201,6 +208,7 @@ def rosters(text: str) -> list[Roster]:
     for k, (begin, stop, line) in enumerate(lines):
         listed = _people(line)
         if listed is not None and label is not None:
+            wrapped = False
             if role is not None and len(listed) == 1 and not listed[0].role:
                 listed = [replace(listed[0], role=role, start=role_at, end=stop)]
                 wrapped = not is_roleish(role)  # 選挙管理委員会／武島和仁君／事務局長
@@ -245,4 +253,4 @@ def rosters(text: str) -> list[Roster]:
             written = _COUNT.search(line)
             count = int(re.sub(r"\D", "", written.group())) if written else None
     close()
-    return out
+    return tuple(out)

@@ -326,3 +326,16 @@ def test_a_header_cut_into_passages_is_read_whole_and_on_its_own_day() -> None:
     assert lead.startswith("欠席議員：谷田部孝一")
     lead, _, _ = ex.compose_with_lead("出席した説明員は何人か", _hits(*chunks))
     assert lead.startswith("出席説明員（1人）")  # not 出席議員: 説明員 sets it apart
+
+
+def test_the_rest_of_a_wrapped_post_goes_only_to_the_name_it_wraps() -> None:
+    text = (
+        "出席説明員\n　市長　　林大輔君\n　選挙管理委員会\n　　　武島和仁君\n"
+        "　人事委員会委員長　　水地啓子君\n　事務局長\n　教育長　清水洋平君"
+    )
+    assert _lists(text)[0][1] == [
+        ("林大輔", "市長"),
+        ("武島和仁", "選挙管理委員会"),
+        ("水地啓子", "人事委員会委員長"),  # not 人事委員会委員長事務局長
+        ("清水洋平", "教育長"),
+    ]
