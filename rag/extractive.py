@@ -112,8 +112,8 @@ class ExtractiveParams:
     # and 0.43 (the lowest right answer)
     figure_support: float = 0.4
     # who-questions: a list of people (欠席議員, 説明員) answers when its label, or a post
-    # written in it, holds at least this share of what the question asks beyond the
-    # passage's heading (its council, meeting and date) and the people noun (議員, 委員)
+    # written in it with the label, holds at least this share of what the question asks
+    # beyond the passage's own record (its council, meeting and date): half, not tuned
     list_support: float = 0.5
     # who-questions: of the passages whose speaker's sentence holds at least this share of
     # the best one's coverage of the question, the best ranked gives the person (retrieval
