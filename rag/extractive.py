@@ -113,7 +113,7 @@ class ExtractiveParams:
     figure_support: float = 0.4
     # who-questions: a list of people (欠席議員, 説明員) answers when its label, or a post
     # written in it with the label, holds at least this share of what the question asks
-    # beyond the passage's own record (its council, meeting and date): half, not tuned
+    # beyond the passage's own record (its council, meeting and date); dev: 0.4 to 0.6 alike
     list_support: float = 0.5
     # who-questions: of the passages whose speaker's sentence holds at least this share of
     # the best one's coverage of the question, the best ranked gives the person (retrieval
