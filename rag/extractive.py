@@ -869,7 +869,7 @@ def _list_lines(
     list (by what it is ``about``: its label) and for the people of each post in it (by the
     post with that: 説明員 and 副市長 for 「説明員として出席した副市長」)."""
     if r.label:
-        names = "、".join(p.name for p in r.people)
+        names = "、".join(p.name for p in r.people) or "なし"  # 欠席議員：なし
         yield coverage(asked, about), (r.start, r.end), f"{r.label}：{names}"
     posts: dict[str, list[Listed]] = {}
     for p in r.people:

@@ -38,6 +38,8 @@ _HONORIFIC = re.compile(r"\s*(君|議員|委員|さん|氏|様|殿)$")
 _ADDRESSED = ("様", "殿")
 _NAME_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff々〆ヶ・]+")
 _PROSE = re.compile(r"[。、，「」『』？！?!]")
+# No one under a label: 「欠席議員（なし）」, 「欠席議員　なし」, a line 「なし」, （０人）
+_NONE = re.compile(r"\s*[（(]?\s*(?:なし|無し|該当なし|0\s*[人名])\s*[）)]?\s*$")
 _NOTE = re.compile(r"^\s*[（(][^）)]*[）)]\s*$")  # （会計室長）: a note on the post above
 
 
@@ -84,9 +86,10 @@ despaced = strip_spaces
 
 
 def _label(line: str) -> str | None:
-    """The label a line starts a list with (欠席議員 of 「〇欠席議員（１人）」), or None: a
-    people noun ends it, and it names no one (「山田議員」 is a person)."""
-    m = _LABEL.match(_COUNT.sub("", _LEAD.sub("", line)).strip())
+    """The label a line starts a list with (欠席議員 of 「〇欠席議員（１人）」 or
+    「欠席議員（なし）」), or None: a people noun ends it, and it names no one (「山田議員」
+    is a person)."""
+    m = _LABEL.match(_NONE.sub("", _COUNT.sub("", _LEAD.sub("", line))).strip())
     if not m or not m["label"].endswith(PEOPLE_NOUNS):
         return None
     return None if person_names(m["label"]) else m["label"]
@@ -199,11 +202,13 @@ def _read(text: str) -> tuple[Roster, ...]:
     columns: list[str] = []  # a table's posts, waiting for the names below them
     wrapped = False  # the last person's post is the first part of one wrapped round them
 
+    empty = False  # the open list says there is no one (なし)
+
     def close() -> None:
-        nonlocal label, people, count, role, columns
-        if label is not None and people:
-            out.append(Roster(label, tuple(people), start, end, count))
-        label, people, count, role, columns = None, [], None, None, []
+        nonlocal label, people, count, role, columns, empty
+        if label is not None and (people or empty and label):
+            out.append(Roster(label, tuple(people), start, end, 0 if empty else count))
+        label, people, count, role, columns, empty = None, [], None, None, [], False
 
     for k, (begin, stop, line) in enumerate(lines):
         listed = _people(line)
@@ -223,6 +228,9 @@ def _read(text: str) -> tuple[Roster, ...]:
             end, role, columns = stop, None, []
             continue
         wrapped = wrapped and listed is None
+        if label and not people and _NONE.fullmatch(line):
+            empty, end = True, stop  # 欠席議員／なし
+            continue
         following = _people(lines[k + 1][2]) if k + 1 < len(lines) else None
         cells = [despaced(c) for c in line.split("\t") if c.strip()]
         table = label is not None and len(cells) > 1 and all(map(is_roleish, cells))
@@ -252,5 +260,6 @@ def _read(text: str) -> tuple[Roster, ...]:
             label, start, end = new, begin, stop
             written = _COUNT.search(line)
             count = int(re.sub(r"\D", "", written.group())) if written else None
+            empty = bool(_NONE.search(_LEAD.sub("", line)[len(new) :]))
     close()
     return tuple(out)

@@ -279,8 +279,10 @@ def test_a_padded_name_is_not_cut_at_a_first_character_that_ends_a_post() -> Non
 def test_posts_with_spaces_or_tabs_and_headings_that_are_no_one() -> None:
     text = "〇説明員\n教育委員会　教育長　　佐藤花子君\n消防長\t鈴木一郎君\n〇議事日程\n会期の決定"
     assert _lists(text) == [("説明員", [("佐藤花子", "教育委員会教育長"), ("鈴木一郎", "消防長")])]
+    # なし is no one: the list of the absent is empty
     assert _lists("〇欠席議員\nなし\n〇説明員\n市長　田中一郎君") == [
-        ("説明員", [("田中一郎", "市長")])
+        ("欠席議員", []),
+        ("説明員", [("田中一郎", "市長")]),
     ]
 
 
@@ -339,3 +341,18 @@ def test_the_rest_of_a_wrapped_post_goes_only_to_the_name_it_wraps() -> None:
         ("水地啓子", "人事委員会委員長"),  # not 人事委員会委員長事務局長
         ("清水洋平", "教育長"),
     ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "〇出席議員（２人）\n山田太郎君\n佐藤花子君\n〇欠席議員（なし）",
+        "出席議員\n山田太郎君\n佐藤花子君\n欠席議員　なし",
+        "〇出席議員（２人）\n山田太郎君\n佐藤花子君\n〇欠席議員（０人）",
+    ],
+)
+def test_a_list_with_no_one_says_so(header: str) -> None:
+    chunk = Chunk("n#0", header, header, {"chunk_type": "header", "doc_id": "n"})
+    ex = Extractor(Evidence(TOK, BM25.build([TOK(header)])), as_batched(FakeEmbeddings()))
+    assert ex.compose_with_lead("欠席した議員は誰か", _hits(chunk))[0] == "欠席議員：なし [1]"
+    assert ex.compose_with_lead("欠席した議員は何人か", _hits(chunk))[0] == "欠席議員（0人） [1]"
