@@ -27,6 +27,7 @@ from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence
 from rag.facts import (
     ASKING_WORDS,
+    WHO_WORDS,
     asked_parts,
     asked_units,
     decision_line,
@@ -832,7 +833,7 @@ class Extractor:
         return self.evidence.coverage(about, "".join(in_order[max(k - 2, 0) : k]) + sentence)
 
 
-_WHO_WORDS = frozenset({"誰", "だれ", "どなた", "who", *ASKING_WORDS})
+_WHO_WORDS = frozenset({*WHO_WORDS, *ASKING_WORDS})
 
 
 _HEADER_PASSAGES = 8  # a minutes' header is read up to this many passages

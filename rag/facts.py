@@ -35,6 +35,8 @@ from rag.text import nfkc, question_language, written_year
 TYPED = ("who", "amount", "when", "decision")
 _COUNCILLOR = "councill?or"  # both spellings, one home
 
+# The words that ask for a person (誰か, どなたが, who)
+WHO_WORDS = ("誰", "だれ", "どなた", "who")
 _WHO = re.compile(
     r"誰|だれ|どなた|どの(委員|議員)(?!会)|どの(会派|政党|党)|何党|どこの党|どの人"
     rf"|\bwho\b|\bwhich (committee )?(member|{_COUNCILLOR}|party|official)|\bwhat party\b",
@@ -66,12 +68,12 @@ _AMOUNT = re.compile(
 # The words by which a question asks how much or how many (tokens of いくらかかったか,
 # 何人いるか): no answer holds them, so they are not part of what a figure must be about.
 ASKING_WORDS = frozenset({*_HOW_MUCH, "何", "どの", "どれ", "かかっ", "かかる", "かかり"})
-_WHEN = re.compile(
-    r"いつ|何年|何月|何日|何時(?!間)|時期|期日|会期|\bwhen\b|\bwhat (date|year|month|time)\b",
-    re.I,
-)
 # A time of day asked for (何時に開議したか, what time) is answered by one (午前10時)
 _ASKS_TIME = re.compile(r"何時(?!間)|\bwhat time\b", re.I)
+_WHEN = re.compile(
+    rf"いつ|何年|何月|何日|時期|期日|会期|\bwhen\b|\bwhat (date|year|month)\b|{_ASKS_TIME.pattern}",
+    re.I,
+)
 _TIME = re.compile(r"(?:午前|午後)?\s?[0-9]+\s?時\s?(?:[0-9]+\s?分|半)?(?!間|代|点)")
 _WHY = re.compile(r"なぜ|理由|どうして|\b(why|reasons?)\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
