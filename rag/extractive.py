@@ -30,7 +30,6 @@ from rag.facts import (
     WHO_WORDS,
     asked_parts,
     asked_units,
-    asks_meeting_date,
     decision_line,
     english_amount,
     english_date,
@@ -38,7 +37,6 @@ from rag.facts import (
     matching_decision,
     person_line,
     question_type,
-    record_date,
     speaker_asked,
     speaker_said,
     stated_dates,
@@ -398,10 +396,6 @@ class Extractor:
             i, quote, line, deeper = counted
             citations, c = self._with_sentence(citations, deeper, i, quote)
             return f"{line} [{c.n}]", citations
-        elif kind == "when" and (met := self._meeting_date(question, citations, extra, lang)):
-            i, sentence, line = met
-            citations, c = self._with_sentence(citations, extra, i, sentence)
-            return f"{line} [{c.n}]", citations
         elif kind in ("amount", "when"):
             # each figure or date the question asks for (何人いて、…何人か: two); a figure
             # two asks want goes to the one it answers best, the other takes its next best
@@ -658,32 +652,6 @@ class Extractor:
         doc = Chunk(chunk_id, "", "", cast(ChunkMetadata, dict(meta)))
         whole = self._headers_of([doc])
         return whole if any(h.id == chunk_id for h in whole) else []
-
-    def _meeting_date(
-        self, question: str, citations: Sequence[Citation], extra: Sequence[Chunk], lang: str
-    ) -> tuple[int, str, str] | None:
-        """(source index, its opening sentence or "", the date) when a when-question asks
-        when a meeting met or opened (:func:`rag.facts.asks_meeting_date`): the date of the
-        first passage from the record of the meeting it names (or of any minutes, when it
-        names none a filter can read), as the record states it."""
-        if not asks_meeting_date(question):
-            return None
-        hints = understand(question)
-        for i, c in enumerate(self._sources(citations, extra)):
-            meta = c.metadata
-            date = record_date(str(meta.get("date") or ""), lang)
-            if meta.get("kind") != "minutes" or not date:
-                continue
-            if hints.meetings and not hints.meeting_matches(meta):
-                continue
-            if hints.date_from and not hints.date_matches(str(meta.get("date"))):
-                continue
-            opening = next(
-                (s for _, s, _ in answer_sentences_of(c) if re.search(r"開会|開議|開きます", s)),
-                "",
-            )
-            return i, opening, date
-        return None
 
     def _counted(
         self, question: str, hits: Sequence[Hit], citations: Sequence[Citation]

@@ -75,15 +75,6 @@ _WHEN = re.compile(
     re.I,
 )
 _TIME = re.compile(r"(?:午前|午後)?\s?[0-9]+\s?時\s?(?:[0-9]+\s?分|半)?(?!間|代|点)")
-# When a meeting itself met (「第1回定例会が開会したのはいつか」, "when was the sitting held"):
-# the meeting's own record says, by its date. The meeting is what opened, not something
-# said at it (「委員会で触れたワークショップはいつ開かれたか」)
-_MEETING_OPENED = re.compile(
-    r"(定例会|臨時会|本会議|委員会|会議)(?:が|は)(?:いつ(?:から)?)?\s?(開会|開か|開催|開議|始ま)"
-    r"|\bwhen (?:did|was|were|does|will) (?:the )?(?:[\w'-]+ ){0,8}?"
-    r"(?:session|sitting|meeting|committee)s? (?:open|held|convene|start|begin|meet)",
-    re.I,
-)
 _WHY = re.compile(r"なぜ|理由|どうして|\b(why|reasons?)\b", re.I)
 _HOW = re.compile(r"どのよう|どうやって|どう[しす]|方法|\bhow\b", re.I)
 # A yes/no question: Japanese marks it by its end (ますか, ましたか, たか), unless it holds a
@@ -416,27 +407,6 @@ def english_amount(figure: str) -> str:
     if total >= 1e6:
         return f"{yen}{total / 1e6:.4g} million"
     return f"{yen}{total:,.0f}"
-
-
-def asks_meeting_date(question: str) -> bool:
-    """Whether a when-question asks when a meeting itself met or opened.
-
-    >>> asks_meeting_date("令和6年第1回函館市議会定例会が開会したのはいつか")
-    True
-    >>> asks_meeting_date("委員会でひぐち委員が触れたワークショップはいつ開かれたか")
-    False
-    """
-    return question_type(question) == "when" and bool(_MEETING_OPENED.search(nfkc(question)))
-
-
-def record_date(date: str, lang: str) -> str:
-    """A record's ISO date as an answer writes it: 2024-02-22 → 2024年2月22日 / 22 February
-    2024; "" when not a full date."""
-    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", date[:10])
-    if not m:
-        return ""
-    written = f"{m[1]}年{int(m[2])}月{int(m[3])}日"
-    return written if lang == "ja" else english_date(written)
 
 
 def english_date(date: str) -> str:

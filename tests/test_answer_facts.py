@@ -1093,34 +1093,3 @@ def test_an_area_is_read_in_the_units_nfkc_makes_of_square_metres() -> None:
 def test_english_how_much_measures_what_the_question_names() -> None:
     assert asked_units("By how much will Hakodate's population fall?") == {"円", "人"}
     assert asked_units("How much is the budget for population measures?") == {"円"}
-
-
-def test_when_a_meeting_met_is_the_date_of_its_record() -> None:
-    """「定例会が開会したのはいつか」 asks the meeting's own date, which its record states
-    (the minutes' date), not a date said at it; a date said at the meeting answers what
-    was said (「委員会で触れたワークショップはいつ開かれたか」)."""
-    text = (
-        "ただいまから令和６年第１回定例会を開会いたします。ワークショップは11月15日に開かれました。"
-    )
-    opened = Chunk(
-        "h#2",
-        text,
-        text,
-        {
-            "doc_id": "h",
-            "kind": "minutes",
-            "chunk_type": "procedure",
-            "date": "2024-02-22",
-            "meeting": "令和6年第1回定例会",
-        },
-    )
-    ex = Extractor(Evidence(TOK, BM25.build([TOK(text)])), as_batched(FakeEmbeddings()))
-    lead, _, citations = ex.compose_with_lead("第1回定例会が開会したのはいつか", _hits(opened))
-    assert lead == "2024年2月22日 [1]" and "開会いたします" in citations[0].quote
-    en, _, _ = ex.compose_with_lead("When did the first regular session open?", _hits(opened))
-    assert en.startswith("22 February 2024")
-    said, _, _ = ex.compose_with_lead("委員会で触れたワークショップはいつ開かれたか", _hits(opened))
-    assert said.startswith("ワークショップは11月15日")
-    # another meeting's record does not give its date
-    other, _, _ = ex.compose_with_lead("第4回定例会が開会したのはいつか", _hits(opened))
-    assert "2024年2月22日" not in other
