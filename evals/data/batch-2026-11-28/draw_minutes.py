@@ -19,7 +19,6 @@ from split_minutes import turns, norm, FILES
 
 SEED = 20261128
 LONG = 1500
-SHOW = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 
 def units(key):
     out = []
@@ -42,13 +41,14 @@ def units(key):
     return out
 
 def main():
+    show = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     rng = random.Random(SEED)
     for key in ("hakodate", "sendai", "yokohama"):
         us = units(key)
         order = list(range(len(us)))
         rng.shuffle(order)
         print(f"=== {key}: {len(us)} units ({sum(u['para'] is None for u in us)} whole turns)")
-        for rank, i in enumerate(order[:SHOW], 1):
+        for rank, i in enumerate(order[:show], 1):
             u = us[i]
             tag = f"{key}#{rank:02d} unit{i} turn{u['turn']} L{u['line']} {u['label']}" + \
                   (f" para{u['para']}" if u["para"] is not None else "")
@@ -62,7 +62,7 @@ def main():
     order = list(range(len(chair)))
     rng.shuffle(order)
     print(f"=== all chair turns: {len(chair)}")
-    for rank, i in enumerate(order[:SHOW], 1):
+    for rank, i in enumerate(order[:show], 1):
         key, ti, t = chair[i]
         print(f"--- chair#{rank:02d} {key} turn{ti} L{t['line']} {t['label']}")
         print(t["text"])

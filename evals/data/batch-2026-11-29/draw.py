@@ -28,32 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "batch-2026-11-28"))
 from split_minutes import turns, norm, FILES, SRC, PAT  # noqa: E402
 
-LONG = 1500  # as in ../batch-2026-11-28/draw_minutes.py
-
-
-def turn_units(key):
-    """The units of ../batch-2026-11-28/draw_minutes.py (same rules, restated here because
-    that script reads sys.argv when imported): chair turns under 60 chars dropped, turns
-    over LONG chars cut into paragraphs (one source line each, under 60 chars merged into
-    the next)."""
-    out = []
-    for ti, t in enumerate(turns(key)):
-        if t["chair"] and t["len"] < 60:
-            continue
-        if t["len"] <= LONG:
-            out.append({"turn": ti, "line": t["line"], "label": t["label"], "para": None,
-                        "chair": t["chair"], "text": t["text"]})
-            continue
-        buf, pi = "", 0
-        for p in [p for p in t["paras"] if p]:
-            buf = buf + "\n" + p if buf else p
-            if len(norm(buf)) >= 60:
-                out.append({"turn": ti, "line": t["line"], "label": t["label"], "para": pi,
-                            "chair": t["chair"], "text": buf})
-                buf, pi = "", pi + 1
-        if buf:
-            out[-1]["text"] += "\n" + buf
-    return out
+from draw_minutes import units as turn_units  # noqa: E402  (its units, one home)
 
 SEED = 20261129
 REPORT = HERE.parents[2] / "corpus" / "sumida-jichitai-dx-gyosei-chosa-r05.txt"
