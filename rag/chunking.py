@@ -90,6 +90,11 @@ _ROSTER_PARTY = re.compile(
 _OPENED = re.compile(r"ただいまから(?P<meeting>[^。]{4,40}?)を(?:開会|開議)")
 
 
+def chunk_id(doc_id: str, n: int) -> str:
+    """The id of a document's ``n``-th passage in source order: ``doc#007``."""
+    return f"{doc_id}#{n:03d}"
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A retrievable passage: stable id, display text (the original), text to embed, and
@@ -652,7 +657,7 @@ def _make_chunk(
         if p.kind != "stage" or len(p.text) >= MIN_CONTENT or kind == "procedure"
     )
     return Chunk(
-        id=f"{parsed.doc.doc_id}#{pos:03d}",
+        id=chunk_id(parsed.doc.doc_id, pos),
         text=text,
         embed_text=embed,
         metadata=cast(ChunkMetadata, meta),
@@ -782,7 +787,7 @@ def _in_source_order(chunks: list[Chunk], parsed: ParsedDoc) -> list[Chunk]:
     name the chunk that holds each answer's question."""
     ordered = sorted(chunks, key=lambda c: (c.metadata["char_span"] or [0])[0])
     out = [
-        Chunk(f"{parsed.doc.doc_id}#{i:03d}", c.text, c.embed_text, c.metadata)
+        Chunk(chunk_id(parsed.doc.doc_id, i), c.text, c.embed_text, c.metadata)
         for i, c in enumerate(ordered)
     ]
     starts = [(s[0], s[1], i) for i, c in enumerate(out) for s in c.metadata["spans"]]

@@ -22,7 +22,7 @@ from typing import Any, cast
 import numpy as np
 
 from rag.answers import Citation
-from rag.chunking import Chunk
+from rag.chunking import Chunk, chunk_id
 from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence
 from rag.facts import (
@@ -645,13 +645,13 @@ class Extractor:
                         best = (share, -i, (i, quote, line))
         return best[2] if best else None
 
-    def _whole_header(self, chunk_id: str, meta: Mapping[str, Any]) -> list[Chunk]:
-        """The header passages of the document of the header passage ``chunk_id``, in order
+    def _whole_header(self, passage: str, meta: Mapping[str, Any]) -> list[Chunk]:
+        """The header passages of the document of the header passage ``passage``, in order
         (a long header is cut into several, and a list may run on from one to the next);
         empty when they cannot be looked up."""
-        doc = Chunk(chunk_id, "", "", cast(ChunkMetadata, dict(meta)))
+        doc = Chunk(passage, "", "", cast(ChunkMetadata, dict(meta)))
         whole = self._headers_of([doc])
-        return whole if any(h.id == chunk_id for h in whole) else []
+        return whole if any(h.id == passage for h in whole) else []
 
     def _counted(
         self, question: str, hits: Sequence[Hit], citations: Sequence[Citation]
@@ -685,7 +685,7 @@ class Extractor:
                 continue
             seen.add(doc)
             for n in range(_HEADER_PASSAGES):
-                header = self.lookup(f"{doc}#{n:03d}")
+                header = self.lookup(chunk_id(doc, n))
                 if header is None or header.metadata.get("chunk_type") != "header":
                     break
                 out.append(header)
