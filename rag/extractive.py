@@ -30,6 +30,7 @@ from rag.facts import (
     WHO_WORDS,
     asked_parts,
     asked_units,
+    days_named,
     decision_line,
     english_amount,
     english_date,
@@ -800,13 +801,16 @@ class Extractor:
         self, question: str, hints: Hints, about: Mapping[str, float], meta: Mapping[str, Any]
     ) -> Mapping[str, float]:
         """``about`` less the terms of where and when the question says it was said, where
-        the passage's own record says so too (its date, its meeting, its council or city):
+        the passage's own record says so too (its date, its meeting, its council or city),
+        and the days it names relative to a meeting (初日, 翌日), which a passage states as
+        dates:
         a header's 「欠席議員（４人）」 answers 「11月29日の本会議を欠席した議員は何人か」
         without the date beside the figure. A term the question also uses outside those
         names stays (予算 of 「予算特別委員会で審議された予算の総額」). All of ``about`` when
         that leaves nothing."""
         date = str(meta.get("date") or "")
         said = [d for d in stated_dates(question) if hints.date_matches(date) or same_day(d, date)]
+        said += days_named(question)  # a passage writes them as dates
         said += list(hints.meetings) if hints.meeting_matches(meta) else []
         q = nfkc(question)
         said += [

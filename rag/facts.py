@@ -55,7 +55,7 @@ _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "�
 _AMOUNT = re.compile(
     "|".join(_HOW_MUCH)
     + r"|何[件人円回校戸台個名割%％本社倍]|何度(?![もかでと目])|何か国|何カ国|何ヶ国"
-    r"|何世帯|何施設|何団体|何箇所"
+    r"|何世帯|何施設|何団体|何箇所|何日間|何時間|何か月|何カ月|何ヶ月"
     r"|どの程度|割合|比率|率は|額は|頻度は|上限|費用"
     r"|\bhow (many|much|often|frequently)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
     r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b"
@@ -174,6 +174,9 @@ _COUNTER_ASKED = {
     "か国": re.compile(rf"何か国|何カ国|何ヶ国|{_HOW_MANY}countries\b"),
     "箇所": re.compile(rf"何箇所|何か所|何カ所|{_HOW_MANY}(places|locations|sites)\b"),
     "か月": re.compile(rf"何か月|何カ月|何ヶ月|{_HOW_MANY}months\b"),
+    # a length of time asked as a count (何日間で, for how many days), not a date or a time
+    "日間": re.compile(rf"何日間|日数|{_HOW_MANY}days\b"),
+    "時間": re.compile(rf"何時間|時間数|{_HOW_MANY}hours\b"),
     "世帯": re.compile(rf"何世帯|世帯数|{_HOW_MANY}households\b"),
     "施設": re.compile(rf"何施設|施設数|{_HOW_MANY}facilities\b"),
     "団体": re.compile(rf"何団体|団体数|{_HOW_MANY}(groups|organi[sz]ations)\b"),
@@ -239,7 +242,14 @@ def without_dates(question: str) -> str:
     return _MEETING_DAY.sub("", _DATE.sub("", nfkc(question)))
 
 
-_MEETING_DAY = re.compile(r"初日|最終日|当日|本日|同日")
+# A day named by its place in a meeting or beside another (初日, 翌日): where the answer
+# states the date itself (「２月23日から…休会」 for 「初日の翌日から何日間休会」)
+_MEETING_DAY = re.compile(r"初日|最終日|当日|本日|同日|翌日|前日|明日|昨日")
+
+
+def days_named(question: str) -> list[str]:
+    """The days ``question`` names relative to a meeting or another day (初日, 翌日)."""
+    return _MEETING_DAY.findall(nfkc(question))
 
 
 def _stated(question: str, kind: str) -> set[str]:

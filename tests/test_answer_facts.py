@@ -194,7 +194,7 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("何か課題はありますか", "yesno"),  # 何か: "anything", not "what"
         ("何らかの支援策はあるのか", "yesno"),
         ("市長はいかがお考えですか", "other"),
-        ("工期は何か月ですか", "other"),
+        ("工期は何か月ですか", "amount"),  # 何か月: how many months, not "anything"
         ("請願はどこから出されたか", "other"),  # どこから: "where from", not どこか
         ("どこかで実施したか", "yesno"),  # どこか: "somewhere"
         ("どこからも異論は出ていないのか", "yesno"),  # どこからも: "from anywhere"
@@ -1093,3 +1093,43 @@ def test_an_area_is_read_in_the_units_nfkc_makes_of_square_metres() -> None:
 def test_english_how_much_measures_what_the_question_names() -> None:
     assert asked_units("By how much will Hakodate's population fall?") == {"円", "人"}
     assert asked_units("How much is the budget for population measures?") == {"円"}
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("函館市議会は定例会初日の翌日から何日間休会することにしたか", {"日間"}),
+        ("For how many days did the council adjourn?", {"日間"}),
+        ("審議に何時間かかったか", {"時間"}),
+    ],
+)
+def test_a_length_of_time_is_a_count_in_its_unit_not_a_date(question: str, units: set[str]) -> None:
+    assert question_type(question) == "amount" and asked_units(question) == units
+    assert question_type("次の会議は何日に開かれるか") == "when"  # a day, not a count of days
+
+
+def test_days_named_by_a_meeting_are_stated_as_dates_not_required_as_words() -> None:
+    """「初日の翌日から」: the chair says 「２月23日から」; the count of the adjournment is
+    answered, not the session's length beside it, and not refused for lack of 初日 or 翌日."""
+    chair = Chunk(
+        "hk#34",
+        "お諮りいたします。本定例会は、議事の都合により、２月23日から２月26日までの４日間休会"
+        "いたしたいと思います。これに御異議ありませんか。",
+        "議長 休会",
+        {"council": "函館市議会", "chunk_type": "procedure", "doc_id": "hk", "date": "2024-02-22"},
+    )
+    term = Chunk(
+        "hk#4",
+        "お諮りいたします。本定例会の会期は、本日から３月14日までの22日間といたしたいと思います。",
+        "議長 会期",
+        {"council": "函館市議会", "chunk_type": "procedure", "doc_id": "hk", "date": "2024-02-22"},
+    )
+    ex = _looking_up(chair, term)
+    q = "函館市議会は定例会初日の翌日から何日間休会することにしたか"
+    subject = ex._subject(q, understand(q), {"初日": 1.0, "翌日": 1.0, "休会": 1.0}, chair.metadata)
+    assert subject == {"休会": 1.0}
+    q = "定例会の初日の翌日から何日間休会したか"
+    assert not ex.lacks_asked_figure(q, _hits(chair, term))
+    assert ex.compose_with_lead(q, _hits(chair, term))[0].startswith(
+        "2月23日から2月26日までの4日間"
+    )
