@@ -82,6 +82,7 @@ class Answerer:
             retriever.index.bm25,
             params.passages,
             lexicon=lambda: retriever.lexicon,
+            speakers=lambda: retriever.speaker_terms,
         )
         self.extractor = Extractor(self.evidence, retriever.embeddings, params, retriever.chunk)
 

@@ -38,11 +38,17 @@ ANSWER_PASSAGES = 3
 # A question term made of alternatives, any of which a text may hold: the Japanese terms an
 # English word of the question translates to (「reports」 → 通報|報告|レポート).
 ALT = "|"
+PART = " "  # the parts of a term the index holds cut (副市長: 「副 市長」)
 
 
 def holds(term: str, present: set[str] | frozenset[str]) -> bool:
-    """Whether a text's tokens hold a question term (one of its alternatives)."""
-    return term in present or (ALT in term and any(t in present for t in term.split(ALT)))
+    """Whether a text's tokens hold a question term: one of its alternatives (:data:`ALT`),
+    an alternative cut into the index's terms (「副 市長」) by all its parts."""
+    if term in present:
+        return True
+    return (ALT in term or PART in term) and any(
+        all(p in present for p in t.split(PART)) for t in term.split(ALT)
+    )
 
 
 @dataclass(frozen=True)
@@ -58,13 +64,17 @@ class Evidence:
     window: int = 1
     # the index's English → Japanese term list (read on the first English question)
     lexicon: Callable[[], Lexicon | None] | None = None
+    # the terms of the index's speakers' names (read on the first question naming a person
+    # the texts never write: a minutes' speaker labels are metadata)
+    speakers: Callable[[], frozenset[str]] | None = None
 
     def weights(self, question: str, translated: bool = True) -> dict[str, float]:
         """Question terms and their idf. An English word the index never saw is left out
         (it may just lack a bridge to the Japanese text), unless it is a name the index
         does not hold under a reading or translation (:meth:`_known`): a name the documents
         never mention is evidence that they do not answer. An English word the term list
-        translates is held by a text holding any of its Japanese terms (:data:`ALT`),
+        translates is held by a text holding any of its Japanese terms (:data:`ALT`; a
+        compound the index holds cut, by all its parts: :data:`PART`) or the word itself,
         weighted by their mean idf; ``translated=False`` leaves those out. Translations
         place an English question's terms in a passage well enough to pick sentences, but
         too loosely for the evidence gate: the term list also offers wrong senses (app →
@@ -83,7 +93,17 @@ class Evidence:
         out = {}
         held = set()  # the question's tokens that are terms of their own
         tokens = list(dict.fromkeys(self.tokenizer(question)))
+        if english:  # a letter alone (the s of "council's") says nothing
+            tokens = [t for t in tokens if not (t.isascii() and len(t) < 2)]
         for t in tokens:
+            if (
+                lexicon
+                and translated
+                and t.isascii()
+                and t not in as_written
+                and lexicon.units([t])
+            ):
+                continue  # an English word the list translates: its terms and itself, below
             if (
                 t.isascii()
                 and t not in self.bm25.vocab
@@ -97,12 +117,20 @@ class Evidence:
             out[ALT.join(forms)] = sum(map(self.bm25.idf_of, forms)) / len(forms)
             held.add(t)
         if lexicon and translated:
-            # a word the index holds as written is not translated again
+            # a name the index holds as written is not translated again; another English
+            # word is held by its Japanese terms, or as written where a passage is in English
+            # (a few English passages must not keep 議員 from standing for "member")
             words = [t for t in tokens if t.isascii() and t not in held]
-            for _, terms in lexicon.units(words):
-                alts = [a for a in terms if a in self.bm25.vocab and a not in out]
-                if alts:
-                    out[ALT.join(alts)] = sum(map(self.bm25.idf_of, alts)) / len(alts)
+            vocab = self.bm25.vocab
+            for unit, terms in lexicon.units(words):
+                own = [unit] if unit in vocab else []
+                # a compound the index holds cut (副市長: 副, 市長) by its parts, weighed by
+                # its rarest one
+                cut = {a: lexicon.cut(a) for a in [*terms, *own] if a not in out}
+                held_cut = [p for p in cut.values() if all(x in vocab for x in p)]
+                if held_cut:
+                    idf = [max(map(self.bm25.idf_of, p)) for p in held_cut]
+                    out[ALT.join(PART.join(p) for p in held_cut)] = sum(idf) / len(idf)
         return out
 
     def coverage(self, weights: Mapping[str, float], text: str) -> float:
@@ -175,15 +203,19 @@ class Evidence:
         """Names in the question (places, people, bodies) that no indexed passage contains.
         A name is taken whole (ChatGPT is not Chat); a Latin one is mentioned when the
         index holds it under a Japanese reading or, in an English question, a translation
-        (:meth:`_known`)."""
+        (:meth:`_known`); a person, when the index's speakers hold it (:attr:`speakers`)."""
         vocab = self.bm25.vocab
         english = question_language(question) == "en"
-        return [
+        missing = [
             name
             for name in dict.fromkeys(self.tokenizer.names(question))
             if not any(t in vocab for t in self.tokenizer(name))
             and not (name.isascii() and self._known(name, english))
         ]
+        if missing and self.speakers is not None:  # a speaker the labels name
+            spoke = self.speakers()
+            missing = [n for n in missing if not any(t in spoke for t in self.tokenizer(n))]
+        return missing
 
     def asked_places(self, question: str) -> list[tuple[str, frozenset[str]]]:
         """The municipalities the question names, each as (its name as asked, its Japanese
@@ -217,7 +249,9 @@ class Evidence:
         weights = self.weights(question, translated=False)
         best = 0.0
         for h in hits[: self.passages]:
-            cov = self.local_coverage(weights, h.chunk.text, h.chunk.embed_text)
+            # who speaks in the passage is part of its heading (「ひぐちのりこ委員が触れた…」)
+            said_by = " ".join(str(n) for n in h.chunk.metadata.get("speakers") or () if n)
+            cov = self.local_coverage(weights, h.chunk.text, f"{said_by}\n{h.chunk.embed_text}")
             sim = max(h.similarity or 0.0, 0.0)
             if not weights:  # no term of the question is known to the index: meaning only
                 best = max(best, sim)

@@ -24,7 +24,7 @@ import numpy as np
 from rag.answers import Citation
 from rag.chunking import Chunk, chunk_id
 from rag.embedding import BatchedEmbeddings
-from rag.evidence import ANSWER_PASSAGES, Evidence
+from rag.evidence import ANSWER_PASSAGES, Evidence, holds
 from rag.facts import (
     ASKING_WORDS,
     WHO_WORDS,
@@ -624,7 +624,7 @@ class Extractor:
             starts = list(accumulate((len(p.text) + 1 for p in parts[:-1]), initial=0))
             lists = rosters(text)
             held = set(self.evidence.tokenizer(_context(meta)))
-            asked = {t: w for t, w in weights.items() if t not in held and _asks_for(t)}
+            asked = {t: w for t, w in weights.items() if not holds(t, held) and _asks_for(t)}
             if not lists or not asked:
                 continue
             header = meta.get("chunk_type") == "header"

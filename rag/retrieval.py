@@ -40,6 +40,7 @@ from rag.rerank import (
     PSEUDO_QUERIES,
     RERANKER_FILE,
     ROLE_PRIOR,
+    SPEAKER_BOOST,
     Candidates,
     LinearRanker,
     features,
@@ -48,8 +49,9 @@ from rag.rerank import (
     query_numbers,
 )
 from rag.settings import Settings
+from rag.speakers import strip_spaces
 from rag.text import question_language, squash
-from rag.tokenizing import Tokenizer, english_stop_words, pos_words
+from rag.tokenizing import Tokenizer, english_stop_words, person_names, pos_words
 from rag.understanding import Hints, meeting_names, understand
 from rag.vectorstores import DenseStore
 
@@ -335,6 +337,13 @@ class Retriever:
     @property
     def chunks(self) -> list[Chunk]:
         return self.index.chunks
+
+    @functools.cached_property
+    def speaker_terms(self) -> frozenset[str]:
+        """The terms of the names of everyone who speaks in the index (a minutes' speaker
+        label, 「◯ひぐちのりこ委員」, is kept in the metadata, not in the text)."""
+        names = {str(n) for c in self.chunks for n in c.metadata.get("speakers") or () if n}
+        return frozenset(t for n in names for t in self.tokenizer(n))
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """The indexed passage with this id, else None."""
@@ -674,15 +683,22 @@ class Retriever:
         scores = self.reranker.score(X)
         second: dict[str, Any] = {"reranker": self.reranker.to_json()}
         wanted = wanted_speaker(query)
+        spread = float(scores.std())  # each index's ranker has its own scale
+        named = named_speakers(query)
+        by_named = np.asarray(
+            [bool(named) and spoken_by(self.chunks[r].metadata, named) for r in cands.rows]
+        )
+        if by_named.any() and SPEAKER_BOOST:  # the person the question names speaks here
+            scores = scores + SPEAKER_BOOST * spread * by_named
+            second["named_speaker"] = {"names": named, "weight": SPEAKER_BOOST}
         if wanted and ROLE_PRIOR:  # the other side's turn restates the topic, not the answer
             other = "official" if wanted == "member" else "member"
-            # in the spread of this query's scores: each index's ranker has its own scale
-            penalty = ROLE_PRIOR * float(scores.std())
+            penalty = ROLE_PRIOR * spread
             theirs = [
                 _side(self.chunks[r].metadata.get("roles") or (), self._types[r]) == other
                 for r in cands.rows
             ]  # read per candidate: the hot metadata is in memory, and opening stays quick
-            scores = scores - penalty * np.asarray(theirs)
+            scores = scores - penalty * (np.asarray(theirs) & ~by_named)
             second["role_prior"] = {"prefers": wanted, "weight": ROLE_PRIOR, "penalty": penalty}
         # A question that names a place asks about that place: passages known to be about
         # another place go after the rest (a soft filter, so it never empties the result).
@@ -709,3 +725,15 @@ class Retriever:
         timings["total"] = (time.perf_counter() - t_all) * 1000
         stages = {"first": ["bm25", "dense"], "second": second}
         return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages, understood)
+
+
+def named_speakers(query: str) -> list[str]:
+    """The people a Japanese question names (UniDic's 人名: 「ひぐちのりこ委員」 →
+    ひぐちのりこ), whose turns it asks about."""
+    return person_names(query) if question_language(query) == "ja" else []
+
+
+def spoken_by(meta: Mapping[str, Any], names: Sequence[str]) -> bool:
+    """Whether one of ``names`` (a full name, or a surname alone) speaks in a passage."""
+    said = [strip_spaces(str(s)) for s in meta.get("speakers") or () if s]
+    return any(n in s for n in names for s in said)

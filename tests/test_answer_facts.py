@@ -109,6 +109,30 @@ def test_a_capitalised_english_word_the_term_list_translates_is_no_name() -> Non
     assert ev.missing_names("When did the Gemini Commission meet?") == ["Gemini"]
 
 
+def test_a_speaker_named_only_by_the_minutes_labels_is_not_missing() -> None:
+    """「ひぐちのりこ委員が触れた…」: the label 「◯ひぐちのりこ委員」 is metadata, not text. The
+    name is not reported missing when the index's speakers hold it, and a passage where
+    that person speaks covers it."""
+    turn = Chunk(
+        "s#29",
+        "11月15日にワークショップがありました。",
+        "11月15日にワークショップがありました。",
+        {"speakers": ["ひぐちのりこ"], "chunk_type": "statement"},
+    )
+    bm25 = BM25.build([TOK(turn.text), TOK("委員が触れた")])
+    q = "ひぐちのりこ委員が触れたワークショップはいつ開かれたか"
+    plain = Evidence(TOK, bm25)
+    assert "ひぐち" in plain.missing_names(q)
+    spoke = frozenset(TOK("ひぐちのりこ"))
+    ev = Evidence(TOK, bm25, speakers=lambda: spoke)
+    assert ev.missing_names(q) == []
+    hit = Hit(turn, 1.0, 1, {"bm25": 1}, None)
+    other = dataclasses.replace(
+        hit, chunk=dataclasses.replace(turn, metadata={"speakers": ["鎌田城行"]})
+    )
+    assert ev.confidence(q, [hit]) > ev.confidence(q, [other])
+
+
 def test_the_gate_reads_an_english_question_by_its_names_and_acronyms() -> None:
     """The index holds some English words only as the origins of loanwords (メンバー →
     member): a passage saying 議員 lacks them, so the evidence gate does not require them.
@@ -122,6 +146,23 @@ def test_the_gate_reads_an_english_question_by_its_names_and_acronyms() -> None:
     assert "dx" in gate and "morioka" in gate
     assert "member" in ev.weights(q)
     assert "people" in ev.weights("メンバーとpeopleの人数", translated=False)  # Japanese
+
+
+def test_an_english_word_a_few_passages_write_is_still_read_through_its_translations() -> None:
+    """One English passage holding "member" must not keep 議員 from standing for it: the
+    word is held by its Japanese terms or as written. A compound the index holds cut
+    (副市長: 副, 市長) is held by all its parts; "council's" leaves no "s" behind."""
+    bm25 = BM25.build([["member", "s"], ["欠席", "議員"], ["副", "市長"], ["市長"]])
+    lexicon = Lexicon(
+        {"member": [("議員", 1.0)], "absent": [("欠席", 1.0)], "deputy mayor": [("副市長", 1.0)]},
+        {"副市長": "副 市長"},
+    )
+    ev = Evidence(TOK, bm25, lexicon=lambda: lexicon)
+    w = ev.weights("Which members of the council's deputy mayor were absent?")
+    assert set(w) == {"議員|member", "欠席", "副 市長"}
+    assert ev.coverage(w, "欠席議員") > 0.5 and ev.coverage({"副 市長": 1.0}, "副市長") == 1.0
+    assert ev.coverage({"副 市長": 1.0}, "市長") == 0.0  # the mayor is not the deputy
+    assert "議員|member" not in ev.weights("Which members were absent?", translated=False)
 
 
 def test_the_gate_keeps_plural_and_hyphenated_acronyms_as_the_index_holds_them() -> None:

@@ -294,4 +294,6 @@ def test_council_terms_lead_where_the_dictionary_lacks_the_council_sense() -> No
     assert "議員" not in dict(without.terms.get("member", []))
     packaged = council_glossary()
     assert packaged["council"][0] == "議会" and "議員" in packaged["member"]
+    # the roll of a sitting: JMdict glosses 欠席 as "absence", not "absent"
+    assert packaged["absent"] == ("欠席",) and packaged["attend"] == ("出席",)
     assert not any(k.startswith("_") for k in packaged)

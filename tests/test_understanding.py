@@ -209,6 +209,36 @@ def test_a_question_for_a_fact_prefers_the_official_s_reply_and_who_asked_the_me
     assert r.search(how_much, k=3).hits[0].chunk.id == asked
 
 
+def test_a_question_naming_a_speaker_prefers_that_person_s_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """「佐藤花子さんが参加した…はいつ」: a minutes' speaker label is metadata, so neither
+    retriever sees the name, and a when-question prefers the official's reply; the turns
+    of the person named rise, and the other side's penalty spares them."""
+    import rag.retrieval
+
+    r = _report_and_minutes(
+        tmp_path,
+        "kikaku-iinkai.txt",
+        "◯委員長　　山田太郎委員。\n"
+        "◯山田太郎委員　　防災ワークショップの開催について伺います。防災ワークショップは"
+        "いつ開かれたのでしょうか。防災ワークショップの参加者数も伺います。\n"
+        "◯委員長　　危機管理課長。\n"
+        "◯危機管理課長　　防災ワークショップにつきましては、防災ワークショップの周知を"
+        "工夫し、防災ワークショップの内容を充実させてまいります。\n"
+        "◯委員長　　佐藤花子委員。\n"
+        "◯佐藤花子委員　　私も参加しましたが、防災ワークショップは11月15日に開かれ、"
+        "地域の方が多く集まりました。\n",
+    )
+    q = "佐藤花子さんが参加したワークショップはいつ開かれたか"
+    assert rag.retrieval.named_speakers(q) == ["佐藤花子"]
+    found = r.search(q, k=3)
+    assert "11月15日" in "".join(h.chunk.text for h in found.hits[:2])
+    assert found.stages["second"]["named_speaker"]["names"] == ["佐藤花子"]
+    monkeypatch.setattr(rag.retrieval, "named_speakers", lambda _: [])  # control
+    assert "11月15日" not in "".join(h.chunk.text for h in r.search(q, k=3).hits)
+
+
 def test_hints_less_the_labels_the_asker_removed_in_either_language() -> None:
     h = understand("令和4年度の予算特別委員会で議案第70号は", today=datetime.date(2024, 6, 1))
     assert h.labels() == ["2022年度", "予算特別委員会", "議案第70号"]
