@@ -41,7 +41,8 @@ from rag.text import AFTER_SENTENCE_END, nfkc
 
 # Bump when chunk boundaries, ids, texts or metadata (speakers) change: the index refuses
 # chunks of another version.
-CHUNKER_VERSION = "6"  # 6: the council's municipality (5: speakers named 木村, 阿部…; 4: decisions)
+CHUNKER_VERSION = "7"  # 7: a report's 質疑等 heading (its time) opens its first exchange
+# (6: the council's municipality; 5: speakers named 木村, 阿部…; 4: decisions)
 MAX_CHARS = 800
 QUESTION_CHARS = 160
 # A chair or clerk turn this long, with no procedural words, says something of substance

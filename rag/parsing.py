@@ -492,6 +492,8 @@ def _walk(
             if block_kind == "heading":
                 title = title[1:].strip(" \u3000")
                 paras[0] = replace(paras[0], kind="heading")
+            elif block_kind == "qa":  # a report's 「3 質疑等（…）」: it heads the exchanges
+                paras[0] = replace(paras[0], kind="heading")
             parsed.blocks.append(Block(block_kind, section, tuple(paras), title))
         pending = []
 
@@ -515,9 +517,8 @@ def _walk(
                 block_kind = "qa"
                 part = f"{name}（{rpart.group('time')}）" if rpart.group("time") else name
                 parsed.header.setdefault("sessions", {})[section or ""] = rpart.group("time")
-            pending = [ln] if block_kind != "qa" else []
-            if block_kind == "qa":
-                parsed.structure_spans.append(whole)
+            # the heading opens its part; a 質疑等's states when it was held, 「(午前10時00分～…)」
+            pending = [ln]
             continue
         if idx in turn_heads:
             flush_turn()

@@ -94,7 +94,12 @@ def test_report_sections_and_speakers() -> None:
     assert {t.section for t in parsed.turns} == {"盛岡市", "仙台市"}
     cats = {t.speaker.category for t in parsed.turns}
     assert cats == {"chair", "member", "official", "other"}
-    assert [b.kind for b in parsed.blocks] == ["header", "overview", "items", "overview", "items"]
+    kinds = ["header", "overview", "items", "qa", "overview", "items", "qa"]
+    assert [b.kind for b in parsed.blocks] == kinds
+    # each city's 「3 質疑等（…）」 heads its exchanges, saying when they were held
+    qa = [b.paras[0] for b in parsed.blocks if b.kind == "qa"]
+    assert [p.kind for p in qa] == ["heading", "heading"]
+    assert "午前 10 時 00 分" in qa[1].text
 
 
 def test_lines_keep_offsets_with_crlf() -> None:
