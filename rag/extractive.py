@@ -51,7 +51,7 @@ from rag.rosters import Listed, Roster, rosters
 from rag.schema import ChunkMetadata
 from rag.speakers import titled
 from rag.text import ends_sentence, nfkc, question_language, sentences, squash
-from rag.tokenizing import person_names
+from rag.tokenizing import negated, person_names
 from rag.understanding import Hints, same_day, understand
 
 EN_LABEL = "(quoted from the Japanese source)"
@@ -103,6 +103,9 @@ class ExtractiveParams:
     figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
     figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
+    # lead line: a figure whose clause is negated as the question is, or not negated as it
+    # is not (「利用していないと答えた職員は何人か」: 325人, not the 203人 who used it)
+    figure_polarity: float = 0.2
     # lead line: the question's subject (:meth:`Extractor._support`) that its sentence
     # holds with the two before it, where a passage names its topic (「他都市視察について
     # であります。…日程は、1月16日…」)
@@ -758,6 +761,7 @@ class Extractor:
         weights = self.evidence.weights(question)
         about = {t: w for t, w in weights.items() if t not in ASKING_WORDS}
         hints = understand(question) if support and about else None  # once per question
+        negative = negated(question) if self.params.figure_polarity else False
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
@@ -790,7 +794,8 @@ class Extractor:
                     + self.params.figure_context * context
                     + self.params.figure_topical * f.topical
                     + self.params.figure_quoted * (f.sentence < len(quoted))
-                    + self.params.figure_dated * f.dated,
+                    + self.params.figure_dated * f.dated
+                    + self.params.figure_polarity * (negated(f.phrase) == negative),
                     -order,
                 )
                 if best is None or key > best[0]:

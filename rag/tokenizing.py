@@ -566,6 +566,24 @@ def acronyms(text: str) -> list[str]:
     return [w for w in words if any(c.isupper() for c in w[1:])]
 
 
+_NEGATING = frozenset({"ない", "ず", "ぬ"})  # the lemmas of the auxiliaries that negate
+_NOT = re.compile(r"\b(?:not|never|none)\b|n't\b", re.I)
+
+
+def negated(text: str) -> bool:
+    """Whether a clause is negated: in Japanese by a negating auxiliary (していない,
+    答えなかった, 使いません; not the adjective 少ない), in English by not or never.
+
+    >>> negated("利用していないと回答した325人"), negated("少ない人数で回答した")
+    (True, False)
+    """
+    if _NOT.search(text):
+        return True
+    return any(
+        w.feature.pos1 == "助動詞" and w.feature.lemma in _NEGATING for w in mecab_words(nfkc(text))
+    )
+
+
 def person_names(text: str) -> list[str]:
     """People named in ``text`` (UniDic's 人名: a surname, with the given name after it):
     「副委員長に田中ゆき君を指名」 → ['田中ゆき'].

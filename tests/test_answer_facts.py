@@ -1174,3 +1174,24 @@ def test_days_named_by_a_meeting_are_stated_as_dates_not_required_as_words() -> 
     assert ex.compose_with_lead(q, _hits(chair, term))[0].startswith(
         "2月23日から2月26日までの4日間"
     )
+
+
+def test_a_figure_is_read_with_the_polarity_the_question_asks() -> None:
+    """「利用していないと答えた職員は何人か」: the count of those who did not, not the survey's
+    respondents, whose sentence holds more of the question; a clause negated as the
+    question is weighs in (ExtractiveParams.figure_polarity)."""
+    survey = Chunk(
+        "sd#7",
+        "生成AIに関する職員アンケートは528名の職員から回答を得たものです。ChatGPTを使ったことが"
+        "あると答えた職員203人が母数となっております。こちらは利用していないと回答した325人に"
+        "理由を聞いた結果です。",
+        "職員アンケート",
+        {"chunk_type": "answer", "doc_id": "sd", "municipality": "仙台市"},
+    )
+    ex = _looking_up(survey)
+    asked = "生成AIに関する職員アンケートで、ChatGPTを利用していないと答えた職員は何人か"
+    assert "325人" in ex.compose_with_lead(asked, _hits(survey))[0]
+    plain = Extractor(
+        ex.evidence, ex.embeddings, dataclasses.replace(DEFAULT_PARAMS, figure_polarity=0.0)
+    )
+    assert "528名" in plain.compose_with_lead(asked, _hits(survey))[0]  # control
