@@ -49,9 +49,9 @@ from rag.presenting import speakers_at, who_said
 from rag.retrieval import Hit
 from rag.rosters import Listed, Roster, rosters
 from rag.schema import ChunkMetadata
-from rag.speakers import titled
+from rag.speakers import is_roleish, looks_like_name, strip_spaces, titled
 from rag.text import ends_sentence, nfkc, question_language, sentences, squash
-from rag.tokenizing import negated, person_names
+from rag.tokenizing import mecab_words, negated, person_names
 from rag.understanding import Hints, same_day, understand
 
 EN_LABEL = "(quoted from the Japanese source)"
@@ -379,6 +379,11 @@ class Extractor:
                 person, turn, sentence = spoke
                 citations, c = self._cite(citations, turn, sentence)
                 return f"{person_line(person, lang)} [{c.n}]", citations
+            held = self._post_holder(question, citations, extra)
+            if held is not None:
+                turn, sentence, line = held
+                citations, c = self._cite(citations, turn, sentence)
+                return f"{line} [{c.n}]", citations
             if citations and speaker_asked(question) in (None, "said"):
                 # not who spoke but who was named (指名, 選任), or no turn of who said it:
                 # the people named in the sentence of the top passages that best matches
@@ -695,6 +700,39 @@ class Extractor:
                 out.append(header)
         return out
 
+    def _post_holder(
+        self, question: str, citations: Sequence[Citation], extra: Sequence[Chunk]
+    ) -> tuple[Chunk, str, str] | None:
+        """(passage, sentence, line) for 「…の委員長は誰か」, asking who holds a post, in
+        minutes that label its holder by the post alone (◯委員長): the person the minutes
+        of the top passages name with the post, read whole (「沼沢委員長、田村副委員長の下
+        で」: 沼沢), most often if several; a speaker label naming both counts too. Only the
+        minutes of the council the question names."""
+        post = _asked_post(question)
+        if post is None or self.lookup is None:
+            return None
+        councils = {normalised(p) for p in councils_named(question)}
+        seen: set[str] = set()
+        votes: dict[str, list[tuple[Chunk, str]]] = {}
+        for src in self._sources(citations, extra):
+            doc = str(src.metadata.get("doc_id") or "")
+            if not doc or doc in seen or src.metadata.get("kind") != "minutes":
+                continue
+            seen.add(doc)
+            if councils and normalised(src.metadata.get("municipality")) not in councils:
+                continue
+            for n in range(_DOCUMENT_PASSAGES):
+                chunk = self.lookup(chunk_id(doc, n))
+                if chunk is None:
+                    break
+                for name, sentence in _named_with(post, chunk):
+                    votes.setdefault(name, []).append((chunk, sentence))
+        if not votes:
+            return None
+        name, where = max(votes.items(), key=lambda kv: len(kv[1]))  # the first, on a tie
+        chunk, sentence = where[0]
+        return chunk, sentence, f"{post}　{name}"
+
     def _naming_sentence(
         self, question: str, citations: Sequence[Citation], extra: Sequence[Chunk]
     ) -> tuple[int, str, list[str]] | None:
@@ -848,6 +886,72 @@ _WHO_WORDS = frozenset({*WHO_WORDS, *ASKING_WORDS})
 _HEADER_PASSAGES = 8  # a minutes' header is read up to this many passages
 # What a header is about beside its lists: the meeting (本会議, 定例会)
 _HEADER_WORDS = "本会議 定例会 臨時会 会議"
+
+
+_DOCUMENT_PASSAGES = 2000  # a minutes' passages read for who holds a post, at most
+# 「…の委員長は誰か」: the post asked for, written before は誰 (a run of kanji or katakana)
+_POST_ASKED = re.compile(r"([一-龥ァ-ヶー]+)(?:は|って)(?:誰|だれ|どなた)")
+# a member is not a post one person holds (「質問した議員は誰か」 asks which member)
+_NOT_A_POST = ("議員", "委員", "会員", "職員", "説明員")
+
+
+def _asked_post(question: str) -> str | None:
+    """The post 「…は誰か」 asks the holder of (委員長, 副市長), if it is one.
+
+    >>> _asked_post("DX推進調査特別委員会の委員長は誰か"), _asked_post("質問した議員は誰か")
+    ('委員長', None)
+    """
+    m = _POST_ASKED.search(nfkc(question))
+    if not m or speaker_asked(question) is not None:  # who asked or said: a speaker
+        return None
+    post = m.group(1)
+    if post.endswith(_NOT_A_POST) or not is_roleish(post):
+        return None
+    return post
+
+
+def _named_with(post: str, chunk: Chunk) -> Iterator[tuple[str, str]]:
+    """(name, sentence) for each person a passage names with ``post`` right after the name
+    (「沼沢委員長」, 「大泉市長」; not 「田村副委員長」 for 委員長), and for a speaker whose
+    label gives both."""
+    for detail in chunk.metadata.get("speaker_details") or ():
+        if detail.get("name") and strip_spaces(str(detail.get("role") or "")) == post:
+            yield strip_spaces(str(detail["name"])), ""
+    for _, sentence in sentences(chunk.text):
+        said = nfkc(sentence)
+        if post not in said:
+            continue
+        words = mecab_words(said)
+        ends = list(accumulate(len(w.surface) for w in words))
+        at = said.find(post)
+        while at > 0:
+            if at in ends:  # the name is the word that ends right before the post
+                k = ends.index(at)
+                if _names_someone(words[k], words[k - 1] if k else None):
+                    yield words[k].surface, sentence
+            at = said.find(post, at + len(post))
+
+
+def _names_someone(word: Any, before: Any) -> bool:
+    """Whether ``word``, written right before a post, is its holder's name: a person's or
+    place's name as UniDic reads it (大泉 is a place too), or a noun of two or more
+    characters that could be a name (沼沢, a marsh), not the tail of a compound (調査特別,
+    委員会) nor a prefix (本委員長, 前委員長)."""
+    f = word.feature
+    if f.pos1 != "名詞" or (before is not None and before.feature.pos1 in ("名詞", "接頭辞")):
+        return False
+    if f.pos2 == "固有名詞":
+        return f.pos3 in ("人名", "地名")
+    return (
+        f.pos2 == "普通名詞"
+        and len(word.surface) >= 2
+        and word.surface not in _BEFORE_POSTS
+        and looks_like_name(word.surface)
+    )
+
+
+# Words a council writes before a post that are not a name (正副委員長: chair and vice-chair)
+_BEFORE_POSTS = frozenset({"正副", "歴代", "現職", "前任", "後任", "新任", "代理", "職務"})
 
 
 def _context(meta: Mapping[str, Any]) -> str:

@@ -1195,3 +1195,32 @@ def test_a_figure_is_read_with_the_polarity_the_question_asks() -> None:
         ex.evidence, ex.embeddings, dataclasses.replace(DEFAULT_PARAMS, figure_polarity=0.0)
     )
     assert "528名" in plain.compose_with_lead(asked, _hits(survey))[0]  # control
+
+
+def test_who_holds_a_post_is_read_from_the_minutes_that_name_it_with_the_post() -> None:
+    """◯委員長 labels the chair by the post alone; a member's 「沼沢委員長、田村副委員長の下
+    で」 names both. 正副委員長 (chair and vice-chair) is no one's name, however often it
+    comes; a question about members asks which member, not who holds a post."""
+    meta = {"kind": "minutes", "doc_id": "sd", "municipality": "仙台市", "chunk_type": "qa"}
+    chair = Chunk(
+        "sd#000",
+        "ただいまから委員会を開会いたします。視察先は正副委員長に一任いただきます。"
+        "日程は正副委員長で調整いたします。",
+        "委員会",
+        {**meta, "speakers": ["委員長"], "chunk_type": "procedure"},
+    )
+    member = Chunk(
+        "sd#001",
+        "１年間を振り返ったときに、やはり沼沢委員長、田村副委員長の下で、有意義な調査が"
+        "進んだというふうな状況をつくっていけるように頑張りたいと思います。",
+        "調査特別委員会",
+        {**meta, "speakers": ["鈴木広康"]},
+    )
+    ex = _looking_up(chair, member)
+    q = "仙台市議会の調査特別委員会の委員長は誰か"
+    lead, _, citations = ex.compose_with_lead(q, _hits(chair))
+    assert lead.startswith("委員長　沼沢")
+    assert any(c.id == "sd#001" and "沼沢委員長" in c.quote for c in citations)
+    lead = ex.compose_with_lead("調査特別委員会の副委員長は誰か", _hits(chair))[0]
+    assert lead.startswith("副委員長　田村")
+    assert not ex.compose_with_lead("横浜市会の委員長は誰か", _hits(chair))[0]  # another council
