@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from rag.decisions import Decision, DecisionReader, find_titles
+from rag.decisions import Decision, DecisionReader, find_titles, reported
 from rag.municipalities import council_municipality, normalised
 from rag.parsing import Para, ParsedDoc, Turn, minutes_facts, page_starts, parse_document
 from rag.schema import ChunkMetadata, DecisionRecord
@@ -41,8 +41,9 @@ from rag.text import AFTER_SENTENCE_END, nfkc
 
 # Bump when chunk boundaries, ids, texts or metadata (speakers) change: the index refuses
 # chunks of another version.
-CHUNKER_VERSION = "7"  # 7: a report's 質疑等 heading (its time) opens its first exchange
-# (6: the council's municipality; 5: speakers named 木村, 阿部…; 4: decisions)
+CHUNKER_VERSION = "8"  # 8: a committee's recommendation the chair states before the vote
+# (7: a report's 質疑等 heading opens its first exchange; 6: the council's municipality;
+# 5: speakers named 木村, 阿部…; 4: decisions)
 MAX_CHARS = 800
 QUESTION_CHARS = 160
 # A chair or clerk turn this long, with no procedural words, says something of substance
@@ -752,14 +753,18 @@ def chunk_document(parsed: ParsedDoc, max_chars: int = MAX_CHARS) -> list[Chunk]
         people = _UnitPeople.of(unit, facts)
         for part in _parts(unit.paras, max_chars):
             minutes = facts.meta["kind"] == "minutes"
-            decisions = _read_decisions(reader, part) if minutes else []
+            read = _read_decisions(reader, part) if minutes else []
+            decisions = [d for d in read if not reported(d)]
             chunk = _make_chunk(
                 parsed, facts, len(chunks), unit, people, part, reader.agenda, decisions
             )
-            if minutes and unit.kind == "report":  # a committee chair reports its decisions
+            # a committee's: as its chair reports them, or as the plenary's chair states them
+            recommended = [d for d in read if reported(d)]
+            if minutes and unit.kind == "report":
+                recommended += reader.recommended("\n".join(p.text for p, _ in part))
+            if recommended or (minutes and unit.kind == "report"):
                 chunk.metadata["committee_decisions"] = [
-                    cast(DecisionRecord, d.to_json())
-                    for d in reader.recommended("\n".join(p.text for p, _ in part))
+                    cast(DecisionRecord, d.to_json()) for d in recommended
                 ]
             chunks.append(chunk)
     return _in_source_order(chunks, parsed)

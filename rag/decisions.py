@@ -43,6 +43,12 @@ _RESULT = re.compile(
     r"(?:決し|決定|され|しました|いたしました|認め)"
 )
 _CONTINUED = re.compile(r"継続(?:審査|審議|調査)")
+# The chair states the committee's recommendation before the plenary votes on it
+# (「委員会の報告書は、原案可決であります」, 「委員長報告は可決であります」)
+_REPORTED = re.compile(
+    r"委員(?:会|長)の?(?:審査)?報告(?:書)?は[、,\s]*(?P<how>原案|修正)?"
+    r"(?P<result>" + "|".join(RESULTS) + r")"
+)
 _TALLY = re.compile(
     r"(?:総数\s*" + _NUM + r"[^。]{0,30}?賛成\s*" + _NUM + r"[^。]{0,12}?反対\s*" + _NUM
     + r"|賛成\s*" + _NUM + r"[^。]{0,12}?反対\s*" + _NUM
@@ -126,6 +132,12 @@ class Decision:
         return asdict(self)
 
 
+def reported(d: Decision) -> bool:
+    """Whether ``d`` is a committee's recommendation that the chair states before the vote
+    (「委員会の報告書は、原案可決であります」), not the plenary's decision."""
+    return bool(_REPORTED.search(d.sentence))
+
+
 @dataclass
 class DecisionReader:
     """Reads procedural text in document order and returns the decisions pronounced."""
@@ -175,6 +187,14 @@ class DecisionReader:
         tally = _TALLY.search(s)
         if tally:
             self.tally = tally.group()
+        reported = _REPORTED.search(s)
+        if reported and (subjects := items or self.on_floor):
+            res = (reported.group("how") or "") + reported.group("result")  # 原案可決
+            return [
+                Decision(i, item_kind(i), item_number(i), self.titles.get(i), res, None, None,
+                         self.date, s)
+                for i in subjects
+            ]  # fmt: skip
         result = _RESULT.search(s)
         if not result:
             return []

@@ -394,13 +394,19 @@ class Extractor:
                     citations, c = self._with_sentence(citations, extra, i, sentence)
                     return f"{'、'.join(named)} [{c.n}]", citations
         elif kind == "decision":
-            metas = [c.metadata for c in citations] + [ch.metadata for ch in extra]
+            # the passages found, then the rest of their minutes that record a decision: the
+            # vote is a procedural passage that shares few words with the question
+            pool = [*extra, *self._deciding(citations, extra)]
+            metas = [c.metadata for c in citations] + [ch.metadata for ch in pool]
             decided = matching_decision(question, metas)
             if decided:
                 i, d = decided
                 sentence = str(d.get("sentence") or "")
-                citations, c = self._with_sentence(citations, extra, i, sentence)
-                return f"{decision_line(d, lang)} [{c.n}]", citations
+                citations, c = self._with_sentence(citations, pool, i, sentence)
+                line = decision_line(d, lang)
+                if any(d is x for x in metas[i].get("committee_decisions") or ()):
+                    line = f"委員会の報告：{line}" if lang == "ja" else f"Committee: {line}"
+                return f"{line} [{c.n}]", citations
         elif kind == "amount" and (counted := self._counted(question, hits, citations)):
             i, quote, line, deeper = counted
             citations, c = self._with_sentence(citations, deeper, i, quote)
@@ -679,6 +685,30 @@ class Extractor:
         everything = {ch.id: ch for ch in passages + self._headers_of(passages)}
         cited = {c.id for c in citations}
         return [ch for ch in everything.values() if ch.id not in cited]
+
+    def _deciding(self, citations: Sequence[Citation], extra: Sequence[Chunk]) -> list[Chunk]:
+        """The passages of the minutes of ``citations`` and ``extra`` that record a decision
+        or a committee's recommendation, not among them already."""
+        if self.lookup is None:
+            return []
+        have = {c.id for c in citations} | {c.id for c in extra}
+        out: list[Chunk] = []
+        seen: set[str] = set()
+        for src in self._sources(citations, extra):
+            doc = str(src.metadata.get("doc_id") or "")
+            if not doc or doc in seen or src.metadata.get("kind") != "minutes":
+                continue
+            seen.add(doc)
+            for n in range(_DOCUMENT_PASSAGES):
+                chunk = self.lookup(chunk_id(doc, n))
+                if chunk is None:
+                    break
+                meta = chunk.metadata
+                if chunk.id not in have and (
+                    meta.get("decisions") or meta.get("committee_decisions")
+                ):
+                    out.append(chunk)
+        return out
 
     def _headers_of(self, chunks: Sequence[Chunk]) -> list[Chunk]:
         """The header passages (their lists: who attended) of the minutes ``chunks`` are

@@ -48,7 +48,7 @@ _DECISION = re.compile(
     re.I,
 )
 _DECIDED_ITEM = re.compile(r"議案|請願|陳情|\b(bill|petition|motion)\b", re.I)
-_DECIDED_ASK = re.compile(r"結果|どうなった|\b(result|outcome|decided|decision)\b", re.I)
+_DECIDED_ASK = re.compile(r"結果|どうなった|\b(result|outcome|decided|decision|recommend(ed|ation)?)\b", re.I)
 # The words that ask how much or how many, one home for the question regex below and for
 # ASKING_WORDS (the same words as tokens).
 _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "どれだけ")
@@ -268,6 +268,8 @@ RESULT_EN = {
     "採択": "adopted",
     "不採択": "not adopted",
     "継続審査": "held over for further review",
+    "原案可決": "passed as proposed",
+    "修正可決": "passed as amended",
 }
 METHOD_EN = {
     "異議なし": "without objection",
@@ -676,17 +678,32 @@ def matching_decision(
     question: str, metas: Sequence[Mapping[str, Any]]
 ) -> tuple[int, Mapping[str, Any]] | None:
     """(index of the passage, decision) for the item the question names (by number, such as
-    市第54号議案), else the first decision whose title shares the question's words."""
+    市第54号議案), else the first decision whose title shares the question's words: the
+    plenary's, or first a committee's recommendation when the question asks for the
+    committee's result (委員会の審査結果)."""
     q = nfkc(question)
     items = _item_numbers(q)
-    for i, meta in enumerate(metas):
-        for d in list(meta.get("decisions") or []) + list(meta.get("committee_decisions") or []):
-            if items and str(d.get("number")) in items:
-                return i, d
-            title = nfkc(d.get("title") or "")
-            if not items and title and _shares_words(q, title):
-                return i, d
+    # a question on a committee's result (委員会の審査結果) takes its recommendation first
+    order = ("decisions", "committee_decisions")
+    if _COMMITTEE_ASKED.search(q):
+        order = order[::-1]
+    for key in order:
+        for i, meta in enumerate(metas):
+            for d in meta.get(key) or []:
+                if items and str(d.get("number")) in items:
+                    return i, d
+                title = nfkc(d.get("title") or "")
+                if not items and title and _shares_words(q, title):
+                    return i, d
     return None
+
+
+_COMMITTEE_ASKED = re.compile(
+    r"委員会(?:の|で|は|が)(?:審査|審議|報告|結論|判断|決定)"
+    r"|委員会.{0,30}(?:審査|審議)(?:結果|の結果)"
+    r"|\bcommittee\b.{0,60}\b(?:recommend|conclu|decide|decision|review|report)",
+    re.I,
+)
 
 
 def _shares_words(question: str, title: str) -> bool:

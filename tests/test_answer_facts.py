@@ -1224,3 +1224,45 @@ def test_who_holds_a_post_is_read_from_the_minutes_that_name_it_with_the_post() 
     lead = ex.compose_with_lead("調査特別委員会の副委員長は誰か", _hits(chair))[0]
     assert lead.startswith("副委員長　田村")
     assert not ex.compose_with_lead("横浜市会の委員長は誰か", _hits(chair))[0]  # another council
+
+
+def test_a_decision_is_looked_up_in_the_minutes_and_a_committee_s_result_asked_for_first() -> None:
+    """The vote is a procedural passage that shares few words with the question: it is
+    looked up in the minutes of the passages found. 「委員会の審査結果」 asks for the
+    committee's recommendation the chair stated before the vote, not the plenary's vote."""
+    meta = {"kind": "minutes", "doc_id": "yk", "municipality": "横浜市"}
+    reply = Chunk(
+        "yk#000",
+        "市第54号議案について御説明をいたします。本案は、給与改定を実施するためのものです。",
+        "市第54号議案",
+        {**meta, "chunk_type": "answer"},
+    )
+    vote = Chunk(
+        "yk#001",
+        "委員会の報告書は、原案可決であります。よって、原案どおり可決されました。",
+        "採決",
+        {
+            **meta,
+            "chunk_type": "procedure",
+            "decisions": [
+                {"item": "市第54号議案", "number": 54, "title": "給与条例の一部改正",
+                 "result": "可決", "method": "電子表決", "tally": None,
+                 "sentence": "よって、原案どおり可決されました。"}
+            ],
+            "committee_decisions": [
+                {"item": "市第54号議案", "number": 54, "title": "給与条例の一部改正",
+                 "result": "原案可決", "method": None, "tally": None,
+                 "sentence": "委員会の報告書は、原案可決であります。"}
+            ],
+        },
+    )  # fmt: skip
+    ex = _looking_up(reply, vote)
+    lead, _, citations = ex.compose_with_lead(
+        "市第54号議案について、委員会の審査結果はどうだったか", _hits(reply)
+    )
+    assert lead.startswith("委員会の報告：市第54号議案（給与条例の一部改正）：原案可決")
+    assert any(c.id == "yk#001" and "原案可決であります" in c.quote for c in citations)
+    lead = ex.compose_with_lead("市第54号議案は可決されたか", _hits(reply))[0]
+    assert lead.startswith("市第54号議案（給与条例の一部改正）：可決（電子表決）")
+    plain = Extractor(ex.evidence, ex.embeddings)  # no way to look the minutes up
+    assert not plain.compose_with_lead("市第54号議案は可決されたか", _hits(reply))[0]

@@ -460,6 +460,14 @@ def test_yokohama_vote_by_push_button() -> None:
     assert (d["item"], d["result"], d["method"]) == ("市第54号議案", "可決", "電子表決")
     assert d["tally"] == "総数81、賛成72、反対９"
     assert d["title"] == "横浜市一般職職員の給与に関する条例等の一部改正"
+    # the chair states the committee's report before the vote: the committee's, apart
+    [c] = [c for c in chunks if c.metadata.get("committee_decisions")]
+    [r] = c.metadata["committee_decisions"]
+    assert (r["item"], r["result"], r["sentence"]) == (
+        "市第54号議案",
+        "原案可決",
+        "委員会の報告書は、原案可決であります。",
+    )
 
 
 def test_hakodate_procedure_keeps_session_recess_and_next_sitting() -> None:

@@ -184,7 +184,7 @@ def test_preamble_and_meeting_of_minutes() -> None:
 
 
 def test_decision_reader_forms() -> None:
-    from rag.decisions import DecisionReader, find_items, find_titles
+    from rag.decisions import DecisionReader, find_items, find_titles, reported
 
     assert find_items("議案第1号から議案第3号まで及び請願第２号") == [
         "議案第1号",
@@ -212,8 +212,13 @@ def test_decision_reader_forms() -> None:
         ("議案第3号", "可決", "異議なし", None),
         ("陳情第5号", "不採択", "挙手", "挙手少数"),
     ]
-    # a question put to the floor is not a decision; nor is a committee's recommendation
-    # read out by the chair (「委員長の報告は可決であります」)
-    assert (
-        reader.feed("本案は可決することに御異議ありませんか。委員長の報告は可決であります。") == []
-    )
+    # a question put to the floor is not a decision; a committee's recommendation read out
+    # by the chair (「委員長の報告は可決であります」) is the committee's, not the plenary's
+    said = reader.feed("本案は可決することに御異議ありませんか。委員長の報告は可決であります。")
+    assert [(d.item, d.result) for d in said] == [
+        ("議案第1号", "可決"),
+        ("議案第2号", "可決"),
+        ("議案第3号", "可決"),
+    ]
+    assert all(reported(d) for d in said)
+    assert not any(reported(d) for d in reader.feed(text))
