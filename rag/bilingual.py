@@ -32,7 +32,7 @@ from pathlib import Path
 from rag.text import MONTHS
 from rag.tokenizing import english_stop_words, romanize
 
-LEXICON_FILE = "lexicon-10.json"  # in the index generation; bumped with the glossary too
+LEXICON_FILE = "lexicon-11.json"  # in the index generation; bumped with the glossary too
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
 # are frequency bands below it
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")

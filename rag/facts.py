@@ -39,7 +39,9 @@ _COUNCILLOR = "councill?or"  # both spellings, one home
 WHO_WORDS = ("誰", "だれ", "どなた", "who")
 _WHO = re.compile(
     r"誰|だれ|どなた|どの(委員|議員)(?!会)|どの(会派|政党|党)|何党|どこの党|どの人"
-    rf"|\bwho\b|\bwhich (committee )?(member|{_COUNCILLOR}|party|official)|\bwhat party\b",
+    # which (council secretariat) staff, which deputy mayors: people, not a thing
+    rf"|\bwho\b|\bwhich (?:[\w-]+ ){{0,3}}?(member|{_COUNCILLOR}|part(y|ies)|official|staff"
+    r"|employee|people|person|mayor|chair)|\bwhat party\b",
     re.I,
 )
 _DECISION = re.compile(
@@ -48,7 +50,9 @@ _DECISION = re.compile(
     re.I,
 )
 _DECIDED_ITEM = re.compile(r"議案|請願|陳情|\b(bill|petition|motion)\b", re.I)
-_DECIDED_ASK = re.compile(r"結果|どうなった|\b(result|outcome|decided|decision|recommend(ed|ation)?)\b", re.I)
+_DECIDED_ASK = re.compile(
+    r"結果|どうなった|\b(result|outcome|decided|decision|recommend(ed|ation)?)\b", re.I
+)
 # The words that ask how much or how many, one home for the question regex below and for
 # ASKING_WORDS (the same words as tokens).
 _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "どれだけ")

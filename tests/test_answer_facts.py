@@ -236,6 +236,9 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("何らかの支援策はあるのか", "yesno"),
         ("市長はいかがお考えですか", "other"),
         ("工期は何か月ですか", "amount"),  # 何か月: how many months, not "anything"
+        ("Which council secretariat staff accompanied the committee?", "who"),  # people
+        ("Which deputy mayors attended the sitting?", "who"),
+        ("Which committee was bill No. 54 referred to?", "other"),  # a body, not a person
         ("請願はどこから出されたか", "other"),  # どこから: "where from", not どこか
         ("どこかで実施したか", "yesno"),  # どこか: "somewhere"
         ("どこからも異論は出ていないのか", "yesno"),  # どこからも: "from anywhere"
