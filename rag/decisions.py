@@ -46,7 +46,8 @@ _CONTINUED = re.compile(r"継続(?:審査|審議|調査)")
 # The chair states the committee's recommendation before the plenary votes on it
 # (「委員会の報告書は、原案可決であります」, 「委員長報告は可決であります」)
 _REPORTED = re.compile(
-    r"委員(?:会|長)の?(?:審査)?報告(?:書)?は[、,\s]*(?P<how>原案|修正)?"
+    r"委員(?:会|長)の?(?:審査)?報告(?:書)?は[、,\s]*(?:いずれも|全て|すべて)?[、,\s]*"
+    r"(?P<how>原案|修正)?"
     r"(?P<result>" + "|".join(RESULTS) + r")"
 )
 _TALLY = re.compile(
@@ -187,9 +188,9 @@ class DecisionReader:
         tally = _TALLY.search(s)
         if tally:
             self.tally = tally.group()
-        reported = _REPORTED.search(s)
-        if reported and (subjects := items or self.on_floor):
-            res = (reported.group("how") or "") + reported.group("result")  # 原案可決
+        stated = _REPORTED.search(s)
+        if stated and (subjects := items or self.on_floor):
+            res = (stated.group("how") or "") + stated.group("result")  # 原案可決
             return [
                 Decision(i, item_kind(i), item_number(i), self.titles.get(i), res, None, None,
                          self.date, s)

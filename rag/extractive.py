@@ -16,7 +16,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from itertools import accumulate
+from itertools import accumulate, takewhile
 from typing import Any, cast
 
 import numpy as np
@@ -36,6 +36,7 @@ from rag.facts import (
     english_date,
     figures,
     matching_decision,
+    names_an_item,
     person_line,
     question_type,
     speaker_asked,
@@ -49,7 +50,7 @@ from rag.presenting import speakers_at, who_said
 from rag.retrieval import Hit
 from rag.rosters import Listed, Roster, rosters
 from rag.schema import ChunkMetadata
-from rag.speakers import is_roleish, looks_like_name, strip_spaces, titled
+from rag.speakers import looks_like_name, strip_spaces, titled
 from rag.text import ends_sentence, nfkc, question_language, sentences, squash
 from rag.tokenizing import mecab_words, negated, person_names
 from rag.understanding import Hints, same_day, understand
@@ -394,19 +395,18 @@ class Extractor:
                     citations, c = self._with_sentence(citations, extra, i, sentence)
                     return f"{'、'.join(named)} [{c.n}]", citations
         elif kind == "decision":
-            # the passages found, then the rest of their minutes that record a decision: the
-            # vote is a procedural passage that shares few words with the question
-            pool = [*extra, *self._deciding(citations, extra)]
+            # the passages found, then, for an item named by its number, the rest of their
+            # minutes that record a decision: the vote is a procedural passage that shares
+            # few words with the question (a title alone matches too loosely to go further)
+            pool = [*extra, *(self._deciding(citations, extra) if names_an_item(question) else [])]
             metas = [c.metadata for c in citations] + [ch.metadata for ch in pool]
             decided = matching_decision(question, metas)
             if decided:
                 i, d = decided
                 sentence = str(d.get("sentence") or "")
                 citations, c = self._with_sentence(citations, pool, i, sentence)
-                line = decision_line(d, lang)
-                if any(d is x for x in metas[i].get("committee_decisions") or ()):
-                    line = f"委員会の報告：{line}" if lang == "ja" else f"Committee: {line}"
-                return f"{line} [{c.n}]", citations
+                by_committee = any(d is x for x in metas[i].get("committee_decisions") or ())
+                return f"{decision_line(d, lang, by_committee)} [{c.n}]", citations
         elif kind == "amount" and (counted := self._counted(question, hits, citations)):
             i, quote, line, deeper = counted
             citations, c = self._with_sentence(citations, deeper, i, quote)
@@ -689,26 +689,14 @@ class Extractor:
     def _deciding(self, citations: Sequence[Citation], extra: Sequence[Chunk]) -> list[Chunk]:
         """The passages of the minutes of ``citations`` and ``extra`` that record a decision
         or a committee's recommendation, not among them already."""
-        if self.lookup is None:
-            return []
         have = {c.id for c in citations} | {c.id for c in extra}
-        out: list[Chunk] = []
-        seen: set[str] = set()
-        for src in self._sources(citations, extra):
-            doc = str(src.metadata.get("doc_id") or "")
-            if not doc or doc in seen or src.metadata.get("kind") != "minutes":
-                continue
-            seen.add(doc)
-            for n in range(_DOCUMENT_PASSAGES):
-                chunk = self.lookup(chunk_id(doc, n))
-                if chunk is None:
-                    break
-                meta = chunk.metadata
-                if chunk.id not in have and (
-                    meta.get("decisions") or meta.get("committee_decisions")
-                ):
-                    out.append(chunk)
-        return out
+        return [
+            chunk
+            for _, passages in self._minutes_of(citations, extra)
+            for chunk in passages
+            if chunk.id not in have
+            and (chunk.metadata.get("decisions") or chunk.metadata.get("committee_decisions"))
+        ]
 
     def _headers_of(self, chunks: Sequence[Chunk]) -> list[Chunk]:
         """The header passages (their lists: who attended) of the minutes ``chunks`` are
@@ -723,11 +711,10 @@ class Extractor:
             if not doc or doc in seen or chunk.metadata.get("kind") != "minutes":
                 continue
             seen.add(doc)
-            for n in range(_HEADER_PASSAGES):
-                header = self.lookup(chunk_id(doc, n))
-                if header is None or header.metadata.get("chunk_type") != "header":
-                    break
-                out.append(header)
+            out += takewhile(
+                lambda c: c.metadata.get("chunk_type") == "header",
+                self._passages_of(doc, _HEADER_PASSAGES),
+            )
         return out
 
     def _post_holder(
@@ -737,31 +724,56 @@ class Extractor:
         minutes that label its holder by the post alone (◯委員長): the person the minutes
         of the top passages name with the post, read whole (「沼沢委員長、田村副委員長の下
         で」: 沼沢), most often if several; a speaker label naming both counts too. Only the
-        minutes of the council the question names."""
+        minutes of the council and the meeting the question names; a word the minutes
+        also write as a body (総務 of 総務委員会) names no one."""
         post = _asked_post(question)
-        if post is None or self.lookup is None:
+        if post is None:
             return None
         councils = {normalised(p) for p in councils_named(question)}
-        seen: set[str] = set()
+        hints = understand(question)
         votes: dict[str, list[tuple[Chunk, str]]] = {}
-        for src in self._sources(citations, extra):
-            doc = str(src.metadata.get("doc_id") or "")
-            if not doc or doc in seen or src.metadata.get("kind") != "minutes":
+        for first, passages in self._minutes_of(citations, extra):
+            if councils and normalised(first.metadata.get("municipality")) not in councils:
                 continue
-            seen.add(doc)
-            if councils and normalised(src.metadata.get("municipality")) not in councils:
+            if hints.meetings and not hints.meeting_matches(first.metadata):
                 continue
-            for n in range(_DOCUMENT_PASSAGES):
-                chunk = self.lookup(chunk_id(doc, n))
-                if chunk is None:
-                    break
+            texts: list[str] = []
+            for chunk in passages:
+                texts.append(nfkc(chunk.text))
                 for name, sentence in _named_with(post, chunk):
                     votes.setdefault(name, []).append((chunk, sentence))
+            whole = "\n".join(texts)
+            for name in [n for n in votes if any(n + b in whole for b in _BODIES)]:
+                del votes[name]
         if not votes:
             return None
         name, where = max(votes.items(), key=lambda kv: len(kv[1]))  # the first, on a tie
         chunk, sentence = where[0]
         return chunk, sentence, f"{post}　{name}"
+
+    def _minutes_of(
+        self, citations: Sequence[Citation], extra: Sequence[Chunk]
+    ) -> Iterator[tuple[Citation, Iterator[Chunk]]]:
+        """For each minutes document of the passages (in their order): its first passage
+        found, and all its passages, looked up in document order (none without a lookup)."""
+        if self.lookup is None:
+            return
+        seen: set[str] = set()
+        for src in self._sources(citations, extra):
+            doc = str(src.metadata.get("doc_id") or "")
+            if doc and doc not in seen and src.metadata.get("kind") == "minutes":
+                seen.add(doc)
+                yield src, self._passages_of(doc)
+
+    def _passages_of(self, doc: str, limit: int | None = None) -> Iterator[Chunk]:
+        """A document's passages in order (up to ``limit``, else :data:`_DOCUMENT_PASSAGES`),
+        while the lookup finds them."""
+        assert self.lookup is not None
+        for n in range(_DOCUMENT_PASSAGES if limit is None else limit):
+            chunk = self.lookup(chunk_id(doc, n))
+            if chunk is None:
+                return
+            yield chunk
 
     def _naming_sentence(
         self, question: str, citations: Sequence[Citation], extra: Sequence[Chunk]
@@ -874,13 +886,12 @@ class Extractor:
         self, question: str, hints: Hints, about: Mapping[str, float], meta: Mapping[str, Any]
     ) -> Mapping[str, float]:
         """``about`` less the terms of where and when the question says it was said, where
-        the passage's own record says so too (its date, its meeting, its council or city),
-        and the days it names relative to a meeting (初日, 翌日), which a passage states as
-        dates:
+        the passage's own record says so too (its date, its meeting, its council or city):
         a header's 「欠席議員（４人）」 answers 「11月29日の本会議を欠席した議員は何人か」
-        without the date beside the figure. A term the question also uses outside those
-        names stays (予算 of 「予算特別委員会で審議された予算の総額」). All of ``about`` when
-        that leaves nothing."""
+        without the date beside the figure. Less too the days it names relative to a
+        meeting (初日, 翌日), which a passage states as dates (「２月23日から…休会」). A term
+        the question also uses outside those names stays (予算 of 「予算特別委員会で審議さ
+        れた予算の総額」). All of ``about`` when that leaves nothing."""
         date = str(meta.get("date") or "")
         said = [d for d in stated_dates(question) if hints.date_matches(date) or same_day(d, date)]
         said += days_named(question)  # a passage writes them as dates
@@ -918,26 +929,30 @@ _HEADER_PASSAGES = 8  # a minutes' header is read up to this many passages
 _HEADER_WORDS = "本会議 定例会 臨時会 会議"
 
 
-_DOCUMENT_PASSAGES = 2000  # a minutes' passages read for who holds a post, at most
-# 「…の委員長は誰か」: the post asked for, written before は誰 (a run of kanji or katakana)
+_DOCUMENT_PASSAGES = 2000  # a minutes' passages read whole (who holds a post, votes), at most
+# 「…の委員長は誰か」: what is asked the holder of, written before は誰 (kanji or katakana)
 _POST_ASKED = re.compile(r"([一-龥ァ-ヶー]+)(?:は|って)(?:誰|だれ|どなた)")
-# a member is not a post one person holds (「質問した議員は誰か」 asks which member)
-_NOT_A_POST = ("議員", "委員", "会員", "職員", "説明員")
+# The posts one person holds that councils name their holders by (「沼沢委員長」), longest
+# first; a member (議員, 委員) is not one (「質問した議員は誰か」 asks which member)
+_POSTS = (
+    "副委員長", "委員長", "副議長", "議長", "副市長", "市長", "副区長", "区長", "副町長",
+    "町長", "副村長", "村長", "副知事", "知事", "教育長", "事務局長", "局長", "部長", "課長",
+    "室長", "所長", "署長", "理事長", "会長",
+)  # fmt: skip
 
 
 def _asked_post(question: str) -> str | None:
-    """The post 「…は誰か」 asks the holder of (委員長, 副市長), if it is one.
+    """The post 「…は誰か」 asks the holder of (委員長, 副市長; 「仙台市議会議長」 → 議長).
 
     >>> _asked_post("DX推進調査特別委員会の委員長は誰か"), _asked_post("質問した議員は誰か")
     ('委員長', None)
+    >>> _asked_post("延長は誰が決めたか"), _asked_post("仙台市議会議長は誰か")
+    (None, '議長')
     """
     m = _POST_ASKED.search(nfkc(question))
     if not m or speaker_asked(question) is not None:  # who asked or said: a speaker
         return None
-    post = m.group(1)
-    if post.endswith(_NOT_A_POST) or not is_roleish(post):
-        return None
-    return post
+    return next((p for p in _POSTS if m.group(1).endswith(p)), None)
 
 
 def _named_with(post: str, chunk: Chunk) -> Iterator[tuple[str, str]]:
@@ -954,8 +969,8 @@ def _named_with(post: str, chunk: Chunk) -> Iterator[tuple[str, str]]:
         words = mecab_words(said)
         ends = list(accumulate(len(w.surface) for w in words))
         at = said.find(post)
-        while at > 0:
-            if at in ends:  # the name is the word that ends right before the post
+        while at >= 0:
+            if at and at in ends:  # the name is the word that ends right before the post
                 k = ends.index(at)
                 if _names_someone(words[k], words[k - 1] if k else None):
                     yield words[k].surface, sentence
@@ -981,7 +996,10 @@ def _names_someone(word: Any, before: Any) -> bool:
 
 
 # Words a council writes before a post that are not a name (正副委員長: chair and vice-chair)
-_BEFORE_POSTS = frozenset({"正副", "歴代", "現職", "前任", "後任", "新任", "代理", "職務"})
+_BEFORE_POSTS = frozenset({"正副", "歴代", "現職", "前任", "後任", "新任", "代理", "職務", "当該"})
+# What a word names when the minutes also write it before these: a body (総務委員会: 総務委員長
+# is that committee's chair, not a person called 総務)
+_BODIES = ("委員会", "部", "局", "課", "室", "会議", "審議会")
 
 
 def _context(meta: Mapping[str, Any]) -> str:

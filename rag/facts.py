@@ -40,8 +40,9 @@ WHO_WORDS = ("誰", "だれ", "どなた", "who")
 _WHO = re.compile(
     r"誰|だれ|どなた|どの(委員|議員)(?!会)|どの(会派|政党|党)|何党|どこの党|どの人"
     # which (council secretariat) staff, which deputy mayors: people, not a thing
-    rf"|\bwho\b|\bwhich (?:[\w-]+ ){{0,3}}?(member|{_COUNCILLOR}|part(y|ies)|official|staff"
-    r"|employee|people|person|mayor|chair)|\bwhat party\b",
+    r"|\bwho\b|\bwhich (?:(?!(?:did|do|does|was|were|is|are|has|have|will|would)\b)[\w-]+ ){0,3}?"
+    rf"(members?|{_COUNCILLOR}s?|part(?:y|ies)|officials?|staff|employees?|people|persons?"
+    r"|mayors?|chairs?)\b|\bwhat party\b",
     re.I,
 )
 _DECISION = re.compile(
@@ -678,6 +679,11 @@ def person_line(person: Mapping[str, Any], lang: str) -> str:
     return f"{name} ({extra})" if extra else name
 
 
+def names_an_item(question: str) -> bool:
+    """Whether the question names an item by its number (市第54号議案, bill 54)."""
+    return bool(_item_numbers(nfkc(question)))
+
+
 def matching_decision(
     question: str, metas: Sequence[Mapping[str, Any]]
 ) -> tuple[int, Mapping[str, Any]] | None:
@@ -715,9 +721,13 @@ def _shares_words(question: str, title: str) -> bool:
     return any(title[i : i + 4] in question for i in range(max(len(title) - 3, 0)))
 
 
-def decision_line(d: Mapping[str, Any], lang: str) -> str:
+def decision_line(d: Mapping[str, Any], lang: str, committee: bool = False) -> str:
     """市第54号議案（…の一部改正）：可決（電子表決、総数81、賛成72、反対9）, or in English
-    市第54号議案 (…): passed by electronic vote (総数81、賛成72、反対9)."""
+    市第54号議案 (…): passed by electronic vote (総数81、賛成72、反対9); a ``committee``'s
+    recommendation says so (委員会の報告：…, Committee: …)."""
+    if committee:
+        line = decision_line(d, lang)
+        return f"委員会の報告：{line}" if lang == "ja" else f"Committee: {line}"
     item = str(d.get("item") or "")
     title = str(d.get("title") or "")
     result = str(d.get("result") or "")

@@ -685,8 +685,11 @@ class Retriever:
         wanted = wanted_speaker(query)
         spread = float(scores.std())  # each index's ranker has its own scale
         named = named_speakers(query)
-        by_named = np.asarray(
-            [bool(named) and spoken_by(self.chunks[r].metadata, named) for r in cands.rows]
+        n = len(cands.rows)
+        by_named = np.fromiter(
+            (bool(named) and spoken_by(self.chunks[r].metadata, named) for r in cands.rows),
+            dtype=bool,
+            count=n,
         )
         if by_named.any() and SPEAKER_BOOST:  # the person the question names speaks here
             scores = scores + SPEAKER_BOOST * spread * by_named
@@ -694,11 +697,15 @@ class Retriever:
         if wanted and ROLE_PRIOR:  # the other side's turn restates the topic, not the answer
             other = "official" if wanted == "member" else "member"
             penalty = ROLE_PRIOR * spread
-            theirs = [
-                _side(self.chunks[r].metadata.get("roles") or (), self._types[r]) == other
-                for r in cands.rows
-            ]  # read per candidate: the hot metadata is in memory, and opening stays quick
-            scores = scores - penalty * (np.asarray(theirs) & ~by_named)
+            theirs = np.fromiter(
+                (
+                    _side(self.chunks[r].metadata.get("roles") or (), self._types[r]) == other
+                    for r in cands.rows
+                ),
+                dtype=bool,
+                count=n,
+            )  # read per candidate: the hot metadata is in memory, and opening stays quick
+            scores = scores - penalty * (theirs & ~by_named)
             second["role_prior"] = {"prefers": wanted, "weight": ROLE_PRIOR, "penalty": penalty}
         # A question that names a place asks about that place: passages known to be about
         # another place go after the rest (a soft filter, so it never empties the result).
@@ -734,6 +741,7 @@ def named_speakers(query: str) -> list[str]:
 
 
 def spoken_by(meta: Mapping[str, Any], names: Sequence[str]) -> bool:
-    """Whether one of ``names`` (a full name, or a surname alone) speaks in a passage."""
+    """Whether one of ``names`` (a full name, or a surname alone: the start of a speaker's
+    name, so 林 is not 小林) speaks in a passage."""
     said = [strip_spaces(str(s)) for s in meta.get("speakers") or () if s]
-    return any(n in s for n in names for s in said)
+    return any(s.startswith(n) for n in names for s in said)

@@ -568,19 +568,28 @@ def acronyms(text: str) -> list[str]:
 
 _NEGATING = frozenset({"ない", "ず", "ぬ"})  # the lemmas of the auxiliaries that negate
 _NOT = re.compile(r"\b(?:not|never|none)\b|n't\b", re.I)
+# Negations that assert: an obligation (しなければならない) and "only" (10人しかいない)
+_NOT_NEGATING = re.compile(
+    r"(?:なければ|なくては|ないと)(?:なら|いけ|だめ)(?:ない|ません)|ざるを得(?:ない|ません)"
+    r"|しか[^。]{0,20}?(?:ない|ません)"
+)
 
 
 def negated(text: str) -> bool:
     """Whether a clause is negated: in Japanese by a negating auxiliary (していない,
-    答えなかった, 使いません; not the adjective 少ない), in English by not or never.
+    答えなかった, 使いません; not the adjective 少ない, nor an obligation or "only":
+    しなければならない, 10人しかいない), in English by not, n't, never or none.
 
     >>> negated("利用していないと回答した325人"), negated("少ない人数で回答した")
     (True, False)
+    >>> negated("見直さなければならない"), negated("回答は100人しかいない")
+    (False, False)
     """
     if _NOT.search(text):
         return True
+    text = _NOT_NEGATING.sub("", nfkc(text))
     return any(
-        w.feature.pos1 == "助動詞" and w.feature.lemma in _NEGATING for w in mecab_words(nfkc(text))
+        w.feature.pos1 == "助動詞" and w.feature.lemma in _NEGATING for w in mecab_words(text)
     )
 
 

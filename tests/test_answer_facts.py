@@ -239,6 +239,8 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("Which council secretariat staff accompanied the committee?", "who"),  # people
         ("Which deputy mayors attended the sitting?", "who"),
         ("Which committee was bill No. 54 referred to?", "other"),  # a body, not a person
+        ("Which projects did the mayor announce?", "other"),  # the mayor does, not who
+        ("Which mayoral policy was cut?", "other"),
         ("請願はどこから出されたか", "other"),  # どこから: "where from", not どこか
         ("どこかで実施したか", "yesno"),  # どこか: "somewhere"
         ("どこからも異論は出ていないのか", "yesno"),  # どこからも: "from anywhere"
@@ -1202,13 +1204,20 @@ def test_a_figure_is_read_with_the_polarity_the_question_asks() -> None:
 
 def test_who_holds_a_post_is_read_from_the_minutes_that_name_it_with_the_post() -> None:
     """◯委員長 labels the chair by the post alone; a member's 「沼沢委員長、田村副委員長の下
-    で」 names both. 正副委員長 (chair and vice-chair) is no one's name, however often it
-    comes; a question about members asks which member, not who holds a post."""
-    meta = {"kind": "minutes", "doc_id": "sd", "municipality": "仙台市", "chunk_type": "qa"}
+    で」 names both. 正副委員長 (chair and vice-chair) is no one's name, nor is 総務 of
+    総務委員長 (the chair of 総務委員会), however often they come."""
+    meta = {
+        "kind": "minutes",
+        "doc_id": "sd",
+        "municipality": "仙台市",
+        "chunk_type": "qa",
+        "meeting": "調査特別委員会",
+    }
     chair = Chunk(
         "sd#000",
         "ただいまから委員会を開会いたします。視察先は正副委員長に一任いただきます。"
-        "日程は正副委員長で調整いたします。",
+        "日程は正副委員長で調整いたします。総務委員長の報告を求めます。総務委員長、どうぞ。"
+        "本件は総務委員会に付託いたします。",
         "委員会",
         {**meta, "speakers": ["委員長"], "chunk_type": "procedure"},
     )

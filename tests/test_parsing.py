@@ -214,11 +214,10 @@ def test_decision_reader_forms() -> None:
     ]
     # a question put to the floor is not a decision; a committee's recommendation read out
     # by the chair (「委員長の報告は可決であります」) is the committee's, not the plenary's
-    said = reader.feed("本案は可決することに御異議ありませんか。委員長の報告は可決であります。")
-    assert [(d.item, d.result) for d in said] == [
-        ("議案第1号", "可決"),
-        ("議案第2号", "可決"),
-        ("議案第3号", "可決"),
-    ]
+    assert reader.feed("本案は可決することに御異議ありませんか。") == []
+    said = reader.feed(
+        "日程第４、議案第７号を議題といたします。委員長の報告は、いずれも原案可決であります。"
+    )
+    assert [(d.item, d.result) for d in said] == [("議案第7号", "原案可決")]
     assert all(reported(d) for d in said)
-    assert not any(reported(d) for d in reader.feed(text))
+    assert not any(reported(d) for d in DecisionReader().feed(text))

@@ -235,6 +235,9 @@ def test_a_question_naming_a_speaker_prefers_that_person_s_turn(
     found = r.search(q, k=3)
     assert "11月15日" in "".join(h.chunk.text for h in found.hits[:2])
     assert found.stages["second"]["named_speaker"]["names"] == ["佐藤花子"]
+    assert r.search(q, k=3, filters={"city": "札幌市"}).hits == []  # nothing passes: no crash
+    assert rag.retrieval.spoken_by({"speakers": ["佐藤花子"]}, ["佐藤"])
+    assert not rag.retrieval.spoken_by({"speakers": ["小林太郎"]}, ["林"])  # 林 is not 小林
     monkeypatch.setattr(rag.retrieval, "named_speakers", lambda _: [])  # control
     assert "11月15日" not in "".join(h.chunk.text for h in r.search(q, k=3).hits)
 
