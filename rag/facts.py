@@ -620,6 +620,20 @@ def speaker_asked(question: str) -> str | None:
 _TURN_OF = {"asked": "member", "answered": "official"}  # whose turn says what was asked
 
 
+# Who attended a sitting, was absent or attended to explain: the roll in a minutes' header
+_ROLL = re.compile(r"出席|欠席|説明員|\b(attend(ed|s|ance)?|absent|absence)\b", re.I)
+
+
+def asks_roll(question: str) -> bool:
+    """Whether a who or how-many question asks about a sitting's roll (出席した議員は何人か,
+    欠席したのは誰か, "which members were absent"), which the minutes' header lists.
+
+    >>> asks_roll("本会議を欠席した議員は誰か"), asks_roll("出席した市長は何を述べたか")
+    (True, False)
+    """
+    return question_type(question) in ("who", "amount") and bool(_ROLL.search(nfkc(question)))
+
+
 def wanted_speaker(question: str) -> str | None:
     """Whose turn answers ``question`` (a :class:`rag.schema.Person` category): ``member``
     when it asks who asked, or what a member asked for, raised or pointed out; ``official``

@@ -79,6 +79,10 @@ ROLE_PRIOR = 3.0
 # :data:`ROLE_PRIOR`. A minutes' speaker labels are metadata, not text, so neither
 # retriever sees the name. Chosen on the dev split (evals/results/2026-11-29-k-*).
 SPEAKER_BOOST = 2.0
+# A question on a sitting's roll (who attended, was absent, how many: rag.facts.asks_roll):
+# the minutes' header passages, which list it and share few words with any question, gain
+# this many standard deviations. Chosen on the dev split (evals/results/2026-11-29-l-*).
+ROLL_BOOST = 2.0
 # Pseudo-queries a fit draws: 3 per chunk, at least MIN (a small index's chunks give several
 # each, with other words) and at most MAX.
 PSEUDO_QUERIES, MIN_PSEUDO_QUERIES = 600, 300

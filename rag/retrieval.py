@@ -28,7 +28,7 @@ from rag import bilingual
 from rag.bilingual import LEXICON_FILE, Lexicon
 from rag.chunking import Chunk
 from rag.embedding import BatchedEmbeddings, as_batched, load_embeddings
-from rag.facts import wanted_speaker
+from rag.facts import asks_roll, wanted_speaker
 from rag.filters import Filters
 from rag.indexing import StoredIndex, load_index, open_dense_store
 from rag.municipalities import place_of
@@ -40,6 +40,7 @@ from rag.rerank import (
     PSEUDO_QUERIES,
     RERANKER_FILE,
     ROLE_PRIOR,
+    ROLL_BOOST,
     SPEAKER_BOOST,
     Candidates,
     LinearRanker,
@@ -694,6 +695,10 @@ class Retriever:
         if by_named.any() and SPEAKER_BOOST:  # the person the question names speaks here
             scores = scores + SPEAKER_BOOST * spread * by_named
             second["named_speaker"] = {"names": named, "weight": SPEAKER_BOOST}
+        if ROLL_BOOST and asks_roll(query):  # the roll is in the minutes' header
+            header = np.fromiter((self._types[r] == "header" for r in cands.rows), bool, n)
+            scores = scores + ROLL_BOOST * spread * header
+            second["roll"] = {"weight": ROLL_BOOST}
         if wanted and ROLE_PRIOR:  # the other side's turn restates the topic, not the answer
             other = "official" if wanted == "member" else "member"
             penalty = ROLE_PRIOR * spread

@@ -242,6 +242,34 @@ def test_a_question_naming_a_speaker_prefers_that_person_s_turn(
     assert "11月15日" not in "".join(h.chunk.text for h in r.search(q, k=3).hits)
 
 
+def test_a_question_on_the_roll_prefers_the_minutes_header_that_lists_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """「欠席した議員は誰か」: the header's roll (欠席議員) answers it, though a member's turn
+    says 欠席 and 議員 more often."""
+    import rag.retrieval
+
+    r = _report_and_minutes(
+        tmp_path,
+        "kita-honkaigi.txt",
+        "令和６年第１回北市議会定例会会議録\n令和６年２月２２日（木曜日）\n"
+        "出席議員（３人）\n　１番　山田太郎\n　２番　佐藤花子\n　３番　鈴木一郎\n"
+        "欠席議員（１人）\n　４番　高橋次郎\n説明員\n　市長　大野健太\n"
+        "◯議長（山田太郎君）　ただいまから本日の会議を開きます。本日の欠席の届出は議員１名"
+        "からございました。欠席した議員の氏名は、お手元の名簿のとおりであります。\n"
+        "◯議長（山田太郎君）　日程第１、会議録署名議員の指名を行います。\n"
+        "◯佐藤花子議員　　本日は欠席した議員もおりますが、議員の出席について伺います。"
+        "議員の欠席は本会議の運営に影響するのではないでしょうか。\n",
+    )
+    q = "本会議を欠席した議員は誰か"
+    found = r.search(q, k=3)
+    assert found.hits[0].chunk.metadata["chunk_type"] == "header"
+    assert found.stages["second"]["roll"] == {"weight": rag.retrieval.ROLL_BOOST}
+    assert "roll" not in r.search("本会議で質問した議員は誰か", k=3).stages["second"]
+    monkeypatch.setattr(rag.retrieval, "ROLL_BOOST", 0.0)  # control: words alone
+    assert r.search(q, k=3).hits[0].chunk.metadata["chunk_type"] != "header"
+
+
 def test_hints_less_the_labels_the_asker_removed_in_either_language() -> None:
     h = understand("令和4年度の予算特別委員会で議案第70号は", today=datetime.date(2024, 6, 1))
     assert h.labels() == ["2022年度", "予算特別委員会", "議案第70号"]
