@@ -22,6 +22,7 @@ no I/O):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -49,6 +50,18 @@ def holds(term: str, present: set[str] | frozenset[str]) -> bool:
     return (ALT in term or PART in term) and any(
         all(p in present for p in t.split(PART)) for t in term.split(ALT)
     )
+
+
+def loose_reading(reading: str) -> str:
+    """A romanised reading in the form English spellings of Japanese names share: c for k
+    (Konica: コニカ, konika), l for r, and long vowels written short (Ohno, Oono: ono).
+
+    >>> loose_reading("konica"), loose_reading("ohno"), loose_reading("oono")
+    ('konika', 'ono', 'ono')
+    """
+    r = re.sub(r"c(?!h)", "k", reading).replace("l", "r")
+    r = re.sub(r"(?<=[aeiou])h(?![aeiou])", "", r)  # Ohno
+    return re.sub(r"([aeiou])\1+", r"\1", r).replace("ou", "o")
 
 
 @dataclass(frozen=True)
@@ -165,20 +178,24 @@ class Evidence:
 
     @cached_property
     def read_as(self) -> Mapping[str, tuple[str, ...]]:
-        """The index's Japanese words by their romanised reading (asahi → 朝日, 旭; built on
-        first use)."""
+        """The index's Japanese words by their romanised reading, in its loose form
+        (:func:`loose_reading`: asahi → 朝日, 旭; konika → コニカ; built on first use)."""
         out: dict[str, list[str]] = {}
         for t in self.bm25.vocab:
             if not t.isascii() and len(r := romanized_reading(t)) > 2:
-                out.setdefault(r, []).append(t)
+                out.setdefault(loose_reading(r), []).append(t)
         return {r: tuple(words) for r, words in out.items()}
+
+    def read(self, name: str) -> tuple[str, ...]:
+        """The index's Japanese words that read as the Latin ``name`` (Konica → コニカ)."""
+        return self.read_as.get(loose_reading(fold(name)), ())
 
     def written_as(self, name: str, lexicon: Lexicon | None) -> list[str]:
         """The index's Japanese words for a Latin name of an English question: those that
         read as it (Asahi → 朝日) and, with a term list, its translations the index holds as
         one term (COVID → コロナ). A passage about it writes these more often than the Latin
         form, which a few passages hold as written (a URL, 「COVID-19」)."""
-        words = list(self.read_as.get(fold(name), ()))
+        words = list(self.read(name))
         if lexicon is not None:
             words += [t for _, terms in lexicon.units([name]) for t in terms]
         return [w for w in dict.fromkeys(words) if w in self.bm25.vocab]
@@ -191,7 +208,7 @@ class Evidence:
         or "Board of Education", is then an ordinary word in Japanese dress, not a name
         the documents never mention. The term list is not read for a Japanese question
         (its first reading on an archive takes seconds)."""
-        if fold(word) in self.read_as:
+        if self.read(word):
             return True
         lexicon = self.lexicon() if self.lexicon and english else None
         tokens = self.tokenizer(word)
@@ -225,7 +242,7 @@ class Evidence:
         "Smart city" names none."""
         out = [(n, frozenset([n])) for n in dict.fromkeys(named(question))]
         for name, kind in english_named(question):
-            words = self.read_as.get(name, ())
+            words = self.read(name)
             forms = frozenset(w + s for w in words for s in EN_SUFFIXES[kind])
             if forms:  # else not a name the index knows ("Smart city"): missing_names' part
                 out.append((f"{name.title()} {kind}", forms))

@@ -1278,3 +1278,14 @@ def test_a_decision_is_looked_up_in_the_minutes_and_a_committee_s_result_asked_f
     assert lead.startswith("市第54号議案（給与条例の一部改正）：可決（電子表決）")
     plain = Extractor(ex.evidence, ex.embeddings)  # no way to look the minutes up
     assert not plain.compose_with_lead("市第54号議案は可決されたか", _hits(reply))[0]
+
+
+def test_a_latin_name_spelled_the_english_way_is_read_as_the_index_writes_it() -> None:
+    """ "Konica" is コニカ (read konika): c for k, l for r and long vowels vary between the
+    English spelling of a Japanese name and its romanised reading."""
+    bm25 = BM25.build([TOK("コニカミノルタとの連携協定"), TOK("大野議員")])
+    ev = Evidence(TOK, bm25)
+    q = "How many days did Morioka take for the agreement with Konica Minolta?"
+    assert "Konica" not in ev.missing_names(q)
+    assert ev.read("Konica") == ("コニカ",)
+    assert ev.missing_names("When did Canonica sign?") == ["Canonica"]
