@@ -754,12 +754,12 @@ def chunk_document(parsed: ParsedDoc, max_chars: int = MAX_CHARS) -> list[Chunk]
         for part in _parts(unit.paras, max_chars):
             minutes = facts.meta["kind"] == "minutes"
             read = _read_decisions(reader, part) if minutes else []
-            decisions = [d for d in read if not reported(d)]
+            # a committee's: as the plenary's chair states them, or as its chair reports them
+            recommended = [d for d in read if reported(d)]
+            decisions = [d for d in read if d not in recommended]
             chunk = _make_chunk(
                 parsed, facts, len(chunks), unit, people, part, reader.agenda, decisions
             )
-            # a committee's: as its chair reports them, or as the plenary's chair states them
-            recommended = [d for d in read if reported(d)]
             if minutes and unit.kind == "report":
                 recommended += reader.recommended("\n".join(p.text for p, _ in part))
             if recommended or (minutes and unit.kind == "report"):

@@ -732,19 +732,18 @@ class Extractor:
         councils = {normalised(p) for p in councils_named(question)}
         hints = understand(question)
         votes: dict[str, list[tuple[Chunk, str]]] = {}
+        texts: list[str] = []  # of every passage read, for the bodies they name
         for first, passages in self._minutes_of(citations, extra):
             if councils and normalised(first.metadata.get("municipality")) not in councils:
                 continue
             if hints.meetings and not hints.meeting_matches(first.metadata):
                 continue
-            texts: list[str] = []
             for chunk in passages:
                 texts.append(nfkc(chunk.text))
                 for name, sentence in _named_with(post, chunk):
                     votes.setdefault(name, []).append((chunk, sentence))
-            whole = "\n".join(texts)
-            for name in [n for n in votes if any(n + b in whole for b in _BODIES)]:
-                del votes[name]
+        whole = "\n".join(texts)
+        votes = {n: v for n, v in votes.items() if not any(n + b in whole for b in _BODIES)}
         if not votes:
             return None
         name, where = max(votes.items(), key=lambda kv: len(kv[1]))  # the first, on a tie

@@ -77,11 +77,13 @@ ROLE_PRIOR = 3.0
 # A Japanese question naming a person who speaks (「ひぐちのりこ委員が触れた…」): that
 # person's turns gain this many standard deviations, and are never the other side's for
 # :data:`ROLE_PRIOR`. A minutes' speaker labels are metadata, not text, so neither
-# retriever sees the name. Chosen on the dev split (evals/results/2026-11-29-k-*).
+# retriever sees the name. Chosen on the dev split
+# (evals/results/2026-11-29-k-speaker-boost-dev-grid.txt).
 SPEAKER_BOOST = 2.0
 # A question on a sitting's roll (who attended, was absent, how many: rag.facts.asks_roll):
 # the minutes' header passages, which list it and share few words with any question, gain
-# this many standard deviations. Chosen on the dev split (evals/results/2026-11-29-l-*).
+# this many standard deviations. Chosen on the dev split
+# (evals/results/2026-11-29-l-roll-boost-dev-grid.txt).
 ROLL_BOOST = 2.0
 # Pseudo-queries a fit draws: 3 per chunk, at least MIN (a small index's chunks give several
 # each, with other words) and at most MAX.

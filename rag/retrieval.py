@@ -687,10 +687,10 @@ class Retriever:
         spread = float(scores.std())  # each index's ranker has its own scale
         named = named_speakers(query)
         n = len(cands.rows)
-        by_named = np.fromiter(
-            (bool(named) and spoken_by(self.chunks[r].metadata, named) for r in cands.rows),
-            dtype=bool,
-            count=n,
+        by_named = (
+            np.fromiter((spoken_by(self.chunks[r].metadata, named) for r in cands.rows), bool, n)
+            if named
+            else np.zeros(n, dtype=bool)
         )
         if by_named.any() and SPEAKER_BOOST:  # the person the question names speaks here
             scores = scores + SPEAKER_BOOST * spread * by_named
