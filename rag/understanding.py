@@ -7,7 +7,14 @@ the reranker weighs a passage that matches them higher (features ``date_match``,
 so a misread hint cannot empty a result. :meth:`Hints.labels` says what was understood, for
 the answer and the UI (「質問から読み取り: 2022年度」), and a caller can turn them off, all or by label.
 
-A 年度 (fiscal year) runs from April to March: 令和4年度 is 2022-04 to 2023-03.
+A 年度 (fiscal year) runs from April to March: 令和4年度 is 2022-04 to 2023-03. A council
+speaks of a fiscal year's matters from its budget, deliberated in the first session of the
+calendar year (February to March) before the year opens, to its settlement of accounts in
+the autumn after it closes: so a question's 年度 hints at meetings from January of its first
+calendar year to December of its second (:func:`fiscal_window`). A date that dates something
+else than a meeting (「2020年の全国がん登録」, 「令和6年1月の入居者募集」, "the January 2024
+lottery") is no hint at the meeting: reports of it come years later, notices months
+before. A date with 以降 (since) hints at everything after it.
 
 >>> h = understand("令和4年度の予算特別委員会で議案第70号はどうなった", today=datetime.date(2024, 6, 1))
 >>> (h.date_from, h.date_to, h.meetings, h.bills)
@@ -26,7 +33,7 @@ from typing import Any
 
 from rag.text import ERA_INITIALS, ERAS, MONTHS, nfkc
 
-_YEAR = r"(?:(?P<era>令和|平成|昭和|[RHS])\s*(?P<eyear>元|\d{1,2})|(?P<year>(?:19|20)\d{2}))"
+_YEAR = r"(?:(?P<era>令和|平成|昭和|(?<![A-Za-z])[RHS])\s*(?P<eyear>元|\d{1,2})|(?P<year>(?:19|20)\d{2}))"
 _JA_DATE = re.compile(
     _YEAR + r"(?P<fy>年度)?(?:年?(?P<month>\d{1,2})月)?(?:(?P<day>\d{1,2})日)?(?=\D|$)",
     re.I,
@@ -41,6 +48,24 @@ _EN_DATE = re.compile(
 _RELATIVE = {"昨年度": ("fy", -1), "前年度": ("fy", -1), "今年度": ("fy", 0), "本年度": ("fy", 0)}
 _RELATIVE |= {"昨年": ("y", -1), "去年": ("y", -1), "今年": ("y", 0), "last year": ("y", -1)}
 _RELATIVE |= {"this year": ("y", 0), "last fiscal year": ("fy", -1)}
+# after a date: 以降 (since) leaves the period open; 「の」 and a noun that no meeting
+# deliberates names a thing of that date, not the meeting's (see the module's docstring); a
+# report's 視察 (inspection visit) is its meeting
+_SINCE = re.compile(r"\s*(?:以降|以来|以後|から現在|より後)")
+_SINCE_BEFORE_EN = re.compile(r"\bsince\s+(?:the\s+)?$", re.I)
+_SINCE_AFTER_EN = re.compile(r"\s*(?:onwards?|or later)\b", re.I)
+_OF_THING = re.compile(r"\s*の\s*([^\s、。,.?？!！をはがでにとへもや]{1,20})")
+_THING_EN = re.compile(
+    r"^\s+(?!(?:and|or|to|at|in|on|of|by|for|from|with|when|was|were|is|are|did|do|does|"
+    r"had|has|have|the|a|an|what|which|who|how|meeting|session|sitting)\b)"
+    r"([a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3})"
+)
+_DELIBERATED = re.compile(
+    r"委員会|定例会|臨時会|本会議|議会|会議|審査|審議|時点|現在|予算|決算|議案|請願|陳情|視察"
+    r"|committee|session|meeting|sitting|plenary|council|assembly|budget|accounts|bill|petition"
+    r"|inspection|visit",
+    re.I,
+)
 _MEETING = re.compile(
     r"(?:第\s*\d+\s*回)?(?:定例会|臨時会)|[一-龥ァ-ヴー]{1,12}?(?:特別)?委員会|本会議"
 )
@@ -59,6 +84,7 @@ class Hints:
     meetings: tuple[str, ...] = ()
     bills: tuple[str, ...] = ()
     fiscal: bool = False  # the date range is a 年度
+    since: bool = False  # the period and everything after it (令和元年度以降)
 
     def __bool__(self) -> bool:
         return bool(self.date_from or self.meetings or self.bills)
@@ -67,7 +93,7 @@ class Hints:
         """What was understood, one label per hint: 「2022年度」, 「2020年3月」, 「議案第70号」."""
         out: list[str] = []
         if self.date_from and self.date_to:
-            out.append(_date_label(self.date_from, self.date_to, self.fiscal, lang))
+            out.append(_date_label(self.date_from, self.date_to, self.fiscal, lang, self.since))
         return out + list(self.meetings) + list(self.bills)
 
     def without(self, labels: Collection[str]) -> Hints:
@@ -81,7 +107,8 @@ class Hints:
             return self
         gone = set(labels)
         dated = bool(self.date_from and self.date_to) and not any(
-            _date_label(self.date_from or "", self.date_to or "", self.fiscal, lang) in gone
+            _date_label(self.date_from or "", self.date_to or "", self.fiscal, lang, self.since)
+            in gone
             for lang in ("ja", "en")
         )
         return Hints(
@@ -90,15 +117,15 @@ class Hints:
             tuple(m for m in self.meetings if m not in gone),
             tuple(b for b in self.bills if b not in gone),
             self.fiscal and dated,
+            self.since and dated,
         )
 
     def date_matches(self, date: str) -> bool:
         if not self.date_from or not date:
             return False
         assert self.date_to is not None
-        return (
-            self.date_from <= date[: len(self.date_from)]
-            and date[: len(self.date_to)] <= self.date_to
+        return self.date_from <= date[: len(self.date_from)] and (
+            self.since or date[: len(self.date_to)] <= self.date_to
         )
 
     def meeting_matches(self, meta: Mapping[str, Any]) -> bool:
@@ -118,6 +145,7 @@ class Hints:
         return {
             "date_from": self.date_from,
             "date_to": self.date_to,
+            "since": self.since,
             "meetings": list(self.meetings),
             "bills": list(self.bills),
             "labels": self.labels(),
@@ -134,7 +162,10 @@ def same_day(stated: str, date: str) -> bool:
     )
 
 
-def _date_label(start: str, end: str, fiscal: bool, lang: str) -> str:
+def _date_label(start: str, end: str, fiscal: bool, lang: str, since: bool = False) -> str:
+    if since:
+        first = _date_label(start, start, fiscal, lang)
+        return f"{first}以降" if lang == "ja" else f"since {first}"
     if fiscal:
         return f"{start[:4]}年度" if lang == "ja" else f"FY{start[:4]}"
     if start == end:
@@ -156,6 +187,23 @@ def _fiscal(year: int) -> tuple[str, str]:
     return f"{year:04d}-04", f"{year + 1:04d}-03"
 
 
+def fiscal_window(year: int) -> tuple[str, str]:
+    """The meetings that speak of fiscal ``year``'s matters: from its budget (deliberated
+    January to March before it opens) to its settlement of accounts (the autumn after).
+
+    >>> fiscal_window(2022)
+    ('2022-01', '2023-12')
+    """
+    return f"{year:04d}-01", f"{year + 1:04d}-12"
+
+
+def _dates_a_thing(after: str, english: bool) -> bool:
+    """Whether the words right after a date make it the date of a thing no meeting is
+    named by (「の全国がん登録」, " lottery"), not of the meeting or a bill it deliberated."""
+    m = (_THING_EN if english else _OF_THING).match(after)
+    return m is not None and not _DELIBERATED.search(m[1])
+
+
 def meeting_names(meeting: str) -> list[str]:
     """The names a question would use for a meeting: 「令和6年第4回定例会 第9号」 →
     第4回定例会; 「予算特別委員会」 → itself."""
@@ -169,11 +217,12 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
     start = end = None
     fiscal = False
     lower = text.lower()
+    since = False
     for phrase, (unit, delta) in _RELATIVE.items():
         if phrase in lower:
             if unit == "fy":
                 fy = (today.year if today.month >= 4 else today.year - 1) + delta
-                (start, end), fiscal = _fiscal(fy), True
+                (start, end), fiscal = fiscal_window(fy), True
             else:
                 start = end = f"{today.year + delta:04d}"
             break
@@ -184,8 +233,13 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
         year = _year(m)
         if not 1900 < year < 2100 or (m["era"] and m["eyear"] != "元" and int(m["eyear"]) == 0):
             continue
+        after = re.sub(r"^\s*年", "", text[m.end() :])
+        since = bool(_SINCE.match(after))
         if m["fy"]:
-            (start, end), fiscal = _fiscal(year), True
+            (start, end), fiscal = fiscal_window(year), True
+            start = _fiscal(year)[0] if since else start
+        elif not since and _dates_a_thing(after, english=False):
+            continue
         elif m["month"] and 1 <= int(m["month"]) <= 12:
             month = f"{year:04d}-{int(m['month']):02d}"
             if m["day"] and 1 <= int(m["day"]) <= 31:
@@ -198,8 +252,15 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
         break
     if start is None:
         for m in _EN_DATE.finditer(question):
+            after = question[m.end() :]
+            since = bool(
+                _SINCE_BEFORE_EN.search(question[: m.start()]) or _SINCE_AFTER_EN.match(after)
+            )
             if m["fy"]:
-                (start, end), fiscal = _fiscal(int(m["fy"])), True
+                (start, end), fiscal = fiscal_window(int(m["fy"])), True
+                start = _fiscal(int(m["fy"]))[0] if since else start
+            elif not since and _dates_a_thing(after, english=True):
+                continue
             else:
                 start = end = f"{int(m['year']):04d}-{MONTHS[m['month'].lower()]:02d}"
             break
@@ -216,4 +277,4 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
                 if m["n1"] and not m["n2"]
                 else f"{prefix}{m['kind']}第{int(number)}号"
             )
-    return Hints(start, end, meetings, tuple(dict.fromkeys(bills)), fiscal)
+    return Hints(start, end, meetings, tuple(dict.fromkeys(bills)), fiscal, since and bool(start))

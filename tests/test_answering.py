@@ -90,13 +90,13 @@ def test_follow_up_is_understood_with_the_history(answerer: Answerer) -> None:
 def test_the_answer_says_what_it_read_from_the_question_and_the_asker_can_turn_it_off(
     answerer: Answerer,
 ) -> None:
-    dated = answerer.ask("令和5年の盛岡市のクラウドの費用は")
+    dated = answerer.ask("令和5年の視察で盛岡市のクラウドの費用は")
     assert dated.understood == ("2023年",)
     assert dated.to_json()["understood"] == ["2023年"]
     assert answerer.ask("How much did Morioka's cloud cost in fiscal 2023?").understood == (
         "FY2023",
     )
-    plain = answerer.ask("令和5年の盛岡市のクラウドの費用は", hints=False)
+    plain = answerer.ask("令和5年の視察で盛岡市のクラウドの費用は", hints=False)
     assert plain.understood == () and plain.status == dated.status
     assert answerer.ask(MORIOKA_JA).understood == ()  # nothing to read
 

@@ -233,7 +233,7 @@ def test_the_question_s_reading_takes_only_a_flag_and_a_few_short_labels(
     boolean and a short list of short strings is refused naming the field, and labels are
     never echoed: ``understood`` holds only what the question itself was read as."""
     ask = open_server.path("api/ask")
-    q = "<img src=x onerror=alert(1)>令和5年の盛岡市のクラウドの費用は"
+    q = "<img src=x onerror=alert(1)>令和5年の視察で盛岡市のクラウドの費用は"
     cases = [
         ({"hints": "false"}, "hints"),
         ({"hints": {"$ne": 1}}, "hints"),

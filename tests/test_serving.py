@@ -278,7 +278,7 @@ def test_api_ask_returns_the_cli_json(app_server: Server) -> None:
     for key in ("question", "status", "answer", "mode", "citations", "standalone_question"):
         assert body[key] == expected[key], key
     # what the search read from the question is listed, and can be turned off
-    dated = {"question": "令和5年の盛岡市のクラウドの費用は"}
+    dated = {"question": "令和5年の視察で盛岡市のクラウドの費用は"}
     r = httpx.post(app_server.path("api/ask"), json=dated, timeout=60)
     assert r.status_code == 200 and r.json()["understood"] == ["2023年"]
     r = httpx.post(app_server.path("api/ask"), json={**dated, "hints": False}, timeout=60)

@@ -21,14 +21,16 @@ TODAY = datetime.date(2024, 6, 1)
 @pytest.mark.parametrize(
     ("question", "span", "label"),
     [
-        ("令和4年度の予算は", ("2022-04", "2023-03"), "2022年度"),
+        # a fiscal year's matters are spoken of from its budget (deliberated from January
+        # before it opens) to its accounts (the autumn after it closes)
+        ("令和4年度の予算は", ("2022-01", "2023-12"), "2022年度"),
         ("R4の補正予算", ("2022", "2022"), "2022年"),
         ("平成31年4月の議会", ("2019-04", "2019-04"), "2019年4月"),
         ("2022年9月の定例会で", ("2022-09", "2022-09"), "2022年9月"),
         ("What was decided in March 2020?", ("2020-03", "2020-03"), "2020年3月"),
-        ("FY2023 budget", ("2023-04", "2024-03"), "2023年度"),
-        ("昨年度の待機児童数", ("2023-04", "2024-03"), "2023年度"),  # June 2024: FY2024 now
-        ("令和元年の台風", ("2019", "2019"), "2019年"),
+        ("FY2023 budget", ("2023-01", "2024-12"), "2023年度"),
+        ("昨年度の待機児童数", ("2023-01", "2024-12"), "2023年度"),  # June 2024: FY2024 now
+        ("令和元年の定例会で", ("2019", "2019"), "2019年"),
     ],
 )
 def test_dates_and_eras(question: str, span: tuple[str, str], label: str) -> None:
@@ -38,8 +40,56 @@ def test_dates_and_eras(question: str, span: tuple[str, str], label: str) -> Non
 
 
 def test_numbers_that_are_not_years_are_not_dates() -> None:
-    for q in ("2000円の補助", "職員は1500人", "第3回定例会", "議案第70号"):
+    for q in ("2000円の補助", "職員は1500人", "第3回定例会", "議案第70号", "Routes 28 and 29"):
         assert understand(q, TODAY).date_from is None, q
+
+
+def test_the_budget_of_a_fiscal_year_is_deliberated_before_it_opens() -> None:
+    h = understand("令和5年度予算で歩行喫煙防止の過料はいくら計上されているか", TODAY)
+    assert h.date_matches("2023-03-07") and h.date_matches("2024-10-01")  # budget, accounts
+    assert not h.date_matches("2022-12-01") and not h.date_matches("2025-01-10")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2020年の全国がん登録によると、前立腺がんの割合は",
+        "令和元年の台風の被害は",
+        "令和6年1月の区営住宅入居者募集の募集戸数は",
+        "How many units were offered in the January 2024 lottery?",
+    ],
+)
+def test_a_date_of_something_other_than_a_meeting_is_no_hint(question: str) -> None:
+    """Registry figures of 2020 are reported in 2025; a January lottery is announced in
+    November: the date says nothing of when the meeting was."""
+    h = understand(question, TODAY)
+    assert h.date_from is None and not h
+
+
+@pytest.mark.parametrize(
+    ("question", "span"),
+    [
+        ("2022年4月の総務委員会で", ("2022-04", "2022-04")),
+        ("令和2年8月の時点で看護師は何名か", ("2020-08", "2020-08")),
+        ("R4の補正予算", ("2022", "2022")),
+        ("the April 2022 general affairs committee", ("2022-04", "2022-04")),
+        ("In the January 2023 supplementary budget", ("2023-01", "2023-01")),
+        ("At the construction committee in November 2023, who asked", ("2023-11", "2023-11")),
+    ],
+)
+def test_a_date_of_a_meeting_or_what_it_deliberated_is_a_hint(
+    question: str, span: tuple[str, str]
+) -> None:
+    h = understand(question, TODAY)
+    assert (h.date_from, h.date_to) == span
+
+
+def test_since_a_date_hints_at_everything_after_it() -> None:
+    h = understand("令和元年度以降、住宅屋根の被害は何件あったか", TODAY)
+    assert h.since and h.labels() == ["2019年度以降"] and h.labels("en") == ["since FY2019"]
+    assert h.date_matches("2024-10-21") and not h.date_matches("2019-03-31")
+    assert understand("since March 2021", TODAY).date_matches("2023-05-01")
+    assert h.without(["2019年度以降"]).date_from is None
 
 
 def test_meetings_and_bills() -> None:
@@ -93,7 +143,7 @@ def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Pat
     english = r.search("How did Morioka get cloud cost savings?", k=5)
     assert (r.index.folder / LEXICON_FILE).is_file() and r.lexicon
     assert english.stages["second"]["reranker"] == r.reranker.to_json()  # the one ranker
-    dated = r.search("令和5年の盛岡市のクラウド", k=3)
+    dated = r.search("令和5年の視察で見た盛岡市のクラウド", k=3)
     assert dated.to_json()["understood"]["labels"] == ["2023年"]
     assert r.search("令和5年の盛岡市のクラウド", k=3, hints=False).understood == Hints()
 
