@@ -32,12 +32,13 @@ from pathlib import Path
 from rag.text import MONTHS
 from rag.tokenizing import english_stop_words, romanize
 
-LEXICON_FILE = "lexicon-11.json"  # in the index generation; bumped with the glossary too
+LEXICON_FILE = "lexicon-12.json"  # in the index generation; bumped with the glossary too
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
 # are frequency bands below it
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
 MAX_GLOSS_WORDS = 4  # longer glosses are definitions, not translations
 PER_UNIT = 4  # Japanese terms an English word or pair may add to a query
+GLOSSARY_PARTS = 5  # BM25 terms a council glossary's term may be cut into (dictionary's: 3)
 # A word whose best translation weighs less is only a word of longer glosses ("asked" of
 # "frequently asked questions"): its base form is tried first (Lexicon.weighted_units)
 OWN_WEIGHT = 0.5
@@ -468,13 +469,13 @@ def build(
     frequency = functools.cache(frequency)  # a term sits in many units' lists
     chars = {c for term in vocabulary for c in term}  # a quick no for most headwords
 
-    def known(word: str) -> bool:
+    def known(word: str, most: int = 3) -> bool:
         if len(word) == 1:  # one kanji (区, 駅): only an everyday word's first sense, below
             return word in vocabulary and bool(_KANJI.fullmatch(word))
         return (
             chars.issuperset(word)
             and bool(_JAPANESE.search(word))
-            and segments(word, vocabulary) is not None
+            and segments(word, vocabulary, most) is not None
         )
 
     terms: dict[str, dict[str, float]] = {}
@@ -518,10 +519,15 @@ def build(
     }
     for phrase, council_terms in glossary.items():
         unit = " ".join(english_tokens(phrase))
-        held = [(t, 1.0) for t in council_terms if known(t)]
+        # a council's names are long compounds (予算 + 特別 + 委員 + 会): held in more parts
+        held = [(t, 1.0) for t in council_terms if known(t, GLOSSARY_PARTS)]
         if unit and held:
             ranked[unit] = held + [x for x in ranked.get(unit, []) if x[0] not in council_terms]
     kept = {u: found[:PER_UNIT] for u, found in ranked.items() if found}  # none reads on
     heads = {t for found in kept.values() for t, _ in found}
-    cuts = {t: " ".join(cut) for t in heads if (cut := segments(t, vocabulary)) and cut != [t]}
+    cuts = {
+        t: " ".join(cut)
+        for t in heads
+        if (cut := segments(t, vocabulary, GLOSSARY_PARTS)) and cut != [t]
+    }
     return Lexicon(kept, cuts)

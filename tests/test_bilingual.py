@@ -297,3 +297,16 @@ def test_council_terms_lead_where_the_dictionary_lacks_the_council_sense() -> No
     # the roll of a sitting: JMdict glosses 欠席 as "absence", not "absent"
     assert packaged["absent"] == ("欠席",) and packaged["attend"] == ("出席",)
     assert not any(k.startswith("_") for k in packaged)
+
+
+def test_a_council_s_long_names_are_held_in_as_many_parts_as_the_index_cuts_them() -> None:
+    """予算特別委員会 is four BM25 terms (予算 特別 委員 会), one more than a dictionary
+    headword may be cut into: the glossary's names still reach the term list, and the
+    standing committees have their English names."""
+    glossary = {"budget committee": ["予算特別委員会"]}
+    lex = build([*VOCAB, "予算", "特別", "委員", "会"], TOKENS, fake_entries, glossary=glossary)
+    assert lex.terms["budget committee"][0] == ("予算特別委員会", 1.0)
+    assert lex.cut("予算特別委員会") == ("予算", "特別", "委員", "会")
+    packaged = council_glossary()
+    assert packaged["general affairs committee"] == ("総務委員会",)
+    assert "建設委員会" in packaged["construction committee"]
