@@ -61,6 +61,15 @@ _QUESTION_SENTENCE = re.compile(
     r"(ご?質問|お尋ね|お伺い|伺いたい|教えて(いただ|くだ|下さ)|でしょうか|ですか)"
     r"[^。]{0,12}[。？?]?$"
 )
+# An answer's opening that only names the question it takes up (「今、ご質問いただきました
+# ｅスポーツを使った多世代交流でございます。」「ただいまのご質問についてお答えいたします。」):
+# it holds the question's words and says nothing of them (no は, no figure: 「ご質問の待機児童
+# 数は45人でございます。」 answers)
+_ECHO = re.compile(
+    r"^[^。、]{0,6}[、，]?(?:ただいまの|今の)?(?:ご質問|お尋ね|ご指摘|ご提案)"
+    r"(?:いただきました|いただいた|をいただきました|のありました|がありました|の)?"
+    r"[^。、，は0-9０-９]{0,40}?(?:について)?(?:でございます|です|お答え(?:いた)?します|ご答弁(?:いた|申し上げ)?ます)。?$"
+)
 # The cue by which a sentence answers each kind of question (:func:`rag.facts.question_type`):
 # a reason, a number, a date, a way; a yes/no question is answered by a sentence that states
 # where the matter stands: done, under study, planned, or not (「検討中です」「予定は
@@ -149,7 +158,9 @@ class Sentence:
 
 def answer_sentences(chunk: Chunk, min_chars: int = 6) -> list[tuple[int, str, bool]]:
     """Sentences of a chunk: (offset, text, said by the questioner). The restated question
-    that opens an answer to pre-submitted questions (「…というご質問です。」) is left out."""
+    that opens an answer to pre-submitted questions (「…というご質問です。」), and an
+    answer's opening that only names the question it takes up (:data:`_ECHO`), are left
+    out."""
     text = chunk.text
     meta = chunk.metadata
     asker = (meta.get("questioner") or {}).get("label")
@@ -164,6 +175,8 @@ def answer_sentences(chunk: Chunk, min_chars: int = 6) -> list[tuple[int, str, b
         if len(sentence) < min_chars:
             continue
         if meta.get("chunk_type") == "answer" and _QUESTION_SENTENCE.search(sentence):
+            continue
+        if _ECHO.match(sentence):
             continue
         out.append((start, sentence, any(a <= start < b for a, b in asked)))
     return out

@@ -124,6 +124,19 @@ def test_sentences_skip_a_restated_question_and_mark_the_askers() -> None:
     assert [s for _, s, _ in answer_sentences(reply)] == [
         "図書館は来年度から午後九時まで開館します。"
     ]
+    # an answer's opening that only names the question it takes up holds the question's
+    # words and says nothing; one that states something (は, a figure) is kept
+    opening = Chunk(
+        "m#3",
+        "今、ご質問いただきましたｅスポーツを使った多世代交流でございます。"
+        "東中延児童センターで行う予定です。ご質問の待機児童数は45人でございます。",
+        "",
+        {"chunk_type": "exchange"},
+    )
+    assert [s for _, s, _ in answer_sentences(opening)] == [
+        "東中延児童センターで行う予定です。",
+        "ご質問の待機児童数は45人でございます。",
+    ]
 
 
 def test_pick_prefers_the_sentence_with_what_the_question_asks_for(evidence: Evidence) -> None:
