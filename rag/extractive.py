@@ -63,12 +63,16 @@ _QUESTION_SENTENCE = re.compile(
 )
 # An answer's opening that only names the question it takes up (「今、ご質問いただきました
 # ｅスポーツを使った多世代交流でございます。」「ただいまのご質問についてお答えいたします。」):
-# it holds the question's words and says nothing of them (no は, no figure: 「ご質問の待機児童
-# 数は45人でございます。」 answers)
+# a plain noun phrase and でございます / です / お答えします, no more. It holds the question's
+# words and says nothing of them, so it is never an answer sentence of its own; it still
+# places the sentence after it on the question's terms. Anything said of the noun (は, も,
+# が, とおり, a figure, a plan or a view, a verb before です) makes it a statement: 「ご指摘のとおりでござ
+# います。」, 「ご提案の施設を来年度に開設する予定です。」
 _ECHO = re.compile(
     r"^[^。、]{0,6}[、，]?(?:ただいまの|今の)?(?:ご質問|お尋ね|ご指摘|ご提案)"
     r"(?:いただきました|いただいた|をいただきました|のありました|がありました|の)?"
-    r"[^。、，は0-9０-９]{0,40}?(?:について)?(?:でございます|です|お答え(?:いた)?します|ご答弁(?:いた|申し上げ)?ます)。?$"
+    r"(?:(?!とおり|通り|予定|見込|検討|調査|考え)[^。、，はもが0-9０-９〇一二三四五六七八九十百千万億])"
+    r"{0,40}?(?:[一-龥ァ-ヴーA-Za-zＡ-Ｚａ-ｚ]|について)(?:でございます|です|お答え(?:いた)?します)。?$"
 )
 # The cue by which a sentence answers each kind of question (:func:`rag.facts.question_type`):
 # a reason, a number, a date, a way; a yes/no question is answered by a sentence that states
@@ -158,9 +162,7 @@ class Sentence:
 
 def answer_sentences(chunk: Chunk, min_chars: int = 6) -> list[tuple[int, str, bool]]:
     """Sentences of a chunk: (offset, text, said by the questioner). The restated question
-    that opens an answer to pre-submitted questions (「…というご質問です。」), and an
-    answer's opening that only names the question it takes up (:data:`_ECHO`), are left
-    out."""
+    that opens an answer to pre-submitted questions (「…というご質問です。」) is left out."""
     text = chunk.text
     meta = chunk.metadata
     asker = (meta.get("questioner") or {}).get("label")
@@ -175,8 +177,6 @@ def answer_sentences(chunk: Chunk, min_chars: int = 6) -> list[tuple[int, str, b
         if len(sentence) < min_chars:
             continue
         if meta.get("chunk_type") == "answer" and _QUESTION_SENTENCE.search(sentence):
-            continue
-        if _ECHO.match(sentence):
             continue
         out.append((start, sentence, any(a <= start < b for a, b in asked)))
     return out
@@ -205,6 +205,8 @@ class Extractor:
         seen: set[str] = set()
         for h in hits[: p.passages]:
             for start, text, asked in answer_sentences(h.chunk, p.min_sentence_chars):
+                if _ECHO.match(text):  # names the question taken up; says nothing of it
+                    continue
                 if squash(text) not in seen:  # a sentence quoted twice (overlapping passages)
                     seen.add(squash(text))
                     cands.append(Sentence(text, start, h, asked))

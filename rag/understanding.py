@@ -14,11 +14,13 @@ the autumn after it closes: so a question's 年度 hints at meetings from Januar
 calendar year to December of its second (:func:`fiscal_window`). A date that dates something
 else than a meeting (「2020年の全国がん登録」, 「令和6年1月の入居者募集」, "the January 2024
 lottery") is no hint at the meeting: reports of it come years later, notices months
-before. A date with 以降 (since) hints at everything after it.
+before. A full date (with its day), a month and anything a council does at a sitting
+(一般質問, 欠席議員, 補正予算) still date the sitting. A date with 以降 (since) hints at
+everything after it.
 
 >>> h = understand("令和4年度の予算特別委員会で議案第70号はどうなった", today=datetime.date(2024, 6, 1))
 >>> (h.date_from, h.date_to, h.meetings, h.bills)
-('2022-04', '2023-03', ('予算特別委員会',), ('議案第70号',))
+('2022-01', '2023-12', ('予算特別委員会',), ('議案第70号',))
 >>> understand("昨年度の待機児童数は", today=datetime.date(2024, 6, 1)).labels("ja")
 ['2023年度']
 """
@@ -51,8 +53,10 @@ _RELATIVE |= {"this year": ("y", 0), "last fiscal year": ("fy", -1)}
 # after a date: 以降 (since) leaves the period open; 「の」 and a noun that no meeting
 # deliberates names a thing of that date, not the meeting's (see the module's docstring); a
 # report's 視察 (inspection visit) is its meeting
-_SINCE = re.compile(r"\s*(?:以降|以来|以後|から現在|より後)")
-_SINCE_BEFORE_EN = re.compile(r"\bsince\s+(?:the\s+)?$", re.I)
+_SINCE = re.compile(r"\s*(?:以降|以来|以後|より後|から(?![^、。]{0,4}?(?:まで|令和|平成|\d)))")
+_SINCE_BEFORE_EN = re.compile(r"\b(?:since|after)\s+(?:the\s+)?$", re.I)
+# an English date names a thing only inside a noun phrase: "the January 2024 lottery"
+_NOUN_PHRASE_EN = re.compile(r"\b(?:the|a|an|its|their|this|that|[a-z]+'s)\s+$", re.I)
 _SINCE_AFTER_EN = re.compile(r"\s*(?:onwards?|or later)\b", re.I)
 _OF_THING = re.compile(r"\s*の\s*([^\s、。,.?？!！をはがでにとへもや]{1,20})")
 _THING_EN = re.compile(
@@ -61,9 +65,12 @@ _THING_EN = re.compile(
     r"([a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,3})"
 )
 _DELIBERATED = re.compile(
-    r"委員会|定例会|臨時会|本会議|議会|会議|審査|審議|時点|現在|予算|決算|議案|請願|陳情|視察"
+    r"委員会|定例会|臨時会|本会議|議会|会議|審査|審議|時点|現在|予算|決算|補正|議案|請願|陳情"
+    r"|視察|質問|質疑|答弁|討論|採決|表決|意見書|条例|施政方針|所信表明|議員|出席|欠席|説明員"
+    r"|発言|報告|^\d"
     r"|committee|session|meeting|sitting|plenary|council|assembly|budget|accounts|bill|petition"
-    r"|inspection|visit",
+    r"|inspection|visit|question|answer|debate|vote|ordinance|resolution|member|attend|absent"
+    r"|speech|address|report",
     re.I,
 )
 _MEETING = re.compile(
@@ -144,7 +151,7 @@ class Hints:
     def to_json(self) -> dict[str, Any]:
         return {
             "date_from": self.date_from,
-            "date_to": self.date_to,
+            "date_to": None if self.since else self.date_to,
             "since": self.since,
             "meetings": list(self.meetings),
             "bills": list(self.bills),
@@ -183,10 +190,6 @@ def _year(m: re.Match[str]) -> int:
     return int(m["year"])
 
 
-def _fiscal(year: int) -> tuple[str, str]:
-    return f"{year:04d}-04", f"{year + 1:04d}-03"
-
-
 def fiscal_window(year: int) -> tuple[str, str]:
     """The meetings that speak of fiscal ``year``'s matters: from its budget (deliberated
     January to March before it opens) to its settlement of accounts (the autumn after).
@@ -197,9 +200,12 @@ def fiscal_window(year: int) -> tuple[str, str]:
     return f"{year:04d}-01", f"{year + 1:04d}-12"
 
 
-def _dates_a_thing(after: str, english: bool) -> bool:
-    """Whether the words right after a date make it the date of a thing no meeting is
-    named by (「の全国がん登録」, " lottery"), not of the meeting or a bill it deliberated."""
+def _dates_a_thing(after: str, before: str = "", english: bool = False) -> bool:
+    """Whether the words around a date make it the date of a thing no meeting is named by
+    (「の全国がん登録」, "the January 2024 lottery"), not of the sitting, what it did or a
+    bill it deliberated (「の一般質問」, 「の6月」, "in March 2020 about schools")."""
+    if english and not _NOUN_PHRASE_EN.search(before):
+        return False
     m = (_THING_EN if english else _OF_THING).match(after)
     return m is not None and not _DELIBERATED.search(m[1])
 
@@ -219,7 +225,12 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
     lower = text.lower()
     since = False
     for phrase, (unit, delta) in _RELATIVE.items():
-        if phrase in lower:
+        at = lower.find(phrase)
+        if at >= 0:
+            if unit == "y" and _dates_a_thing(
+                text[at + len(phrase) :], lower[:at], english=phrase.isascii()
+            ):
+                continue  # 昨年の台風: a thing of last year
             if unit == "fy":
                 fy = (today.year if today.month >= 4 else today.year - 1) + delta
                 (start, end), fiscal = fiscal_window(fy), True
@@ -237,8 +248,7 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
         since = bool(_SINCE.match(after))
         if m["fy"]:
             (start, end), fiscal = fiscal_window(year), True
-            start = _fiscal(year)[0] if since else start
-        elif not since and _dates_a_thing(after, english=False):
+        elif not (since or m["day"]) and _dates_a_thing(after):
             continue
         elif m["month"] and 1 <= int(m["month"]) <= 12:
             month = f"{year:04d}-{int(m['month']):02d}"
@@ -258,8 +268,7 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
             )
             if m["fy"]:
                 (start, end), fiscal = fiscal_window(int(m["fy"])), True
-                start = _fiscal(int(m["fy"]))[0] if since else start
-            elif not since and _dates_a_thing(after, english=True):
+            elif not since and _dates_a_thing(after, question[: m.start()], english=True):
                 continue
             else:
                 start = end = f"{int(m['year']):04d}-{MONTHS[m['month'].lower()]:02d}"

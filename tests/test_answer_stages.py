@@ -124,19 +124,43 @@ def test_sentences_skip_a_restated_question_and_mark_the_askers() -> None:
     assert [s for _, s, _ in answer_sentences(reply)] == [
         "図書館は来年度から午後九時まで開館します。"
     ]
-    # an answer's opening that only names the question it takes up holds the question's
-    # words and says nothing; one that states something (は, a figure) is kept
+
+
+def test_an_opening_that_only_names_the_question_taken_up_is_no_answer(
+    evidence: Evidence,
+) -> None:
+    """「今、ご質問いただきました…でございます。」 holds the question's words and says
+    nothing of them; a sentence that says something of what was asked is an answer."""
+    from rag.extractive import _ECHO
+
     opening = Chunk(
         "m#3",
-        "今、ご質問いただきましたｅスポーツを使った多世代交流でございます。"
-        "東中延児童センターで行う予定です。ご質問の待機児童数は45人でございます。",
+        "今、ご質問いただきましたクラウドを使った盛岡市の事業でございます。"
+        "盛岡市はクラウドを導入したため、費用を三割削減できた。",
         "",
         {"chunk_type": "exchange"},
     )
-    assert [s for _, s, _ in answer_sentences(opening)] == [
-        "東中延児童センターで行う予定です。",
+    ex = Extractor(evidence, as_batched(FakeEmbeddings()))
+    picked = [s.text for s in ex.pick("盛岡市のクラウドはどうなったか", hits(opening))]
+    assert picked and not any("ご質問いただきました" in s for s in picked)
+    assert len(answer_sentences(opening)) == 2  # still read to place what follows
+    for said in (
+        "ただいまのご質問についてお答えいたします。",
+        "まず、ご質問の多世代交流についてでございます。",
+        "今、ご質問いただきましたｅスポーツを使った多世代交流でございます。",
+    ):
+        assert _ECHO.match(said), said
+    for said in (
         "ご質問の待機児童数は45人でございます。",
-    ]
+        "ご指摘のとおりでございます。",
+        "ご提案の施設を来年度に開設する予定です。",
+        "ご指摘の道路も対象となる見込みでございます。",
+        "お尋ねの件について検討中です。",
+        "ご質問の事業費として約三億円を計上したところです。",
+        "結論としては、ご提案の方向で進める予定です。",
+        "ご質問の件を実施するところです。",
+    ):
+        assert not _ECHO.match(said), said
 
 
 def test_pick_prefers_the_sentence_with_what_the_question_asks_for(evidence: Evidence) -> None:

@@ -57,6 +57,7 @@ def test_the_budget_of_a_fiscal_year_is_deliberated_before_it_opens() -> None:
         "令和元年の台風の被害は",
         "令和6年1月の区営住宅入居者募集の募集戸数は",
         "How many units were offered in the January 2024 lottery?",
+        "昨年の台風の被害は",
     ],
 )
 def test_a_date_of_something_other_than_a_meeting_is_no_hint(question: str) -> None:
@@ -75,6 +76,10 @@ def test_a_date_of_something_other_than_a_meeting_is_no_hint(question: str) -> N
         ("the April 2022 general affairs committee", ("2022-04", "2022-04")),
         ("In the January 2023 supplementary budget", ("2023-01", "2023-01")),
         ("At the construction committee in November 2023, who asked", ("2023-11", "2023-11")),
+        ("What did the mayor say in March 2020 about schools?", ("2020-03", "2020-03")),
+        ("令和6年12月3日の欠席議員は誰か", ("2024-12-03", "2024-12-03")),
+        ("令和5年12月の一般質問で", ("2023-12", "2023-12")),
+        ("令和5年の6月に開かれた委員会", ("2023", "2023")),
     ],
 )
 def test_a_date_of_a_meeting_or_what_it_deliberated_is_a_hint(
@@ -87,8 +92,12 @@ def test_a_date_of_a_meeting_or_what_it_deliberated_is_a_hint(
 def test_since_a_date_hints_at_everything_after_it() -> None:
     h = understand("令和元年度以降、住宅屋根の被害は何件あったか", TODAY)
     assert h.since and h.labels() == ["2019年度以降"] and h.labels("en") == ["since FY2019"]
-    assert h.date_matches("2024-10-21") and not h.date_matches("2019-03-31")
+    assert h.date_matches("2024-10-21") and not h.date_matches("2018-12-31")
+    assert h.date_matches("2019-03-05")  # the FY2019 budget, deliberated before it opened
+    assert h.to_json()["date_to"] is None  # open
     assert understand("since March 2021", TODAY).date_matches("2023-05-01")
+    assert understand("令和2年からの推移は", TODAY).since
+    assert not understand("令和2年から令和4年までの推移は", TODAY).since
     assert h.without(["2019年度以降"]).date_from is None
 
 
@@ -145,7 +154,7 @@ def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Pat
     assert english.stages["second"]["reranker"] == r.reranker.to_json()  # the one ranker
     dated = r.search("令和5年の視察で見た盛岡市のクラウド", k=3)
     assert dated.to_json()["understood"]["labels"] == ["2023年"]
-    assert r.search("令和5年の盛岡市のクラウド", k=3, hints=False).understood == Hints()
+    assert r.search("令和5年の視察で見た盛岡市のクラウド", k=3, hints=False).understood == Hints()
 
 
 def test_a_named_place_puts_passages_about_other_places_last_not_unknown_ones(
