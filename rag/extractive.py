@@ -65,9 +65,10 @@ _QUESTION_SENTENCE = re.compile(
 # ｅスポーツを使った多世代交流でございます。」「ただいまのご質問についてお答えいたします。」):
 # a plain noun phrase and でございます / です / お答えします, no more. It holds the question's
 # words and says nothing of them, so it is never an answer sentence of its own; it still
-# places the sentence after it on the question's terms. Anything said of the noun (は, も,
-# が, とおり, a figure, a plan or a view, a verb before です) makes it a statement: 「ご指摘のとおりでござ
-# います。」, 「ご提案の施設を来年度に開設する予定です。」
+# places the sentence after it on the question's terms (Extractor.pick skips it; the
+# sentences of a passage keep it). Anything said of the noun (は, も, が, とおり, a figure,
+# a plan or a view, a verb before です) makes it a statement: 「ご指摘のとおりでございま
+# す。」, 「ご提案の施設を来年度に開設する予定です。」
 _ECHO = re.compile(
     r"^[^。、]{0,6}[、，]?(?:ただいまの|今の)?(?:ご質問|お尋ね|ご指摘|ご提案)"
     r"(?:いただきました|いただいた|をいただきました|のありました|がありました|の)?"
