@@ -425,6 +425,7 @@ def run_answers(
                     "facts": facts_present(a.answer, facts.get(q["id"], [])),
                     "asks": a.asks,
                     "lead_facts": facts_present(a.lead, facts.get(q["id"], [])),
+                    "lead": a.lead,
                     "cited": cited,
                     "cited_gold": sum(c in gold.get(q["id"], {}) for c in cited),
                     "status": a.status,

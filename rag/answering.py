@@ -55,6 +55,10 @@ NO_FIGURE = {
     "ja": "資料には、問われている数値の記載が見つかりませんでした。",
     "en": "The documents do not state the figure this question asks for.",
 }
+NO_DECISION = {
+    "ja": "資料には、問われている議決の結果の記載が見つかりませんでした。",
+    "en": "The documents do not record how the council decided this.",
+}
 NEAREST = {"ja": "近い箇所を下に示します。", "en": "The nearest passages are listed below."}
 # The evidence gate, calibrated on evals/ (the confidence curve of `python -m evals.run`).
 MIN_CONFIDENCE = 0.30
@@ -162,8 +166,11 @@ class Answerer:
                 standalone, result, found, hits = carried, other, other.hits, other_hits
                 missing, elsewhere, confidence = [], [], other_confidence
         no_figure = bool(confidence) and self.extractor.lacks_asked_figure(standalone, hits)
-        if no_figure:
-            confidence = 0.0  # 「何人」 asked, and no passage states a number of people
+        no_decision = bool(confidence) and self.extractor.lacks_decision(standalone, hits)
+        if no_figure or no_decision:
+            # 「何人」 asked, and no passage states a number of people; 「採択されたのか」,
+            # and no passage records how it was decided
+            confidence = 0.0
         mode = "llm" if self.llm is not None else "extractive"
         draft = Answer(
             question,
@@ -179,7 +186,7 @@ class Answerer:
             searched_as=tuple(result.stages.get("wordings", [])[1:]),  # those searched
         )
         if confidence < self.min_confidence or not hits:
-            final = self.no_answer(draft, found, lang, missing, no_figure, elsewhere)
+            final = self.no_answer(draft, found, lang, missing, no_figure, elsewhere, no_decision)
             yield final.answer
         elif self.llm is None and (places := compared_places(standalone, self.retriever.places)):
             t0 = time.perf_counter()  # 「盛岡市と仙台市の…違いは」: one cited line per place
@@ -233,10 +240,11 @@ class Answerer:
         missing: Sequence[str] = (),
         no_figure: bool = False,
         elsewhere: Sequence[str] = (),
+        no_decision: bool = False,
     ) -> Answer:
         """The refusal, with the nearest passages (their best-covered sentence) listed; it
         says why when it knows: a name no passage mentions, a municipality no passage found
-        speaks of, or no figure of the kind asked."""
+        speaks of, no figure of the kind asked, or no record of the decision asked."""
         weights = self.evidence.weights(draft.standalone_question)
         nearest = tuple(
             Citation(
@@ -249,6 +257,8 @@ class Answerer:
             for h in hits[: self.evidence.passages]
         )
         message = NO_FIGURE[lang] if no_figure else NO_ANSWER[lang]
+        if no_decision:
+            message = NO_DECISION[lang]
         sep = "」「" if lang == "ja" else ", "
         if elsewhere:
             message = NOT_ABOUT[lang].format(names=sep.join(elsewhere))

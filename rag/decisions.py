@@ -70,6 +70,17 @@ _METHOD_CUES = (
 _THIS = re.compile(r"本案|本件|本請願|本陳情|本議案|以上[0-9０-９]+件|各案|両案|これら")
 
 
+def states_result(text: str) -> bool:
+    """Whether ``text`` pronounces or reports a decision's result (「原案のとおり可決されまし
+    た」, 「委員会の報告は可決であります」), whatever item it names.
+
+    >>> states_result("よって、本案は原案のとおり可決されました。"), states_result("陳情1件を受理しました。")
+    (True, False)
+    """
+    norm = nfkc(text)
+    return bool(_RESULT.search(norm) or _REPORTED.search(norm))
+
+
 def item_kind(item: str) -> str:
     """``議案``, ``請願``, ``陳情``, ``報告`` … of a normalised item id."""
     for k in ("請願", "陳情", "報告", "諮問", "認定", "承認", "発議", "同意", "選任"):

@@ -23,6 +23,7 @@ import numpy as np
 
 from rag.answers import Citation
 from rag.chunking import Chunk, chunk_id
+from rag.decisions import states_result
 from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence, holds
 from rag.facts import (
@@ -493,6 +494,20 @@ class Extractor:
         )
         return found is None
 
+    def lacks_decision(self, question: str, hits: Sequence[Hit]) -> bool:
+        """Whether a question asking how a council decided (採択されたのか, 審査結果は) finds
+        no decision: none recorded for its item in the top passages or, for an item named
+        by its number, in the rest of their minutes, and no sentence of the top passages
+        pronouncing a result (of any item: a report's prose may state it): the documents
+        do not say how it was decided."""
+        if question_type(question) != "decision":
+            return False
+        top = [h.chunk for h in hits[: self.params.passages]]
+        pool = [*top, *(self._deciding([], top) if names_an_item(question) else [])]
+        if matching_decision(question, [c.metadata for c in pool]):
+            return False
+        return not any(states_result(c.text) for c in top)
+
     def _support_asked(self, question: str) -> float:
         """The least support (:meth:`_support`) a figure needs: :attr:`ExtractiveParams.
         figure_support` for a Japanese question; none for an English one, whose terms
@@ -548,13 +563,17 @@ class Extractor:
             if verb == "said":  # whoever spoke the sentence that holds the question best
                 # (not the chair calling on others, 「市政執行方針について市長の発言を許しま
                 # す」, unless asked for; a chair who speaks to the matter is a speaker)
+                # The chair's call that gives the floor (「市政執行方針について市長から発言
+                # を求められておりますので、これを許します。」) names who spoke next: the
+                # speaker of the turn after it
                 calls = src.metadata.get("chunk_type") == "procedure" and not chair_asked
-                spoken = [
-                    (at, s, who[0])
-                    for at, s, _ in answer_sentences(turn)
-                    if (who := speakers_at(src.metadata, [at]))
-                    and not (calls and who[0].get("category") == "chair")
-                ]
+                spoken = []
+                for at, s, _ in answer_sentences(turn):
+                    who = speakers_at(src.metadata, [at])
+                    if who and calls and who[0].get("category") == "chair":
+                        who = self._called(turn, at) if _GIVES_FLOOR.search(s) else []
+                    if who:
+                        spoken.append((at, s, who[0]))
                 if not spoken:
                     continue
                 _, quote, sayer = max(spoken, key=lambda x: self.evidence.coverage(weights, x[1]))
@@ -589,6 +608,30 @@ class Extractor:
         least = self.params.speaker_margin * max(cov for cov, _, _ in found)
         near = [(r, -cov, i) for i, (cov, r, _) in enumerate(found) if cov >= least]
         return found[min(near)[2]][2]
+
+    def _called(self, chunk: Chunk, at: int) -> list[Mapping[str, Any]]:
+        """The speaker of the turn after the one at ``at`` in ``chunk``: later in the
+        passage, or the first turn of the next passages of its document that continues the
+        count of turns (empty when none is found)."""
+        turns = sorted(chunk.metadata.get("turn_offsets") or [], key=lambda t: int(t["offset"]))
+        mine = [t for t in turns if int(t["offset"]) <= at]
+        if not mine:
+            return []
+        later = [t for t in turns if int(t["offset"]) > at]
+        if later:
+            return speakers_at(chunk.metadata, [int(later[0]["offset"])])
+        doc, _, n = chunk.id.rpartition("#")
+        wanted = mine[-1].get("n")
+        if self.lookup is None or not n.isdigit() or wanted is None:
+            return []
+        for step in range(1, _CALL_REACH + 1):
+            nxt = self.lookup(chunk_id(doc, int(n) + step))
+            if nxt is None:
+                return []
+            for t in nxt.metadata.get("turn_offsets") or []:
+                if t.get("n") == int(wanted) + 1:
+                    return speakers_at(nxt.metadata, [int(t["offset"])])
+        return []
 
     def _asked_in(self, chunk: Chunk) -> Chunk:
         """The turn holding the question that ``chunk`` answers (itself when it holds it, or
@@ -937,6 +980,10 @@ class Extractor:
 
 
 _WHO_WORDS = frozenset({*WHO_WORDS, *ASKING_WORDS})
+# The chair gives the floor: 「…発言を求められておりますので、これを許します」, 「順次これを
+# 許します」, 「発言を許可します」
+_GIVES_FLOOR = re.compile(r"許します|許可します")
+_CALL_REACH = 3  # passages after a chair's call read for the turn it gives the floor to
 
 
 _HEADER_PASSAGES = 8  # a minutes' header is read up to this many passages

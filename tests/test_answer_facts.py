@@ -862,6 +862,32 @@ def test_a_yes_no_question_quotes_the_sentence_that_says_where_the_matter_stands
     assert "行わない" not in "".join(s.text for s in off.pick(q, _hits(fees)))
 
 
+def test_a_decision_no_passage_records_is_not_answered() -> None:
+    """「…は採択されたのか」 asks for a result: without a decision recorded for the item, or
+    a sentence pronouncing one, the documents do not say how it was decided."""
+    ex = _looking_up()
+    received = Chunk(
+        "h#4",
+        "2月19日までに受理いたしました陳情1件は、お手元に配付いたしております陳情文書表のとおりであります。",
+        "陳情 受理",
+        {"city": "函館市", "chunk_type": "procedure", "doc_id": "h"},
+    )
+    assert ex.lacks_decision("2月19日までに受理した陳情は採択されたのか", _hits(received))
+    # the vote on the item, found among the passages or in the rest of its minutes
+    assert not ex.lacks_decision("市第54号議案は可決されたのか", _hits(VOTE))
+    asked = dataclasses.replace(
+        QUESTION, id="v#000", metadata={**QUESTION.metadata, "doc_id": "v", "kind": "minutes"}
+    )
+    voted = dataclasses.replace(VOTE, id="v#001", metadata={**VOTE.metadata, "doc_id": "v"})
+    minutes = Extractor(ex.evidence, ex.embeddings, lookup={asked.id: asked, voted.id: voted}.get)
+    assert not minutes.lacks_decision("市第54号議案はどうなったか", _hits(asked))
+    assert ex.lacks_decision("市第54号議案はどうなったか", _hits(asked))  # the vote not found
+    # a result pronounced in prose, with no decision record (a report's summary)
+    prose = dataclasses.replace(received, id="h#5", text="本陳情は全会一致で採択されました。")
+    assert not ex.lacks_decision("陳情は採択されたのか", _hits(prose))
+    assert not ex.lacks_decision("陳情はいつ受理されたのか", _hits(received))  # not a decision
+
+
 def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
     ex = _looking_up()
     assert ex.lacks_asked_figure("補正額はいくらか", _hits(QUESTION))  # no amount of yen
@@ -1088,6 +1114,53 @@ def test_who_said_something_is_whoever_spoke_it_not_the_chair_who_called_them() 
     assert lead.startswith("吉田崇仁（議長）")
     # nothing the question asks about is said: no one is named
     lead, _, _ = ex.compose_with_lead("下水道料金の値上げについて述べたのは誰か", _hits(speech))
+
+
+def test_the_chairs_call_names_who_spoke_in_the_next_passage() -> None:
+    """A chair's call that gives the floor (「…市長から発言を求められておりますので、これを
+    許します。」) is often the only passage holding the item's name; the speech follows in
+    the next passage, under the next turn's number, and its speaker is who spoke."""
+    mayor = {"name": "大泉潤", "role": "市長", "category": "official", "label": "市長（大泉潤）"}
+    chair = {"name": "吉田崇仁", "role": "議長", "category": "chair", "label": "議長（吉田崇仁）"}
+    call_text = (
+        "日程第６　市政執行方針について市長から発言を求められておりますので、これを許します。"
+    )
+    call = Chunk(
+        "h#011",
+        call_text,
+        call_text,
+        {
+            "doc_id": "h",
+            "chunk_type": "procedure",
+            "answerers": [chair],
+            "turn_offsets": [{"offset": 0, "n": 14, "speaker": chair["label"]}],
+        },
+    )
+    speech_text = "令和６年第１回市議会定例会の開会に当たり、私の所信を申し述べます。"
+    speech = Chunk(
+        "h#012",
+        speech_text,
+        speech_text,
+        {
+            "doc_id": "h",
+            "chunk_type": "statement",
+            "answerers": [mayor],
+            "turn_offsets": [{"offset": 0, "n": 15, "speaker": mayor["label"]}],
+        },
+    )
+    ev = Evidence(TOK, BM25.build([TOK(call_text), TOK(speech_text)]))
+    by_id = {c.id: c for c in (call, speech)}
+    ex = Extractor(ev, as_batched(FakeEmbeddings()), lookup=by_id.get)
+    lead, _, citations = ex.compose_with_lead("市政執行方針を述べたのは誰か", _hits(call))
+    assert lead.startswith("大泉潤（市長）")
+    assert "これを許します" in citations[0].quote  # the call is the evidence, and is cited
+    # a call whose next turn is not found names no one: the chair did not speak to it
+    alone = Extractor(ev, as_batched(FakeEmbeddings()), lookup={call.id: call}.get)
+    lead, _, _ = alone.compose_with_lead("市政執行方針を述べたのは誰か", _hits(call))
+    assert lead == ""
+    # nor does the chair's sentence that only names the item (no floor given)
+    named = dataclasses.replace(call, text="日程第６　市政執行方針を議題といたします。")
+    lead, _, _ = ex.compose_with_lead("市政執行方針を述べたのは誰か", _hits(named))
     assert lead == ""
 
 
