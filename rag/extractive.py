@@ -69,12 +69,16 @@ _QUESTION_SENTENCE = re.compile(
 # places the sentence after it on the question's terms (Extractor.pick skips it; the
 # sentences of a passage keep it). Anything said of the noun (は, も, が, とおり, a figure,
 # a plan or a view, a verb before です) makes it a statement: 「ご指摘のとおりでございま
-# す。」, 「ご提案の施設を来年度に開設する予定です。」
+# す。」, 「ご提案の施設を来年度に開設する予定です。」 The same opening names the topic first:
+# 「…の人材確保についてのお問合せでございます。」, 「…についてでございます。」 (について and
+# nothing said after it: 「については検討中です」 says something).
 _ECHO = re.compile(
     r"^[^。、]{0,6}[、，]?(?:ただいまの|今の)?(?:ご質問|お尋ね|ご指摘|ご提案)"
     r"(?:いただきました|いただいた|をいただきました|のありました|がありました|の)?"
     r"(?:(?!とおり|通り|予定|見込|検討|調査|考え)[^。、，はもが0-9０-９〇一二三四五六七八九十百千万億])"
     r"{0,40}?(?:[一-龥ァ-ヴーA-Za-zＡ-Ｚａ-ｚ]|について)(?:でございます|です|お答え(?:いた)?します)。?$"
+    r"|^[^。]{2,80}?について(?:の)?(?:[ご御]質問|お問い?合わ?せ|お尋ね|[ご御]指摘|[ご御]提案)?"
+    r"(?:でございます|です)。?$"
 )
 # The cue by which a sentence answers each kind of question (:func:`rag.facts.question_type`):
 # a reason, a number, a date, a way; a yes/no question is answered by a sentence that states

@@ -148,6 +148,8 @@ def test_an_opening_that_only_names_the_question_taken_up_is_no_answer(
         "ただいまのご質問についてお答えいたします。",
         "まず、ご質問の多世代交流についてでございます。",
         "今、ご質問いただきましたｅスポーツを使った多世代交流でございます。",
+        "区内私立幼稚園における預かり保育、特別支援保育等の人材確保についてのお問合せでございます。",
+        "次に、令和5年度の学童保育の定員についてでございます。",
     ):
         assert _ECHO.match(said), said
     for said in (
@@ -159,6 +161,8 @@ def test_an_opening_that_only_names_the_question_taken_up_is_no_answer(
         "ご質問の事業費として約三億円を計上したところです。",
         "結論としては、ご提案の方向で進める予定です。",
         "ご質問の件を実施するところです。",
+        "人材確保については大変厳しい状況でございます。",
+        "定員について見直す考えです。",
     ):
         assert not _ECHO.match(said), said
 
