@@ -24,19 +24,24 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import math
 import re
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from rag.bm25 import BM25
 from rag.text import MONTHS
 from rag.tokenizing import english_stop_words, romanize
 
-LEXICON_FILE = "lexicon-12.json"  # in the index generation; bumped with the glossary too
+LEXICON_FILE = "lexicon-13.json"  # in the index generation; bumped with the glossary too
 # JMdict's own mark of an everyday word ("common" on jisho.org); nf01-nf48, news2 and ichi2
 # are frequency bands below it
 COMMON_TAGS = ("news1", "ichi1", "spec1", "spec2", "gai1")
 MAX_GLOSS_WORDS = 4  # longer glosses are definitions, not translations
+GLOSS_SENSES = 2  # senses of a headword whose glosses translate it in a passage
 PER_UNIT = 4  # Japanese terms an English word or pair may add to a query
 GLOSSARY_PARTS = 5  # BM25 terms a council glossary's term may be cut into (dictionary's: 3)
 # A word whose best translation weighs less is only a word of longer glosses ("asked" of
@@ -110,10 +115,14 @@ class Lexicon:
 
     terms: Mapping[str, list[tuple[str, float]]] = field(default_factory=dict)
     cuts: Mapping[str, str] = field(default_factory=dict)
+    # the other way: each BM25 term of the index → the English words of its glosses, with
+    # their weights (:class:`DocumentTranslation`)
+    glosses: Mapping[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.terms, Packed):
-            object.__setattr__(self, "terms", Packed.of(self.terms))
+        for name in ("terms", "glosses"):
+            if not isinstance(getattr(self, name), Packed):
+                object.__setattr__(self, name, Packed.of(getattr(self, name)))
 
     def __bool__(self) -> bool:
         return bool(self.terms)
@@ -193,8 +202,8 @@ class Lexicon:
         return out
 
     def save(self, path: Path) -> None:
-        assert isinstance(self.terms, Packed)  # __post_init__ packs it
-        data = {"terms": self.terms.packed, "cuts": dict(self.cuts)}
+        assert isinstance(self.terms, Packed) and isinstance(self.glosses, Packed)  # packed
+        data = {"terms": self.terms.packed, "cuts": dict(self.cuts), "glosses": self.glosses.packed}
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
@@ -203,10 +212,10 @@ class Lexicon:
     def load(cls, path: Path) -> Lexicon | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            terms, cuts = data["terms"], data["cuts"]
-            if not all(isinstance(v, str) for d in (terms, cuts) for v in d.values()):
+            terms, cuts, glosses = data["terms"], data["cuts"], data["glosses"]
+            if not all(isinstance(v, str) for d in (terms, cuts, glosses) for v in d.values()):
                 return None
-            return cls(Packed(terms), cuts)
+            return cls(Packed(terms), cuts, Packed(glosses))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
 
@@ -530,4 +539,97 @@ def build(
         for t in heads
         if (cut := segments(t, vocabulary, GLOSSARY_PARTS)) and cut != [t]
     }
-    return Lexicon(kept, cuts)
+    return Lexicon(kept, cuts, term_glosses(found, vocabulary, english_tokens, glossary))
+
+
+def term_glosses(
+    entries: Iterable[Entry],
+    vocabulary: Container[str],
+    english_tokens: Callable[[str], list[str]],
+    glossary: Mapping[str, Sequence[str]],
+) -> dict[str, list[tuple[str, float]]]:
+    """Each BM25 term of the index that is a dictionary headword → the English words of
+    its glosses: its first :data:`GLOSS_SENSES` senses, the first at weight 1 and the rest
+    at half (人事 → personnel, affairs; 課 → section, department, division); the council
+    glossary's terms → the words of their English names (議会 → council). A single kanji
+    counts only as an everyday word (課, 区), as in :func:`build`."""
+    stop = english_stop_words()
+    out: dict[str, dict[str, float]] = {}
+    for entry in entries:
+        words: dict[str, float] = {}
+        for place, sense in enumerate(entry.senses[:GLOSS_SENSES]):
+            weight = 1.0 if place == 0 else 0.5
+            for text in sense:
+                toks = english_tokens(_PAREN.sub(" ", text))
+                if not toks or len(toks) > MAX_GLOSS_WORDS:
+                    continue  # a definition, not a translation
+                for t in toks:
+                    if t not in stop and t.isascii() and _translated([t]):
+                        words[t] = max(words.get(t, 0.0), weight)
+        for head in entry.heads:
+            if head in vocabulary and (len(head) > 1 or entry.common):
+                mine = out.setdefault(head, {})
+                for t, w in words.items():
+                    mine[t] = max(mine.get(t, 0.0), w)
+    for phrase, council_terms in glossary.items():
+        toks = [t for t in english_tokens(phrase) if t not in stop]
+        for term in council_terms:
+            if term in vocabulary:
+                mine = out.setdefault(term, {})
+                mine.update(dict.fromkeys(toks, 1.0))
+    return {term: sorted(words.items()) for term, words in out.items() if words}
+
+
+class DocumentTranslation:
+    """BM25 over each passage put into English word by word (document translation, the
+    other half of dictionary-based cross-language retrieval): a passage's count of an
+    English word is the sum, over the index terms it holds, of each term's count times
+    the word's weight in that term's glosses (:attr:`Lexicon.glosses`). A translation the
+    query side never picks is still found: "personnel division" reaches 人事課 through 課's
+    gloss "division", which is not among the four translations of "division" a query
+    takes (部, 採決, 分野, 分け). Nothing is stored per passage; a query word's column is
+    summed from the columns of the index terms that gloss it.
+
+    >>> from rag.bm25 import BM25
+    >>> bm = BM25.build([["人事", "課"], ["分野"], ["良好"]])
+    >>> lex = Lexicon(glosses={"人事": [("personnel", 1.0)], "課": [("division", 1.0)]})
+    >>> int(DocumentTranslation(bm, lex).scores(["personnel", "division"]).argmax())
+    0
+    """
+
+    def __init__(self, bm25: BM25, lexicon: Lexicon, k1: float = 1.5, b: float = 0.75) -> None:
+        self.bm25, self.k1, self.b = bm25, k1, b
+        by_word: dict[str, list[tuple[int, float]]] = {}
+        per_term = np.zeros(bm25.matrix.shape[1], dtype=np.float64)
+        for term in lexicon.glosses:
+            j = bm25.vocab.get(term)
+            if j is None:
+                continue
+            for word, weight in lexicon.glosses[term]:
+                by_word.setdefault(word, []).append((j, weight))
+                per_term[j] += weight
+        self.columns = {
+            w: (np.asarray([j for j, _ in cols]), np.asarray([x for _, x in cols]))
+            for w, cols in by_word.items()
+        }
+        # each passage's length in English words: its terms' counts times their glosses'
+        lengths = np.asarray(bm25.matrix @ per_term, dtype=np.float64).ravel()
+        self.norm = k1 * (1 - b + b * lengths / max(float(lengths.mean()), 1e-9))
+        self.n = bm25.matrix.shape[0]
+
+    def scores(self, words: Sequence[str]) -> np.ndarray:
+        """BM25 (Lucene idf) of every passage for the English ``words`` (each once)."""
+        out = np.zeros(self.n, dtype=np.float64)
+        for word in dict.fromkeys(words):
+            found = self.columns.get(word)
+            if found is None:
+                continue
+            cols, weights = found
+            tf = np.asarray(self.bm25.matrix[:, cols] @ weights, dtype=np.float64).ravel()
+            rows = np.flatnonzero(tf)
+            if not len(rows):
+                continue
+            idf = math.log(1 + (self.n - len(rows) + 0.5) / (len(rows) + 0.5))
+            f = tf[rows]
+            out[rows] += idf * f * (self.k1 + 1) / (f + self.norm[rows])
+        return out

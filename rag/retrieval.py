@@ -79,6 +79,10 @@ def _tokens_of(groups: Groups) -> list[str]:
 # A question in English (Latin letters, digits, punctuation): its words are translated for BM25.
 MAX_QUERY_CHARS = 2000
 FUSE_DEPTH = 20  # of each wording's list that reciprocal rank fusion reads (Retriever._fused)
+# An English question's keyword score: BM25 of its translated groups plus this share of BM25
+# over the passages put into English (rag.bilingual.DocumentTranslation); 0 turns it off.
+# Chosen on the dev split's English questions (evals/results/2026-11-29-n-*)
+DOCUMENT_TRANSLATION = 0.5
 R = TypeVar("R", int, str)
 
 
@@ -191,6 +195,7 @@ class Retriever:
         self.reranker = LinearRanker.load(index.folder / RERANKER_FILE)
         self._lexicon: Lexicon | None = None
         self._lexicon_lock = threading.Lock()
+        self._translation: bilingual.DocumentTranslation | None = None
         self._allowed: tuple[Filters, np.ndarray] | None = None
 
     @property
@@ -277,7 +282,7 @@ class Retriever:
         if not lexicon:
             return single
         stop = english_stop_words()  # question words (how, many) are no terms
-        english = [t for t in tokens if t.isascii() and t not in stop]
+        english = self.english_words(query)
         groups: Groups = []
         covered: set[str] = set()
         for unit, terms in lexicon.weighted_units(english):
@@ -294,6 +299,29 @@ class Retriever:
             groups.append(alts)
         left = [g for g in single if g[0][0][0] not in covered and g[0][0][0] not in stop]
         return left + groups
+
+    def english_words(self, query: str) -> list[str]:
+        """The English words of an English question, as BM25 tokenises them, less the
+        question words (how, many); empty for a Japanese question."""
+        if question_language(query) != "en":
+            return []
+        stop = english_stop_words()
+        return [t for t in self.tokenizer(query) if t.isascii() and t not in stop]
+
+    def _translated(self, query: str) -> dict[str, float]:
+        """The search's note that BM25 also read the passages put into English."""
+        used = self.english_words(query) and DOCUMENT_TRANSLATION and self.document_translation
+        return {"document_translation": DOCUMENT_TRANSLATION} if used else {}
+
+    @property
+    def document_translation(self) -> bilingual.DocumentTranslation | None:
+        """The passages put into English through the term list's glosses, built on the
+        first English question (under the term list's lock); None without a term list."""
+        if self._translation is None and (lexicon := self.lexicon):
+            with self._lexicon_lock:
+                if self._translation is None:
+                    self._translation = bilingual.DocumentTranslation(self.index.bm25, lexicon)
+        return self._translation
 
     def _named(self, row: int) -> list[str]:
         """Ways staff name when and where a chunk was said, for pseudo-queries."""
@@ -419,17 +447,24 @@ class Retriever:
     def bm25_rank(
         self, query: str, depth: int, allowed: np.ndarray | None, t: dict[str, float]
     ) -> list[int]:
-        return self._bm25(self.query_groups(query), depth, allowed, t)[0]
+        return self._bm25(query, self.query_groups(query), depth, allowed, t)[0]
 
     def _bm25(
         self,
+        query: str,
         groups: Groups,
         depth: int,
         allowed: np.ndarray | None,
         t: dict[str, float],
     ) -> tuple[list[int], np.ndarray]:
+        """The keyword ranking: BM25 of the query's groups; for an English question, plus
+        :data:`DOCUMENT_TRANSLATION` times BM25 of its words over the passages put into
+        English (:class:`rag.bilingual.DocumentTranslation`)."""
         t0 = time.perf_counter()
         scores = self.index.bm25.scores_any(groups)
+        words = self.english_words(query)
+        if words and DOCUMENT_TRANSLATION and (translated := self.document_translation):
+            scores = scores + DOCUMENT_TRANSLATION * translated.scores(words)
         if allowed is not None:
             mask = np.full(len(scores), -np.inf)
             mask[allowed] = scores[allowed]
@@ -451,7 +486,7 @@ class Retriever:
         dense: dict[int, float | None] = {self._rows[i]: s for i, s in found if i in self._rows}
         groups = self.query_groups(query)
         tokens = _tokens_of(groups)
-        bm25_rows, scores = self._bm25(groups, depth, self._rows_passing(where), timings)
+        bm25_rows, scores = self._bm25(query, groups, depth, self._rows_passing(where), timings)
         rows = list(dict.fromkeys([*dense, *bm25_rows]))
         missing = [self.chunks[r].id for r in rows if r not in dense]
         if missing:  # BM25's candidates the dense search did not reach
@@ -605,7 +640,12 @@ class Retriever:
         ]
         timings["fuse"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        stages = {"first": sorted(rankings), "second": "rrf" if len(rankings) > 1 else None}
+        stages: dict[str, Any] = {
+            "first": sorted(rankings),
+            "second": "rrf" if len(rankings) > 1 else None,
+        }
+        if "bm25" in rankings:
+            stages.update(self._translated(query))
         return SearchResult(query, asked, hits, timings, q, stages)
 
     def _fused(
@@ -684,7 +724,7 @@ class Retriever:
         scores = self.reranker.score(X)
         second: dict[str, Any] = {"reranker": self.reranker.to_json()}
         wanted = wanted_speaker(query)
-        spread = float(scores.std())  # each index's ranker has its own scale
+        spread = float(scores.std()) if len(scores) else 0.0  # each ranker has its own scale
         named = named_speakers(query)
         n = len(cands.rows)
         by_named = (
@@ -735,7 +775,7 @@ class Retriever:
             )
         timings["rerank"] = (time.perf_counter() - t0) * 1000
         timings["total"] = (time.perf_counter() - t_all) * 1000
-        stages = {"first": ["bm25", "dense"], "second": second}
+        stages = {"first": ["bm25", "dense"], "second": second, **self._translated(query)}
         return SearchResult(query, "hybrid", hits, timings, cands.query_vector, stages, understood)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rag.bilingual import (
+    DocumentTranslation,
     Entry,
     Lexicon,
     build,
@@ -12,7 +13,9 @@ from rag.bilingual import (
     jmdict_entries,
     jmdict_glosses,
     segments,
+    term_glosses,
 )
+from rag.bm25 import BM25
 from rag.tokenizing import Tokenizer, english_stop_words
 
 TOKENS = Tokenizer("surface")
@@ -148,10 +151,63 @@ def test_romanised_readings_are_units_but_not_english() -> None:
 
 def test_saved_and_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
     lex = build(VOCAB, TOKENS, fake_entries)
-    assert lex.cuts and len(lex.terms) > 10
+    assert lex.cuts and len(lex.terms) > 10 and lex.glosses["費用"]
     lex.save(tmp_path / "lexicon.json")
     assert Lexicon.load(tmp_path / "lexicon.json") == lex
     assert Lexicon.load(tmp_path / "missing.json") is None
+
+
+def test_each_index_term_is_glossed_by_its_first_senses_and_the_council_names() -> None:
+    entries = [
+        Entry(("人事",), True, (("personnel affairs",), ("human affairs",), ("unused",))),
+        Entry(("課",), True, (("section", "division"), ("lesson",))),
+        Entry(("区",), False, (("ward",),)),  # a single kanji, not an everyday word
+        Entry(("人事異動",), True, (("personnel reshuffle",),)),  # not one BM25 term
+        Entry(("費用",), True, (("cost (2 km)", "a sum of money paid for goods bought or made"),)),
+    ]
+    glosses = term_glosses(
+        entries, {"人事", "課", "区", "費用", "議会"}, TOKENS, {"city council": ("議会",)}
+    )
+    stem = {w: TOKENS(w)[0] for w in ("personnel", "affairs", "human", "division", "lesson")}
+    assert dict(glosses["人事"]) == {
+        stem["personnel"]: 1.0,
+        stem["affairs"]: 1.0,
+        stem["human"]: 0.5,  # the second sense at half, the third not read
+    }
+    assert (
+        dict(glosses["課"])[stem["division"]] == 1.0 and dict(glosses["課"])[stem["lesson"]] == 0.5
+    )
+    assert "区" not in glosses and "人事異動" not in glosses
+    assert [w for w, _ in glosses["費用"]] == [TOKENS("cost")[0]]  # no number, no definition
+    assert {w for w, _ in glosses["議会"]} == {TOKENS("city")[0], TOKENS("council")[0]}
+
+
+def test_passages_put_into_english_find_a_translation_the_query_side_leaves_out() -> None:
+    """「人事課」 is found for "personnel division" through 課's gloss, though "division"
+    translates to four other terms first; a word glossing nothing scores nothing."""
+    docs = [
+        ["人事", "課", "要望"],
+        ["分野", "採決"],
+        ["人事", "評価", "評価"],
+        ["課"],
+        ["予算"],
+        ["公園"],
+    ]
+    bm = BM25.build(docs)
+    lex = Lexicon(
+        {"division": [("部", 1.0), ("採決", 1.0), ("分野", 1.0), ("分け", 1.0)]},
+        glosses={
+            "人事": [("personnel", 1.0)],
+            "評価": [("evaluation", 1.0)],
+            "課": [("division", 1.0), ("section", 1.0)],
+            "分野": [("field", 1.0), ("division", 0.5)],
+            "採決": [("vote", 1.0), ("division", 0.5)],
+        },
+    )
+    scores = DocumentTranslation(bm, lex).scores(["personnel", "division", "personnel"])
+    assert int(scores.argmax()) == 0 and scores[0] > scores[2] > 0 and scores[3] > 0
+    assert not DocumentTranslation(bm, lex).scores(["zebra"]).any()
+    assert not DocumentTranslation(bm, Lexicon()).scores(["personnel"]).any()
 
 
 def test_the_packaged_jmdict_translates_council_words() -> None:
@@ -310,3 +366,42 @@ def test_a_council_s_long_names_are_held_in_as_many_parts_as_the_index_cuts_them
     packaged = council_glossary()
     assert packaged["general affairs committee"] == ("総務委員会",)
     assert "建設委員会" in packaged["construction committee"]
+
+
+MINUTES = """令和6年度 総務委員会
+
+○委員長　ただいまから総務委員会を開会いたします。
+○田中委員　人事課に、見守りの職員を増やすよう要望は届いていますか。
+○山本課長　人事課には、増員の要望が寄せられております。
+○鈴木委員　分野ごとの部の再編について、採決の前に分けて議論すべきではありませんか。
+○山本課長　部の分野別の再編は、採決の前に分けて説明いたします。
+○佐藤委員　公園のトイレの清掃について伺います。
+○山本課長　公園のトイレは、週に二回清掃しております。
+"""
+
+
+def test_an_english_question_reaches_a_passage_through_its_glosses(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On a real index and the packaged JMdict: "division" translates to four terms of
+    the index before 課 (部, 分け, 分野, 採決), so only the passages put into English find
+    「人事課」 for it."""
+    import rag.retrieval
+    from rag.indexing import ingest
+    from rag.retrieval import Retriever
+    from rag.settings import Settings
+    from tests.conftest import FakeEmbeddings
+
+    (tmp_path / "soumu.txt").write_text(MINUTES, encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "index", embed_model="fake")
+    emb = FakeEmbeddings()
+    ingest([tmp_path / "soumu.txt"], settings, emb)
+    r = Retriever.open(settings, emb)
+    assert r.lexicon and "課" not in dict(r.lexicon.terms["division"])
+    asked = "Which division is it?"
+    result = r.search(asked, k=3, mode="bm25")
+    found = [h.chunk.text for h in result.hits]
+    assert any("人事課" in t for t in found) and any("分野" in t for t in found)
+    assert result.stages["document_translation"] == rag.retrieval.DOCUMENT_TRANSLATION
+    assert "document_translation" not in r.search("人事課", k=3, mode="bm25").stages
+    monkeypatch.setattr(rag.retrieval, "DOCUMENT_TRANSLATION", 0.0)
+    found = [h.chunk.text for h in r.search(asked, k=3, mode="bm25").hits]
+    assert not any("人事課" in t for t in found)
