@@ -85,6 +85,14 @@ SPEAKER_BOOST = 2.0
 # this many standard deviations. Chosen on the dev split
 # (evals/results/2026-11-29-l-roll-boost-dev-grid.txt).
 ROLL_BOOST = 2.0
+# An English question: its candidates' dense similarity, in standard deviations over the
+# candidates, adds this many standard deviations of the reranker's scores. The reranker is
+# fitted on Japanese pseudo-queries, whose words a passage holds as typed; an English
+# question's terms reach a passage only through translations, so its term features are
+# looser and the cross-lingual embedding deserves more say than the fit gives it. Chosen
+# on the dev split's English questions, better on all three corpora at 0.25
+# (evals/results/2026-11-29-o-english-dense-dev-grid.txt).
+ENGLISH_DENSE = 0.25
 # Pseudo-queries a fit draws: 3 per chunk, at least MIN (a small index's chunks give several
 # each, with other words) and at most MAX.
 PSEUDO_QUERIES, MIN_PSEUDO_QUERIES = 600, 300

@@ -36,6 +36,8 @@ from rag.places import Gazetteer
 from rag.rerank import (
     CANDIDATES,
     CANDIDATES_EN,
+    ENGLISH_DENSE,
+    FEATURES,
     MIN_PSEUDO_QUERIES,
     PSEUDO_QUERIES,
     RERANKER_FILE,
@@ -723,6 +725,12 @@ class Retriever:
         X = self.candidate_features(query, cands, understood)
         scores = self.reranker.score(X)
         second: dict[str, Any] = {"reranker": self.reranker.to_json()}
+        if ENGLISH_DENSE and question_language(query) == "en" and len(scores) > 1:
+            # the cross-lingual embedding counts more where terms come through translations
+            dense = X[:, FEATURES.index("dense")]
+            z = (dense - dense.mean()) / (float(dense.std()) or 1.0)
+            scores = scores + ENGLISH_DENSE * float(scores.std()) * z
+            second["english_dense"] = ENGLISH_DENSE
         wanted = wanted_speaker(query)
         spread = float(scores.std()) if len(scores) else 0.0  # each ranker has its own scale
         named = named_speakers(query)

@@ -126,7 +126,7 @@ def test_hints_match_metadata() -> None:
 def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Path) -> None:
     from rag.bilingual import LEXICON_FILE
     from rag.indexing import ingest
-    from rag.rerank import FEATURES, RERANKER_FILE
+    from rag.rerank import ENGLISH_DENSE, FEATURES, RERANKER_FILE
     from rag.retrieval import Retriever
     from rag.settings import Settings
     from tests.conftest import REPORT, FakeEmbeddings
@@ -152,6 +152,9 @@ def test_hybrid_search_is_reranked_by_a_ranker_fitted_on_the_index(tmp_path: Pat
     english = r.search("How did Morioka get cloud cost savings?", k=5)
     assert (r.index.folder / LEXICON_FILE).is_file() and r.lexicon
     assert english.stages["second"]["reranker"] == r.reranker.to_json()  # the one ranker
+    # whose scores an English question's dense similarity moves, a Japanese one's not
+    assert english.stages["second"]["english_dense"] == ENGLISH_DENSE > 0
+    assert "english_dense" not in result.stages["second"]
     dated = r.search("令和5年の視察で見た盛岡市のクラウド", k=3)
     assert dated.to_json()["understood"]["labels"] == ["2023年"]
     assert r.search("令和5年の視察で見た盛岡市のクラウド", k=3, hints=False).understood == Hints()
