@@ -256,9 +256,7 @@ class Answerer:
             )
             for h in hits[: self.evidence.passages]
         )
-        message = NO_FIGURE[lang] if no_figure else NO_ANSWER[lang]
-        if no_decision:
-            message = NO_DECISION[lang]
+        message = (NO_DECISION if no_decision else NO_FIGURE if no_figure else NO_ANSWER)[lang]
         sep = "」「" if lang == "ja" else ", "
         if elsewhere:
             message = NOT_ABOUT[lang].format(names=sep.join(elsewhere))

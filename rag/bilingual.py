@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import math
 import re
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,9 +75,10 @@ class Entry:
 
 
 class Packed(Mapping[str, list[tuple[str, float]]]):
-    """English unit → its (Japanese term, weight) list, each unit's list kept as one string
-    ("費用\t1\nコスト\t1") and read back when a question asks for it: an archive's list
-    (180k units) held as lists of tuples took 260 MiB of a server's memory."""
+    """A word → its (translation, weight) list (English unit → Japanese terms, or an index
+    term → the English words of its glosses), each list kept as one string
+    ("費用\t1\nコスト\t1") and read back when asked for: an archive's list (180k units)
+    held as lists of tuples took 260 MiB of a server's memory."""
 
     def __init__(self, packed: Mapping[str, str]) -> None:
         self.packed = dict(packed)
@@ -218,6 +218,20 @@ class Lexicon:
             return cls(Packed(terms), cuts, Packed(glosses))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
+
+
+def _gloss_tokens(text: str, english_tokens: Callable[[str], list[str]]) -> list[str]:
+    """A gloss's BM25 tokens, its parenthesised notes left out; none for a gloss of more
+    than :data:`MAX_GLOSS_WORDS` (a definition, not a translation)."""
+    toks = english_tokens(_PAREN.sub(" ", text))
+    return toks if len(toks) <= MAX_GLOSS_WORDS else []
+
+
+def _translates(head: str, entry: Entry, place: int) -> bool:
+    """Whether the ``place``-th sense of ``entry`` translates its headword ``head``: any
+    sense of a word of two or more characters; a single kanji (区, 課) only as an everyday
+    word's first sense, its others being too many things at once."""
+    return len(head) > 1 or (place == 0 and entry.common)
 
 
 def _translated(words: Sequence[str]) -> bool:
@@ -493,8 +507,8 @@ def build(
         for place, sense in enumerate(entry.senses):
             damp = (1.0 if place == 0 else 0.5) * (1.0 if entry.common else 0.5)
             for text in sense:
-                toks = english_tokens(_PAREN.sub(" ", text))
-                if not toks or len(toks) > MAX_GLOSS_WORDS:
+                toks = _gloss_tokens(text, english_tokens)
+                if not toks:
                     continue
                 # the whole gloss when it is up to three words ("cost", "staff member",
                 # "junior high school"), and each of its words at a lower weight ("staff");
@@ -508,9 +522,8 @@ def build(
                         continue
                     best = terms.setdefault(unit, {})
                     for head in entry.heads:
-                        if len(head) == 1 and (place or not entry.common):
-                            continue
-                        best[head] = max(best.get(head, 0.0), weight * damp)
+                        if _translates(head, entry, place):
+                            best[head] = max(best.get(head, 0.0), weight * damp)
     # a romanised Japanese word in an English question ("furusato nozei", "Koen") is its
     # entry's headwords, unless the spelling is an English word of the glosses ("sake")
     english = set(terms)
@@ -552,25 +565,26 @@ def term_glosses(
     its glosses: its first :data:`GLOSS_SENSES` senses, the first at weight 1 and the rest
     at half (人事 → personnel, affairs; 課 → section, department, division); the council
     glossary's terms → the words of their English names (議会 → council). A single kanji
-    counts only as an everyday word (課, 区), as in :func:`build`."""
+    is glossed only as an everyday word, by both senses: JMdict's first sense of 課 is
+    "lesson", its second "section, division". (A query takes a single kanji only as an
+    everyday word's first sense, :func:`_translates`: there it would be an alternative
+    that matches everywhere; here it only adds a word to the passages that hold it.)"""
     stop = english_stop_words()
     out: dict[str, dict[str, float]] = {}
     for entry in entries:
-        words: dict[str, float] = {}
         for place, sense in enumerate(entry.senses[:GLOSS_SENSES]):
             weight = 1.0 if place == 0 else 0.5
-            for text in sense:
-                toks = english_tokens(_PAREN.sub(" ", text))
-                if not toks or len(toks) > MAX_GLOSS_WORDS:
-                    continue  # a definition, not a translation
-                for t in toks:
-                    if t not in stop and t.isascii() and _translated([t]):
-                        words[t] = max(words.get(t, 0.0), weight)
-        for head in entry.heads:
-            if head in vocabulary and (len(head) > 1 or entry.common):
-                mine = out.setdefault(head, {})
-                for t, w in words.items():
-                    mine[t] = max(mine.get(t, 0.0), w)
+            words = {
+                t
+                for text in sense
+                for t in _gloss_tokens(text, english_tokens)
+                if t not in stop and t.isascii() and _translated([t])
+            }
+            for head in entry.heads:
+                if head in vocabulary and (len(head) > 1 or entry.common):
+                    mine = out.setdefault(head, {})
+                    for t in words:
+                        mine[t] = max(mine.get(t, 0.0), weight)
     for phrase, council_terms in glossary.items():
         toks = [t for t in english_tokens(phrase) if t not in stop]
         for term in council_terms:
@@ -597,8 +611,10 @@ class DocumentTranslation:
     0
     """
 
-    def __init__(self, bm25: BM25, lexicon: Lexicon, k1: float = 1.5, b: float = 0.75) -> None:
-        self.bm25, self.k1, self.b = bm25, k1, b
+    def __init__(self, bm25: BM25, lexicon: Lexicon) -> None:
+        if not bm25.counts:
+            raise ValueError("an index of an older format holds BM25 weights, not term counts")
+        self.bm25 = bm25
         by_word: dict[str, list[tuple[int, float]]] = {}
         per_term = np.zeros(bm25.matrix.shape[1], dtype=np.float64)
         for term in lexicon.glosses:
@@ -614,11 +630,12 @@ class DocumentTranslation:
         }
         # each passage's length in English words: its terms' counts times their glosses'
         lengths = np.asarray(bm25.matrix @ per_term, dtype=np.float64).ravel()
-        self.norm = k1 * (1 - b + b * lengths / max(float(lengths.mean()), 1e-9))
+        self.norm = bm25.saturation(lengths)  # the index's k1 and b
         self.n = bm25.matrix.shape[0]
 
     def scores(self, words: Sequence[str]) -> np.ndarray:
-        """BM25 (Lucene idf) of every passage for the English ``words`` (each once)."""
+        """BM25 of every passage for the English ``words`` (each once), with the index's
+        own idf, k1 and b."""
         out = np.zeros(self.n, dtype=np.float64)
         for word in dict.fromkeys(words):
             found = self.columns.get(word)
@@ -629,7 +646,7 @@ class DocumentTranslation:
             rows = np.flatnonzero(tf)
             if not len(rows):
                 continue
-            idf = math.log(1 + (self.n - len(rows) + 0.5) / (len(rows) + 0.5))
             f = tf[rows]
-            out[rows] += idf * f * (self.k1 + 1) / (f + self.norm[rows])
+            k1 = self.bm25.k1
+            out[rows] += self.bm25.idf_of_df(len(rows)) * f * (k1 + 1) / (f + self.norm[rows])
         return out

@@ -51,8 +51,7 @@ class BM25:
         self._idf = _idf(n, self._df, idf)
         self._norm: np.ndarray | None = None
         if lengths is not None:
-            avgdl = lengths.mean() if n else 0.0
-            self._norm = k1 * (1 - b + b * lengths / max(avgdl, 1e-9))
+            self._norm = self.saturation(lengths)
 
     @classmethod
     def build(
@@ -89,9 +88,20 @@ class BM25:
         df = 0 if j is None else int(self._df[j])
         return float(_idf(self.matrix.shape[0], df, "lucene"))
 
-    def _idf_of_df(self, df: int) -> float:
+    def idf_of_df(self, df: int) -> float:
         """The idf this index's scores use (:attr:`idf`) for a term held by ``df`` documents."""
         return float(_idf(self.matrix.shape[0], df, self.idf))
+
+    def saturation(self, lengths: np.ndarray) -> np.ndarray:
+        """``k1 * (1 - b + b * length / mean length)`` of each document: the term-frequency
+        saturation this index's scores divide by, for documents of ``lengths``."""
+        avgdl = float(lengths.mean()) if len(lengths) else 0.0
+        return np.asarray(self.k1 * (1 - self.b + self.b * lengths / max(avgdl, 1e-9)))
+
+    @property
+    def counts(self) -> bool:
+        """Whether the matrix holds term counts (not an older index's precomputed weights)."""
+        return self.lengths is not None
 
     def _column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows holding term ``j`` and the term's BM25 weight in each."""
@@ -170,7 +180,7 @@ class BM25:
                 if len(rows) and idf != 0 and weight > 0:  # okapi's idf may be negative
                     best[rows] = np.maximum(best[rows], weight * w / idf)
             # the documents holding any alternative are those it scores in
-            out = out + self._idf_of_df(int(np.count_nonzero(best))) * best
+            out = out + self.idf_of_df(int(np.count_nonzero(best))) * best
         return out
 
     def _all_of(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

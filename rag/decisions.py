@@ -70,15 +70,22 @@ _METHOD_CUES = (
 _THIS = re.compile(r"本案|本件|本請願|本陳情|本議案|以上[0-9０-９]+件|各案|両案|これら")
 
 
+# A result pronounced without a result word: 「原案のとおり決定いたしました」, 「…を議決いたしま
+# した」
+_DECIDED = re.compile(r"原案(?:のとおり|どおり|の通り)(?:決定|決し)|議決(?:いた)?しました|議決され")
+
+
 def states_result(text: str) -> bool:
     """Whether ``text`` pronounces or reports a decision's result (「原案のとおり可決されまし
     た」, 「委員会の報告は可決であります」), whatever item it names.
 
     >>> states_result("よって、本案は原案のとおり可決されました。"), states_result("陳情1件を受理しました。")
     (True, False)
+    >>> states_result("議案第3号は原案のとおり決定いたしました。")
+    True
     """
     norm = nfkc(text)
-    return bool(_RESULT.search(norm) or _REPORTED.search(norm))
+    return bool(_RESULT.search(norm) or _REPORTED.search(norm) or _DECIDED.search(norm))
 
 
 def item_kind(item: str) -> str:

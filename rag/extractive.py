@@ -31,6 +31,7 @@ from rag.facts import (
     WHO_WORDS,
     asked_parts,
     asked_units,
+    asks_council_decision,
     days_named,
     decision_line,
     english_amount,
@@ -71,13 +72,14 @@ _QUESTION_SENTENCE = re.compile(
 # a plan or a view, a verb before です) makes it a statement: 「ご指摘のとおりでございま
 # す。」, 「ご提案の施設を来年度に開設する予定です。」 The same opening names the topic first:
 # 「…の人材確保についてのお問合せでございます。」, 「…についてでございます。」 (について and
-# nothing said after it: 「については検討中です」 says something).
+# nothing said after it, nor a subject before it: 「については検討中です」 and 「主な内容は、
+# …の見直しについてでございます。」 say something).
 _ECHO = re.compile(
     r"^[^。、]{0,6}[、，]?(?:ただいまの|今の)?(?:ご質問|お尋ね|ご指摘|ご提案)"
     r"(?:いただきました|いただいた|をいただきました|のありました|がありました|の)?"
     r"(?:(?!とおり|通り|予定|見込|検討|調査|考え)[^。、，はもが0-9０-９〇一二三四五六七八九十百千万億])"
     r"{0,40}?(?:[一-龥ァ-ヴーA-Za-zＡ-Ｚａ-ｚ]|について)(?:でございます|です|お答え(?:いた)?します)。?$"
-    r"|^[^。]{2,80}?について(?:の)?(?:[ご御]質問|お問い?合わ?せ|お尋ね|[ご御]指摘|[ご御]提案)?"
+    r"|^[^。はもが]{2,80}?について(?:の)?(?:[ご御]質問|お問い?合わ?せ|お尋ね|[ご御]指摘|[ご御]提案)?"
     r"(?:でございます|です)。?$"
 )
 # The cue by which a sentence answers each kind of question (:func:`rag.facts.question_type`):
@@ -416,14 +418,10 @@ class Extractor:
                     citations, c = self._with_sentence(citations, extra, i, sentence)
                     return f"{'、'.join(named)} [{c.n}]", citations
         elif kind == "decision":
-            # the passages found, then, for an item named by its number, the rest of their
-            # minutes that record a decision: the vote is a procedural passage that shares
-            # few words with the question (a title alone matches too loosely to go further)
-            pool = [*extra, *(self._deciding(citations, extra) if names_an_item(question) else [])]
-            metas = [c.metadata for c in citations] + [ch.metadata for ch in pool]
-            decided = matching_decision(question, metas)
+            decided = self._decision_of(question, citations, extra)
             if decided:
-                i, d = decided
+                i, d, pool = decided
+                metas = [c.metadata for c in citations] + [ch.metadata for ch in pool]
                 sentence = str(d.get("sentence") or "")
                 citations, c = self._with_sentence(citations, pool, i, sentence)
                 by_committee = any(d is x for x in metas[i].get("committee_decisions") or ())
@@ -504,13 +502,26 @@ class Extractor:
         by its number, in the rest of their minutes, and no sentence of the top passages
         pronouncing a result (of any item: a report's prose may state it): the documents
         do not say how it was decided."""
-        if question_type(question) != "decision":
+        if not asks_council_decision(question):
             return False
         top = [h.chunk for h in hits[: self.params.passages]]
-        pool = [*top, *(self._deciding([], top) if names_an_item(question) else [])]
-        if matching_decision(question, [c.metadata for c in pool]):
+        if self._decision_of(question, [], top):
             return False
         return not any(states_result(c.text) for c in top)
+
+    def _decision_of(
+        self, question: str, citations: Sequence[Citation], extra: Sequence[Chunk]
+    ) -> tuple[int, Mapping[str, Any], list[Chunk]] | None:
+        """(index among the citations and then the pool, decision, the pool) of the
+        decision the question asks about: among the passages, then, for an item named by
+        its number, in the rest of their minutes that record a decision (the vote is a
+        procedural passage that shares few words with the question; a title alone matches
+        too loosely to go further)."""
+        pool = [*extra, *(self._deciding(citations, extra) if names_an_item(question) else [])]
+        decided = matching_decision(
+            question, [c.metadata for c in citations] + [c.metadata for c in pool]
+        )
+        return (*decided, pool) if decided else None
 
     def _support_asked(self, question: str) -> float:
         """The least support (:meth:`_support`) a figure needs: :attr:`ExtractiveParams.
@@ -576,6 +587,7 @@ class Extractor:
                     who = speakers_at(src.metadata, [at])
                     if who and calls and who[0].get("category") == "chair":
                         who = self._called(turn, at) if _GIVES_FLOOR.search(s) else []
+                        who = [p for p in who if p.get("category") != "chair"]
                     if who:
                         spoken.append((at, s, who[0]))
                 if not spoken:
@@ -985,8 +997,8 @@ class Extractor:
 
 _WHO_WORDS = frozenset({*WHO_WORDS, *ASKING_WORDS})
 # The chair gives the floor: 「…発言を求められておりますので、これを許します」, 「順次これを
-# 許します」, 「発言を許可します」
-_GIVES_FLOOR = re.compile(r"許します|許可します")
+# 許します」, 「発言を許可します」 (not 「写真撮影を許可します」)
+_GIVES_FLOOR = re.compile(r"(?:発言|これ|質疑|討論|質問)を(?:許します|許可(?:いた)?します)")
 _CALL_REACH = 3  # passages after a chair's call read for the turn it gives the floor to
 
 

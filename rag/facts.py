@@ -698,6 +698,24 @@ def names_an_item(question: str) -> bool:
     return bool(_item_numbers(nfkc(question)))
 
 
+# What a council votes on, named in a question
+_VOTED_ON = re.compile(
+    r"議案|請願|陳情|予算|決算|条例|\b(bills?|petitions?|motions?|budgets?|ordinances?)\b", re.I
+)
+
+
+def asks_council_decision(question: str) -> bool:
+    """Whether a decision question asks how a council decided something it votes on: an
+    item named by its number, or a bill, petition, motion, budget or ordinance; not
+    "How many years have passed since …" nor "Which measures has the ward adopted?".
+
+    >>> asks_council_decision("陳情は採択されたのか"), asks_council_decision("Which measures were adopted?")
+    (True, False)
+    """
+    q = nfkc(question)
+    return question_type(q) == "decision" and (names_an_item(q) or bool(_VOTED_ON.search(q)))
+
+
 def matching_decision(
     question: str, metas: Sequence[Mapping[str, Any]]
 ) -> tuple[int, Mapping[str, Any]] | None:

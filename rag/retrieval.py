@@ -46,6 +46,7 @@ from rag.rerank import (
     SPEAKER_BOOST,
     Candidates,
     LinearRanker,
+    english_dense,
     features,
     fit,
     pseudo_queries,
@@ -266,6 +267,7 @@ class Retriever:
         with contextlib.suppress(OSError):  # read-only: the list still serves from memory
             lexicon.save(self.index.folder / LEXICON_FILE)
         self._lexicon = lexicon
+        self._translation = None  # put into English again through the new list
         return lexicon
 
     def query_tokens(self, query: str) -> list[str]:
@@ -318,11 +320,13 @@ class Retriever:
     @property
     def document_translation(self) -> bilingual.DocumentTranslation | None:
         """The passages put into English through the term list's glosses, built on the
-        first English question (under the term list's lock); None without a term list."""
-        if self._translation is None and (lexicon := self.lexicon):
+        first English question (under the term list's lock); None without a term list, or
+        for an index of an older format (its BM25 holds weights, not counts)."""
+        bm25 = self.index.bm25
+        if self._translation is None and bm25.counts and (lexicon := self.lexicon):
             with self._lexicon_lock:
                 if self._translation is None:
-                    self._translation = bilingual.DocumentTranslation(self.index.bm25, lexicon)
+                    self._translation = bilingual.DocumentTranslation(bm25, lexicon)
         return self._translation
 
     def _named(self, row: int) -> list[str]:
@@ -725,11 +729,10 @@ class Retriever:
         X = self.candidate_features(query, cands, understood)
         scores = self.reranker.score(X)
         second: dict[str, Any] = {"reranker": self.reranker.to_json()}
-        if ENGLISH_DENSE and question_language(query) == "en" and len(scores) > 1:
-            # the cross-lingual embedding counts more where terms come through translations
-            dense = X[:, FEATURES.index("dense")]
-            z = (dense - dense.mean()) / (float(dense.std()) or 1.0)
-            scores = scores + ENGLISH_DENSE * float(scores.std()) * z
+        if ENGLISH_DENSE and question_language(query) == "en":
+            # the cross-lingual embedding counts more where terms come through translations;
+            # the boosts below are then in the spread of these scores (as measured on dev)
+            scores = english_dense(scores, X[:, FEATURES.index("dense")], ENGLISH_DENSE)
             second["english_dense"] = ENGLISH_DENSE
         wanted = wanted_speaker(query)
         spread = float(scores.std()) if len(scores) else 0.0  # each ranker has its own scale

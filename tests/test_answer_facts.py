@@ -886,6 +886,13 @@ def test_a_decision_no_passage_records_is_not_answered() -> None:
     prose = dataclasses.replace(received, id="h#5", text="本陳情は全会一致で採択されました。")
     assert not ex.lacks_decision("陳情は採択されたのか", _hits(prose))
     assert not ex.lacks_decision("陳情はいつ受理されたのか", _hits(received))  # not a decision
+    decided = dataclasses.replace(
+        received, id="h#6", text="議案第3号は原案のとおり決定いたしました。"
+    )
+    assert not ex.lacks_decision("議案第3号はどうなったか", _hits(decided))
+    # "passed" and "adopted" of no council vote: not asked how a council decided
+    assert not ex.lacks_decision("How many years have passed since the merger?", _hits(received))
+    assert not ex.lacks_decision("Which measures has the ward adopted?", _hits(received))
 
 
 def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
@@ -1154,6 +1161,23 @@ def test_the_chairs_call_names_who_spoke_in_the_next_passage() -> None:
     lead, _, citations = ex.compose_with_lead("市政執行方針を述べたのは誰か", _hits(call))
     assert lead.startswith("大泉潤（市長）")
     assert "これを許します" in citations[0].quote  # the call is the evidence, and is cited
+    # the speech may begin passages later (the chair's turn run on into the next passage)
+    more = dataclasses.replace(
+        call,
+        id="h#012",
+        text="（大泉　潤市長登壇）",
+        metadata={**call.metadata, "chunk_type": "procedure"},
+    )
+    later = dataclasses.replace(speech, id="h#013")
+    far = {c.id: c for c in (call, more, later)}
+    lead, _, _ = Extractor(ev, as_batched(FakeEmbeddings()), lookup=far.get).compose_with_lead(
+        "市政執行方針を述べたのは誰か", _hits(call)
+    )
+    assert lead.startswith("大泉潤（市長）")
+    # a chair allowing something else (写真撮影) gives no one the floor
+    photo = dataclasses.replace(call, text="日程第６　市政執行方針の写真撮影を許可します。")
+    lead, _, _ = ex.compose_with_lead("市政執行方針を述べたのは誰か", _hits(photo))
+    assert lead == ""
     # a call whose next turn is not found names no one: the chair did not speak to it
     alone = Extractor(ev, as_batched(FakeEmbeddings()), lookup={call.id: call}.get)
     lead, _, _ = alone.compose_with_lead("市政執行方針を述べたのは誰か", _hits(call))

@@ -163,6 +163,8 @@ def test_an_opening_that_only_names_the_question_taken_up_is_no_answer(
         "ご質問の件を実施するところです。",
         "人材確保については大変厳しい状況でございます。",
         "定員について見直す考えです。",
+        "今回の改正の主な内容は、手数料の額の見直しについてでございます。",
+        "課題は人材確保についてです。",
     ):
         assert not _ECHO.match(said), said
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from rag.answering import NO_ANSWER, Answerer
+from rag.answering import NO_ANSWER, NO_DECISION, Answerer
 from rag.generation import NO_ANSWER_TOKEN, chat_model
 from rag.indexing import ingest
 from rag.retrieval import FUSE_DEPTH, Retriever
@@ -77,6 +77,14 @@ def test_question_the_documents_do_not_answer(answerer: Answerer) -> None:
     assert a.nearest and all(n.quote in n.text for n in a.nearest)
     b = answerer.ask("盛岡市の学校給食費の無償化はいつから始まったか")
     assert b.status == "no_answer" and b.answer.startswith(NO_ANSWER["ja"])
+    # how a council decided, asked of a report that records no vote: not quotes on the topic
+    for question, lang in (
+        ("盛岡市議会でガバメントクラウドの予算は可決されたのか", "ja"),
+        ("Was the budget for Morioka's cloud migration passed by the council?", "en"),
+    ):
+        c = answerer.ask(question)
+        assert c.status == "no_answer" and c.confidence == 0.0 and c.nearest
+        assert c.answer.startswith(NO_DECISION[lang])
 
 
 def test_follow_up_is_understood_with_the_history(answerer: Answerer) -> None:

@@ -114,3 +114,19 @@ def test_fit_finds_the_feature_that_marks_the_source() -> None:
     assert R.LinearRanker.from_json(model.to_json()).names == R.FEATURES
     with pytest.raises(ValueError, match="no source chunk"):
         R.fit([np.zeros((3, len(R.FEATURES)))], [np.zeros(3, dtype=int)])
+
+
+def test_an_english_questions_dense_similarity_reorders_equal_scores() -> None:
+    from rag.rerank import ENGLISH_DENSE, english_dense
+
+    scores = np.array([2.0, 2.0, 0.0, 4.0])
+    dense = np.array([0.2, 0.6, 0.4, 0.4])
+    moved = english_dense(scores, dense)
+    assert ENGLISH_DENSE > 0 and moved[1] > moved[0]  # tied, the closer one first
+    assert moved[3] == scores[3] and moved[2] == scores[2]  # at the mean: unchanged
+    z = (dense[1] - dense.mean()) / dense.std()  # standard deviations above the mean
+    assert abs(float(moved[1] - scores[1]) - ENGLISH_DENSE * float(scores.std()) * z) < 1e-9
+    one = np.array([1.0])
+    assert english_dense(one, np.array([0.3])) is one  # nothing to compare
+    flat = np.array([1.0, 1.0])
+    assert english_dense(flat, np.array([0.1, 0.9])).tolist() == [1.0, 1.0]  # no spread
