@@ -628,10 +628,16 @@ class DocumentTranslation:
             w: (np.asarray([j for j, _ in cols]), np.asarray([x for _, x in cols]))
             for w, cols in by_word.items()
         }
-        # each passage's length in English words: its terms' counts times their glosses'
-        lengths = np.asarray(bm25.matrix @ per_term, dtype=np.float64).ravel()
-        self.norm = bm25.saturation(lengths)  # the index's k1 and b
+        # each passage's length in English words: its terms' counts times their glosses',
+        # summed a glossed term's column at a time (the matrix times a vector would copy
+        # every count as a float: 64 MiB on the archive)
         self.n = bm25.matrix.shape[0]
+        lengths = np.zeros(self.n, dtype=np.float64)
+        m = bm25.matrix
+        for j in np.flatnonzero(per_term):
+            a, z = m.indptr[j], m.indptr[j + 1]
+            lengths[m.indices[a:z]] += per_term[j] * m.data[a:z]
+        self.norm = bm25.saturation(lengths)  # the index's k1 and b
 
     def scores(self, words: Sequence[str]) -> np.ndarray:
         """BM25 of every passage for the English ``words`` (each once), with the index's
