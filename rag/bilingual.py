@@ -634,9 +634,9 @@ class DocumentTranslation:
         self.n = bm25.matrix.shape[0]
         lengths = np.zeros(self.n, dtype=np.float64)
         m = bm25.matrix
-        for j in np.flatnonzero(per_term):
-            a, z = m.indptr[j], m.indptr[j + 1]
-            lengths[m.indices[a:z]] += per_term[j] * m.data[a:z]
+        for col in np.flatnonzero(per_term):
+            a, z = m.indptr[col], m.indptr[col + 1]
+            lengths[m.indices[a:z]] += per_term[col] * m.data[a:z]
         self.norm = bm25.saturation(lengths)  # the index's k1 and b
 
     def scores(self, words: Sequence[str]) -> np.ndarray:
