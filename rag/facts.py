@@ -50,7 +50,9 @@ _DECISION = re.compile(
     r"|\b(passed|rejected|adopted|voted?|vote on)\b",
     re.I,
 )
-_DECIDED_ITEM = re.compile(r"議案|請願|陳情|\b(bill|petition|motion)\b", re.I)
+# The items a council decides on: a question naming one and asking its result is a decision
+_ITEMS_JA, _ITEMS_EN = "議案|請願|陳情", "bill|petition|motion"
+_DECIDED_ITEM = re.compile(rf"{_ITEMS_JA}|\b({_ITEMS_EN})\b", re.I)
 _DECIDED_ASK = re.compile(
     r"結果|どうなった|\b(result|outcome|decided|decision|recommend(ed|ation)?)\b", re.I
 )
@@ -698,10 +700,8 @@ def names_an_item(question: str) -> bool:
     return bool(_item_numbers(nfkc(question)))
 
 
-# What a council votes on, named in a question
-_VOTED_ON = re.compile(
-    r"議案|請願|陳情|予算|決算|条例|\b(bills?|petitions?|motions?|budgets?|ordinances?)\b", re.I
-)
+# What a council votes on, named in a question: those items, budgets, accounts, ordinances
+_VOTED_ON = re.compile(rf"{_ITEMS_JA}|予算|決算|条例|\b(?:{_ITEMS_EN}|budget|ordinance)s?\b", re.I)
 
 
 def asks_council_decision(question: str) -> bool:

@@ -79,8 +79,7 @@ def _tokens_of(groups: Groups) -> list[str]:
     return list(dict.fromkeys(t for group in groups for alt, _ in group for t in alt))
 
 
-# A question in English (Latin letters, digits, punctuation): its words are translated for BM25.
-MAX_QUERY_CHARS = 2000
+MAX_QUERY_CHARS = 2000  # a longer query is refused, naming the field
 FUSE_DEPTH = 20  # of each wording's list that reciprocal rank fusion reads (Retriever._fused)
 # An English question's keyword score: BM25 of its translated groups plus this share of BM25
 # over the passages put into English (rag.bilingual.DocumentTranslation); 0 turns it off.
