@@ -32,7 +32,13 @@ from rag.bm25 import BM25
 from rag.municipalities import EN_SUFFIXES, english_named, named, speaks_of
 from rag.retrieval import Hit
 from rag.text import fold, question_language, sentences
-from rag.tokenizing import Tokenizer, acronyms, latin_names, romanized_reading
+from rag.tokenizing import (
+    Tokenizer,
+    acronyms,
+    english_stop_words,
+    latin_names,
+    romanized_reading,
+)
 
 # Passages whose coverage counts; the extractive answer quotes from as many.
 ANSWER_PASSAGES = 3
@@ -106,8 +112,14 @@ class Evidence:
         out = {}
         held = set()  # the question's tokens that are terms of their own
         tokens = list(dict.fromkeys(self.tokenizer(question)))
-        if english:  # a letter alone (the s of "council's") says nothing
-            tokens = [t for t in tokens if not (t.isascii() and len(t) < 2)]
+        if english:  # a letter alone (the s of "council's") says nothing, nor does a
+            # question's own word (after, per, what) that some English passage also holds
+            stop = english_stop_words()
+            tokens = [
+                t
+                for t in tokens
+                if not (t.isascii() and (len(t) < 2 or (t in stop and t not in as_written)))
+            ]
         for t in tokens:
             if (
                 lexicon

@@ -115,7 +115,11 @@ class ExtractiveParams:
     asked_factor: float = 0.7  # a questioner's sentence answers less often than an official's
     keep_same_passage: float = 0.8  # more sentences of the top passage, share of the top score
     keep_other_passage: float = 0.95  # sentences of other passages
-    keep_next_sentence: float = 0.6  # the sentence right after the best one
+    # the sentence right after the best one, at this share of its score: a reply that
+    # answers two asks in turn (「目的としましては…。それから、課題としましては…」)
+    # states the second right after the first; dev 0.6 / 0.5 / 0.4 (evals/results/
+    # 2026-11-29-q-keep-next-dev.txt)
+    keep_next_sentence: float = 0.5
     # a sentence holding question terms that no chosen one holds, at least this share of
     # the question's idf weight, is quoted too
     complete_share: float = 0.2

@@ -920,8 +920,10 @@ def test_a_figure_in_a_header_list_counts_where_the_record_says_when_and_where()
     assert ex.compose_with_lead(q, _hits(that_day))[0].startswith("欠席議員(4人)")
     _, text, citations = ex.compose_with_lead(q, _hits(that_day))
     quote = citations[0].quote
-    assert "午前10時開議／欠席議員（４人）[1]" in text  # one cited line per source
-    assert quote == "令和６年11月29日（金）午前10時開議\n欠席議員（４人）"  # lines apart stay lines
+    assert text.endswith("欠席議員（４人）[1]")  # quoted, with the lines before it
+    assert text.count("[1]") == 2  # the lead, then one cited line per source
+    # lines apart (増永純女君 between) stay lines
+    assert quote == "令和６年11月29日（金）午前10時開議\n出席議員（82人）\n欠席議員（４人）"
     assert [header[a:b] for a, b in quote_spans(header, quote)] == quote.split("\n")
     assert joined(["一つ目。", "三つ目。"]) == "一つ目。三つ目。"  # marked sentences run on
     # a date stated without its year is that day's when the record's month and day match

@@ -74,6 +74,16 @@ def test_weights_keep_known_terms_and_names_but_not_unknown_english(evidence: Ev
     assert latin_names("Why did Morioka adopt it? Both cut costs.") == ["Morioka"]
 
 
+
+def test_an_english_questions_own_words_are_no_terms_where_a_passage_holds_them() -> None:
+    """English passages (a URL, a slogan) put "after" and "per" in the index; they weigh as
+    rare words there, but say nothing of what a question is about."""
+    texts = ["Life after school, 100 yen per day", "粗大ごみの手数料を改定する。"]
+    ev = Evidence(TOK, BM25.build([TOK(t) for t in texts]))
+    w = ev.weights("What is the school fee per day after the revision?")
+    assert "school" in w and "day" in w
+    assert "per" not in w and "after" not in w and "what" not in w
+
 def test_coverage_confidence_and_missing_names(evidence: Evidence) -> None:
     q = "盛岡市のクラウド導入の理由"
     w = evidence.weights(q)
