@@ -74,7 +74,6 @@ def test_weights_keep_known_terms_and_names_but_not_unknown_english(evidence: Ev
     assert latin_names("Why did Morioka adopt it? Both cut costs.") == ["Morioka"]
 
 
-
 def test_an_english_questions_own_words_are_no_terms_where_a_passage_holds_them() -> None:
     """English passages (a URL, a slogan) put "after" and "per" in the index; they weigh as
     rare words there, but say nothing of what a question is about."""
@@ -83,6 +82,7 @@ def test_an_english_questions_own_words_are_no_terms_where_a_passage_holds_them(
     w = ev.weights("What is the school fee per day after the revision?")
     assert "school" in w and "day" in w
     assert "per" not in w and "after" not in w and "what" not in w
+
 
 def test_coverage_confidence_and_missing_names(evidence: Evidence) -> None:
     q = "盛岡市のクラウド導入の理由"
