@@ -280,9 +280,14 @@ class Extractor:
             ]
             if stated:
                 chosen.append(max(stated, key=lambda s: s.score))
-        # the sentence right after the best one often finishes its thought
+        # the sentence right after the best one often finishes its thought; where that one
+        # is quoted already (it held terms the best one lacks), the one after the run
         after = [s for s in scored if s.hit is top.hit and s.start > top.start]
-        nxt = min(after, key=lambda s: s.start) if after else None
+        nxt = None
+        for s in sorted(after, key=lambda s: s.start):
+            nxt = s
+            if s not in chosen:
+                break
         if (
             nxt
             and nxt not in chosen

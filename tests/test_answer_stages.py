@@ -196,6 +196,23 @@ def test_pick_prefers_the_sentence_with_what_the_question_asks_for(evidence: Evi
     assert [s.text for s in asked] == ["図書館は来年度から午後九時まで開館します。"]
 
 
+def test_the_sentence_after_a_quoted_run_finishes_the_thought() -> None:
+    """The best sentence, then the one holding the question's term it lacks, which is the
+    next one: the sentence after that run is read as the continuation, at half the best
+    one's score (:attr:`ExtractiveParams.keep_next_sentence`)."""
+    text = "公園と道路と河川を整備する。森林も守る。公園と道路は来年に開く。公園の木を植える。"
+    chunk = Chunk("p#1", text, text, {"chunk_type": "report"})
+    ev = Evidence(TOK, BM25.build([TOK(text)]))
+    plain = ExtractiveParams(similarity_weight=0.0, cue_bonus=0.0)
+    ex = Extractor(ev, as_batched(FakeEmbeddings()), plain)
+    picked = [s.text for s in ex.pick("公園と道路と河川と森林", hits(chunk))]
+    assert picked == [
+        "公園と道路と河川を整備する。",
+        "森林も守る。",  # the term the best one lacks
+        "公園と道路は来年に開く。",  # after the run; 「公園の木を植える。」 scores too little
+    ]
+
+
 def test_compose_quotes_exactly_and_says_who(evidence: Evidence) -> None:
     ex = Extractor(evidence, as_batched(FakeEmbeddings()))
     text, citations = ex.compose("Why did Morioka adopt the cloud?", hits(MORIOKA))
