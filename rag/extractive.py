@@ -132,6 +132,11 @@ class ExtractiveParams:
     # lead line: a figure whose clause is negated as the question is, or not negated as it
     # is not (「利用していないと答えた職員は何人か」: 325人, not the 203人 who used it)
     figure_polarity: float = 0.2
+    # lead line: a figure in the questioner's sentence, less this; it was read only when no
+    # answer's sentence held one. A member states what the ward reported (「決算書には過料が
+    # 9万6,000円分計上されていますが」) as the premise of another ask; dev 0 / 0.15 / 0.3
+    # (evals/results/2026-11-29-r-figure-asked-dev.txt)
+    figure_asked: float = 0.15
     # lead line: the question's subject (:meth:`Extractor._support`) that its sentence
     # holds with the two before it, where a passage names its topic (「他都市視察について
     # であります。…日程は、1月16日…」)
@@ -448,13 +453,13 @@ class Extractor:
             extra = [ch for ch in extra if ch.id not in cited]
 
             def best(n: int, taken: Collection[str]) -> Scored | None:
+                # a member may state it, asking something else of it (「決算書には過料が
+                # 9万6,000円分計上されていますが…」): the questioner's sentences are read too,
+                # a little below the answer's (figure_asked)
                 support = self._support_asked(parts[n]) if kinds[n] == "amount" else 0.0
-                found = self._scored_figure(parts[n], kinds[n], citations, extra, support, taken)
-                if found is None:  # a member may state it, asking something else of it
-                    found = self._scored_figure(
-                        parts[n], kinds[n], citations, extra, support, taken, asked_too=True
-                    )
-                return found
+                return self._scored_figure(
+                    parts[n], kinds[n], citations, extra, support, taken, asked_too=True
+                )
 
             first = {n: best(n, ()) for n in range(len(parts))}
             mine: dict[int, Scored] = {}
@@ -919,7 +924,8 @@ class Extractor:
         holds at least this share of the question's subject (:meth:`_support`): a figure in
         a passage that shares a word or two with the question (the cost of a survey, asked
         the cost of a dashboard) is a figure of something else. ``asked_too``: the
-        questioner's sentences are read too, not only the answer's; ``exclude``: figures
+        questioner's sentences are read too, not only the answer's, each figure there
+        :attr:`ExtractiveParams.figure_asked` less; ``exclude``: figures
         not to give (another ask of the question took them)."""
         weights = self.evidence.weights(question)
         about = {t: w for t, w in weights.items() if t not in ASKING_WORDS}
@@ -931,6 +937,7 @@ class Extractor:
             quoted = [s for _, s in sentences(c.quote)]
             said = [(s, asked) for _, s, asked in answer_sentences_of(c)]
             rest = [s for s, asked in said if (asked_too or not asked) and s not in quoted]
+            by_asker = {s for s, asked in said if asked}
             if any_sentence or not weights:  # no term to place it by (English, unbridged)
                 texts = quoted + rest
             else:  # a sentence on the question's terms, or the one right after it
@@ -958,7 +965,8 @@ class Extractor:
                     + self.params.figure_topical * f.topical
                     + self.params.figure_quoted * (f.sentence < len(quoted))
                     + self.params.figure_dated * f.dated
-                    + self.params.figure_polarity * (negated(f.phrase) == negative),
+                    + self.params.figure_polarity * (negated(f.phrase) == negative)
+                    - self.params.figure_asked * (texts[f.sentence] in by_asker),
                     -order,
                 )
                 if best is None or key > best[0]:

@@ -793,6 +793,34 @@ def test_a_figure_only_the_member_states_answers_and_is_no_refusal() -> None:
     assert "1週間に1度" in ex.compose_with_lead(q, _hits(qa))[0]
 
 
+def test_a_figure_the_member_states_beats_a_reply_figure_of_something_else() -> None:
+    """The member states what the accounts recorded as the premise of another ask; the
+    reply gives a figure of something else (the fine per case). The member's figure is read
+    beside the reply's, a little below it (figure_asked), and wins on the question's terms;
+    with the questioner's figures far below, the reply's would be given."""
+    member = "決算書には歩行喫煙防止の過料が9万6,000円分計上されていますが、過料の中身を伺います。"
+    reply = "過料は一律1,000円でございます。"
+    qa = Chunk(
+        "y#41",
+        member + reply,
+        "歩行喫煙防止 過料 計上",
+        {
+            "chunk_type": "qa",
+            "questioner": INOUE,
+            "answerers": [VICE],
+            "doc_id": "y",
+            "turn_offsets": [
+                {"offset": 0, "speaker": INOUE["label"]},
+                {"offset": len(member), "speaker": "副市長"},
+            ],
+        },
+    )
+    q = "歩行喫煙防止の過料はいくら計上されているか"
+    assert "9万6,000円" in _looking_up(qa).compose_with_lead(q, _hits(qa))[0]
+    far = dataclasses.replace(_looking_up(qa), params=ExtractiveParams(figure_asked=10.0))
+    assert "1,000円" in far.compose_with_lead(q, _hits(qa))[0]
+
+
 def test_the_amount_asked_for_may_live_in_a_top_passage_no_quote_cites() -> None:
     ex = _looking_up()
     lead, _, citations = ex.compose_with_lead("補正額はいくらか", _hits(QUESTION, BUDGET))
