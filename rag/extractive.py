@@ -931,6 +931,7 @@ class Extractor:
         about = {t: w for t, w in weights.items() if t not in ASKING_WORDS}
         hints = understand(question) if support and about else None  # once per question
         negative = negated(question) if self.params.figure_polarity else False
+        years = understand(question).years()  # "fiscal 2022", 昨年度: dated figures
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
@@ -947,7 +948,7 @@ class Extractor:
                 texts = quoted + [s for s in rest if s in near]
             in_order = [s for _, s in sentences(c.text)]  # all of them: topic lines too
             subject = {} if hints is None else self._subject(question, hints, about, c.metadata)
-            for f in figures(question, texts, kind):
+            for f in figures(question, texts, kind, years):
                 order += 1
                 if not f.wanted or f.figure in exclude:
                     continue

@@ -26,7 +26,7 @@ Pure functions of text and metadata; no model, no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -169,7 +169,8 @@ _HOW_MANY = r"how many (?:[\w'-]+ ){0,3}?"  # the counted noun may carry modifie
 # A counter the question asks for by name (何人, how many schools): that unit alone is wanted.
 _COUNTER_ASKED = {
     "人": re.compile(
-        rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees"
+        # 登録者数, 参加者数: a count of those who do it (not 事業者数, of businesses)
+        rf"何人|何名|人数|(?<!業)者数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees"
         r"|workers|officers|officials|teachers|students|pupils|users|visitors|participants"
         rf"|{_COUNCILLOR}s|applicants|patients|volunteers|firefighters|nurses|doctors)\b"
     ),
@@ -474,8 +475,12 @@ class Figure:
     dated: Literal[-1, 0, 1] = 0
 
 
-def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
+def figures(
+    question: str, sentences: Sequence[str], kind: str, years: Collection[int] = ()
+) -> list[Figure]:
     """Every amount (``kind`` ``amount``) or date (``when``) in ``sentences``, in order.
+    A figure is dated against the years the question writes (令和4年度) and ``years``, those
+    read from it otherwise ("fiscal 2022", 昨年度: :mod:`rag.understanding`).
     Counts the question asks for without a counter (いくつ) may be bare numbers. A figure
     the question states itself (令和6年 in 「令和6年第4回定例会の会期はいつまでか」) is the
     question's context, not its answer, and is left out.
@@ -497,7 +502,7 @@ def figures(question: str, sentences: Sequence[str], kind: str) -> list[Figure]:
     wanted = asked_units(question) if kind == "amount" else set()  # a date has no unit
     counted = _COUNTED.search(nfkc(question))  # いくつの県と市: a count of 県 is wanted
     noun = counted.group(1) if counted else ""
-    years = {y for d in _stated(question, "when") if (y := written_year(d))}
+    years = {y for d in _stated(question, "when") if (y := written_year(d))} | set(years)
     out = []
     for i, raw in enumerate(sentences):
         s = nfkc(raw)

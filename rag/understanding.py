@@ -96,6 +96,19 @@ class Hints:
     def __bool__(self) -> bool:
         return bool(self.date_from or self.meetings or self.bills)
 
+    def years(self) -> set[int]:
+        """The years a figure the question asks for is of: a 年度's own (its window opens
+        the January before, :func:`fiscal_window`), else each year of the period; none for
+        an open one (以降, since).
+
+        >>> understand("How many took part in fiscal 2022?").years()
+        {2022}
+        """
+        if not self.date_from or not self.date_to or self.since:
+            return set()
+        first = int(self.date_from[:4])
+        return {first} if self.fiscal else set(range(first, int(self.date_to[:4]) + 1))
+
     def labels(self, lang: str = "ja") -> list[str]:
         """What was understood, one label per hint: 「2022年度」, 「2020年3月」, 「議案第70号」."""
         out: list[str] = []

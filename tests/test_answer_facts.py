@@ -1258,6 +1258,34 @@ def test_a_population_or_an_area_is_asked_in_its_units_only_when_nothing_else_is
     assert asked_units(question) == units
 
 
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("盛岡市の公式LINEの登録者数は", {"人"}),  # 者数: a count of those who do it
+        ("講習会の参加者数はどのくらいか", {"人"}),
+        ("入札に参加した事業者数は", set()),  # of businesses, counted in 者 or 社
+    ],
+)
+def test_a_count_of_those_who_do_something_is_asked_in_people(
+    question: str, units: set[str]
+) -> None:
+    assert asked_units(question) == units
+
+
+def test_a_figure_is_dated_against_the_year_an_english_question_names() -> None:
+    """「令和3年度は12回開いて160人、令和4年度は49回開いて374人」: "fiscal 2022" is 令和4年度,
+    read by rag.understanding, as 令和4年度 written in a Japanese question is."""
+    said = ["令和3年度は12回開いて160人、令和4年度は49回開いて374人ということです。"]
+    q = "How many people attended the smartphone classes in fiscal 2022?"
+    years = understand(q).years()
+    assert years == {2022}
+    people = [(f.figure, f.dated) for f in figures(q, said, "amount", years) if f.wanted]
+    assert people == [("160人", -1), ("374人", 1)]
+    assert {f.dated for f in figures(q, said, "amount")} == {0}  # no year written in it
+    ja = "令和4年度の講習会の参加者は何人か"
+    assert [f.dated for f in figures(ja, said, "amount") if f.wanted] == [-1, 1]
+
+
 def test_an_area_is_read_in_the_units_nfkc_makes_of_square_metres() -> None:
     found = figures("延床面積はどのくらいか", ["延床面積は12,000㎡、敷地は3ha"], "amount")
     assert [f.figure for f in found] == ["12,000m2", "3ha"]
