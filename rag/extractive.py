@@ -37,6 +37,7 @@ from rag.facts import (
     english_amount,
     english_date,
     figures,
+    labels_a_time,
     matching_decision,
     names_an_item,
     person_line,
@@ -127,6 +128,12 @@ class ExtractiveParams:
     # when no chosen sentence does
     quote_status: bool = True
     figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
+    # lead line, when: a date under a heading or after a label that names a time (「1 調査
+    # 期間」, 「日時：」): a report's header dates its approval, its submission and, under
+    # 調査期間, the visit; dev 0.15 and 0.3 move nothing (no dev question meets one), 0.15
+    # answers 「行政調査はいつ行われましたか」 on the founding report with the visit's dates
+    # (evals/results/2026-11-29-r-figure-asked-dev.txt)
+    figure_labelled: float = 0.15
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
     figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
     # lead line: a figure whose clause is negated as the question is, or not negated as it
@@ -964,6 +971,8 @@ class Extractor:
                     self.evidence.coverage(weights, f.phrase)
                     + self.params.figure_context * context
                     + self.params.figure_topical * f.topical
+                    + self.params.figure_labelled
+                    * (kind == "when" and _under_time_label(in_order, texts[f.sentence], f.phrase))
                     + self.params.figure_quoted * (f.sentence < len(quoted))
                     + self.params.figure_dated * f.dated
                     + self.params.figure_polarity * (negated(f.phrase) == negative)
@@ -1151,6 +1160,14 @@ def _people_named(sentence: str) -> list[str]:
         # as written: a name may be spaced (出村　ゆかり)
         if any(titled(s[m.end() :]) for m in re.finditer(r"\s*".join(map(re.escape, name)), s))
     ]
+
+
+def _under_time_label(in_order: list[str], sentence: str, phrase: str) -> bool:
+    """Whether a date is given under a heading or after a label naming a time: the line
+    before its sentence is one (「1 調査期間」), or its sentence opens with one."""
+    k = in_order.index(sentence) if sentence in in_order else -1
+    head = nfkc(sentence)[: max(nfkc(sentence).find(phrase), 0)]
+    return (k > 0 and labels_a_time(in_order[k - 1])) or (bool(head) and labels_a_time(head))
 
 
 def answer_sentences_of(c: Citation) -> list[tuple[int, str, bool]]:

@@ -475,6 +475,24 @@ class Figure:
     dated: Literal[-1, 0, 1] = 0
 
 
+# A heading or label that names a time (「1 調査期間」, 「日時：」, 「開催日」): the date under
+# it or after it is the time of what the document or item is about
+_TIME_LABEL = re.compile(
+    r"(?:期間|日時|日程|期日|年月日|開催日|実施日|日付|時期|会期)\s*[:：]?\s*$"
+)
+
+
+def labels_a_time(line: str) -> bool:
+    """Whether ``line`` is a short heading or label naming a time, whose next words or
+    line give it (「1 調査期間」 before 「令和5年8月22日（火）～8月23日（水）」).
+
+    >>> labels_a_time("1 調査期間"), labels_a_time("日時："), labels_a_time("調査の期間は長い")
+    (True, True, False)
+    """
+    line = nfkc(line).strip()
+    return len(line) <= 20 and not line.endswith("。") and bool(_TIME_LABEL.search(line))
+
+
 def figures(
     question: str, sentences: Sequence[str], kind: str, years: Collection[int] = ()
 ) -> list[Figure]:

@@ -829,6 +829,21 @@ def test_the_amount_asked_for_may_live_in_a_top_passage_no_quote_cites() -> None
     assert "18億2,700万円" in cited.quote
 
 
+def test_a_date_under_a_heading_that_names_a_time_answers_when() -> None:
+    """A report's header dates its approval, its submission and, under 「1 調査期間」, the
+    visit: asked when the inspection took place, the visit's dates lead."""
+    text = (
+        "行政調査報告書\n令和5年7月20日付け委員派遣承認要求書に基づき、下記のとおり実施した"
+        "行政調査の結果について報告する。\n令和5年9月13日\n記\n1 調査期間\n"
+        "令和5年8月22日（火）～8月23日（水）\n2 調査場所\n岩手県盛岡市"
+    )
+    header = Chunk("r#0", text, text, {"chunk_type": "header", "doc_id": "r"})
+    q = "行政調査はいつ行われましたか"
+    assert "令和5年8月22日" in _looking_up(header).compose_with_lead(q, _hits(header))[0]
+    flat = dataclasses.replace(_looking_up(header), params=ExtractiveParams(figure_labelled=0))
+    assert "令和5年8月22日" not in flat.compose_with_lead(q, _hits(header))[0]
+
+
 def test_a_date_the_question_states_is_not_its_answer() -> None:
     session = Chunk(
         "y#6",
