@@ -29,7 +29,13 @@ from rag.answers import Answer, Citation
 from rag.chunking import Chunk
 from rag.citations import QUOTE, CheckedAnswer, check_answer
 from rag.evidence import Evidence
-from rag.extractive import DEFAULT_PARAMS, ExtractiveParams, Extractor, answer_sentences
+from rag.extractive import (
+    DEFAULT_PARAMS,
+    ExtractiveParams,
+    Extractor,
+    answer_sentences,
+    asked_post,
+)
 from rag.facts import question_type
 from rag.filters import Filters
 from rag.followup import in_context, rewrite
@@ -58,6 +64,10 @@ NO_FIGURE = {
 NO_DECISION = {
     "ja": "資料には、問われている議決の結果の記載が見つかりませんでした。",
     "en": "The documents do not record how the council decided this.",
+}
+NO_PERSON = {
+    "ja": "資料には、{post}を務める人の名前の記載が見つかりませんでした。",
+    "en": "The documents do not name who holds this post ({post}).",
 }
 NEAREST = {"ja": "近い箇所を下に示します。", "en": "The nearest passages are listed below."}
 # The evidence gate, calibrated on evals/ (the confidence curve of `python -m evals.run`).
@@ -206,7 +216,12 @@ class Answerer:
                 standalone, hits, result.query_vector
             )
             timings["compose"] = (time.perf_counter() - t0) * 1000
-            if citations:
+            post = asked_post(standalone)
+            if post and not lead and draft.asks == "who":
+                # 「盛岡市の市長は誰ですか」 and no passage names anyone holding the post: quotes
+                # on the post (副市長, the mayor's office) are no answer to who holds it
+                final = self.no_answer(draft, hits, lang, no_person=post)
+            elif citations:
                 final = replace(
                     draft, status="answered", answer=text, citations=tuple(citations), lead=lead
                 )
@@ -241,10 +256,12 @@ class Answerer:
         no_figure: bool = False,
         elsewhere: Sequence[str] = (),
         no_decision: bool = False,
+        no_person: str = "",
     ) -> Answer:
         """The refusal, with the nearest passages (their best-covered sentence) listed; it
         says why when it knows: a name no passage mentions, a municipality no passage found
-        speaks of, no figure of the kind asked, or no record of the decision asked."""
+        speaks of, no figure of the kind asked, no record of the decision asked, or no one
+        named as holding the post asked about (``no_person``)."""
         weights = self.evidence.weights(draft.standalone_question)
         nearest = tuple(
             Citation(
@@ -257,6 +274,8 @@ class Answerer:
             for h in hits[: self.evidence.passages]
         )
         message = (NO_DECISION if no_decision else NO_FIGURE if no_figure else NO_ANSWER)[lang]
+        if no_person:
+            message = NO_PERSON[lang].format(post=no_person)
         sep = "」「" if lang == "ja" else ", "
         if elsewhere:
             message = NOT_ABOUT[lang].format(names=sep.join(elsewhere))

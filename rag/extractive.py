@@ -822,7 +822,7 @@ class Extractor:
         で」: 沼沢), most often if several; a speaker label naming both counts too. Only the
         minutes of the council and the meeting the question names; a word the minutes
         also write as a body (総務 of 総務委員会) names no one."""
-        post = _asked_post(question)
+        post = asked_post(question)
         if post is None:
             return None
         councils = {normalised(p) for p in councils_named(question)}
@@ -1046,12 +1046,12 @@ _POSTS = (
 )  # fmt: skip
 
 
-def _asked_post(question: str) -> str | None:
+def asked_post(question: str) -> str | None:
     """The post 「…は誰か」 asks the holder of (委員長, 副市長; 「仙台市議会議長」 → 議長).
 
-    >>> _asked_post("DX推進調査特別委員会の委員長は誰か"), _asked_post("質問した議員は誰か")
+    >>> asked_post("DX推進調査特別委員会の委員長は誰か"), asked_post("質問した議員は誰か")
     ('委員長', None)
-    >>> _asked_post("延長は誰が決めたか"), _asked_post("仙台市議会議長は誰か")
+    >>> asked_post("延長は誰が決めたか"), asked_post("仙台市議会議長は誰か")
     (None, '議長')
     """
     m = _POST_ASKED.search(nfkc(question))

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from rag.answering import NO_ANSWER, NO_DECISION, Answerer
+from rag.answering import NO_ANSWER, NO_DECISION, NO_PERSON, Answerer
 from rag.generation import NO_ANSWER_TOKEN, chat_model
 from rag.indexing import ingest
 from rag.retrieval import FUSE_DEPTH, Retriever
@@ -85,6 +85,28 @@ def test_question_the_documents_do_not_answer(answerer: Answerer) -> None:
         c = answerer.ask(question)
         assert c.status == "no_answer" and c.confidence == 0.0 and c.nearest
         assert c.answer.startswith(NO_DECISION[lang])
+
+
+def test_who_holds_a_post_the_report_never_names_is_refused(answerer: Answerer) -> None:
+    """The report quotes Morioka's staff on what its 副市長 ordered, and names no mayor."""
+    a = answerer.ask("盛岡市の市長は誰ですか")
+    assert a.status == "no_answer" and not a.citations and a.nearest
+    assert a.answer.startswith(NO_PERSON["ja"].format(post="市長"))
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("行政調査はいつ行われましたか", "令和5年8月22日"),  # under 「1 調査期間」
+        ("How many people attended Morioka's smartphone classes in fiscal 2022?", "374人"),
+        ("盛岡市の公式LINEの登録者数は", "9万人"),  # 登録者数: people, not 件
+    ],
+)
+def test_the_lead_line_states_the_fact_asked_of_the_report(
+    answerer: Answerer, question: str, fact: str
+) -> None:
+    a = answerer.ask(question)
+    assert a.status == "answered" and fact in a.lead and a.answer.startswith(a.lead)
 
 
 def test_follow_up_is_understood_with_the_history(answerer: Answerer) -> None:
