@@ -389,8 +389,9 @@ class Extractor:
             n = len(citations) + 1
             citations.append(Citation(n, chunk.id, chunk.text, best.text, chunk.metadata))
             who = who_said(chunk.metadata, lang, [best.start])
-            if lang == "en":
-                lines.append(f"{place}: {who}：「{best.text}」[{n}]")
+            if lang == "en":  # the place first, unless the label starts with it (a report's)
+                label = who if who.startswith(place) else f"{place}: {who}"
+                lines.append(f"{label}：「{best.text}」[{n}]")
             else:
                 lines.append(f"{who}：{best.text}[{n}]")
         if lang == "en" and citations:

@@ -471,6 +471,15 @@ def test_comparing_questions_get_one_cited_line_per_place(extractor: Extractor) 
     assert lines[0].startswith("横浜市") and lines[0].endswith("[1]")
     assert lines[1].startswith("函館市") and lines[1].endswith("[2]")
     assert english_amount("150 万人") == "1.5 million"
+    # in English each line opens with the place, once: a report's label starts with its city
+    report = Chunk("r#9", "盛岡市はクラウドを導入した。", "盛岡市 クラウド", {"city": "盛岡市"})
+    en, _ = extractor.compare(
+        "Compare Morioka and Hakodate on the supplementary budget",
+        [("盛岡市", _hits(report), None), ("函館市", _hits(BUDGET), None)],
+    )
+    rows = en.splitlines()[1:]  # after the "quoted from the Japanese source" label
+    assert rows[0].startswith("盛岡市") and not rows[0].startswith("盛岡市: 盛岡市")
+    assert rows[1].startswith("函館市") and not rows[1].startswith("函館市: 函館市")
 
 
 def test_passages_recording_the_named_item_can_be_lifted() -> None:
