@@ -34,7 +34,7 @@ from rag.extractive import (
     ExtractiveParams,
     Extractor,
     answer_sentences,
-    asked_post,
+    asks_post_holder,
 )
 from rag.facts import question_type
 from rag.filters import Filters
@@ -216,11 +216,11 @@ class Answerer:
                 standalone, hits, result.query_vector
             )
             timings["compose"] = (time.perf_counter() - t0) * 1000
-            post = asked_post(standalone)
-            if post and not lead and draft.asks == "who":
+            post = asks_post_holder(standalone)
+            if post and not lead:
                 # 「盛岡市の市長は誰ですか」 and no passage names anyone holding the post: quotes
                 # on the post (副市長, the mayor's office) are no answer to who holds it
-                final = self.no_answer(draft, hits, lang, no_person=post)
+                final = self.no_answer(replace(draft, confidence=0.0), hits, lang, no_person=post)
             elif citations:
                 final = replace(
                     draft, status="answered", answer=text, citations=tuple(citations), lead=lead

@@ -113,7 +113,8 @@ class Evidence:
         held = set()  # the question's tokens that are terms of their own
         tokens = list(dict.fromkeys(self.tokenizer(question)))
         if english:  # a letter alone (the s of "council's") says nothing, nor does a
-            # question's own word (after, per, what) that some English passage also holds
+            # question's own word (after, per, what): some English passages hold them, and
+            # they would weigh there as rare words
             stop = english_stop_words()
             tokens = [
                 t

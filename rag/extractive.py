@@ -389,7 +389,7 @@ class Extractor:
             n = len(citations) + 1
             citations.append(Citation(n, chunk.id, chunk.text, best.text, chunk.metadata))
             who = who_said(chunk.metadata, lang, [best.start])
-            if lang == "en":  # the place first, unless the label starts with it (a report's)
+            if lang == "en":  # the place first, unless the label starts with it (its city)
                 label = who if who.startswith(place) else f"{place}: {who}"
                 lines.append(f"{label}：「{best.text}」[{n}]")
             else:
@@ -465,9 +465,7 @@ class Extractor:
                 # 9万6,000円分計上されていますが…」): the questioner's sentences are read too,
                 # a little below the answer's (figure_asked)
                 support = self._support_asked(parts[n]) if kinds[n] == "amount" else 0.0
-                return self._scored_figure(
-                    parts[n], kinds[n], citations, extra, support, taken, asked_too=True
-                )
+                return self._scored_figure(parts[n], kinds[n], citations, extra, support, taken)
 
             first = {n: best(n, ()) for n in range(len(parts))}
             mine: dict[int, Scored] = {}
@@ -513,9 +511,7 @@ class Extractor:
         english = question_language(question) == "en"
         support = self._support_asked(question)
         # a member's own words count too: 「1週間に1度巡回していますが…」 states it
-        found = self._figure(
-            question, "amount", [], top, any_sentence=english, support=support, asked_too=True
-        )
+        found = self._figure(question, "amount", [], top, any_sentence=english, support=support)
         return found is None
 
     def lacks_decision(self, question: str, hits: Sequence[Hit]) -> bool:
@@ -898,12 +894,9 @@ class Extractor:
         extra: Sequence[Chunk],
         any_sentence: bool = False,
         support: float = 0.0,
-        asked_too: bool = False,
     ) -> tuple[int, str, str, str] | None:
         """:meth:`_scored_figure` without its key."""
-        found = self._scored_figure(
-            question, kind, citations, extra, support, (), asked_too, any_sentence
-        )
+        found = self._scored_figure(question, kind, citations, extra, support, (), any_sentence)
         return found[1] if found else None
 
     def _scored_figure(
@@ -914,7 +907,6 @@ class Extractor:
         extra: Sequence[Chunk],
         support: float = 0.0,
         exclude: Collection[str] = (),
-        asked_too: bool = False,
         any_sentence: bool = False,
     ) -> Scored | None:
         """(key, (source index, phrase, figure, sentence)): the amount or date the question asks
@@ -931,21 +923,23 @@ class Extractor:
         ``support``: a figure counts only where its sentence, read with the two before it,
         holds at least this share of the question's subject (:meth:`_support`): a figure in
         a passage that shares a word or two with the question (the cost of a survey, asked
-        the cost of a dashboard) is a figure of something else. ``asked_too``: the
-        questioner's sentences are read too, not only the answer's, each figure there
-        :attr:`ExtractiveParams.figure_asked` less; ``exclude``: figures
-        not to give (another ask of the question took them)."""
+        the cost of a dashboard) is a figure of something else. The questioner's sentences
+        are read too (a member states what the ward reported as the premise of another
+        ask), each figure there :attr:`ExtractiveParams.figure_asked` less. ``exclude``:
+        figures not to give (another ask of the question took them)."""
         weights = self.evidence.weights(question)
         about = {t: w for t, w in weights.items() if t not in ASKING_WORDS}
-        hints = understand(question) if support and about else None  # once per question
+        understood = understand(question)  # once per question
+        hints = understood if support and about else None
         negative = negated(question) if self.params.figure_polarity else False
-        years = understand(question).years()  # "fiscal 2022", 昨年度: dated figures
+        # the year an English question names ("fiscal 2022"); a Japanese one writes its dates
+        years = understood.years() if question_language(question) == "en" else set()
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
             quoted = [s for _, s in sentences(c.quote)]
             said = [(s, asked) for _, s, asked in answer_sentences_of(c)]
-            rest = [s for s, asked in said if (asked_too or not asked) and s not in quoted]
+            rest = [s for s, _ in said if s not in quoted]
             by_asker = {s for s, asked in said if asked}
             if any_sentence or not weights:  # no term to place it by (English, unbridged)
                 texts = quoted + rest
@@ -973,7 +967,7 @@ class Extractor:
                     + self.params.figure_context * context
                     + self.params.figure_topical * f.topical
                     + self.params.figure_labelled
-                    * (kind == "when" and _under_time_label(in_order, texts[f.sentence], f.phrase))
+                    * (kind == "when" and _under_time_label(in_order, texts[f.sentence], f.figure))
                     + self.params.figure_quoted * (f.sentence < len(quoted))
                     + self.params.figure_dated * f.dated
                     + self.params.figure_polarity * (negated(f.phrase) == negative)
@@ -1059,6 +1053,20 @@ def asked_post(question: str) -> str | None:
     if not m or speaker_asked(question) is not None:  # who asked or said: a speaker
         return None
     return next((p for p in _POSTS if m.group(1).endswith(p)), None)
+
+
+_HOLDER_ASKED = re.compile(r"(?:は|って)(?:誰|だれ|どなた)(?:ですか|でしょうか|か)?[？?。]?$")
+
+
+def asks_post_holder(question: str) -> str | None:
+    """The post a question asks only who holds (「盛岡市の市長は誰ですか」), not what its
+    holder did (「委員長は誰を指名したか」, 「市長は誰と会談したのか」).
+
+    >>> asks_post_holder("盛岡市の市長は誰ですか"), asks_post_holder("委員長は誰を指名したか")
+    ('市長', None)
+    """
+    post = asked_post(question)
+    return post if post and _HOLDER_ASKED.search(nfkc(question).strip()) else None
 
 
 def _named_with(post: str, chunk: Chunk) -> Iterator[tuple[str, str]]:
@@ -1163,11 +1171,13 @@ def _people_named(sentence: str) -> list[str]:
     ]
 
 
-def _under_time_label(in_order: list[str], sentence: str, phrase: str) -> bool:
-    """Whether a date is given under a heading or after a label naming a time: the line
-    before its sentence is one (「1 調査期間」), or its sentence opens with one."""
+def _under_time_label(in_order: list[str], sentence: str, figure: str) -> bool:
+    """Whether the date ``figure`` is given under a heading or after a label naming a
+    time: the line before its sentence is one (「1 調査期間」), or the words before it in its
+    sentence are (「日時：令和5年8月22日」)."""
     k = in_order.index(sentence) if sentence in in_order else -1
-    head = nfkc(sentence)[: max(nfkc(sentence).find(phrase), 0)]
+    said = nfkc(sentence)
+    head = said[: max(said.find(figure), 0)]
     return (k > 0 and labels_a_time(in_order[k - 1])) or (bool(head) and labels_a_time(head))
 
 

@@ -169,8 +169,7 @@ _HOW_MANY = r"how many (?:[\w'-]+ ){0,3}?"  # the counted noun may carry modifie
 # A counter the question asks for by name (何人, how many schools): that unit alone is wanted.
 _COUNTER_ASKED = {
     "人": re.compile(
-        # 登録者数, 参加者数: a count of those who do it (not 事業者数, of businesses)
-        rf"何人|何名|人数|(?<!業)者数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees"
+        rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees"
         r"|workers|officers|officials|teachers|students|pupils|users|visitors|participants"
         rf"|{_COUNCILLOR}s|applicants|patients|volunteers|firefighters|nurses|doctors)\b"
     ),

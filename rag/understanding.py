@@ -92,19 +92,21 @@ class Hints:
     bills: tuple[str, ...] = ()
     fiscal: bool = False  # the date range is a 年度
     since: bool = False  # the period and everything after it (令和元年度以降)
+    relative: bool = False  # read from 昨年度 / last year: a period that moves with today
 
     def __bool__(self) -> bool:
         return bool(self.date_from or self.meetings or self.bills)
 
     def years(self) -> set[int]:
         """The years a figure the question asks for is of: a 年度's own (its window opens
-        the January before, :func:`fiscal_window`), else each year of the period; none for
-        an open one (以降, since).
+        the January before, :func:`fiscal_window`), else the year of the date; none for an
+        open period (以降, since), nor for one read against today (昨年度, last year), which
+        an answer's figures do not know.
 
         >>> understand("How many took part in fiscal 2022?").years()
         {2022}
         """
-        if not self.date_from or not self.date_to or self.since:
+        if not self.date_from or not self.date_to or self.since or self.relative:
             return set()
         first = int(self.date_from[:4])
         return {first} if self.fiscal else set(range(first, int(self.date_to[:4]) + 1))
@@ -138,6 +140,7 @@ class Hints:
             tuple(b for b in self.bills if b not in gone),
             self.fiscal and dated,
             self.since and dated,
+            self.relative and dated,
         )
 
     def date_matches(self, date: str) -> bool:
@@ -236,7 +239,7 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
     start = end = None
     fiscal = False
     lower = text.lower()
-    since = False
+    since = relative = False
     for phrase, (unit, delta) in _RELATIVE.items():
         at = lower.find(phrase)
         if at >= 0:
@@ -249,6 +252,7 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
                 (start, end), fiscal = fiscal_window(fy), True
             else:
                 start = end = f"{today.year + delta:04d}"
+            relative = True
             break
     for m in _JA_DATE.finditer(text):
         # a bare number must look like a year: an era, or 年 / 年度 / 月 after it
@@ -272,6 +276,7 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
         else:
             start = end = f"{year:04d}"
             fiscal = False
+        relative = False  # a written date is the one meant
         break
     if start is None:
         for m in _EN_DATE.finditer(question):
@@ -299,4 +304,13 @@ def understand(question: str, today: datetime.date | None = None) -> Hints:
                 if m["n1"] and not m["n2"]
                 else f"{prefix}{m['kind']}第{int(number)}号"
             )
-    return Hints(start, end, meetings, tuple(dict.fromkeys(bills)), fiscal, since and bool(start))
+    dated = bool(start)
+    return Hints(
+        start,
+        end,
+        meetings,
+        tuple(dict.fromkeys(bills)),
+        fiscal,
+        since and dated,
+        relative and dated,
+    )

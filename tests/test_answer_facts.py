@@ -15,7 +15,13 @@ from rag.bm25 import BM25
 from rag.chunking import Chunk
 from rag.embedding import as_batched
 from rag.evidence import Evidence
-from rag.extractive import DEFAULT_PARAMS, ExtractiveParams, Extractor, joined
+from rag.extractive import (
+    DEFAULT_PARAMS,
+    ExtractiveParams,
+    Extractor,
+    _under_time_label,
+    joined,
+)
 from rag.facts import (
     _phrase,
     amount_phrase,
@@ -851,6 +857,13 @@ def test_a_date_under_a_heading_that_names_a_time_answers_when() -> None:
     assert "令和5年8月22日" in _looking_up(header).compose_with_lead(q, _hits(header))[0]
     flat = dataclasses.replace(_looking_up(header), params=ExtractiveParams(figure_labelled=0))
     assert "令和5年8月22日" not in flat.compose_with_lead(q, _hits(header))[0]
+    # a label on the date's own line: 「日時：」, 「開催日 」; not any words before a date
+    line = ["資料は令和6年1月10日に配布した。", "日時：令和6年1月16日（火）午後2時"]
+    notice = Chunk("n#0", "".join(line), "".join(line), {"chunk_type": "header", "doc_id": "n"})
+    asked = "視察はいつ行われるか"
+    assert "1月16日" in _looking_up(notice).compose_with_lead(asked, _hits(notice))[0]
+    assert _under_time_label(line, line[1], "令和6年1月16日")
+    assert not _under_time_label(line, line[0], "令和6年1月10日")
 
 
 def test_a_date_the_question_states_is_not_its_answer() -> None:
@@ -1277,20 +1290,6 @@ def test_a_speaker_labelled_by_post_alone_is_named_by_the_post() -> None:
     ],
 )
 def test_a_population_or_an_area_is_asked_in_its_units_only_when_nothing_else_is(
-    question: str, units: set[str]
-) -> None:
-    assert asked_units(question) == units
-
-
-@pytest.mark.parametrize(
-    ("question", "units"),
-    [
-        ("盛岡市の公式LINEの登録者数は", {"人"}),  # 者数: a count of those who do it
-        ("講習会の参加者数はどのくらいか", {"人"}),
-        ("入札に参加した事業者数は", set()),  # of businesses, counted in 者 or 社
-    ],
-)
-def test_a_count_of_those_who_do_something_is_asked_in_people(
     question: str, units: set[str]
 ) -> None:
     assert asked_units(question) == units

@@ -99,7 +99,6 @@ def test_who_holds_a_post_the_report_never_names_is_refused(answerer: Answerer) 
     [
         ("行政調査はいつ行われましたか", "令和5年8月22日"),  # under 「1 調査期間」
         ("How many people attended Morioka's smartphone classes in fiscal 2022?", "374人"),
-        ("盛岡市の公式LINEの登録者数は", "9万人"),  # 登録者数: people, not 件
     ],
 )
 def test_the_lead_line_states_the_fact_asked_of_the_report(
