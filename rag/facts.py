@@ -497,7 +497,7 @@ def figures(
 ) -> list[Figure]:
     """Every amount (``kind`` ``amount``) or date (``when``) in ``sentences``, in order.
     A figure is dated against the years the question writes (令和4年度) and ``years``, those
-    read from it otherwise ("fiscal 2022", 昨年度: :mod:`rag.understanding`).
+    read from it otherwise (an English question's "fiscal 2022": :mod:`rag.understanding`).
     Counts the question asks for without a counter (いくつ) may be bare numbers. A figure
     the question states itself (令和6年 in 「令和6年第4回定例会の会期はいつまでか」) is the
     question's context, not its answer, and is left out.
