@@ -41,7 +41,8 @@ _CLAIM = re.compile(
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 QUOTE = re.compile(r"「([^「」]{4,})」")
 _INJECTION = re.compile(
-    r"(指示|命令|ルール|プロンプト)を?(すべて|全て)?無視|無視して(ください|下さい)?|"
+    # not 無視して alone: a member says 「住民の声を無視して進めるのか」
+    r"(指示|命令|ルール|プロンプト)を?(すべて|全て)?無視|無視して(ください|下さい)|"
     r"ignore (all |any )?(the |previous |above |prior )*(instructions|rules|prompts?)|"
     r"system prompt|you are now|あなたは今から",
     re.I,

@@ -23,6 +23,7 @@ import numpy as np
 
 from rag.answers import Citation
 from rag.chunking import Chunk, chunk_id
+from rag.citations import looks_like_injection
 from rag.decisions import states_result
 from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence, holds
@@ -230,6 +231,8 @@ class Extractor:
         for h in hits[: p.passages]:
             for start, text, asked in answer_sentences(h.chunk, p.min_sentence_chars):
                 if _ECHO.match(text):  # names the question taken up; says nothing of it
+                    continue
+                if looks_like_injection(text):  # an instruction planted in a document
                     continue
                 if squash(text) not in seen:  # a sentence quoted twice (overlapping passages)
                     seen.add(squash(text))
