@@ -297,15 +297,12 @@ class Extractor:
                 chosen.append(max(stated, key=lambda s: s.score))
         # the sentence right after the best one often finishes its thought; where that one
         # is quoted already (it held terms the best one lacks), the one after the run
-        after = [s for s in scored if s.hit is top.hit and s.start > top.start]
-        nxt = None
-        for s in sorted(after, key=lambda s: s.start):
-            nxt = s
-            if s not in chosen:
-                break
+        after = sorted(
+            (s for s in scored if s.hit is top.hit and s.start > top.start), key=lambda s: s.start
+        )
+        nxt = next((s for s in after if s not in chosen), None)
         if (
             nxt
-            and nxt not in chosen
             and len(chosen) < p.max_sentences
             and nxt.score >= p.keep_next_sentence * top.score
             and not nxt.asked

@@ -98,18 +98,17 @@ class Hints:
         return bool(self.date_from or self.meetings or self.bills)
 
     def years(self) -> set[int]:
-        """The years a figure the question asks for is of: a 年度's own (its window opens
-        the January before, :func:`fiscal_window`), else the year of the date; none for an
-        open period (以降, since), nor for one read against today (昨年度, last year), which
-        an answer's figures do not know.
+        """The year a figure the question asks for is of: the year its period opens in (a
+        年度's window opens in the January of its own year, :func:`fiscal_window`); none
+        for an open period (以降, since), nor for one read against today (昨年度, last
+        year), which an answer's figures do not know.
 
         >>> understand("How many took part in fiscal 2022?").years()
         {2022}
         """
-        if not self.date_from or not self.date_to or self.since or self.relative:
+        if not self.date_from or self.since or self.relative:
             return set()
-        first = int(self.date_from[:4])
-        return {first} if self.fiscal else set(range(first, int(self.date_to[:4]) + 1))
+        return {int(self.date_from[:4])}
 
     def labels(self, lang: str = "ja") -> list[str]:
         """What was understood, one label per hint: 「2022年度」, 「2020年3月」, 「議案第70号」."""

@@ -784,13 +784,12 @@ def test_how_often_asks_for_a_count_per_period() -> None:
     assert [f.figure for f in figures(q, said, "amount") if f.wanted] == ["1度"]
 
 
-def test_a_figure_only_the_member_states_answers_and_is_no_refusal() -> None:
-    member = "現在、ICT支援員は1週間に1度、各校を巡回していますが、回数を増やす考えはありますか。"
-    reply = "今後、学校の声を聞きながら検討してまいります。"
-    qa = Chunk(
-        "y#40",
+def _member_then_vice(chunk_id: str, member: str, reply: str, embed: str) -> Chunk:
+    """A qa passage: 井上さくら asks, the 副市長 replies."""
+    return Chunk(
+        chunk_id,
         member + reply,
-        "ICT支援員 巡回 回数",
+        embed,
         {
             "chunk_type": "qa",
             "questioner": INOUE,
@@ -802,6 +801,12 @@ def test_a_figure_only_the_member_states_answers_and_is_no_refusal() -> None:
             ],
         },
     )
+
+
+def test_a_figure_only_the_member_states_answers_and_is_no_refusal() -> None:
+    member = "現在、ICT支援員は1週間に1度、各校を巡回していますが、回数を増やす考えはありますか。"
+    reply = "今後、学校の声を聞きながら検討してまいります。"
+    qa = _member_then_vice("y#40", member, reply, "ICT支援員 巡回 回数")
     ex = _looking_up(qa)
     q = "ICT支援員はどのくらいの頻度で各校を巡回しているか"
     assert not ex.lacks_asked_figure(q, _hits(qa))
@@ -815,21 +820,7 @@ def test_a_figure_the_member_states_beats_a_reply_figure_of_something_else() -> 
     with the questioner's figures far below, the reply's would be given."""
     member = "決算書には歩行喫煙防止の過料が9万6,000円分計上されていますが、過料の中身を伺います。"
     reply = "過料は一律1,000円でございます。"
-    qa = Chunk(
-        "y#41",
-        member + reply,
-        "歩行喫煙防止 過料 計上",
-        {
-            "chunk_type": "qa",
-            "questioner": INOUE,
-            "answerers": [VICE],
-            "doc_id": "y",
-            "turn_offsets": [
-                {"offset": 0, "speaker": INOUE["label"]},
-                {"offset": len(member), "speaker": "副市長"},
-            ],
-        },
-    )
+    qa = _member_then_vice("y#41", member, reply, "歩行喫煙防止 過料 計上")
     q = "歩行喫煙防止の過料はいくら計上されているか"
     assert "9万6,000円" in _looking_up(qa).compose_with_lead(q, _hits(qa))[0]
     far = dataclasses.replace(_looking_up(qa), params=ExtractiveParams(figure_asked=10.0))
