@@ -8,7 +8,8 @@ against the numbered sources it was given:
   exist is dropped;
 - a claim of substance must cite something;
 - every number in a claim must be written in a passage it cites;
-- a 「quote」 must be found, verbatim, in a passage it cites;
+- a 「quote」 must be found, verbatim, in a passage it cites (each piece of it, where it
+  is written on one line 「…／…」 or cut 「…。…」);
 - a claim whose words are in another passage and not in the one it cites is flagged as
   pointing at the wrong passage;
 - a claim that repeats text which looks like an instruction to the model (a prompt
@@ -40,6 +41,11 @@ _CLAIM = re.compile(
 )
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 QUOTE = re.compile(r"「([^「」]{4,})」")
+# How an answer writes a quote on one line: its lines apart by QUOTE_LINES, sentences that
+# lie apart in the passage by QUOTE_GAP; each piece between them is checked on its own.
+QUOTE_LINES = "／"
+QUOTE_GAP = "…"
+_QUOTE_PIECES = re.compile(f"[{QUOTE_LINES}{QUOTE_GAP}]+")
 _INJECTION = re.compile(
     # not 無視して alone: a member says 「住民の声を無視して進めるのか」
     r"(指示|命令|ルール|プロンプト)を?(すべて|全て)?無視|無視して(ください|下さい)|"
@@ -167,10 +173,10 @@ def check_answer(
                     + ", ".join(f"[{n}]" for n in claim.cites)
                 )
         for quote in QUOTE.findall(body):
-            q = squash(quote)
-            if any(q in squash(s) for s in cited):
+            pieces = [squash(p) for p in _QUOTE_PIECES.split(quote) if len(squash(p)) >= 4]
+            if any(all(q in squash(s) for q in pieces) for s in cited):
                 continue
-            elsewhere = [j for j, s in enumerate(sources, 1) if q in squash(s)]
+            elsewhere = [j for j, s in enumerate(sources, 1) if all(q in squash(s) for q in pieces)]
             claim.flags.append(
                 f"the quote 「{quote}」 is in source [{elsewhere[0]}], not the one cited"
                 if elsewhere

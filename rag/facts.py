@@ -472,6 +472,9 @@ class Figure:
     # the date it is stated for (:func:`_dated`), against the years the question states:
     # 1 the same year, -1 another year, 0 no date on one side or the other
     dated: Literal[-1, 0, 1] = 0
+    # the thing it counts where its clause names one as its topic (職員 of 「職員は大体
+    # 1万人」); "" when the topic is a measure (金額は, 件数は) or there is none
+    subject: str = ""
 
 
 # A heading or label that names a time (「1 調査期間」, 「日時：」, 「開催日」): the date under
@@ -546,18 +549,34 @@ def figures(
                 continue
             if unit == "度" and not _PER_PERIOD.search(s[: m.start()]):
                 continue
-            topical = bool(re.search(r"(は|が)(約|およそ|概ね)?\s?$", s[: m.start()]))
+            topic = _TOPIC_BEFORE.search(s[: m.start()])
             out.append(
                 Figure(
                     i,
                     _phrase(s, m.start(), m.end()),
                     m.group().strip(),
                     asked,
-                    topical,
+                    bool(topic),
                     _dated(years, s, m.start(), m.end()) if kind == "amount" else 0,
+                    _counted_subject(topic.group("subject")) if topic else "",
                 )
             )
     return out
+
+
+# 「人口は28万3,630人」, 「職員は大体1万人」: the figure is the comment on the topic before は/が
+_TOPIC_BEFORE = re.compile(
+    r"(?P<subject>[\u3400-\u9fff々ァ-ヶーA-Za-z]*)(は|が)"
+    r"(約|およそ|概ね|おおむね|大体|だいたい|全体で|全部で|合計で?)?\s?$"
+)
+# a topic that names a measure (金額, 件数, 総額, 人数), not a thing counted: 「金額は5,000万円」
+_MEASURE = re.compile(r"[額数計費料率量高]$")
+
+
+def _counted_subject(topic: str) -> str:
+    """The thing a figure stated on ``topic`` counts (職員 of 「職員は大体1万人」), or "" when
+    the topic names the measure itself (金額, 件数, 職員数) or nothing."""
+    return "" if not topic or _MEASURE.search(topic) else topic
 
 
 def _dated(years: set[int], s: str, start: int, end: int) -> Literal[-1, 0, 1]:

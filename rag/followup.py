@@ -4,9 +4,11 @@ question about 仙台市, without an LLM.
 A question is a follow-up when it is short and elliptical: 「仙台市は？」「では仙台市の場合は」
 "What about Sendai?" "and Sendai?", or when it leans on the previous question with
 その / それ / it / that. The place it names replaces the place the previous question named;
-otherwise the previous question is carried along as context. A short question that names no
-place while the previous one did (「職員の負担は減りましたか」) has two readings
-(:func:`in_context`); the answerer keeps the one the documents cover better.
+otherwise the previous question is carried along as context, in brackets before the
+question (「〔仙台市の窓口改革について〕職員の負担は減りましたか」: :func:`carried`), so the
+standalone question shown to the user reads as the question asked on that topic. A short
+question that names no place while the previous one did (「職員の負担は減りましたか」) has two
+readings (:func:`in_context`); the answerer keeps the one the documents cover better.
 
 >>> places = {"盛岡市": "盛岡市", "盛岡": "盛岡市", "morioka": "盛岡市", "仙台市": "仙台市", "sendai": "仙台市"}
 >>> rewrite("仙台市は？", ["盛岡市はなぜガバメントクラウドでコストメリットを出せたのか"], places)
@@ -21,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from rag.places import Gazetteer
-from rag.text import nfkc
+from rag.text import nfkc, question_language
 
 _JA_ELLIPTIC = re.compile(
     r"^(?:では|じゃあ|それでは|一方|なら|また)?[、,\s]*(?P<x>.{1,20}?)"
@@ -33,6 +35,28 @@ _EN_ELLIPTIC = re.compile(
 )
 _LEANING = re.compile(r"^(?:その|それ|この|これ|そこ|同じ)|\b(?:it|that|they|those|this)\b", re.I)
 FOLLOWUP_MAX_CHARS = 30
+# the context a follow-up carries (:func:`carried`): 〔…〕 before a Japanese question,
+# (…) before an English one
+_CARRIED = re.compile(r"^(?:〔(?P<ja>[^〔〕]*)〕|\((?P<en>[^()]*)\) )(?P<rest>.+)$", re.S)
+
+
+def carried(previous: str, question: str) -> str:
+    """``question`` with the previous question it leans on before it, in brackets:
+    〔仙台市の窓口改革について教えてください〕職員の負担は減りましたか. A previous question
+    that carried one itself passes it on whole, so the brackets never nest.
+
+    >>> carried("仙台市の窓口改革は", "職員の負担は減りましたか")
+    '〔仙台市の窓口改革は〕職員の負担は減りましたか'
+    >>> carried("〔仙台市の窓口改革は〕職員の負担は減りましたか", "それはいつから？")
+    '〔仙台市の窓口改革は 職員の負担は減りましたか〕それはいつから？'
+    >>> carried("How did Sendai reform its desks?", "Did it save staff time?")
+    '(How did Sendai reform its desks?) Did it save staff time?'
+    """
+    m = _CARRIED.match(previous)
+    context = f"{m.group('ja') or m.group('en')} {m.group('rest')}" if m else previous
+    if question_language(question) == "en":
+        return f"({context.replace('(', ' ').replace(')', ' ').strip()}) {question}"
+    return f"〔{context.replace('〔', ' ').replace('〕', ' ').strip()}〕{question}"
 
 
 def elliptic_subject(question: str) -> str | None:
@@ -61,10 +85,10 @@ def rewrite(question: str, history: Sequence[str], places: Gazetteer | Mapping[s
         if old and gazetteer.spans(subject):
             start, end, _ = old[0]
             return previous[:start] + subject + previous[end:]
-        return f"{subject} {previous}"
+        return carried(previous, question)  # 「その予算は？」: the question, on that topic
     short = len(question) <= FOLLOWUP_MAX_CHARS
     if short and _LEANING.search(nfkc(question)):
-        return f"{previous} {question}"
+        return carried(previous, question)
     return question
 
 
@@ -82,4 +106,4 @@ def in_context(
     previous = history[-1].strip()
     if not gazetteer.spans(previous):
         return None
-    return f"{previous} {question}"
+    return carried(previous, question)

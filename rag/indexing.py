@@ -59,7 +59,7 @@ from rag.embedding import ALIASES, BatchedEmbeddings, as_batched, load_embedding
 from rag.loading import LoadError, load_documents
 from rag.municipalities import most_named, named
 from rag.settings import Settings
-from rag.tokenizing import tokenize_all
+from rag.tokenizing import TOKENIZER_VERSION, tokenize_all
 from rag.vectorstores import DenseStore, FaissChunkStore, MilvusChunkStore
 
 FORMAT_VERSION = 3
@@ -224,11 +224,16 @@ def check_compatible(manifest: dict[str, Any], settings: Settings, where: Path) 
         problems.append(
             f"BM25 field {manifest['bm25']['field']!r} (settings ask for {settings.bm25_field!r})"
         )
+    tokenizer = manifest["bm25"].get("tokenizer", 1)  # 1: before the version was recorded
+    if tokenizer != TOKENIZER_VERSION:
+        problems.append(f"BM25 tokenizer version {tokenizer} (this code is {TOKENIZER_VERSION})")
     if problems:
+        other_model = f", or search it with `--model {built}` (RAG_EMBED_MODEL={built})"
         raise IndexMismatchError(
             f"the index in {where} was built with " + " and ".join(problems) + ". Rebuild it "
-            f"with `rag ingest --rebuild --model {wanted}`, or search it with "
-            f"`--model {built}` (RAG_EMBED_MODEL={built})."
+            f"with `rag ingest --rebuild --model {wanted}`"
+            + (other_model if len(problems) == 1 and built != wanted else "")
+            + "."
         )
 
 
@@ -576,7 +581,13 @@ def _ingest(
         "chunker_version": CHUNKER_VERSION,
         "index_type": report.index_type,
         "ann_threshold": settings.ann_threshold,
-        "bm25": {"field": settings.bm25_field, "k1": bm25.k1, "b": bm25.b, "idf": bm25.idf},
+        "bm25": {
+            "field": settings.bm25_field,
+            "tokenizer": TOKENIZER_VERSION,
+            "k1": bm25.k1,
+            "b": bm25.b,
+            "idf": bm25.idf,
+        },
         "n_chunks": len(chunks),
         "documents": documents,
     }

@@ -56,6 +56,21 @@ _STAGE_LINE = re.compile(
 _STAGE_INLINE = re.compile(
     r"[（(〔][^（）()〔〕\n]{0,60}?(?:" + _STAGE_WORDS + r")[^（）()〔〕\n]{0,12}?[）)〕]"
 )
+
+
+def is_stage_direction(text: str) -> bool:
+    """Whether a line is a stage direction alone (「～ 委員長終了あいさつ ～」, 〔登壇〕,
+    （「異議なし」と呼ぶ者あり）, 「午後１時32分散会」): it records what happened, not what
+    was said, so an answer never quotes it.
+
+    >>> is_stage_direction("～ 委員長終了あいさつ ～"), is_stage_direction("（拍手）")
+    (True, True)
+    >>> is_stage_direction("（仮称）区民会館の整備は進んでいる。")
+    False
+    """
+    return bool(_STAGE_LINE.match(text.strip(" \u3000")))
+
+
 _CITY = re.compile(r"^調査概要\s*【(?P<city>[^】]+)】")
 _REPORT_PART = re.compile(
     r"^(?P<num>[0-9０-９]+)\s+(?P<part>市の概要|町の概要|村の概要|区の概要|県の概要|調査事項|質疑等|質疑応答)"

@@ -410,6 +410,31 @@ def _fields(raw: str, last: int) -> list[str] | None:
     return parts
 
 
+# Recorded in an index's manifest: an index tokenised otherwise is rebuilt, since its
+# tokens would not meet the queries'. 2: a noun's okurigana variants are one token
+# (:func:`same_word_okurigana`).
+TOKENIZER_VERSION = 2
+_KANJI = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆]")
+
+
+def same_word_okurigana(surface: str, lemma: str) -> bool:
+    """Whether ``surface`` is ``lemma`` written with fewer or more okurigana: the same kanji
+    in the same order, only the kana around them differ (申込み, 申込 and 申し込み; 取組,
+    取組み and 取り組み; 手続 and 手続き). Japanese officialdom writes all of them for one
+    word (送り仮名の付け方 allows each), so a search for one must find the others. A lemma
+    in other kanji or in kana (子ども → 子供, 品川 → シナガワ) is another matter, not folded.
+
+    >>> same_word_okurigana("申込み", "申し込み"), same_word_okurigana("手続", "手続き")
+    (True, True)
+    >>> same_word_okurigana("子ども", "子供"), same_word_okurigana("品川", "シナガワ")
+    (False, False)
+    """
+    if surface == lemma or not lemma or lemma == "*":
+        return False
+    kanji = _KANJI.findall(surface)
+    return bool(kanji) and kanji == _KANJI.findall(lemma)
+
+
 class Tokenizer:
     """Tokens for BM25; ``field`` is ``surface`` (as written) or ``lemma`` (dictionary form)."""
 
@@ -434,7 +459,12 @@ class Tokenizer:
                 continue
             lemma = f[lemma_at] or surface
             base, _, origin = lemma.partition("-")
-            out.append(base if self.field == "lemma" and base != "*" else surface)
+            if self.field == "lemma" and base != "*":
+                out.append(base)
+            elif f[pos1] == "名詞" and same_word_okurigana(surface, base):
+                out.append(base)  # 申込み, 申込 → 申し込み
+            else:
+                out.append(surface)
             if origin and origin.isascii():
                 out.append(origin.lower())
                 if origin.lower() in _ORIGIN_ALSO:  # UniDic reads クラウド as crowd only

@@ -204,14 +204,22 @@ SENDAI_DESK = "仙台市の窓口のデジタル化はどこまで進んだか"
 
 def test_short_follow_up_without_a_place_can_be_read_on_the_previous_topic() -> None:
     out = in_context("職員の負担は減りましたか", [SENDAI_DESK], PLACES)
-    assert out is not None and SENDAI_DESK in out and "職員の負担" in out
+    assert out == f"〔{SENDAI_DESK}〕職員の負担は減りましたか"  # read as asked, on that topic
     assert in_context("盛岡市の職員の負担は？", [SENDAI_DESK], PLACES) is None
     assert in_context("職員の負担は減りましたか", ["職員の研修は？"], PLACES) is None
     assert in_context("職員の負担は減りましたか", [], PLACES) is None
-    out = rewrite("その予算は？", [SENDAI_DESK], PLACES)
-    assert "窓口" in out and "予算" in out
+    assert rewrite("その予算は？", [SENDAI_DESK], PLACES) == f"〔{SENDAI_DESK}〕その予算は？"
     out = rewrite("それはいつから？", [SENDAI_DESK], PLACES)
-    assert "窓口" in out and "いつから" in out
+    assert out == f"〔{SENDAI_DESK}〕それはいつから？"
+    # a chain of follow-ups carries the topic along without nesting the brackets
+    again = rewrite(
+        "それはいつから？",
+        [in_context("職員の負担は減りましたか", [SENDAI_DESK], PLACES) or ""],
+        PLACES,
+    )
+    assert again == f"〔{SENDAI_DESK} 職員の負担は減りましたか〕それはいつから？"
+    en = rewrite("What about the budget?", ["How did Sendai digitise its desks?"], PLACES)
+    assert en == "(How did Sendai digitise its desks?) What about the budget?"
     places = {**PLACES, "morioka": "盛岡市"}
     en = rewrite("What about Morioka?", ["How did Sendai digitise its desks?"], places)
     assert en == "How did Morioka digitise its desks?"
@@ -946,6 +954,18 @@ def test_a_decision_no_passage_records_is_not_answered() -> None:
         received, id="h#6", text="議案第3号は原案のとおり決定いたしました。"
     )
     assert not ex.lacks_decision("議案第3号はどうなったか", _hits(decided))
+    # a result pronounced of something else: a report header's approval of the visit is
+    # not the council's vote on the budget asked about
+    approved = dataclasses.replace(
+        received,
+        id="h#7",
+        text="委員派遣承認要求書に基づき、同日付けで議長から承認され、下記のとおり報告する。",
+    )
+    assert ex.lacks_decision("函館市議会で図書館の予算は可決されたのか", _hits(approved))
+    budget = dataclasses.replace(
+        approved, id="h#8", text="図書館の予算は原案のとおり可決されました。"
+    )
+    assert not ex.lacks_decision("函館市議会で図書館の予算は可決されたのか", _hits(budget))
     # "passed" and "adopted" of no council vote: not asked how a council decided
     assert not ex.lacks_decision("How many years have passed since the merger?", _hits(received))
     assert not ex.lacks_decision("Which measures has the ward adopted?", _hits(received))

@@ -15,6 +15,7 @@ from rag.answers import Answer
 from rag.bilingual import Lexicon
 from rag.bm25 import BM25
 from rag.chunking import Chunk
+from rag.citations import check_answer
 from rag.embedding import as_batched
 from rag.evidence import Evidence
 from rag.extractive import ExtractiveParams, Extractor, answer_sentences
@@ -225,6 +226,34 @@ def test_an_instruction_planted_in_a_passage_is_never_quoted() -> None:
     chunk = Chunk("p#2", text, text, {"chunk_type": "report"})
     picked = [s.text for s in _by_terms_alone(text).pick("公園と道路と河川", hits(chunk))]
     assert picked == ["公園と道路と河川を整備する。"]
+
+
+def test_a_stage_direction_is_never_quoted() -> None:
+    """A line that records what happened (「～ 委員長終了あいさつ ～」, （拍手）) is not
+    what anyone said: the sentence after the best one is quoted, the direction is not."""
+    text = "公園と道路と河川を整備する。\n～ 公園と道路のあいさつ ～\n（公園と道路 拍手）\n公園と道路の木も植える。"
+    chunk = Chunk("p#3", text, text, {"chunk_type": "report"})
+    picked = [s.text for s in _by_terms_alone(text).pick("公園と道路と河川", hits(chunk))]
+    assert picked == ["公園と道路と河川を整備する。", "公園と道路の木も植える。"]
+
+
+def test_a_quote_cut_between_sentences_says_so_and_still_checks() -> None:
+    """Sentences quoted from apart in a passage are joined by 「…」 in the answer line, and
+    the citation checker finds each piece verbatim; a made-up piece is still flagged."""
+    text = "公園と道路と河川を整備する。予算は別に組む。森林も同時に守っていく。"
+    chunk = Chunk("p#4", text, text, {"chunk_type": "report"})
+    ex = _by_terms_alone(text)
+    answer, citations = ex.compose("公園と道路と河川と森林", hits(chunk))
+    assert answer.endswith("：公園と道路と河川を整備する。…森林も同時に守っていく。[1]")
+    assert citations[0].quote == "公園と道路と河川を整備する。森林も同時に守っていく。"
+    assert (
+        check_answer("「公園と道路と河川を整備する／森林も同時に守っていく」[1]", [text]).warnings
+        == []
+    )
+    made_up = check_answer("「公園と道路と河川を整備する…森林は伐採する」[1]", [text])
+    assert made_up.warnings == [
+        "claim 1: the quote 「公園と道路と河川を整備する…森林は伐採する」 is in no source"
+    ]
 
 
 def test_compose_quotes_exactly_and_says_who(evidence: Evidence) -> None:

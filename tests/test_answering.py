@@ -99,6 +99,10 @@ def test_who_holds_a_post_the_report_never_names_is_refused(answerer: Answerer) 
     [
         ("行政調査はいつ行われましたか", "令和5年8月22日"),  # under 「1 調査期間」
         ("How many people attended Morioka's smartphone classes in fiscal 2022?", "374人"),
+        # not the reply's 「職員は大体1万人いますので」: a count of staff, not of applicants
+        ("デジタル見本市の申込者は何人でしたか", "220名"),
+        # 申込み/申込者 and 登録/登録者数 meet as one word whatever their okurigana
+        ("盛岡市の公式LINEの登録者数は", "約9万人"),
     ],
 )
 def test_the_lead_line_states_the_fact_asked_of_the_report(
@@ -106,6 +110,13 @@ def test_the_lead_line_states_the_fact_asked_of_the_report(
 ) -> None:
     a = answerer.ask(question)
     assert a.status == "answered" and fact in a.lead and a.answer.startswith(a.lead)
+
+
+def test_a_follow_up_naming_no_place_reads_as_asked_on_the_previous_topic(
+    answerer: Answerer,
+) -> None:
+    a = answerer.ask("それはいつから？", history=["盛岡市のリモート窓口について教えてください"])
+    assert a.standalone_question == "〔盛岡市のリモート窓口について教えてください〕それはいつから？"
 
 
 def test_follow_up_is_understood_with_the_history(answerer: Answerer) -> None:

@@ -64,6 +64,19 @@ def test_tokenizer_bridges_english_queries() -> None:
     assert romanize("センダイ") == "sendai" and romanize("シナガワ") == "shinagawa"
 
 
+def test_a_nouns_okurigana_variants_are_one_term() -> None:
+    """Minutes write 申込み, 申込 and 申し込み for one word (取組, 取組み, 取り組み; 手続,
+    手続き): each is one BM25 term, so a question in one spelling finds the others. A
+    verb keeps its surface, and a word in other kanji (子ども, 子供) is another term."""
+    tok = Tokenizer()
+    assert tok("申込者") == ["申し込み", "者"] and tok("220名の申込み") == ["220", "名", "申し込み"]
+    assert {t for w in ("取組", "取組み", "取り組み") for t in tok(w)} == {"取り組み"}
+    assert tok("手続") == tok("手続き") == ["手続き"]
+    assert "子ども" in tok("子どもの居場所") and "子供" not in tok("子どもの居場所")
+    scores = BM25.build([tok("窓口の申込を受け付ける"), tok("窓口の相談")]).scores(tok("申し込み"))
+    assert scores[0] > 0 and scores[1] == 0
+
+
 def test_raw_feature_fields_are_fugashi_s_named_fields() -> None:
     """Tokenising reads MeCab's raw CSV at the places of the fields it needs; where none of
     them is quoted or missing it must give fugashi's parsed fields, else fugashi parses."""
