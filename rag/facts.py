@@ -450,13 +450,42 @@ def _clause_start(sentence: str, at: int) -> int:
     return max((m.end() for m in _CLAUSE_END.finditer(sentence, 0, at)), default=0)
 
 
-def _phrase(sentence: str, start: int, end: int, width: int = 24) -> str:
+def _script(c: str) -> str:
+    """The kind of writing of a character, whose runs make up a Japanese word: kanji,
+    hiragana, katakana, or the letters and digits of a name or number."""
+    if "\u3041" <= c <= "\u309f":
+        return "hiragana"
+    if "\u30a0" <= c <= "\u30ff":
+        return "katakana"
+    if "\u3400" <= c <= "\u9fff" or c in "々〆":
+        return "kanji"
+    return "alnum" if c.isalnum() else c
+
+
+def _phrase(sentence: str, start: int, end: int, width: int = 24, reach: int = 8) -> str:
     """The clause of ``sentence`` around [start, end): from the previous 、 or 。 to the next,
-    cut to ``width`` characters on each side."""
+    cut to ``width`` characters on each side, a cut that falls inside a run of one kind of
+    writing moved out to the run's end (up to ``reach`` more characters), so no word is
+    cut in half (「…地域防災計画の修正」, not 「…の修」).
+
+    >>> _phrase("本年、令和６年２月の品川区地域防災計画の修正におきまして、区では", 3, 9)
+    '令和６年２月の品川区地域防災計画の修正'
+    """
     ends = [m.start() for m in _CLAUSE_END.finditer(sentence)]
-    right = min((i for i in ends if i >= end), default=len(sentence))
-    left = max(_clause_start(sentence, start), start - width)
-    right = min(right, end + width // 2)
+    clause_end = min((i for i in ends if i >= end), default=len(sentence))
+    clause_start = _clause_start(sentence, start)
+    left = max(clause_start, start - width)
+    right = min(clause_end, end + width // 2)
+    if right < clause_end:  # a cut inside a word: out to the word's end
+        kind = _script(sentence[right - 1])
+        limit = min(clause_end, right + reach)
+        while right < limit and _script(sentence[right]) == kind:
+            right += 1
+    if left > clause_start:
+        kind = _script(sentence[left])
+        limit = max(clause_start, left - reach)
+        while left > limit and _script(sentence[left - 1]) == kind:
+            left -= 1
     return sentence[left:right].strip()
 
 
