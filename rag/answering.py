@@ -35,6 +35,7 @@ from rag.extractive import (
     Extractor,
     answer_sentences,
     asks_post_holder,
+    post_as_asked,
 )
 from rag.facts import question_type
 from rag.filters import Filters
@@ -220,7 +221,8 @@ class Answerer:
             if post and not lead:
                 # 「盛岡市の市長は誰ですか」 and no passage names anyone holding the post: quotes
                 # on the post (副市長, the mayor's office) are no answer to who holds it
-                final = self.no_answer(replace(draft, confidence=0.0), hits, lang, no_person=post)
+                named = post_as_asked(standalone, post)
+                final = self.no_answer(replace(draft, confidence=0.0), hits, lang, no_person=named)
             elif citations:
                 final = replace(
                     draft, status="answered", answer=text, citations=tuple(citations), lead=lead

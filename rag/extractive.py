@@ -34,6 +34,7 @@ from rag.facts import (
     asked_parts,
     asked_units,
     asks_council_decision,
+    asks_target,
     days_named,
     decision_line,
     english_amount,
@@ -86,6 +87,15 @@ _ECHO = re.compile(
     r"|^[^。はもが]{2,80}?について(?:の)?(?:[ご御]質問|お問い?合わ?せ|お尋ね|[ご御]指摘|[ご御]提案)?"
     r"(?:でございます|です)。?$"
 )
+# A sentence that announces what the next one says: 「…その理由を聞いた結果となって
+# おります。」 over a chart, 「主な理由は次のとおりです。」, 「課題として３点挙げてござい
+# ます。」, 「…について申し上げます。」: the content is in the sentence after it
+_ANNOUNCES = re.compile(
+    r"(?:次|以下)の(?:とおり|通り|ように|ような|\s*[0-9０-９一二三四五六七八九十]+\s*[点つ])"
+    r"|[0-9０-９一二三四五六七八九十]+\s*[点つ](?:を)?(?:ございます|あります|挙げ|申し上げ)"
+    r"|(?:結果|内容|状況)(?:と|で)(?:なって)?(?:おります|ございます|あります)。?$"
+    r"|(?:申し上げ|ご説明|御説明|説明いたし|ご報告|御報告)(?:ます|いたします|申し上げます)。?$"
+)
 # The cue by which a sentence answers each kind of question (:func:`rag.facts.question_type`):
 # a reason, a number, a date, a way; a yes/no question is answered by a sentence that states
 # where the matter stands: done, under study, planned, or not (「検討中です」「予定は
@@ -130,6 +140,9 @@ class ExtractiveParams:
     # a yes/no question quotes the top passage's sentence that says where the matter stands
     # when no chosen sentence does
     quote_status: bool = True
+    # the sentence after the best one is quoted whatever its score where the best one only
+    # announces it (:data:`_ANNOUNCES`)
+    quote_announced: bool = True
     figure_topical: float = 0.1  # lead line: a figure stated as 「Xは<figure>」
     # lead line: a figure stated as the comment on a thing the question does not name
     # (「職員は大体1万人いますので、申込者数はそこまで多くない」, asked how many applied:
@@ -137,6 +150,9 @@ class ExtractiveParams:
     # (no dev question meets one); 0.3 is the least that answers the first-time user's
     # question on the founding report (evals/results/2026-11-29-s-figure-subject-dev.txt)
     figure_other_subject: float = 0.3
+    # lead line: an amount stated as a target (「寄附額100億円の目標」) when the question
+    # asks for no target, less this; asked what was reached (実績), a target never answers
+    figure_target: float = 0.0
     # lead line, when: a date under a heading or after a label that names a time (「1 調査
     # 期間」, 「日時：」): a report's header dates its approval, its submission and, under
     # 調査期間, the visit; dev 0.15 and 0.3 move nothing (no dev question meets one), 0.15
@@ -320,6 +336,18 @@ class Extractor:
             and not nxt.asked
         ):
             chosen.append(nxt)
+        # a chosen sentence that only announces what follows (「…その理由を聞いた結果と
+        # なっております。」): the sentence after it says it, whatever it scores
+        for s in list(chosen) if p.quote_announced else []:
+            if len(chosen) == p.max_sentences or not _ANNOUNCES.search(s.text):
+                continue
+            then = min(
+                (x for x in scored if x.hit is s.hit and x.start > s.start),
+                key=lambda x: x.start,
+                default=None,
+            )
+            if then is not None and then not in chosen and not then.asked:
+                chosen.append(then)
         return sorted(chosen, key=lambda s: (s.hit.rank, s.start))
 
     def compose(
@@ -368,14 +396,17 @@ class Extractor:
         for c in citations:
             if not any(c.id == g[0].hit.chunk.id for g in groups):
                 continue  # cited by the lead line only
-            who = who_said(c.metadata, lang, _offsets(c.text, c.quote))
-            quoted = one_line(c.quote, c.text)  # one cited line per source
-            if question_language(c.text) == "ja":
-                lines.append(
-                    f"{who}：「{quoted}」[{c.n}]" if lang == "en" else f"{who}：{quoted}[{c.n}]"
-                )
-            else:
-                lines.append(f"{who}: {quoted} [{c.n}]")
+            # one cited line per source, and per speaker where the quote joins a member's
+            # question and the reply (each line says who said what it quotes)
+            for part, at in _by_speaker(c):
+                who = who_said(c.metadata, lang, at)
+                quoted = one_line(part, c.text)
+                if question_language(c.text) == "ja":
+                    lines.append(
+                        f"{who}：「{quoted}」[{c.n}]" if lang == "en" else f"{who}：{quoted}[{c.n}]"
+                    )
+                else:
+                    lines.append(f"{who}: {quoted} [{c.n}]")
         if lang == "en" and any(question_language(c.text) == "ja" for c in citations):
             lines.insert(0, EN_LABEL)
         if lead:
@@ -442,7 +473,11 @@ class Extractor:
                 turn, sentence, line = held
                 citations, c = self._cite(citations, turn, sentence)
                 return f"{line} [{c.n}]", citations
-            if citations and speaker_asked(question) in (None, "said"):
+            if (
+                citations
+                and speaker_asked(question) in (None, "said")
+                and not asks_post_holder(question)  # none named with the post: refused
+            ):
                 # not who spoke but who was named (指名, 選任), or no turn of who said it:
                 # the people named in the sentence of the top passages that best matches
                 # the question (「議会運営委員長　出村ゆかり議員。」 calls who reports)
@@ -560,12 +595,23 @@ class Extractor:
     ) -> tuple[int, Mapping[str, Any], list[Chunk]] | None:
         """(index among the citations and then the pool, decision, the pool) of the
         decision the question asks about: among the passages, then, for an item named by
-        its number, in the rest of their minutes that record a decision (the vote is a
-        procedural passage that shares few words with the question; a title alone matches
-        too loosely to go further)."""
-        pool = [*extra, *(self._deciding(citations, extra) if names_an_item(question) else [])]
+        its number or by its title (:func:`rag.facts.names_title`), in the rest of their
+        minutes that record a decision (the vote is a procedural passage that shares few
+        words with the question; a title's few words in common match too loosely to go
+        further)."""
+        numbered = names_an_item(question)
+        pool = [*extra, *(self._deciding(citations, extra) if numbered else [])]
         decided = matching_decision(
             question, [c.metadata for c in citations] + [c.metadata for c in pool]
+        )
+        if decided or numbered:
+            return (*decided, pool) if decided else None
+        # an item named by its whole title (「横浜市一般職職員の給与に関する条例等の一部
+        # 改正は可決されたか」): its vote, elsewhere in the minutes, is looked up as a
+        # numbered one's is
+        pool = [*extra, *self._deciding(citations, extra)]
+        decided = matching_decision(
+            question, [c.metadata for c in citations] + [c.metadata for c in pool], by_title=True
         )
         return (*decided, pool) if decided else None
 
@@ -739,6 +785,7 @@ class Extractor:
         places = named(question)
         sources = self._sources(citations, extra)
         where = {c.id: i for i, c in enumerate(sources)}
+        post = asked_post(question)  # 「委員長は誰か」: a line naming its holder, not 議長's
         best: tuple[float, int, tuple[int, str, str]] | None = None
         read: set[str] = set()
         for c in sources:
@@ -772,6 +819,8 @@ class Extractor:
                         [(s, span, f"{r.label}（{r.size}人）") for s, span, _ in lines][:1]
                     )
                 for share, (a, b), line in lines:
+                    if post and not _holds_post(line, post):
+                        continue
                     k = bisect_right(starts, a) - 1  # the passage the list starts in
                     i = where.get(parts[k].id)
                     if i is None or share < self.params.list_support:
@@ -966,6 +1015,7 @@ class Extractor:
         # the question's words, all of them (人口 of 「人口は」); an English question's never
         # meet a Japanese topic, so it has none to tell a thing of another by
         asked_terms = set() if english else set(self.evidence.tokenizer(question))
+        target = asks_target(question)
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
@@ -986,6 +1036,8 @@ class Extractor:
                 order += 1
                 if not f.wanted or f.figure in exclude:
                     continue
+                if f.target and target is False:  # asked what was reached: not a target
+                    continue
                 # the question's subject its sentence holds with the two before it
                 context = (
                     self._support(subject or about, in_order, texts[f.sentence])
@@ -1004,7 +1056,8 @@ class Extractor:
                     + self.params.figure_dated * f.dated
                     + self.params.figure_polarity * (negated(f.phrase) == negative)
                     - self.params.figure_asked * (texts[f.sentence] in by_asker)
-                    - self.params.figure_other_subject * self._other_subject(asked_terms, f),
+                    - self.params.figure_other_subject * self._other_subject(asked_terms, f)
+                    - self.params.figure_target * (f.target and target is None),
                     -order,
                 )
                 if best is None or key > best[0]:
@@ -1082,14 +1135,72 @@ _POSTS = (
 )  # fmt: skip
 
 
+# "Who is the chair of …?": an English post, read as the Japanese post councils write; a
+# chair is a committee's (委員長) unless the council's or assembly's own (議長); a mayor is
+# the head of the municipality the question names (品川区 → 区長)
+_EN_POST_ASKED = re.compile(
+    r"^who\s+(?:is|was|are|were)\s+(?:the\s+)?(?:current\s+)?(?P<post>"
+    r"(?:vice|deputy)[-\s](?:chair(?:person|man|woman)?|speaker|mayor|governor)|"
+    r"chair(?:person|man|woman)?|speaker|president|mayor|governor|"
+    r"(?:education\s+)?superintendent(?:\s+of\s+education)?)\b(?P<of>.*?)\??$",
+    re.I,
+)
+_HEADS = {"区": "区長", "町": "町長", "村": "村長"}
+
+
+def _english_post(question: str) -> str | None:
+    """The Japanese post an English "who is the … ?" asks the holder of.
+
+    >>> _english_post("Who is the chair of the DX special committee?")
+    '委員長'
+    >>> _english_post("Who is the mayor of Shinagawa ward?"), _english_post("Who asked?")
+    ('区長', None)
+    >>> _english_post("Who is the vice-chair?"), _english_post("Who is the speaker?")
+    ('副委員長', '議長')
+    """
+    m = _EN_POST_ASKED.match(question.strip())
+    if not m:
+        return None
+    post, of = m.group("post").lower(), m.group("of").lower()
+    vice = "副" if post.startswith(("vice", "deputy")) else ""
+    if "superintendent" in post:
+        return "教育長"
+    if "governor" in post:
+        return vice + "知事"
+    if "mayor" in post:
+        kinds = [k for w, k in (("ward", "区"), ("town", "町"), ("village", "村")) if w in of]
+        end = kinds[0] if kinds else ""
+        return vice + _HEADS.get(end, "市長")
+    council = bool(re.search(r"council|assembly", of)) and "committee" not in of
+    if "speaker" in post or (council and ("chair" in post or "president" in post)):
+        return vice + "議長"
+    return vice + "委員長" if "chair" in post else None
+
+
+def post_as_asked(question: str, post: str) -> str:
+    """``post`` as the refusal names it: an English question's own word beside it
+    ("mayor, 市長").
+
+    >>> post_as_asked("Who is the mayor of Sendai?", "市長"), post_as_asked("市長は誰か", "市長")
+    ('mayor, 市長', '市長')
+    """
+    m = _EN_POST_ASKED.match(question.strip()) if question_language(question) == "en" else None
+    return f"{m.group('post').lower()}, {post}" if m else post
+
+
 def asked_post(question: str) -> str | None:
-    """The post 「…は誰か」 asks the holder of (委員長, 副市長; 「仙台市議会議長」 → 議長).
+    """The post 「…は誰か」 asks the holder of (委員長, 副市長; 「仙台市議会議長」 → 議長); in
+    English, the post "who is the chair / mayor / speaker …?" asks of (:func:`_english_post`).
 
     >>> asked_post("DX推進調査特別委員会の委員長は誰か"), asked_post("質問した議員は誰か")
     ('委員長', None)
     >>> asked_post("延長は誰が決めたか"), asked_post("仙台市議会議長は誰か")
     (None, '議長')
+    >>> asked_post("Who is the speaker of the Sendai City Council?")
+    '議長'
     """
+    if question_language(question) == "en":
+        return _english_post(question)
     m = _POST_ASKED.search(nfkc(question))
     if not m or speaker_asked(question) is not None:  # who asked or said: a speaker
         return None
@@ -1097,6 +1208,16 @@ def asked_post(question: str) -> str | None:
 
 
 _HOLDER_ASKED = re.compile(r"(?:は|って)(?:誰|だれ|どなた)(?:ですか|でしょうか|か)?[？?。]?$")
+
+
+def _holds_post(line: str, post: str) -> bool:
+    """Whether a line of a list names ``post`` itself, not the vice post that holds its
+    name (委員長 is not in 「副委員長　田村」).
+
+    >>> _holds_post("委員長　沼沢", "委員長"), _holds_post("副委員長　田村", "委員長")
+    (True, False)
+    """
+    return bool(re.search(("" if post.startswith("副") else "(?<!副)") + post, nfkc(line)))
 
 
 def asks_post_holder(question: str) -> str | None:
@@ -1107,6 +1228,8 @@ def asks_post_holder(question: str) -> str | None:
     ('市長', None)
     """
     post = asked_post(question)
+    if post and question_language(question) == "en":
+        return post  # "who is the … ?" asks only who holds it
     return post if post and _HOLDER_ASKED.search(nfkc(question).strip()) else None
 
 
@@ -1263,6 +1386,25 @@ def joined(parts: Iterable[str]) -> str:
     for part in parts:
         out += ("\n" if out and not ends_sentence(out) else "") + part
     return out
+
+
+def _by_speaker(c: Citation) -> list[tuple[str, list[int]]]:
+    """A citation's quote in runs of one speaker's sentences, in order: (the run as
+    quoted, where its sentences start in the passage). One run when the passage records no
+    turns, or one speaker said it all."""
+    runs: list[tuple[list[str], list[int], str]] = []
+    for _, sentence in sentences(c.quote):
+        at = c.text.find(sentence)
+        said = speakers_at(c.metadata, [at]) if at >= 0 else []
+        label = str(said[0].get("label") or "") if said else ""
+        if runs and (label == runs[-1][2] or not label or not runs[-1][2]):
+            runs[-1][0].append(sentence)
+            runs[-1][1].extend([at] if at >= 0 else [])
+        else:
+            runs.append(([sentence], [at] if at >= 0 else [], label))
+    if len(runs) <= 1:
+        return [(c.quote, _offsets(c.text, c.quote))]
+    return [(joined(parts), at) for parts, at, _ in runs]
 
 
 def _offsets(text: str, quote: str) -> list[int]:

@@ -63,7 +63,11 @@ _AMOUNT = re.compile(
     "|".join(_HOW_MUCH)
     + r"|何[件人円回校戸台個名割%％本社倍]|何度(?![もかでと目])|何か国|何カ国|何ヶ国"
     r"|何世帯|何施設|何団体|何箇所|何日間|何時間|何か月|何カ月|何ヶ月"
-    r"|どの程度|割合|比率|率は|額は|頻度は|上限|費用"
+    r"|どの程度|率は|額は|頻度は"
+    # a figure's topic noun asks for the figure where it is what the question is about
+    # (「上限は？」, 「費用を教えてください」), not a word of a yes/no question's clause
+    # (「上限回数を撤廃しますか」, 「費用を削減したか」)
+    r"|(?:割合|比率|上限|費用)(?=は|って|[?？]|$|を(?:教え|お示し|伺|お聞かせ))"
     r"|\bhow (many|much|often|frequently)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
     r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b"
     r"(?! of (increase|change))"
@@ -504,6 +508,25 @@ class Figure:
     # the thing it counts where its clause names one as its topic (職員 of 「職員は大体
     # 1万人」); "" when the topic is a measure (金額は, 件数は) or there is none
     subject: str = ""
+    # an amount its clause states as a target (「寄附額100億円の目標」, 「1万人を目指す」),
+    # not as what was reached
+    target: bool = False
+
+
+# A target, and an achievement: council speech keeps them apart (目標 / 実績)
+_TARGET = re.compile(r"目標|目指|\b(?:target|goal|aim)s?\b", re.I)
+_ACHIEVED = re.compile(r"実績|実際に|\bactual(?:ly)?\b|\bachieved\b", re.I)
+
+
+def asks_target(question: str) -> bool | None:
+    """Whether the question asks for a target (True: 「目標額はいくらか」), for what was
+    reached (False: 「寄附実績額はいくらか」), or neither (None).
+
+    >>> asks_target("寄附額の目標は"), asks_target("令和5年度の寄附実績額は"), asks_target("寄附額は")
+    (True, False, None)
+    """
+    q = nfkc(question)
+    return True if _TARGET.search(q) else (False if _ACHIEVED.search(q) else None)
 
 
 # A heading or label that names a time (「1 調査期間」, 「日時：」, 「開催日」): the date under
@@ -578,6 +601,8 @@ def figures(
                 continue
             if unit == "度" and not _PER_PERIOD.search(s[: m.start()]):
                 continue
+            if kind == "when" and _MEETING_NAMED.match(s, m.end()):
+                continue  # 「令和6年第1回定例会」: the meeting's name, not when anything is
             topic = _TOPIC_BEFORE.search(s[: m.start()])
             out.append(
                 Figure(
@@ -588,11 +613,14 @@ def figures(
                     bool(topic),
                     _dated(years, s, m.start(), m.end()) if kind == "amount" else 0,
                     _counted_subject(topic.group("subject")) if topic else "",
+                    kind == "amount" and bool(_TARGET.search(_phrase(s, m.start(), m.end()))),
                 )
             )
     return out
 
 
+# a year that names a meeting (「令和6年第1回函館市議会定例会」, 「2024年第4回定例会」)
+_MEETING_NAMED = re.compile(r"\s*第\s*[0-9０-９]+\s*回")
 # 「人口は28万3,630人」, 「職員は大体1万人」: the figure is the comment on the topic before は/が
 _TOPIC_BEFORE = re.compile(
     r"(?P<subject>[\u3400-\u9fff々ァ-ヶーA-Za-z]*)(は|が)"
@@ -787,13 +815,21 @@ def asks_council_decision(question: str) -> bool:
 
 
 def matching_decision(
-    question: str, metas: Sequence[Mapping[str, Any]]
+    question: str, metas: Sequence[Mapping[str, Any]], by_title: bool = False
 ) -> tuple[int, Mapping[str, Any]] | None:
     """(index of the passage, decision) for the item the question names (by number, such as
     市第54号議案), else the first decision whose title shares the question's words: the
     plenary's, or first a committee's recommendation when the question asks for the
-    committee's result (委員会の審査結果)."""
+    committee's result (委員会の審査結果). ``by_title``: only a decision whose title the
+    question names (:func:`names_title`)."""
     q = nfkc(question)
+    if by_title:
+        for key in ("decisions", "committee_decisions"):
+            for i, meta in enumerate(metas):
+                for d in meta.get(key) or []:
+                    if names_title(q, str(d.get("title") or "")):
+                        return i, d
+        return None
     items = _item_numbers(q)
     # a question on a committee's result (委員会の審査結果) takes its recommendation first
     order = ("decisions", "committee_decisions")
@@ -816,6 +852,25 @@ _COMMITTEE_ASKED = re.compile(
     r"|\bcommittee\b.{0,60}\b(?:recommend|conclu|decide|decision|review|report)",
     re.I,
 )
+
+
+TITLE_RUN = 10  # characters of an item's title that name it (a run of 4 only shares words)
+
+
+def names_title(question: str, title: str) -> bool:
+    """Whether the question names an item by its title: it holds the title whole, or a run
+    of :data:`TITLE_RUN` characters of it (「横浜市一般職職員の給与に関する条例等の一部改正は
+    可決されたか」); 「条例の一部改正」 alone names none.
+
+    >>> names_title("横浜市一般職職員の給与に関する条例等の一部改正は可決されたか",
+    ...     "横浜市一般職職員の給与に関する条例等の一部改正")
+    True
+    >>> names_title("条例の一部改正は可決されたか", "横浜市手数料条例の一部改正")
+    False
+    """
+    q, t = nfkc(question), nfkc(title)
+    n = min(len(t), TITLE_RUN)
+    return n >= 4 and any(t[i : i + n] in q for i in range(len(t) - n + 1))
 
 
 def _shares_words(question: str, title: str) -> bool:

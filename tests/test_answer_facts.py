@@ -250,6 +250,10 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("何らかの支援策はあるのか", "yesno"),
         ("市長はいかがお考えですか", "other"),
         ("工期は何か月ですか", "amount"),  # 何か月: how many months, not "anything"
+        ("再度任用の上限回数を撤廃しますか", "yesno"),  # 上限 in the clause asks no figure
+        ("再度任用の上限は？", "amount"),
+        ("ガバメントクラウドの費用を教えてください", "amount"),
+        ("クラウドで費用を削減したか", "yesno"),
         ("Which council secretariat staff accompanied the committee?", "who"),  # people
         ("Which deputy mayors attended the sitting?", "who"),
         ("Which committee was bill No. 54 referred to?", "other"),  # a body, not a person
@@ -926,6 +930,16 @@ def test_a_yes_no_question_quotes_the_sentence_that_says_where_the_matter_stands
     assert "行わない" not in "".join(s.text for s in off.pick(q, _hits(fees)))
 
 
+def test_a_year_that_names_a_meeting_is_no_answer_to_when() -> None:
+    """「令和6年第1回函館市議会定例会」 names a meeting: asked when the next sitting is, the
+    date is the one the chair gives for it, not the year in the meeting's name."""
+    said = [
+        "ただいまから令和6年第1回函館市議会定例会を開会いたします。",
+        "次の本会議は2月27日午前10時から開きます。",
+    ]
+    assert [f.figure for f in figures("次の本会議はいつ開かれますか", said, "when")] == ["2月27日"]
+
+
 def test_a_decision_no_passage_records_is_not_answered() -> None:
     """「…は採択されたのか」 asks for a result: without a decision recorded for the item, or
     a sentence pronouncing one, the documents do not say how it was decided."""
@@ -946,6 +960,13 @@ def test_a_decision_no_passage_records_is_not_answered() -> None:
     minutes = Extractor(ex.evidence, ex.embeddings, lookup={asked.id: asked, voted.id: voted}.get)
     assert not minutes.lacks_decision("市第54号議案はどうなったか", _hits(asked))
     assert ex.lacks_decision("市第54号議案はどうなったか", _hits(asked))  # the vote not found
+    # named by its whole title, the item's vote is looked up in the minutes as well; a
+    # few words of a title in common (条例の一部改正) name no item
+    titled = "横浜市一般職職員の給与に関する条例等の一部改正は可決されましたか"
+    assert not minutes.lacks_decision(titled, _hits(asked))
+    lead, _ = minutes.lead_line(titled, _hits(asked), [], "ja")
+    assert lead.startswith("市第54号議案（横浜市一般職職員の給与に関する条例等の一部改正）：可決")
+    assert minutes.lacks_decision("職員の条例の一部改正は可決されましたか", _hits(asked))
     # a result pronounced in prose, with no decision record (a report's summary)
     prose = dataclasses.replace(received, id="h#5", text="本陳情は全会一致で採択されました。")
     assert not ex.lacks_decision("陳情は採択されたのか", _hits(prose))
@@ -978,6 +999,22 @@ def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
     assert ex.lacks_asked_figure("質問した議員は何人か", _hits(BUDGET))  # yen, not people
     assert not ex.lacks_asked_figure("How much is the supplementary amount?", _hits(BUDGET))
     assert not ex.lacks_asked_figure("補正予算の財源は", _hits(QUESTION))  # not a figure question
+
+
+def test_a_target_is_no_answer_to_what_was_reached() -> None:
+    """「寄附額100億円の目標」 states a target: asked what was reached (実績), the documents do
+    not say; asked the target, it answers."""
+    target = Chunk(
+        "h#9",
+        "ふるさと納税については、寄附額100億円の目標に向けた取組を進めてまいります。",
+        "ふるさと納税 寄附額 目標",
+        {"city": "函館市", "chunk_type": "answer", "answerers": [MAYOR], "doc_id": "h"},
+    )
+    ex = _looking_up(target)
+    assert ex.lacks_asked_figure("ふるさと納税の令和5年度の寄附実績額はいくらか", _hits(target))
+    assert not ex.lacks_asked_figure("ふるさと納税の寄附額の目標はいくらか", _hits(target))
+    lead, _ = ex.lead_line("ふるさと納税の寄附額の目標はいくらか", _hits(target), [], "ja")
+    assert "100億円" in lead
 
 
 def test_a_figure_in_a_header_list_counts_where_the_record_says_when_and_where() -> None:

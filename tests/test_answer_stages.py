@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from rag.answers import Answer
+from rag.answers import Answer, Citation
 from rag.bilingual import Lexicon
 from rag.bm25 import BM25
 from rag.chunking import Chunk
 from rag.citations import check_answer
 from rag.embedding import as_batched
 from rag.evidence import Evidence
-from rag.extractive import ExtractiveParams, Extractor, answer_sentences
+from rag.extractive import ExtractiveParams, Extractor, _by_speaker, answer_sentences
 from rag.presenting import who_said
 from rag.retrieval import Hit
 from rag.tokenizing import Tokenizer, latin_names
@@ -228,6 +228,22 @@ def test_an_instruction_planted_in_a_passage_is_never_quoted() -> None:
     assert picked == ["公園と道路と河川を整備する。"]
 
 
+def test_a_sentence_that_announces_the_next_brings_it_along() -> None:
+    """「…理由を聞いた結果となっております。」 points at what follows: the next sentence is
+    quoted though it holds none of the question's terms."""
+    text = "公園の整備について、その理由を聞いた結果となっております。予算が足りないという回答が最も多かった。以上です。"
+    chunk = Chunk("p#5", text, text, {"chunk_type": "report"})
+    picked = [s.text for s in _by_terms_alone(text).pick("公園の整備の理由は", hits(chunk))]
+    assert picked == [
+        "公園の整備について、その理由を聞いた結果となっております。",
+        "予算が足りないという回答が最も多かった。",
+    ]
+    plain = "公園の整備について、その理由を聞いた。予算が足りないという回答が最も多かった。"
+    chunk = Chunk("p#6", plain, plain, {"chunk_type": "report"})
+    picked = [s.text for s in _by_terms_alone(plain).pick("公園の整備の理由は", hits(chunk))]
+    assert picked == ["公園の整備について、その理由を聞いた。"]  # it announces nothing
+
+
 def test_a_stage_direction_is_never_quoted() -> None:
     """A line that records what happened (「～ 委員長終了あいさつ ～」, （拍手）) is not
     what anyone said: the sentence after the best one is quoted, the direction is not."""
@@ -291,6 +307,23 @@ def test_a_quote_is_labelled_with_the_speaker_whose_turn_holds_it(evidence: Evid
     ex = Extractor(evidence, as_batched(FakeEmbeddings()))
     text, _ = ex.compose("図書館の開館時間は短過ぎるか", hits(turn))
     assert text.startswith("定例会・須貝委員：")
+
+
+def test_a_quote_of_the_question_and_the_reply_is_one_line_per_speaker() -> None:
+    """A quote that joins a member's question and the reply (one passage, two turns) is
+    written in two runs, each under its speaker, in their order."""
+    both = "図書館の開館時間を延ばす予定はありますか。図書館は来年度から午後九時まで開館します。"
+    runs = _by_speaker(Citation(1, ASKED.id, ASKED.text, both, ASKED.metadata))
+    assert runs == [
+        ("図書館の開館時間を延ばす予定はありますか。", [0]),
+        ("図書館は来年度から午後九時まで開館します。", [21]),
+    ]
+    assert [who_said(ASKED.metadata, "ja", at) for _, at in runs] == [
+        "定例会・山田委員",
+        "定例会・教育長",
+    ]
+    one = _by_speaker(Citation(1, ASKED.id, ASKED.text, both[21:], ASKED.metadata))
+    assert one == [(both[21:], [21])]
 
 
 def test_answers_are_frozen() -> None:

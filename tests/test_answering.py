@@ -88,10 +88,22 @@ def test_question_the_documents_do_not_answer(answerer: Answerer) -> None:
 
 
 def test_who_holds_a_post_the_report_never_names_is_refused(answerer: Answerer) -> None:
-    """The report quotes Morioka's staff on what its 副市長 ordered, and names no mayor."""
+    """The report quotes Morioka's staff on what its 副市長 ordered, and names no mayor:
+    asked in Japanese or English, the answer says so, naming the post as asked."""
     a = answerer.ask("盛岡市の市長は誰ですか")
     assert a.status == "no_answer" and not a.citations and a.nearest
     assert a.answer.startswith(NO_PERSON["ja"].format(post="市長"))
+    en = answerer.ask("Who is the mayor of Morioka?")
+    assert en.status == "no_answer" and not en.citations and en.confidence == 0.0
+    assert en.answer.startswith(NO_PERSON["en"].format(post="mayor, 市長"))
+
+
+def test_who_chairs_the_committee_is_read_from_the_reports_header(answerer: Answerer) -> None:
+    """The report's header is addressed by the committee's chair (自治体DX調査特別委員長
+    たきざわ正宜), below the council's chair (墨田区議会議長 福田はるみ), who is not the
+    committee's."""
+    a = answerer.ask("自治体DX調査特別委員会の委員長は誰ですか")
+    assert a.status == "answered" and "たきざわ正宜" in a.lead and "福田" not in a.lead
 
 
 @pytest.mark.parametrize(
@@ -110,6 +122,9 @@ def test_the_lead_line_states_the_fact_asked_of_the_report(
 ) -> None:
     a = answerer.ask(question)
     assert a.status == "answered" and fact in a.lead and a.answer.startswith(a.lead)
+    # each quoted line under the one speaker who said it (a member's figure is quoted
+    # beside the reply in a passage of both turns: two lines, not one under both names)
+    assert not any("委員、" in line.split("：")[0] for line in a.answer.splitlines())
 
 
 def test_a_follow_up_naming_no_place_reads_as_asked_on_the_previous_topic(
