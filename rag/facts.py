@@ -164,7 +164,14 @@ _PER_PERIOD = re.compile(r"[週月年日間](?:に|で)?\s?$")
 # other counts (「6ブロック」) do not answer
 _COUNTED = re.compile(r"いくつの\s?([^\s、。はがをにでとのもか]+)")
 # A count written without a counter (「17から20に増えた」): not a year, month or day.
-_BARE_COUNT = re.compile(r"(?<![0-9.,])[0-9][0-9,]*(?![0-9.,]|\s?[年月日時分歳号条第])")
+# A number written with no counter, read as a count where the question asks one without a
+# unit (いくつ, "how many"); not a year (「2024モルック世界大会」, 「2030年」), nor a number
+# that is part of a name (5G: a letter right after it); a katakana counter
+# may follow (6ブロック)
+_BARE_COUNT = re.compile(
+    r"(?<![0-9.,])(?!(?:19|20)[0-9]{2}(?![0-9]))[0-9][0-9,]*"
+    r"(?![0-9.,]|\s?[年月日時分歳号条第]|[A-Za-z])"
+)
 _DATE = re.compile(
     r"(?:(?:令和|平成|昭和)(?:[0-9]+|元)年度?|[0-9]{4}年度?)(?:[0-9]+月)?(?:[0-9]+日)?"
     r"|[0-9]+月[0-9]+日|[0-9]+月(?:末|中|上旬|中旬|下旬)?"
@@ -175,7 +182,9 @@ _COUNTER_ASKED = {
     "人": re.compile(
         rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees"
         r"|workers|officers|officials|teachers|students|pupils|users|visitors|participants"
-        rf"|{_COUNCILLOR}s|applicants|patients|volunteers|firefighters|nurses|doctors)\b"
+        rf"|{_COUNCILLOR}s|applicants|patients|volunteers|firefighters|nurses|doctors"
+        r"|runners|athletes|voters|tenants|attendees|entrants|subscribers|registrants"
+        r"|passengers|guests|tourists|citizens|seniors|infants|babies)\b"
     ),
     "件": re.compile(rf"何件|件数|{_HOW_MANY}(reports|cases|applications|requests|complaints)\b"),
     "回": re.compile(

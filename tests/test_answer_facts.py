@@ -930,6 +930,17 @@ def test_a_yes_no_question_quotes_the_sentence_that_says_where_the_matter_stands
     assert "行わない" not in "".join(s.text for s in off.pick(q, _hits(fees)))
 
 
+def test_how_many_people_in_english_wants_people_not_a_year_or_a_name() -> None:
+    """ "How many runners" asks a count of people, as 「何人」 does: 47 (都道府県) and the
+    2024 of 「2024モルック世界大会」 are no answer; asked with no unit, a bare number counts,
+    but never a year or a number that is part of a name (5G)."""
+    said = ["全国47都道府県のほか国外からの参加があり、本年8月に2024モルック世界大会を開く。"]
+    runners = figures("How many runners took part in the marathon?", said, "amount")
+    assert not [f for f in runners if f.wanted]
+    said = ["2024モルック世界大会を開き、5Gを整備し、3580の団体が参加した。"]
+    assert [f.figure for f in figures("How many took part?", said, "amount")] == ["3580"]
+
+
 def test_a_year_that_names_a_meeting_is_no_answer_to_when() -> None:
     """「令和6年第1回函館市議会定例会」 names a meeting: asked when the next sitting is, the
     date is the one the chair gives for it, not the year in the meeting's name."""
