@@ -150,9 +150,6 @@ class ExtractiveParams:
     # (no dev question meets one); 0.3 is the least that answers the first-time user's
     # question on the founding report (evals/results/2026-11-29-s-figure-subject-dev.txt)
     figure_other_subject: float = 0.3
-    # lead line: an amount stated as a target (「寄附額100億円の目標」) when the question
-    # asks for no target, less this; asked what was reached (実績), a target never answers
-    figure_target: float = 0.0
     # lead line, when: a date under a heading or after a label that names a time (「1 調査
     # 期間」, 「日時：」): a report's header dates its approval, its submission and, under
     # 調査期間, the visit; dev 0.15 and 0.3 move nothing (no dev question meets one), 0.15
@@ -1036,7 +1033,10 @@ class Extractor:
                 order += 1
                 if not f.wanted or f.figure in exclude:
                     continue
-                if f.target and target is False:  # asked what was reached: not a target
+                # asked what was reached (実績), a target (「寄附額100億円の目標」) is no
+                # answer; otherwise it competes as any figure does (a soft penalty moved
+                # no dev question: evals/results/2026-11-29-s-first-user-rules-dev.txt)
+                if f.target and target is False:
                     continue
                 # the question's subject its sentence holds with the two before it
                 context = (
@@ -1056,8 +1056,7 @@ class Extractor:
                     + self.params.figure_dated * f.dated
                     + self.params.figure_polarity * (negated(f.phrase) == negative)
                     - self.params.figure_asked * (texts[f.sentence] in by_asker)
-                    - self.params.figure_other_subject * self._other_subject(asked_terms, f)
-                    - self.params.figure_target * (f.target and target is None),
+                    - self.params.figure_other_subject * self._other_subject(asked_terms, f),
                     -order,
                 )
                 if best is None or key > best[0]:
