@@ -8,8 +8,8 @@ against the numbered sources it was given:
   exist is dropped;
 - a claim of substance must cite something;
 - every number in a claim must be written in a passage it cites;
-- a 「quote」 must be found, verbatim, in a passage it cites (each piece of it, where it
-  is written on one line 「…／…」 or cut 「…。…」);
+- a 「quote」 must be found, verbatim, in a passage it cites (each piece of it, where a
+  quote within one claim is written on one line 「…／…」 or cut 「…」 between sentences);
 - a claim whose words are in another passage and not in the one it cites is flagged as
   pointing at the wrong passage;
 - a claim that repeats text which looks like an instruction to the model (a prompt
@@ -174,6 +174,7 @@ def check_answer(
                 )
         for quote in QUOTE.findall(body):
             pieces = [squash(p) for p in _QUOTE_PIECES.split(quote) if len(squash(p)) >= 4]
+            pieces = pieces or [squash(_QUOTE_PIECES.sub("", quote))]  # short pieces: whole
             if any(all(q in squash(s) for q in pieces) for s in cited):
                 continue
             elsewhere = [j for j, s in enumerate(sources, 1) if all(q in squash(s) for q in pieces)]

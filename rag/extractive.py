@@ -58,7 +58,7 @@ from rag.retrieval import Hit
 from rag.rosters import Listed, Roster, rosters
 from rag.schema import ChunkMetadata
 from rag.speakers import looks_like_name, strip_spaces, titled
-from rag.text import ends_sentence, nfkc, question_language, sentences, squash
+from rag.text import ends_sentence, nfkc, question_language, sentences, squash, without_context
 from rag.tokenizing import mecab_words, negated, person_names
 from rag.understanding import Hints, same_day, understand
 
@@ -89,12 +89,17 @@ _ECHO = re.compile(
 )
 # A sentence that announces what the next one says: 「…その理由を聞いた結果となって
 # おります。」 over a chart, 「主な理由は次のとおりです。」, 「課題として３点挙げてござい
-# ます。」, 「…について申し上げます。」: the content is in the sentence after it
+# ます。」, 「…についてご報告いたします。」: the content is in the sentence after it (not
+# 「…という状況でございます。」 nor 「お願い申し上げます。」, which say their content)
+# A result pronounced of the item its passage took up: 「よって、本案は…可決されました」
+_REFERS_BACK = re.compile(r"本案|本件|本陳情|本請願|本議案|同案|同議案|各案")
 _ANNOUNCES = re.compile(
-    r"(?:次|以下)の(?:とおり|通り|ように|ような|\s*[0-9０-９一二三四五六七八九十]+\s*[点つ])"
-    r"|[0-9０-９一二三四五六七八九十]+\s*[点つ](?:を)?(?:ございます|あります|挙げ|申し上げ)"
-    r"|(?:結果|内容|状況)(?:と|で)(?:なって)?(?:おります|ございます|あります)。?$"
-    r"|(?:申し上げ|ご説明|御説明|説明いたし|ご報告|御報告)(?:ます|いたします|申し上げます)。?$"
+    r"(?:次|以下)の(?:とおり|通り|ように|ような)"
+    r"|[0-9０-９一二三四五六七八九十]+\s*点(?:を)?(?:ございます|あります|挙げ)"
+    r"|[0-9０-９一二三四五六七八九十]+\s*つ(?:を)?(?:(?:ございます|あります)。?$|挙げ)"
+    r"|(?:聞いた|調査した|集計した|尋ねた|伺った|お聞きした)結果(?:と|で)(?:なって)?"
+    r"(?:おります|ございます)。?$"
+    r"|[ご御](?:報告|説明)(?:いたします|申し上げます)。?$"
 )
 # The cue by which a sentence answers each kind of question (:func:`rag.facts.question_type`):
 # a reason, a number, a date, a way; a yes/no question is answered by a sentence that states
@@ -561,9 +566,11 @@ class Extractor:
     def lacks_decision(self, question: str, hits: Sequence[Hit]) -> bool:
         """Whether a question asking how a council decided (採択されたのか, 審査結果は) finds
         no decision: none recorded for its item in the top passages or, for an item named
-        by its number, in the rest of their minutes, and no sentence of the top passages
-        pronouncing a result (of any item: a report's prose may state it): the documents
-        do not say how it was decided."""
+        by its number or its title, in the rest of their minutes (:meth:`_decision_of`),
+        and no sentence of the top passages pronouncing a result of what it asks about (a
+        report's prose may state it): one holding some of the question's subject beyond
+        its place and council, or referring back (本案, 本件) in a passage that holds it.
+        The documents then do not say how it was decided."""
         if not asks_council_decision(question):
             return False
         top = [h.chunk for h in hits[: self.params.passages]]
@@ -582,7 +589,13 @@ class Extractor:
             if t not in besides and not (len(t) == 1 and "ぁ" <= t <= "ゖ")  # さ of されたのか
         }
         return not any(
-            states_result(sentence) and (not subject or self.evidence.coverage(subject, sentence))
+            states_result(sentence)
+            and (
+                not subject
+                or self.evidence.coverage(subject, sentence)
+                # 「よって、本案は原案のとおり可決されました」 of an item its passage names
+                or (_REFERS_BACK.search(sentence) and self.evidence.coverage(subject, c.text))
+            )
             for c in top
             for _, sentence in sentences(c.text)
         )
@@ -1141,7 +1154,8 @@ _EN_POST_ASKED = re.compile(
     r"^who\s+(?:is|was|are|were)\s+(?:the\s+)?(?:current\s+)?(?P<post>"
     r"(?:vice|deputy)[-\s](?:chair(?:person|man|woman)?|speaker|mayor|governor)|"
     r"chair(?:person|man|woman)?|speaker|president|mayor|governor|"
-    r"(?:education\s+)?superintendent(?:\s+of\s+education)?)\b(?P<of>.*?)\??$",
+    r"(?:education\s+)?superintendent(?:\s+of\s+education)?)"
+    r"(?P<of>(?:\s+(?:of|for|on|at|in)\s+[^?]*)?)\s*\??$",
     re.I,
 )
 _HEADS = {"区": "区長", "町": "町長", "村": "村長"}
@@ -1156,6 +1170,9 @@ def _english_post(question: str) -> str | None:
     ('区長', None)
     >>> _english_post("Who is the vice-chair?"), _english_post("Who is the speaker?")
     ('副委員長', '議長')
+    >>> _english_post("Who was the mayor talking to?"), _english_post("Who is the mayor's secretary?")
+    (None, None)
+    >>> _english_post("Who was the speaker who asked about childcare?")
     """
     m = _EN_POST_ASKED.match(question.strip())
     if not m:
@@ -1183,7 +1200,8 @@ def post_as_asked(question: str, post: str) -> str:
     >>> post_as_asked("Who is the mayor of Sendai?", "市長"), post_as_asked("市長は誰か", "市長")
     ('mayor, 市長', '市長')
     """
-    m = _EN_POST_ASKED.match(question.strip()) if question_language(question) == "en" else None
+    asked = without_context(question).strip()
+    m = _EN_POST_ASKED.match(asked) if question_language(asked) == "en" else None
     return f"{m.group('post').lower()}, {post}" if m else post
 
 
@@ -1198,7 +1216,9 @@ def asked_post(question: str) -> str | None:
     >>> asked_post("Who is the speaker of the Sendai City Council?")
     '議長'
     """
+    question = without_context(question)  # a follow-up asks in its own words
     if question_language(question) == "en":
+        # only "who is the <post> [of …]?": not "the speaker who asked …" (a speaker)
         return _english_post(question)
     m = _POST_ASKED.search(nfkc(question))
     if not m or speaker_asked(question) is not None:  # who asked or said: a speaker
@@ -1227,6 +1247,7 @@ def asks_post_holder(question: str) -> str | None:
     ('市長', None)
     """
     post = asked_post(question)
+    question = without_context(question)
     if post and question_language(question) == "en":
         return post  # "who is the … ?" asks only who holds it
     return post if post and _HOLDER_ASKED.search(nfkc(question).strip()) else None
@@ -1396,7 +1417,9 @@ def _by_speaker(c: Citation) -> list[tuple[str, list[int]]]:
         at = c.text.find(sentence)
         said = speakers_at(c.metadata, [at]) if at >= 0 else []
         label = str(said[0].get("label") or "") if said else ""
-        if runs and (label == runs[-1][2] or not label or not runs[-1][2]):
+        if runs and not runs[-1][2] and label:  # the run's speaker, first known here
+            runs[-1] = (runs[-1][0], runs[-1][1], label)
+        if runs and (label == runs[-1][2] or not label):
             runs[-1][0].append(sentence)
             runs[-1][1].extend([at] if at >= 0 else [])
         else:

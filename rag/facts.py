@@ -30,7 +30,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rag.text import nfkc, question_language, written_year
+from rag.text import nfkc, question_language, without_context, written_year
 
 TYPED = ("who", "amount", "when", "decision")
 _COUNCILLOR = "councill?or"  # both spellings, one home
@@ -63,11 +63,7 @@ _AMOUNT = re.compile(
     "|".join(_HOW_MUCH)
     + r"|何[件人円回校戸台個名割%％本社倍]|何度(?![もかでと目])|何か国|何カ国|何ヶ国"
     r"|何世帯|何施設|何団体|何箇所|何日間|何時間|何か月|何カ月|何ヶ月"
-    r"|どの程度|率は|額は|頻度は"
-    # a figure's topic noun asks for the figure where it is what the question is about
-    # (「上限は？」, 「費用を教えてください」), not a word of a yes/no question's clause
-    # (「上限回数を撤廃しますか」, 「費用を削減したか」)
-    r"|(?:割合|比率|上限|費用)(?=は|って|[?？]|$|を(?:教え|お示し|伺|お聞かせ))"
+    r"|どの程度|割合|比率|率は|額は|頻度は|上限|費用"
     r"|\bhow (many|much|often|frequently)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
     r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b"
     r"(?! of (increase|change))"
@@ -165,11 +161,11 @@ _PER_PERIOD = re.compile(r"[週月年日間](?:に|で)?\s?$")
 _COUNTED = re.compile(r"いくつの\s?([^\s、。はがをにでとのもか]+)")
 # A count written without a counter (「17から20に増えた」): not a year, month or day.
 # A number written with no counter, read as a count where the question asks one without a
-# unit (いくつ, "how many"); not a year (「2024モルック世界大会」, 「2030年」), nor a number
-# that is part of a name (5G: a letter right after it); a katakana counter
-# may follow (6ブロック)
+# unit (いくつ, "how many"); not a year (「2030年」, 「2024モルック世界大会」: a year-like
+# number run into a name), nor a number that is part of a name (5G: a letter right after
+# it); a katakana counter may follow (6ブロック)
 _BARE_COUNT = re.compile(
-    r"(?<![0-9.,])(?!(?:19|20)[0-9]{2}(?![0-9]))[0-9][0-9,]*"
+    r"(?<![0-9.,])(?!(?:19|20)[0-9]{2}[ァ-ヶA-Za-z])[0-9][0-9,]*"
     r"(?![0-9.,]|\s?[年月日時分歳号条第]|[A-Za-z])"
 )
 _DATE = re.compile(
@@ -183,8 +179,8 @@ _COUNTER_ASKED = {
         rf"何人|何名|人数|{_HOW_MANY}(people|persons|members|staff|children|residents|employees"
         r"|workers|officers|officials|teachers|students|pupils|users|visitors|participants"
         rf"|{_COUNCILLOR}s|applicants|patients|volunteers|firefighters|nurses|doctors"
-        r"|runners|athletes|voters|tenants|attendees|entrants|subscribers|registrants"
-        r"|passengers|guests|tourists|citizens|seniors|infants|babies)\b"
+        r"|runners|athletes|voters|attendees|entrants|subscribers|registrants"
+        r"|passengers|tourists|citizens|seniors|infants|babies)\b"
     ),
     "件": re.compile(rf"何件|件数|{_HOW_MANY}(reports|cases|applications|requests|complaints)\b"),
     "回": re.compile(
@@ -325,7 +321,7 @@ def asking_clause(question: str) -> str:
     >>> asking_clause("What share of children who are not attending school use My School?")
     'What share of children '
     """
-    q = nfkc(question).strip()
+    q = without_context(nfkc(question).strip())  # a follow-up's carried context asks nothing
     if question_language(q) == "ja" or _YESNO_EN.search(q):
         return q
     first = _WH_EN.search(q)
@@ -335,6 +331,10 @@ def asking_clause(question: str) -> str:
     while (after := _WH_EN.search(q, end)) and _JOINED.search(q, 0, after.start()):
         end = after.end()  # a second ask: part of what is asked
     return q[first.start() : after.start() if after else len(q)]
+
+
+# Figures' topic nouns that ask for the figure only as the question's topic (「費用は？」)
+_TOPIC_NOUN = re.compile(r"割合|比率|上限|費用")
 
 
 def question_type(question: str) -> str:
@@ -351,6 +351,14 @@ def question_type(question: str) -> str:
     if _DECISION.search(q) or (_DECIDED_ITEM.search(q) and _DECIDED_ASK.search(q)):
         return "decision"
     if _AMOUNT.search(q):
+        # a figure's topic noun in a yes/no question's clause asks no figure (「上限回数を
+        # 撤廃しますか」, 「費用は削減されましたか」), where nothing else in it asks one
+        if (
+            _YESNO_JA.search(q)
+            and not _WH_JA.search(q)
+            and not _AMOUNT.search(_TOPIC_NOUN.sub("", q))
+        ):
+            return "yesno"
         return "amount"
     if _WHEN.search(q):
         return "when"
@@ -527,6 +535,22 @@ _TARGET = re.compile(r"目標|目指|\b(?:target|goal|aim)s?\b", re.I)
 _ACHIEVED = re.compile(r"実績|実際に|\bactual(?:ly)?\b|\bachieved\b", re.I)
 
 
+def _is_target(s: str, start: int, end: int) -> bool:
+    """Whether the amount at ``s[start:end]`` is stated as a target: 「寄附額100億円の目標」,
+    「目標額は100億円」, 「1万人を目指す」; not one reached against a target (「目標を上回る
+    120億円の寄附」).
+
+    >>> s = "目標を上回る120億円の寄附があり、次は150億円の目標に向け"
+    >>> _is_target(s, 6, 12), _is_target(s, 20, 26)
+    (False, True)
+    """
+    before, after = s[max(0, start - 10) : start], s[end : end + 6]
+    return bool(
+        re.search(r"目標(?:額|値)?(?:は|を|として|で)?\s*(?:約|およそ)?$", before)
+        or re.match(r"\s*(?:の|を|に)?(?:目標|目指)", after)
+    )
+
+
 def asks_target(question: str) -> bool | None:
     """Whether the question asks for a target (True: 「目標額はいくらか」), for what was
     reached (False: 「寄附実績額はいくらか」), or neither (None).
@@ -610,7 +634,11 @@ def figures(
                 continue
             if unit == "度" and not _PER_PERIOD.search(s[: m.start()]):
                 continue
-            if kind == "when" and _MEETING_NAMED.match(s, m.end()):
+            if (
+                kind == "when"
+                and _YEAR_ONLY.fullmatch(m.group().strip())
+                and _MEETING_NAMED.match(s, m.end())
+            ):
                 continue  # 「令和6年第1回定例会」: the meeting's name, not when anything is
             topic = _TOPIC_BEFORE.search(s[: m.start()])
             out.append(
@@ -621,15 +649,24 @@ def figures(
                     asked,
                     bool(topic),
                     _dated(years, s, m.start(), m.end()) if kind == "amount" else 0,
-                    _counted_subject(topic.group("subject")) if topic else "",
-                    kind == "amount" and bool(_TARGET.search(_phrase(s, m.start(), m.end()))),
+                    _counted_subject(
+                        topic.group("subject"),
+                        s[topic.start() - 1 : topic.start()].isdigit(),
+                    )
+                    if topic
+                    else "",
+                    kind == "amount" and _is_target(s, m.start(), m.end()),
                 )
             )
     return out
 
 
-# a year that names a meeting (「令和6年第1回函館市議会定例会」, 「2024年第4回定例会」)
-_MEETING_NAMED = re.compile(r"\s*第\s*[0-9０-９]+\s*回")
+# a year alone that names a meeting (「令和6年第1回函館市議会定例会」, 「2024年第4回定例会」);
+# a date written before the meeting's name (「令和6年2月20日 第1回臨時会」) is its date
+_YEAR_ONLY = re.compile(r"(?:(?:令和|平成|昭和)(?:[0-9]+|元)|[0-9]{4})年")
+_MEETING_NAMED = re.compile(
+    r"\s*第\s*[0-9０-９一二三四五六七八九十]+\s*回\s*\S{0,12}?(?:定例会|臨時会|定例議会|臨時議会)"
+)
 # 「人口は28万3,630人」, 「職員は大体1万人」: the figure is the comment on the topic before は/が
 _TOPIC_BEFORE = re.compile(
     r"(?P<subject>[\u3400-\u9fff々ァ-ヶーA-Za-z]*)(は|が)"
@@ -639,10 +676,20 @@ _TOPIC_BEFORE = re.compile(
 _MEASURE = re.compile(r"[額数計費料率量高]$")
 
 
-def _counted_subject(topic: str) -> str:
+# a topic that says when or where, not what is counted: 「令和5年度は220人」, 「本市は」,
+# 「現在は」, 「利用した方は」
+_SETTING = re.compile(
+    r"(?:年度|年|月|日|時点|現在|今回|前回|今年|昨年|本市|本区|本町|本村|当市|当区|全体|方)$"
+)
+
+
+def _counted_subject(topic: str, glued: bool = False) -> str:
     """The thing a figure stated on ``topic`` counts (職員 of 「職員は大体1万人」), or "" when
-    the topic names the measure itself (金額, 件数, 職員数) or nothing."""
-    return "" if not topic or _MEASURE.search(topic) else topic
+    the topic names the measure itself (金額, 件数, 職員数), a time or a place (令和5年度,
+    本市), or nothing; ``glued``: the topic's word runs on from a number before it (5年度)."""
+    if not topic or glued or _MEASURE.search(topic) or _SETTING.search(topic):
+        return ""
+    return topic
 
 
 def _dated(years: set[int], s: str, start: int, end: int) -> Literal[-1, 0, 1]:
@@ -830,20 +877,19 @@ def matching_decision(
     市第54号議案), else the first decision whose title shares the question's words: the
     plenary's, or first a committee's recommendation when the question asks for the
     committee's result (委員会の審査結果). ``by_title``: only a decision whose title the
-    question names (:func:`names_title`)."""
+    question names (:func:`names_title`), in the same order."""
     q = nfkc(question)
+    order = ("decisions", "committee_decisions")
+    if _COMMITTEE_ASKED.search(q):  # a committee's result asked: its recommendation first
+        order = order[::-1]
     if by_title:
-        for key in ("decisions", "committee_decisions"):
+        for key in order:
             for i, meta in enumerate(metas):
                 for d in meta.get(key) or []:
                     if names_title(q, str(d.get("title") or "")):
                         return i, d
         return None
     items = _item_numbers(q)
-    # a question on a committee's result (委員会の審査結果) takes its recommendation first
-    order = ("decisions", "committee_decisions")
-    if _COMMITTEE_ASKED.search(q):
-        order = order[::-1]
     for key in order:
         for i, meta in enumerate(metas):
             for d in meta.get(key) or []:
@@ -863,23 +909,34 @@ _COMMITTEE_ASKED = re.compile(
 )
 
 
-TITLE_RUN = 10  # characters of an item's title that name it (a run of 4 only shares words)
+# The generic tail of an item's title, which most bills share (「…の一部を改正する条例」),
+# and the municipality that opens it (「横浜市一般職職員の…」): neither names the item
+_TITLE_TAIL = re.compile(
+    r"(?:等?の一部を改正する(?:条例|規則|規程)|等?の一部改正|を改正する条例|の制定(?:について)?"
+    r"|について)$"
+)
+_TITLE_PLACE = re.compile(r"^\S{1,5}?[市区町村](?=\S{6,})")
 
 
 def names_title(question: str, title: str) -> bool:
-    """Whether the question names an item by its title: it holds the title whole, or a run
-    of :data:`TITLE_RUN` characters of it (「横浜市一般職職員の給与に関する条例等の一部改正は
-    可決されたか」); 「条例の一部改正」 alone names none.
+    """Whether the question names an item by its title: it holds the title whole, or what
+    names it, less the tail every amending bill shares and the municipality that opens it
+    (「一般職職員の給与に関する条例」 of 「横浜市一般職職員の給与に関する条例等の一部改正」).
+    Another bill with the same tail (函館市税条例 / 函館市手数料条例 「の一部を改正する条例」)
+    or another number (補正予算（第2号） / （第3号）) is not named.
 
-    >>> names_title("横浜市一般職職員の給与に関する条例等の一部改正は可決されたか",
+    >>> names_title("一般職職員の給与に関する条例の改正は可決されたか",
     ...     "横浜市一般職職員の給与に関する条例等の一部改正")
     True
-    >>> names_title("条例の一部改正は可決されたか", "横浜市手数料条例の一部改正")
+    >>> names_title("函館市手数料条例の一部を改正する条例は可決されたか",
+    ...     "函館市税条例の一部を改正する条例")
     False
     """
     q, t = nfkc(question), nfkc(title)
-    n = min(len(t), TITLE_RUN)
-    return n >= 4 and any(t[i : i + n] in q for i in range(len(t) - n + 1))
+    if len(t) >= 4 and t in q:
+        return True
+    head = _TITLE_PLACE.sub("", _TITLE_TAIL.sub("", t))
+    return len(head) >= 6 and head in q
 
 
 def _shares_words(question: str, title: str) -> bool:

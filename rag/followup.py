@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from rag.places import Gazetteer
-from rag.text import nfkc, question_language
+from rag.text import CARRIED, nfkc, question_language
 
 _JA_ELLIPTIC = re.compile(
     r"^(?:では|じゃあ|それでは|一方|なら|また)?[、,\s]*(?P<x>.{1,20}?)"
@@ -35,9 +35,6 @@ _EN_ELLIPTIC = re.compile(
 )
 _LEANING = re.compile(r"^(?:その|それ|この|これ|そこ|同じ)|\b(?:it|that|they|those|this)\b", re.I)
 FOLLOWUP_MAX_CHARS = 30
-# the context a follow-up carries (:func:`carried`): 〔…〕 before a Japanese question,
-# (…) before an English one
-_CARRIED = re.compile(r"^(?:〔(?P<ja>[^〔〕]*)〕|\((?P<en>[^()]*)\) )(?P<rest>.+)$", re.S)
 
 
 def carried(previous: str, question: str) -> str:
@@ -52,8 +49,9 @@ def carried(previous: str, question: str) -> str:
     >>> carried("How did Sendai reform its desks?", "Did it save staff time?")
     '(How did Sendai reform its desks?) Did it save staff time?'
     """
-    m = _CARRIED.match(previous)
-    context = f"{m.group('ja') or m.group('en')} {m.group('rest')}" if m else previous
+    m = CARRIED.match(previous)
+    inner = m and next(g for g in (m.group("ja"), m.group("en")) if g is not None)
+    context = f"{inner} {m.group('rest')}" if m else previous
     if question_language(question) == "en":
         return f"({context.replace('(', ' ').replace(')', ' ').strip()}) {question}"
     return f"〔{context.replace('〔', ' ').replace('〕', ' ').strip()}〕{question}"

@@ -207,8 +207,12 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def check_compatible(manifest: dict[str, Any], settings: Settings, where: Path) -> None:
-    """Refuse an index built with another embedding model or chunker, saying how to fix it."""
+def check_compatible(
+    manifest: dict[str, Any], settings: Settings, where: Path, tokens: bool = True
+) -> None:
+    """Refuse an index built with another embedding model or chunker, saying how to fix it;
+    with ``tokens``, also one whose BM25 tokens another tokenizer made (``rag ingest``
+    re-tokenises it, keeping its vectors)."""
     built = manifest["embedding"]["name"]
     wanted = canonical_model_name(settings.embed_model)
     problems = []
@@ -225,8 +229,12 @@ def check_compatible(manifest: dict[str, Any], settings: Settings, where: Path) 
             f"BM25 field {manifest['bm25']['field']!r} (settings ask for {settings.bm25_field!r})"
         )
     tokenizer = manifest["bm25"].get("tokenizer", 1)  # 1: before the version was recorded
-    if tokenizer != TOKENIZER_VERSION:
-        problems.append(f"BM25 tokenizer version {tokenizer} (this code is {TOKENIZER_VERSION})")
+    if tokens and tokenizer != TOKENIZER_VERSION and not problems:
+        raise IndexMismatchError(
+            f"the index in {where} was built with BM25 tokenizer version {tokenizer} (this "
+            f"code is {TOKENIZER_VERSION}). Run `rag ingest` to re-tokenise it (its vectors "
+            "are kept)."
+        )
     if problems:
         other_model = f", or search it with `--model {built}` (RAG_EMBED_MODEL={built})"
         raise IndexMismatchError(
@@ -440,7 +448,7 @@ def _reusable_manifest(settings: Settings, emb: BatchedEmbeddings) -> dict[str, 
         if folder is None:
             return None
         manifest = _read_manifest(folder)
-        check_compatible(manifest, settings, settings.index_dir)
+        check_compatible(manifest, settings, settings.index_dir, tokens=False)
     except (IndexMismatchError, IndexCorruptError) as e:
         print(
             f"note: building a new index, the existing one cannot be reused ({e})", file=sys.stderr
@@ -510,7 +518,14 @@ def _ingest(
     current_format = (
         manifest_before is not None and manifest_before["format_version"] == FORMAT_VERSION
     )
-    if current_format and not (report.added or report.changed or report.removed):
+    # BM25 tokens made by another tokenizer: made again, the chunks and vectors kept
+    retokenise = (
+        manifest_before is not None
+        and manifest_before["bm25"].get("tokenizer", 1) != TOKENIZER_VERSION
+    )
+    if retokenise:
+        print("note: re-tokenising the index for BM25 (a newer tokenizer)", file=sys.stderr)
+    if current_format and not retokenise and not (report.added or report.changed or report.removed):
         assert manifest_before is not None
         report.chunks = sum(int(d["chunks"]) for d in old_docs.values())
         report.index_type = manifest_before["index_type"]
@@ -526,7 +541,7 @@ def _ingest(
     previous: StoredIndex | None = None
     if report.unchanged:
         try:
-            previous = load_index(settings)
+            previous = load_index(settings, check=not retokenise)  # else checked above
         except (IndexMismatchError, IndexCorruptError) as e:
             print(f"note: rebuilding, the existing index is unusable: {e}", file=sys.stderr)
             return _ingest(paths, settings, emb, True, progress)
@@ -557,7 +572,8 @@ def _ingest(
     mark = _stage(report, "read and chunk", t0)
     show = progress if progress is not None else len(todo) > 200
     with _progress(len(todo), "BM25 tokens", bool(show)) as bar:
-        all_tokens = _bm25_tokens(chunks, reuse, previous, settings.bm25_field, settings.threads)
+        kept = None if retokenise else previous
+        all_tokens = _bm25_tokens(chunks, reuse, kept, settings.bm25_field, settings.threads)
         bar.update(len(todo))
     mark = _stage(report, "BM25 tokens", mark)
     with _progress(len(todo), "embedding", bool(show)) as bar:

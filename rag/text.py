@@ -63,6 +63,22 @@ MONTHS = {
 _WRITTEN_YEAR = re.compile(r"(令和|平成|昭和)?([0-9]+|元)年")
 
 
+# The context a follow-up carries before the question it asks (rag.followup.carried):
+# 〔…〕 before a Japanese question, "(…) " before an English one
+CARRIED = re.compile(r"^(?:〔(?P<ja>[^〔〕]*)〕|\((?P<en>[^()]*)\) )(?P<rest>.+)$", re.S)
+
+
+def without_context(question: str) -> str:
+    """The question a follow-up asks, without the context it carries in brackets: what its
+    kind of ask is read from.
+
+    >>> without_context("〔盛岡市はなぜクラウドにしたのか〕職員の負担は減りましたか")
+    '職員の負担は減りましたか'
+    """
+    m = CARRIED.match(question)
+    return m.group("rest") if m else question
+
+
 def question_language(text: str) -> str:
     """``ja`` when the text has any kana or kanji, else ``en``."""
     return "ja" if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text) else "en"

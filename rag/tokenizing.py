@@ -436,7 +436,8 @@ def same_word_okurigana(surface: str, lemma: str) -> bool:
 
 
 class Tokenizer:
-    """Tokens for BM25; ``field`` is ``surface`` (as written) or ``lemma`` (dictionary form)."""
+    """Tokens for BM25; ``field`` is ``surface`` (as written, but for a noun's okurigana
+    variants, one term: :func:`same_word_okurigana`) or ``lemma`` (dictionary form)."""
 
     def __init__(self, field: str = "surface") -> None:
         if field not in FIELDS:

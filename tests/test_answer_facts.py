@@ -31,6 +31,7 @@ from rag.facts import (
     english_amount,
     english_date,
     figures,
+    names_title,
     matching_decision,
     names_decided_item,
     person_line,
@@ -251,9 +252,13 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("市長はいかがお考えですか", "other"),
         ("工期は何か月ですか", "amount"),  # 何か月: how many months, not "anything"
         ("再度任用の上限回数を撤廃しますか", "yesno"),  # 上限 in the clause asks no figure
+        ("上限は撤廃されたのか", "yesno"),
+        ("費用は削減されましたか", "yesno"),
         ("再度任用の上限は？", "amount"),
         ("ガバメントクラウドの費用を教えてください", "amount"),
-        ("クラウドで費用を削減したか", "yesno"),
+        ("高齢化の割合について教えてください", "amount"),
+        ("事業の費用について伺います", "amount"),
+        ("〔盛岡市はなぜクラウドにしたのか〕職員の負担は減りましたか", "yesno"),  # carried
         ("Which council secretariat staff accompanied the committee?", "who"),  # people
         ("Which deputy mayors attended the sitting?", "who"),
         ("Which committee was bill No. 54 referred to?", "other"),  # a body, not a person
@@ -949,6 +954,11 @@ def test_a_year_that_names_a_meeting_is_no_answer_to_when() -> None:
         "次の本会議は2月27日午前10時から開きます。",
     ]
     assert [f.figure for f in figures("次の本会議はいつ開かれますか", said, "when")] == ["2月27日"]
+    # a meeting's date written before its name is its date
+    dated = ["令和6年2月20日 第1回臨時会を開会した。"]
+    assert [f.figure for f in figures("臨時会はいつ開かれたか", dated, "when")] == [
+        "令和6年2月20日"
+    ]
 
 
 def test_a_decision_no_passage_records_is_not_answered() -> None:
@@ -998,6 +1008,17 @@ def test_a_decision_no_passage_records_is_not_answered() -> None:
         approved, id="h#8", text="図書館の予算は原案のとおり可決されました。"
     )
     assert not ex.lacks_decision("函館市議会で図書館の予算は可決されたのか", _hits(budget))
+    # 「本案は…可決されました」 of the item its passage takes up
+    plenary = dataclasses.replace(
+        approved,
+        id="h#9",
+        text="図書館の予算を議題といたします。よって、本案は原案のとおり可決されました。",
+    )
+    assert not ex.lacks_decision("函館市議会で図書館の予算は可決されたのか", _hits(plenary))
+    # another number of the same budget is not named by this one's title
+    assert not names_title(
+        "令和6年度一般会計補正予算（第3号）は", "令和6年度一般会計補正予算（第2号）"
+    )
     # "passed" and "adopted" of no council vote: not asked how a council decided
     assert not ex.lacks_decision("How many years have passed since the merger?", _hits(received))
     assert not ex.lacks_decision("Which measures has the ward adopted?", _hits(received))
@@ -1026,6 +1047,26 @@ def test_a_target_is_no_answer_to_what_was_reached() -> None:
     assert not ex.lacks_asked_figure("ふるさと納税の寄附額の目標はいくらか", _hits(target))
     lead, _ = ex.lead_line("ふるさと納税の寄附額の目標はいくらか", _hits(target), [], "ja")
     assert "100億円" in lead
+    reached = dataclasses.replace(
+        target, id="h#10", text="ふるさと納税は、目標を上回る120億円の寄附をいただきました。"
+    )
+    ex = _looking_up(reached)
+    assert not ex.lacks_asked_figure("ふるさと納税の寄附実績額はいくらか", _hits(reached))
+
+
+def test_a_figure_of_another_thing_counts_less_but_not_one_of_a_year_or_place() -> None:
+    """「職員は大体1万人」 is a count of staff, asked how many applied; 「令和5年度は220人」
+    is a count of that year, not of another thing; 300人 is the venue's size."""
+    said = Chunk(
+        "s#1",
+        "デジタル見本市の申込みについて、令和5年度は220人の申込みがあり、300人の会場で実施しました。"
+        "職員は大体1万人いますので、多くはありません。",
+        "デジタル見本市 申込み",
+        {"city": "仙台市", "chunk_type": "answer", "answerers": [MAYOR], "doc_id": "s"},
+    )
+    ex = _looking_up(said)
+    lead, _ = ex.lead_line("デジタル見本市の申込者は何人でしたか", _hits(said), [], "ja")
+    assert "220人" in lead
 
 
 def test_a_figure_in_a_header_list_counts_where_the_record_says_when_and_where() -> None:

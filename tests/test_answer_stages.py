@@ -242,6 +242,11 @@ def test_a_sentence_that_announces_the_next_brings_it_along() -> None:
     chunk = Chunk("p#6", plain, plain, {"chunk_type": "report"})
     picked = [s.text for s in _by_terms_alone(plain).pick("公園の整備の理由は", hits(chunk))]
     assert picked == ["公園の整備について、その理由を聞いた。"]  # it announces nothing
+    # a sentence that states its content (「…という状況でございます。」) announces nothing
+    stated = "公園の整備の理由は予算不足という状況でございます。今後も検討します。"
+    chunk = Chunk("p#7", stated, stated, {"chunk_type": "report"})
+    picked = [s.text for s in _by_terms_alone(stated).pick("公園の整備の理由は", hits(chunk))]
+    assert picked == ["公園の整備の理由は予算不足という状況でございます。"]
 
 
 def test_a_stage_direction_is_never_quoted() -> None:
@@ -254,8 +259,10 @@ def test_a_stage_direction_is_never_quoted() -> None:
 
 
 def test_a_quote_cut_between_sentences_says_so_and_still_checks() -> None:
-    """Sentences quoted from apart in a passage are joined by 「…」 in the answer line, and
-    the citation checker finds each piece verbatim; a made-up piece is still flagged."""
+    """Sentences quoted from apart in a passage are joined by 「…」 in the answer line. The
+    citation checker (run on the LLM mode's answers) finds each piece of a quote a model
+    writes so within one claim verbatim; a made-up piece, or a quote of short pieces only,
+    is still flagged."""
     text = "公園と道路と河川を整備する。予算は別に組む。森林も同時に守っていく。"
     chunk = Chunk("p#4", text, text, {"chunk_type": "report"})
     ex = _by_terms_alone(text)
@@ -266,6 +273,7 @@ def test_a_quote_cut_between_sentences_says_so_and_still_checks() -> None:
         check_answer("「公園と道路と河川を整備する／森林も同時に守っていく」[1]", [text]).warnings
         == []
     )
+    assert check_answer("「公園…伐採」[1]", [text]).warnings  # short pieces: read whole
     made_up = check_answer("「公園と道路と河川を整備する…森林は伐採する」[1]", [text])
     assert made_up.warnings == [
         "claim 1: the quote 「公園と道路と河川を整備する…森林は伐採する」 is in no source"
