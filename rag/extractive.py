@@ -91,6 +91,13 @@ _ECHO = re.compile(
 # おります。」 over a chart, 「主な理由は次のとおりです。」, 「課題として３点挙げてござい
 # ます。」, 「…についてご報告いたします。」: the content is in the sentence after it (not
 # 「…という状況でございます。」 nor 「お願い申し上げます。」, which say their content)
+# A when-question on a sitting itself: when it opened, closed or was held
+_MEETING_HELD = re.compile(
+    r"(?:会議|本会議|定例会|臨時会|委員会|会期)[^、。]{0,12}?"
+    r"(?:開会|閉会|散会|開催|開かれ|開い|行われ|招集)|"
+    r"\b(?:meeting|session|sitting)s?\b.{0,40}\b(?:open|held|close|convene)",
+    re.I,
+)
 # A result pronounced of the item its passage took up: 「よって、本案は…可決されました」
 _REFERS_BACK = re.compile(r"本案|本件|本陳情|本請願|本議案|同案|同議案|各案")
 _ANNOUNCES = re.compile(
@@ -159,7 +166,9 @@ class ExtractiveParams:
     # 期間」, 「日時：」): a report's header dates its approval, its submission and, under
     # 調査期間, the visit; dev 0.15 and 0.3 move nothing (no dev question meets one), 0.15
     # answers 「行政調査はいつ行われましたか」 on the founding report with the visit's dates
-    # (evals/results/2026-11-29-r-figure-asked-dev.txt)
+    # (evals/results/2026-11-29-r-figure-asked-dev.txt); so does a date in the minutes'
+    # header when the question asks when the sitting was held (「…定例会が開会したのは
+    # いつか」: 「令和６年２月２２日（木曜日）…開会」)
     figure_labelled: float = 0.15
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
     figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
@@ -172,15 +181,22 @@ class ExtractiveParams:
     # (evals/results/2026-11-29-r-figure-asked-dev.txt)
     figure_asked: float = 0.15
     # lead line: the question's subject (:meth:`Extractor._support`) that its sentence
-    # holds with the two before it, where a passage names its topic (「他都市視察について
+    # holds with the ones before it (support_window), where a passage names its topic (「他都市視察について
     # であります。…日程は、1月16日…」)
     # chosen on dev: 0, 0.5 and 1 tried (evals/results/2026-11-28-d2-figure-context-*)
     figure_context: float = 0.5
     # how many / how much: the least share of the question's subject (its terms less the
-    # asking words) that a figure's sentence and the two before it hold, else the documents
+    # asking words) that a figure's sentence and the ones before it hold, else the documents
     # do not state it (no_answer); chosen on dev, between 0.37 (a figure of another thing)
     # and 0.43 (the lowest right answer)
     figure_support: float = 0.4
+    # the sentences before a figure's that its subject is read in (:meth:`Extractor._support`):
+    # a reply that explains a survey names it a few sentences before each figure; dev 2 / 4
+    # / 8 (evals/results/2026-11-29-t-support-window-dev.txt): 4 gains m139's 325人 and
+    # two lead lines on the archive, 8 loses a refusal and an archive fact
+    support_window: int = 4
+    # when-questions on a sitting (開会, 開催) also read the headers of the minutes found
+    meeting_headers: bool = True
     # who-questions: a list of people (欠席議員, 説明員) answers when its label, or a post
     # written in it with the label, holds at least this share of what the question asks
     # beyond the passage's own record (its council, meeting and date); dev: 0.4 to 0.6 alike
@@ -456,6 +472,12 @@ class Extractor:
             if h.chunk.id not in {c.id for c in citations}
         ]
         rank = {h.chunk.id: h.rank for h in hits}
+        if kind == "when" and _MEETING_HELD.search(question) and self.params.meeting_headers:
+            # 「…定例会が開会したのはいつか」: the minutes' header dates the sitting
+            # (「令和６年２月２２日（木曜日）午前１０時００分開会」), a passage no question ranks
+            have = {c.id for c in citations} | {c.id for c in extra}
+            top = [h.chunk for h in hits[: self.params.passages]]
+            extra += [c for c in self._headers_of(top) if c.id not in have]
         if kind == "who":
             # a list is looked for in every passage found and in the headers of their
             # minutes: a header's roll shares few words with any question, so it ranks low
@@ -1004,10 +1026,10 @@ class Extractor:
         question has no term the index knows. Preferred: the clause that holds most of the
         question's terms, with a little more for a figure stated as the comment on a topic
         (「人口は28万3,630人」), for a quoted sentence, and for the question's subject its
-        sentence holds with the two before it (``figure_context``). A figure the question
+        sentence holds with the ones before it (``figure_context``). A figure the question
         itself states (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks
         for.
-        ``support``: a figure counts only where its sentence, read with the two before it,
+        ``support``: a figure counts only where its sentence, read with the ones before it,
         holds at least this share of the question's subject (:meth:`_support`): a figure in
         a passage that shares a word or two with the question (the cost of a survey, asked
         the cost of a dashboard) is a figure of something else. The questioner's sentences
@@ -1025,6 +1047,8 @@ class Extractor:
         # the question's words, all of them (人口 of 「人口は」); an English question's never
         # meet a Japanese topic, so it has none to tell a thing of another by
         asked_terms = set() if english else set(self.evidence.tokenizer(question))
+        # asked when a sitting was held: the minutes' header dates it, as a label would
+        sitting = kind == "when" and bool(_MEETING_HELD.search(question))
         target = asks_target(question)
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
@@ -1051,7 +1075,7 @@ class Extractor:
                 # no dev question: evals/results/2026-11-29-s-first-user-rules-dev.txt)
                 if f.target and target is False:
                     continue
-                # the question's subject its sentence holds with the two before it
+                # the question's subject its sentence holds with the ones before it
                 context = (
                     self._support(subject or about, in_order, texts[f.sentence])
                     if subject or (self.params.figure_context and about)
@@ -1064,7 +1088,13 @@ class Extractor:
                     + self.params.figure_context * context
                     + self.params.figure_topical * f.topical
                     + self.params.figure_labelled
-                    * (kind == "when" and _under_time_label(in_order, texts[f.sentence], f.figure))
+                    * (
+                        kind == "when"
+                        and (
+                            _under_time_label(in_order, texts[f.sentence], f.figure)
+                            or (sitting and c.metadata.get("chunk_type") == "header")
+                        )
+                    )
                     + self.params.figure_quoted * (f.sentence < len(quoted))
                     + self.params.figure_dated * f.dated
                     + self.params.figure_polarity * (negated(f.phrase) == negative)
@@ -1115,12 +1145,14 @@ class Extractor:
 
     def _support(self, about: Mapping[str, float], in_order: list[str], sentence: str) -> float:
         """The share of the question's subject terms (``about``: its terms less the asking
-        words) that ``sentence`` holds with the two sentences before it in its passage,
+        words) that ``sentence`` holds with the sentences before it in its passage
+        (:attr:`ExtractiveParams.support_window`),
         where an answer names its topic before the figure (「…についてお答えします。…。開
         発の費用は480万円でした。」). A sentence not found in the passage (a quote's joined
         sentences) is read alone."""
         k = in_order.index(sentence) if sentence in in_order else 0
-        return self.evidence.coverage(about, "".join(in_order[max(k - 2, 0) : k]) + sentence)
+        before = in_order[max(k - self.params.support_window, 0) : k]
+        return self.evidence.coverage(about, "".join(before) + sentence)
 
 
 _WHO_WORDS = frozenset({*WHO_WORDS, *ASKING_WORDS})

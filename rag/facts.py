@@ -634,12 +634,8 @@ def figures(
                 continue
             if unit == "度" and not _PER_PERIOD.search(s[: m.start()]):
                 continue
-            if (
-                kind == "when"
-                and _YEAR_ONLY.fullmatch(m.group().strip())
-                and _MEETING_NAMED.match(s, m.end())
-            ):
-                continue  # 「令和6年第1回定例会」: the meeting's name, not when anything is
+            if kind == "when" and _names_meeting(m.group().strip(), s, m.end()):
+                continue  # 「令和6年第1回定例会」, 「2月定例会」: a meeting's name, no date
             topic = _TOPIC_BEFORE.search(s[: m.start()])
             out.append(
                 Figure(
@@ -667,6 +663,25 @@ _YEAR_ONLY = re.compile(r"(?:(?:令和|平成|昭和)(?:[0-9]+|元)|[0-9]{4})年
 _MEETING_NAMED = re.compile(
     r"\s*第\s*[0-9０-９一二三四五六七八九十]+\s*回\s*\S{0,12}?(?:定例会|臨時会|定例議会|臨時議会)"
 )
+# a month alone that names a meeting (「２月定例会」, 「9月議会」)
+_MONTH_ONLY = re.compile(r"[0-9]+月")
+_MONTH_NAMED = re.compile(r"\s*(?:定例会|臨時会|定例議会|臨時議会|議会)")
+
+
+def _names_meeting(figure: str, s: str, end: int) -> bool:
+    """Whether a date figure, a year or a month alone, is part of a meeting's name rather
+    than a date: 「令和6年第1回定例会」, 「２月定例会」 (not 「令和6年2月20日 第1回臨時会」).
+
+    >>> _names_meeting("令和6年", "令和6年第1回定例会", 4), _names_meeting("2月", "2月定例会", 2)
+    (True, True)
+    >>> _names_meeting("2月", "2月に開会", 2)
+    False
+    """
+    if _YEAR_ONLY.fullmatch(figure):
+        return bool(_MEETING_NAMED.match(s, end))
+    return bool(_MONTH_ONLY.fullmatch(figure) and _MONTH_NAMED.match(s, end))
+
+
 # 「人口は28万3,630人」, 「職員は大体1万人」: the figure is the comment on the topic before は/が
 _TOPIC_BEFORE = re.compile(
     r"(?P<subject>[\u3400-\u9fff々ァ-ヶーA-Za-z]*)(は|が)"

@@ -961,6 +961,36 @@ def test_a_year_that_names_a_meeting_is_no_answer_to_when() -> None:
     ]
 
 
+def test_when_a_sitting_opened_is_read_from_its_minutes_header() -> None:
+    """「…定例会が開会したのはいつか」: the header dates the sitting (「令和６年２月２２日
+    （木曜日）…開会」), a passage the question shares few words with; 「２月定例会」 and
+    「令和６年第１回」 name the meeting and are no date."""
+    meta = {"kind": "minutes", "doc_id": "h", "city": "函館市", "date": "2024-02-22"}
+    header = Chunk(
+        "h#000",
+        "令和　６年第１回　２月定例会\n令和６年２月２２日（木曜日）　午前１０時００分開会",
+        "",
+        {**meta, "chunk_type": "header"},
+    )
+    speech = Chunk(
+        "h#001",
+        "ただいまから令和６年第１回函館市議会定例会を開会いたします。昨年４月に市長に就任しました。",
+        "定例会 開会",
+        {**meta, "chunk_type": "procedure"},
+    )
+    ex = _looking_up(header, speech)
+    lead, _ = ex.lead_line(
+        "令和6年第1回函館市議会定例会が開会したのはいつか", _hits(speech), [], "ja"
+    )
+    assert lead.startswith("令和6年2月22日")
+    off = Extractor(
+        ex.evidence, ex.embeddings, dataclasses.replace(ex.params, meeting_headers=False), ex.lookup
+    )
+    assert not off.lead_line(
+        "令和6年第1回函館市議会定例会が開会したのはいつか", _hits(speech), [], "ja"
+    )[0].startswith("令和6年2月22日")
+
+
 def test_a_decision_no_passage_records_is_not_answered() -> None:
     """「…は採択されたのか」 asks for a result: without a decision recorded for the item, or
     a sentence pronouncing one, the documents do not say how it was decided."""
