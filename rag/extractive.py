@@ -87,10 +87,6 @@ _ECHO = re.compile(
     r"|^[^。はもが]{2,80}?について(?:の)?(?:[ご御]質問|お問い?合わ?せ|お尋ね|[ご御]指摘|[ご御]提案)?"
     r"(?:でございます|です)。?$"
 )
-# A sentence that announces what the next one says: 「…その理由を聞いた結果となって
-# おります。」 over a chart, 「主な理由は次のとおりです。」, 「課題として３点挙げてござい
-# ます。」, 「…についてご報告いたします。」: the content is in the sentence after it (not
-# 「…という状況でございます。」 nor 「お願い申し上げます。」, which say their content)
 # A when-question on a sitting itself: when it opened, closed or was held
 _MEETING_HELD = re.compile(
     r"(?:会議|本会議|定例会|臨時会|委員会|会期)[^、。]{0,12}?"
@@ -100,6 +96,10 @@ _MEETING_HELD = re.compile(
 )
 # A result pronounced of the item its passage took up: 「よって、本案は…可決されました」
 _REFERS_BACK = re.compile(r"本案|本件|本陳情|本請願|本議案|同案|同議案|各案")
+# A sentence that announces what the next one says: 「…その理由を聞いた結果となって
+# おります。」 over a chart, 「主な理由は次のとおりです。」, 「課題として３点挙げてござい
+# ます。」, 「…についてご報告いたします。」: the content is in the sentence after it (not
+# 「…という状況でございます。」 nor 「お願い申し上げます。」, which say their content)
 _ANNOUNCES = re.compile(
     r"(?:次|以下)の(?:とおり|通り|ように|ような)"
     r"|[0-9０-９一二三四五六七八九十]+\s*点(?:を)?(?:ございます|あります|挙げ)"
@@ -181,8 +181,8 @@ class ExtractiveParams:
     # (evals/results/2026-11-29-r-figure-asked-dev.txt)
     figure_asked: float = 0.15
     # lead line: the question's subject (:meth:`Extractor._support`) that its sentence
-    # holds with the ones before it (support_window), where a passage names its topic (「他都市視察について
-    # であります。…日程は、1月16日…」)
+    # holds with the ones before it (support_window), where a passage names its topic
+    # (「他都市視察についてであります。…日程は、1月16日…」)
     # chosen on dev: 0, 0.5 and 1 tried (evals/results/2026-11-28-d2-figure-context-*)
     figure_context: float = 0.5
     # how many / how much: the least share of the question's subject (its terms less the
