@@ -59,11 +59,14 @@ _DECIDED_ASK = re.compile(
 # The words that ask how much or how many, one home for the question regex below and for
 # ASKING_WORDS (the same words as tokens).
 _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "どれだけ")
+# Figures' topic nouns: they ask for the figure as the question's topic (「費用は？」), not
+# inside a yes/no question's clause (「費用は削減されましたか」: question_type)
+_TOPIC_NOUN = re.compile(r"割合|比率|上限|費用")
 _AMOUNT = re.compile(
     "|".join(_HOW_MUCH)
     + r"|何[件人円回校戸台個名割%％本社倍]|何度(?![もかでと目])|何か国|何カ国|何ヶ国"
     r"|何世帯|何施設|何団体|何箇所|何日間|何時間|何か月|何カ月|何ヶ月"
-    r"|どの程度|割合|比率|率は|額は|頻度は|上限|費用"
+    rf"|どの程度|{_TOPIC_NOUN.pattern}|率は|額は|頻度は"
     r"|\bhow (many|much|often|frequently)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
     r"|\bwhat (is|was|are|were) (the )?[\w' -]{0,30}?\b(rate|ratio|percentage)s?\b"
     r"(?! of (increase|change))"
@@ -332,9 +335,6 @@ def asking_clause(question: str) -> str:
         end = after.end()  # a second ask: part of what is asked
     return q[first.start() : after.start() if after else len(q)]
 
-
-# Figures' topic nouns that ask for the figure only as the question's topic (「費用は？」)
-_TOPIC_NOUN = re.compile(r"割合|比率|上限|費用")
 
 
 def question_type(question: str) -> str:

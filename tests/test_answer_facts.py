@@ -1001,6 +1001,10 @@ def test_a_decision_no_passage_records_is_not_answered() -> None:
         "陳情 受理",
         {"city": "函館市", "chunk_type": "procedure", "doc_id": "h"},
     )
+
+    def said(n: int, text: str) -> Chunk:  # another passage of the same minutes
+        return dataclasses.replace(received, id=f"h#{n}", text=text)
+
     assert ex.lacks_decision("2月19日までに受理した陳情は採択されたのか", _hits(received))
     # the vote on the item, found among the passages or in the rest of its minutes
     assert not ex.lacks_decision("市第54号議案は可決されたのか", _hits(VOTE))
@@ -1019,31 +1023,21 @@ def test_a_decision_no_passage_records_is_not_answered() -> None:
     assert lead.startswith("市第54号議案（横浜市一般職職員の給与に関する条例等の一部改正）：可決")
     assert minutes.lacks_decision("職員の条例の一部改正は可決されましたか", _hits(asked))
     # a result pronounced in prose, with no decision record (a report's summary)
-    prose = dataclasses.replace(received, id="h#5", text="本陳情は全会一致で採択されました。")
+    prose = said(5, "本陳情は全会一致で採択されました。")
     assert not ex.lacks_decision("陳情は採択されたのか", _hits(prose))
     assert not ex.lacks_decision("陳情はいつ受理されたのか", _hits(received))  # not a decision
-    decided = dataclasses.replace(
-        received, id="h#6", text="議案第3号は原案のとおり決定いたしました。"
-    )
+    decided = said(6, "議案第3号は原案のとおり決定いたしました。")
     assert not ex.lacks_decision("議案第3号はどうなったか", _hits(decided))
     # a result pronounced of something else: a report header's approval of the visit is
     # not the council's vote on the budget asked about
-    approved = dataclasses.replace(
-        received,
-        id="h#7",
-        text="委員派遣承認要求書に基づき、同日付けで議長から承認され、下記のとおり報告する。",
+    approved = said(
+        7, "委員派遣承認要求書に基づき、同日付けで議長から承認され、下記のとおり報告する。"
     )
     assert ex.lacks_decision("函館市議会で図書館の予算は可決されたのか", _hits(approved))
-    budget = dataclasses.replace(
-        approved, id="h#8", text="図書館の予算は原案のとおり可決されました。"
-    )
+    budget = said(8, "図書館の予算は原案のとおり可決されました。")
     assert not ex.lacks_decision("函館市議会で図書館の予算は可決されたのか", _hits(budget))
     # 「本案は…可決されました」 of the item its passage takes up
-    plenary = dataclasses.replace(
-        approved,
-        id="h#9",
-        text="図書館の予算を議題といたします。よって、本案は原案のとおり可決されました。",
-    )
+    plenary = said(9, "図書館の予算を議題といたします。よって、本案は原案のとおり可決されました。")
     assert not ex.lacks_decision("函館市議会で図書館の予算は可決されたのか", _hits(plenary))
     # another number of the same budget is not named by this one's title
     assert not names_title(
