@@ -336,7 +336,6 @@ def asking_clause(question: str) -> str:
     return q[first.start() : after.start() if after else len(q)]
 
 
-
 def question_type(question: str) -> str:
     """What the question asks for: who, decision, amount, when, why, how, yesno or other,
     read from its asking clause (:func:`asking_clause`).
