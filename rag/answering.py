@@ -62,6 +62,10 @@ NO_FIGURE = {
     "ja": "資料には、問われている数値の記載が見つかりませんでした。",
     "en": "The documents do not state the figure this question asks for.",
 }
+NO_DATE = {
+    "ja": "資料には、問われている時期の記載が見つかりませんでした。",
+    "en": "The documents do not state when this was or will be done.",
+}
 NO_DECISION = {
     "ja": "資料には、問われている議決の結果の記載が見つかりませんでした。",
     "en": "The documents do not record how the council decided this.",
@@ -178,7 +182,8 @@ class Answerer:
                 missing, elsewhere, confidence = [], [], other_confidence
         no_figure = bool(confidence) and self.extractor.lacks_asked_figure(standalone, hits)
         no_decision = bool(confidence) and self.extractor.lacks_decision(standalone, hits)
-        if no_figure or no_decision:
+        no_date = bool(confidence) and self.extractor.lacks_asked_date(standalone, hits)
+        if no_figure or no_decision or no_date:
             # 「何人」 asked, and no passage states a number of people; 「採択されたのか」,
             # and no passage records how it was decided
             confidence = 0.0
@@ -197,7 +202,9 @@ class Answerer:
             searched_as=tuple(result.stages.get("wordings", [])[1:]),  # those searched
         )
         if confidence < self.min_confidence or not hits:
-            final = self.no_answer(draft, found, lang, missing, no_figure, elsewhere, no_decision)
+            final = self.no_answer(
+                draft, found, lang, missing, no_figure, elsewhere, no_decision, no_date=no_date
+            )
             yield final.answer
         elif self.llm is None and (places := compared_places(standalone, self.retriever.places)):
             t0 = time.perf_counter()  # 「盛岡市と仙台市の…違いは」: one cited line per place
@@ -259,6 +266,7 @@ class Answerer:
         elsewhere: Sequence[str] = (),
         no_decision: bool = False,
         no_person: str = "",
+        no_date: bool = False,
     ) -> Answer:
         """The refusal, with the nearest passages (their best-covered sentence) listed; it
         says why when it knows: a name no passage mentions, a municipality no passage found
@@ -275,7 +283,15 @@ class Answerer:
             )
             for h in hits[: self.evidence.passages]
         )
-        message = (NO_DECISION if no_decision else NO_FIGURE if no_figure else NO_ANSWER)[lang]
+        message = (
+            NO_DECISION
+            if no_decision
+            else NO_FIGURE
+            if no_figure
+            else NO_DATE
+            if no_date
+            else NO_ANSWER
+        )[lang]
         if no_person:
             message = NO_PERSON[lang].format(post=no_person)
         sep = "」「" if lang == "ja" else ", "

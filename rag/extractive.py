@@ -31,6 +31,8 @@ from rag.facts import (
     ASKING_WORDS,
     WHO_WORDS,
     Figure,
+    asked_bound,
+    asked_event,
     asked_parts,
     asked_units,
     asks_council_decision,
@@ -48,6 +50,7 @@ from rag.facts import (
     speaker_asked,
     speaker_said,
     stated_dates,
+    states_time,
     who_from,
     without_dates,
 )
@@ -170,6 +173,9 @@ class ExtractiveParams:
     # header when the question asks when the sitting was held (「…定例会が開会したのは
     # いつか」: 「令和６年２月２２日（木曜日）…開会」)
     figure_labelled: float = 0.15
+    # lead line: a date stated as the end or start of a span the question asks for
+    # (「12月19日まで」, asked 「いつまでか」)
+    figure_bound: float = 0.3
     figure_quoted: float = 0.05  # lead line: a figure in a quoted sentence
     figure_dated: float = 0.3  # lead line: a figure of the year asked about (-: of another)
     # lead line: a figure whose clause is negated as the question is, or not negated as it
@@ -585,6 +591,26 @@ class Extractor:
         found = self._figure(question, "amount", [], top, any_sentence=english, support=support)
         return found is None
 
+    def lacks_asked_date(self, question: str, hits: Sequence[Hit]) -> bool:
+        """Whether a Japanese question asking when an act was or will be done (「いつから施行
+        されるのか」: :func:`rag.facts.asked_event`) finds no time stated (a date or a time
+        word: :func:`rag.facts.states_time`) where a top passage names that act: in its
+        sentence, the one before it or the ``support_window`` after it. A date stated of
+        something else (the month a recommendation was made, asked when the ordinance takes
+        effect) is no answer. Not for when a sitting was held, which a minutes' header dates."""
+        event = asked_event(question)
+        if not event or _MEETING_HELD.search(question):
+            return False
+        for h in hits[: self.params.passages]:
+            in_order = [nfkc(s) for _, s in sentences(h.chunk.text)]
+            for k, s in enumerate(in_order):
+                if event in s and any(
+                    states_time(t)
+                    for t in in_order[max(k - 1, 0) : k + self.params.support_window + 1]
+                ):
+                    return False
+        return True
+
     def lacks_decision(self, question: str, hits: Sequence[Hit]) -> bool:
         """Whether a question asking how a council decided (採択されたのか, 審査結果は) finds
         no decision: none recorded for its item in the top passages or, for an item named
@@ -931,6 +957,7 @@ class Extractor:
         post = asked_post(question)
         if post is None:
             return None
+        written = post_written(question, post)
         councils = {normalised(p) for p in councils_named(question)}
         hints = understand(question)
         votes: dict[str, list[tuple[Chunk, str]]] = {}
@@ -942,7 +969,7 @@ class Extractor:
                 continue
             for chunk in passages:
                 texts.append(nfkc(chunk.text))
-                for name, sentence in _named_with(post, chunk):
+                for name, sentence in _named_with(post, chunk, written):
                     votes.setdefault(name, []).append((chunk, sentence))
         whole = "\n".join(texts)
         votes = {n: v for n, v in votes.items() if not any(n + b in whole for b in _BODIES)}
@@ -950,7 +977,7 @@ class Extractor:
             return None
         name, where = max(votes.items(), key=lambda kv: len(kv[1]))  # the first, on a tie
         chunk, sentence = where[0]
-        return chunk, sentence, f"{post}　{name}"
+        return chunk, sentence, f"{written}　{name}"
 
     def _minutes_of(
         self, citations: Sequence[Citation], extra: Sequence[Chunk]
@@ -1050,6 +1077,7 @@ class Extractor:
         # asked when a sitting was held: the minutes' header dates it, as a label would
         sitting = kind == "when" and bool(_MEETING_HELD.search(question))
         target = asks_target(question)
+        bound = asked_bound(question) if kind == "when" else ""
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
@@ -1097,6 +1125,7 @@ class Extractor:
                     )
                     + self.params.figure_quoted * (f.sentence < len(quoted))
                     + self.params.figure_dated * f.dated
+                    + self.params.figure_bound * bool(bound and f.bound == bound)
                     + self.params.figure_polarity * (negated(f.phrase) == negative)
                     - self.params.figure_asked * (texts[f.sentence] in by_asker)
                     - self.params.figure_other_subject * self._other_subject(asked_terms, f),
@@ -1168,14 +1197,19 @@ _HEADER_WORDS = "本会議 定例会 臨時会 会議"
 
 
 _DOCUMENT_PASSAGES = 2000  # a minutes' passages read whole (who holds a post, votes), at most
-# 「…の委員長は誰か」: what is asked the holder of, written before は誰 (kanji or katakana)
-_POST_ASKED = re.compile(r"([一-龥ァ-ヶー]+)(?:は|って)(?:誰|だれ|どなた)")
+# What is asked the holder of (kanji or katakana): 「…の委員長は誰か」, 「…部長の氏名は」,
+# 「危機管理監には誰が就くのか」, 「…に就任したのは誰」
+_WHO_HOLDS = r"(?:誰|だれ|どなた)(?:が|を)?(?:就|つ|務|任|就任|選任|充て)?"
+_POST_ASKED = re.compile(
+    rf"([一-龥ァ-ヶー]+)(?:(?:には|に|は|って){_WHO_HOLDS}|の(?:氏名|お名前|名前)(?:は|を))"
+    rf"|([一-龥ァ-ヶー]+)(?:に就任した|を務める|を務めている|に就く)(?:の|人|方)は{_WHO_HOLDS}"
+)
 # The posts one person holds that councils name their holders by (「沼沢委員長」), longest
 # first; a member (議員, 委員) is not one (「質問した議員は誰か」 asks which member)
 _POSTS = (
     "副委員長", "委員長", "副議長", "議長", "副市長", "市長", "副区長", "区長", "副町長",
     "町長", "副村長", "村長", "副知事", "知事", "教育長", "事務局長", "局長", "部長", "課長",
-    "室長", "所長", "署長", "理事長", "会長",
+    "室長", "所長", "署長", "理事長", "会長", "監",  # 監: 危機管理監, 技監
 )  # fmt: skip
 
 
@@ -1190,7 +1224,23 @@ _EN_POST_ASKED = re.compile(
     r"(?P<of>(?:\s+(?:of|for|on|at|in)\s+[^?]*)?)\s*\??$",
     re.I,
 )
+# "Who chairs the special committee on …?": the chair asked by its verb
+_EN_CHAIRS = re.compile(
+    r"^who\s+(?:currently\s+|now\s+)?(?:chairs|chaired|will\s+chair|presides\s+over|presided\s+over)"
+    r"\s+(?P<of>[^?]+?)\s*\??$",
+    re.I,
+)
 _HEADS = {"区": "区長", "町": "町長", "村": "村長"}
+
+
+def _en_post_asked(question: str) -> tuple[str, str] | None:
+    """(the post's English word, what it is of) of "who is the <post> [of …]?" or "who
+    chairs …?"."""
+    if m := _EN_POST_ASKED.match(question.strip()):
+        return m.group("post").lower(), m.group("of").lower()
+    if m := _EN_CHAIRS.match(question.strip()):
+        return "chair", " of " + m.group("of").lower()
+    return None
 
 
 def _english_post(question: str) -> str | None:
@@ -1205,11 +1255,13 @@ def _english_post(question: str) -> str | None:
     >>> _english_post("Who was the mayor talking to?"), _english_post("Who is the mayor's secretary?")
     (None, None)
     >>> _english_post("Who was the speaker who asked about childcare?")
+    >>> _english_post("Who chairs the city council's special committee on finance?")
+    '委員長'
     """
-    m = _EN_POST_ASKED.match(question.strip())
-    if not m:
+    asked = _en_post_asked(question)
+    if not asked:
         return None
-    post, of = m.group("post").lower(), m.group("of").lower()
+    post, of = asked
     vice = "副" if post.startswith(("vice", "deputy")) else ""
     if "superintendent" in post:
         return "教育長"
@@ -1226,15 +1278,30 @@ def _english_post(question: str) -> str | None:
 
 
 def post_as_asked(question: str, post: str) -> str:
-    """``post`` as the refusal names it: an English question's own word beside it
-    ("mayor, 市長").
+    """``post`` as the refusal names it: as a Japanese question writes it, or an English
+    question's own word beside it ("mayor, 市長").
 
     >>> post_as_asked("Who is the mayor of Sendai?", "市長"), post_as_asked("市長は誰か", "市長")
     ('mayor, 市長', '市長')
+    >>> post_as_asked("仙台市のデジタル戦略推進部長の氏名は何か", "部長")
+    'デジタル戦略推進部長'
     """
     asked = without_context(question).strip()
-    m = _EN_POST_ASKED.match(asked) if question_language(asked) == "en" else None
-    return f"{m.group('post').lower()}, {post}" if m else post
+    if question_language(asked) == "ja":
+        return post_written(asked, post)
+    en = _en_post_asked(asked)
+    return f"{en[0]}, {post}" if en else post
+
+
+def post_written(question: str, post: str) -> str:
+    """``post`` as a Japanese question writes it (デジタル戦略推進部長 for 部長), else ``post``.
+
+    >>> post_written("函館市議会の総務常任委員長を務めているのは誰か", "委員長")
+    '総務常任委員長'
+    """
+    m = _POST_ASKED.search(nfkc(without_context(question)))
+    held = (m.group(1) or m.group(2)) if m else ""
+    return held if held.endswith(post) else post
 
 
 def asked_post(question: str) -> str | None:
@@ -1255,10 +1322,15 @@ def asked_post(question: str) -> str | None:
     m = _POST_ASKED.search(nfkc(question))
     if not m or speaker_asked(question) is not None:  # who asked or said: a speaker
         return None
-    return next((p for p in _POSTS if m.group(1).endswith(p)), None)
+    held = m.group(1) or m.group(2)
+    return next((p for p in _POSTS if held.endswith(p)), None)
 
 
-_HOLDER_ASKED = re.compile(r"(?:は|って)(?:誰|だれ|どなた)(?:ですか|でしょうか|か)?[？?。]?$")
+# The question ends on who holds it: 「…は誰ですか」, 「…には誰が就くのか」, 「…の氏名は何か」
+_HOLDER_ASKED = re.compile(
+    r"(?:(?:には|に|は|って)(?:誰|だれ|どなた)(?:が(?:就|つ)(?:く|き|いた|いている)(?:予定)?(?:の)?)?"
+    r"|の(?:氏名|お名前|名前)は(?:何|なん)?)(?:ですか|でしょうか|か)?[？?。]?$"
+)
 
 
 def _holds_post(line: str, post: str) -> bool:
@@ -1285,12 +1357,19 @@ def asks_post_holder(question: str) -> str | None:
     return post if post and _HOLDER_ASKED.search(nfkc(question).strip()) else None
 
 
-def _named_with(post: str, chunk: Chunk) -> Iterator[tuple[str, str]]:
+def _named_with(post: str, chunk: Chunk, written: str = "") -> Iterator[tuple[str, str]]:
     """(name, sentence) for each person a passage names with ``post`` right after the name
     (「沼沢委員長」, 「大泉市長」; not 「田村副委員長」 for 委員長), and for a speaker whose
-    label gives both."""
+    label gives both: the post alone, or as the question writes it (``written``: a label's
+    総務常任委員長 for 「総務常任委員長を務めているのは誰か」)."""
     for detail in chunk.metadata.get("speaker_details") or ():
-        if detail.get("name") and strip_spaces(str(detail.get("role") or "")) == post:
+        role = strip_spaces(str(detail.get("role") or ""))
+        named_post = role == post or (
+            written != post
+            and _holds_post(role, post)
+            and (written.endswith(role) or role.endswith(written))
+        )
+        if detail.get("name") and named_post:
             yield strip_spaces(str(detail["name"])), ""
     for _, sentence in sentences(chunk.text):
         said = nfkc(sentence)
@@ -1340,11 +1419,19 @@ def _context(meta: Mapping[str, Any]) -> str:
     return " ".join(words + ([_HEADER_WORDS] if meta.get("chunk_type") == "header" else []))
 
 
+# Words of holding a post (「委員長を務めているのは誰か」, 「…に就くのは」, 「…の氏名は」): they
+# ask who holds it, and no list's label writes them
+_HOLDING_WORDS = frozenset(
+    {"務め", "務める", "務めて", "就く", "就き", "就い", "就任", "いる", "氏名", "名前"}
+)
+
+
 def _asks_for(term: str) -> bool:
     """Whether a question's term says whom it asks for: not the question word, a date or
-    count, a verb's stem (し of 欠席した) or the counter of 何人."""
+    count, a verb's stem (し of 欠席した), a word of holding a post or the counter of 何人."""
     return not (
         term in _WHO_WORDS
+        or term in _HOLDING_WORDS
         or re.search(r"[0-9]", term)
         or re.fullmatch(r"[ぁ-ゖ]", term)
         or term in ("人", "名")

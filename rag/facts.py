@@ -39,6 +39,7 @@ _COUNCILLOR = "councill?or"  # both spellings, one home
 WHO_WORDS = ("誰", "だれ", "どなた", "who")
 _WHO = re.compile(
     r"誰|だれ|どなた|どの(委員|議員)(?!会)|どの(会派|政党|党)|何党|どこの党|どの人"
+    r"|氏名|(?:長|監)の(?:お)?名前"  # a person's name asked (「部長の氏名は」)
     # which (council secretariat) staff, which deputy mayors: people, not a thing
     r"|\bwho\b|\bwhich (?:(?!(?:did|do|does|was|were|is|are|has|have|will|would)\b)[\w-]+ ){0,3}?"
     rf"(members?|{_COUNCILLOR}s?|part(?:y|ies)|officials?|staff|employees?|people|persons?"
@@ -527,6 +528,28 @@ class Figure:
     # an amount its clause states as a target (「寄附額100億円の目標」, 「1万人を目指す」),
     # not as what was reached
     target: bool = False
+    # a date stated as the start or the end of a span (「12月19日まで」: "until"; 「4月1日
+    # から」: "from"), else ""
+    bound: str = ""
+
+
+# A span's end and start, as a date is stated (「12月19日まで」, 「4月1日から」) and as a
+# question asks (「会期はいつまでか」, 「いつから施行されるのか」, "until when")
+_UNTIL_AFTER = re.compile(r"\s?(?:\([^)]{1,4}\))?\s?(?:まで|迄|〜|~|-|—)")
+_FROM_AFTER = re.compile(r"\s?(?:\([^)]{1,4}\))?\s?(?:から|より(?!も))")
+_UNTIL_ASKED = re.compile(r"(?:いつ|何日|何月|何年度?|何時)まで|\buntil when\b|\bby when\b", re.I)
+_FROM_ASKED = re.compile(r"(?:いつ|何日|何月|何年度?|何時)から|\bsince when\b|\bfrom when\b", re.I)
+
+
+def asked_bound(question: str) -> str:
+    """Whether a when-question asks for a span's end ("until": 「いつまで」) or its start
+    ("from": 「いつから」), else "".
+
+    >>> asked_bound("会期はいつまでか"), asked_bound("いつから施行されるのか"), asked_bound("いつか")
+    ('until', 'from', '')
+    """
+    q = nfkc(question)
+    return "until" if _UNTIL_ASKED.search(q) else "from" if _FROM_ASKED.search(q) else ""
 
 
 # A target, and an achievement: council speech keeps them apart (目標 / 実績)
@@ -577,6 +600,52 @@ def labels_a_time(line: str) -> bool:
     """
     line = nfkc(line).strip()
     return len(line) <= 20 and not line.endswith("。") and bool(_TIME_LABEL.search(line))
+
+
+# What a Japanese when-question asks the date of: the act its verb names, a Sino-Japanese
+# noun made a verb by する (施行される, 策定された, 開設したのは, 開館する予定); the one nearest
+# its asking word. A native verb (始まる, 開かれる, 立ち上げた) has too many wordings to
+# hold a passage to.
+_ACT = re.compile(r"([一-龥]{2,})(?:さ(?:れ|せ)|し|す)(?:る|た|て|ま|よう|ない|なかった)")
+_WHEN_ASKED = re.compile(r"いつ|何年|何月|何日|何時(?!間)|時期|期日")
+# A time stated without a date figure (「来年度から施行します」, 「年度内に策定」)
+_TIME_WORD = re.compile(
+    r"(?:来|今|本|昨|前|翌|次)年度?|年度(?:内|末|中|当初)|年内|(?:来|今|本|翌)月|年明け|上半期|下半期"
+    r"|[春夏秋冬]ごろ|[春夏秋冬]頃|[0-9]+月|[0-9]+日"
+)
+
+
+def asked_event(question: str) -> str | None:
+    """The act a Japanese when-question asks the date of (:data:`_ACT`), or None: an English
+    question, a question asking no date, or one whose verb is not a noun made a verb.
+
+    >>> asked_event("横浜市の職員給与条例の改正（市第54号議案）はいつから施行されるのか")
+    '施行'
+    >>> asked_event("令和5年8月の建設委員会で報告された住宅の募集では、申込書はいつから配布されるか")
+    '配布'
+    >>> asked_event("盛岡市が中核市になったのはいつか") is None
+    True
+    """
+    q = without_context(nfkc(question))
+    if question_language(q) != "ja" or question_type(q) != "when":
+        return None
+    asks = [m.start() for m in _WHEN_ASKED.finditer(q)]
+    acts = list(_ACT.finditer(q))
+    if not asks or not acts:
+        return None
+    nearest = min(acts, key=lambda m: min(abs(m.start() - a) for a in asks))
+    return nearest.group(1)
+
+
+def states_time(sentence: str) -> bool:
+    """Whether ``sentence`` states a time: a date (4月, 令和7年, 12日) or a time word
+    (来年度, 年内, 今月).
+
+    >>> states_time("来年度から施行します"), states_time("条例を施行します")
+    (True, False)
+    """
+    s = nfkc(sentence)
+    return bool(_DATE.search(s) or _TIME_WORD.search(s))
 
 
 def figures(
@@ -651,6 +720,13 @@ def figures(
                     if topic
                     else "",
                     kind == "amount" and _is_target(s, m.start(), m.end()),
+                    ""
+                    if kind == "amount"
+                    else "until"
+                    if _UNTIL_AFTER.match(s, m.end())
+                    else "from"
+                    if _FROM_AFTER.match(s, m.end())
+                    else "",
                 )
             )
     return out

@@ -35,6 +35,11 @@ JSONL_SUFFIXES = {".jsonl", ".jsonl.xz", ".jsonl.gz"}
 CONVERTED_SUFFIXES = {".pdf", ".docx"}
 MARKUP_SUFFIXES = {".html", ".htm", ".json"}  # saved 会議録検索 pages, DiscussNet JSON
 CATALOG_NAMES = ("catalog.toml",)
+# Files that describe a folder of documents rather than being one (its sources, licence,
+# read-me): skipped when a folder is loaded, read when named on their own
+ABOUT_FOLDER = frozenset(
+    {"README", "SOURCES", "LICENSE", "LICENCE", "NOTICE", "COPYING", "CHANGELOG", "AUTHORS"}
+)
 
 
 class LoadError(ValueError):
@@ -381,12 +386,19 @@ def _meeting_from_json(raw: bytes, prefix: str, path: Path, base: Mapping[str, A
 
 def iter_paths(paths: Iterable[Path]) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Expand files and folders into ``(file, catalog entry)`` pairs, sorted for stability.
-    Catalog files themselves are skipped; a folder's catalog supplies the metadata."""
+    In a folder, catalog files, hidden files and the files that describe the folder
+    (:data:`ABOUT_FOLDER`: README.md, SOURCES.md, LICENSE) are skipped; a folder's catalog
+    supplies the metadata."""
     for p in paths:
         if p.is_dir():
             catalog = find_catalog(p)
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.name not in CATALOG_NAMES and not f.name.startswith("."):
+                if (
+                    f.is_file()
+                    and f.name not in CATALOG_NAMES
+                    and not f.name.startswith(".")
+                    and f.name.split(".")[0].upper() not in ABOUT_FOLDER
+                ):
                     yield f, catalog.get(str(f.relative_to(p)), {})
         else:
             catalog = find_catalog(p.parent)

@@ -25,6 +25,7 @@ from rag.extractive import (
 from rag.facts import (
     _phrase,
     amount_phrase,
+    asked_bound,
     asked_parts,
     asked_units,
     decision_line,
@@ -961,6 +962,41 @@ def test_a_year_that_names_a_meeting_is_no_answer_to_when() -> None:
     ]
 
 
+def test_until_when_is_answered_by_the_date_a_span_ends() -> None:
+    """「会期はいつまでか」 asks for the end of the session: 「12月19日まで」, not the day of
+    the sitting that its header dates and that shares more of the question's words."""
+    meta = {
+        "kind": "minutes",
+        "doc_id": "y",
+        "city": "横浜市",
+        "council": "横浜市会",
+        "meeting": "令和6年第4回定例会",
+        "date": "2024-11-29",
+    }
+    header = Chunk(
+        "y#000",
+        "横浜市会令和6年第4回定例会\n令和6年11月29日(金)午前10時開議",
+        "",
+        {**meta, "chunk_type": "header"},
+    )
+    term = Chunk(
+        "y#006",
+        "ただいまより令和6年第4回市会定例会を開会いたします。会期決定の件を議題といたします。"
+        "本定例会の会期は本日から12月19日までの21日間といたします。",
+        "会期",
+        {**meta, "chunk_type": "procedure"},
+    )
+    ex = _looking_up(header, term)
+    q = "横浜市会の令和6年第4回定例会の会期はいつまでか"
+    lead, _ = ex.lead_line(q, _hits(header, term), [], "ja")
+    assert lead.startswith("本定例会の会期は本日から12月19日まで")
+    assert asked_bound(q) == "until" and asked_bound("いつから施行されるのか") == "from"
+    off = Extractor(
+        ex.evidence, ex.embeddings, dataclasses.replace(ex.params, figure_bound=0.0), ex.lookup
+    )
+    assert "12月19日" not in off.lead_line(q, _hits(header, term), [], "ja")[0]
+
+
 def test_when_a_sitting_opened_is_read_from_its_minutes_header() -> None:
     """「…定例会が開会したのはいつか」: the header dates the sitting (「令和６年２月２２日
     （木曜日）…開会」), a passage the question shares few words with; 「２月定例会」 and
@@ -1055,6 +1091,34 @@ def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
     assert ex.lacks_asked_figure("質問した議員は何人か", _hits(BUDGET))  # yen, not people
     assert not ex.lacks_asked_figure("How much is the supplementary amount?", _hits(BUDGET))
     assert not ex.lacks_asked_figure("補正予算の財源は", _hits(QUESTION))  # not a figure question
+
+
+def test_a_date_stated_of_another_act_is_no_answer_to_when() -> None:
+    """Asked when an ordinance takes effect (施行), the month a recommendation was made is
+    the date of something else; a time stated where the act is named answers, a date or
+    a time word (来年度) alike."""
+    ex = _looking_up()
+    q = "職員給与条例の改正はいつから施行されるのか"
+    recommended = Chunk(
+        "y#3",
+        "本年10月に人事委員会から職員の給与について勧告があったので、条例の一部を改正するものです。",
+        "給与 改正",
+        {"city": "横浜市", "chunk_type": "answer", "doc_id": "y"},
+    )
+    assert ex.lacks_asked_date(q, _hits(recommended))
+    for said in (
+        "この条例は、令和7年4月1日から施行いたします。",
+        "改正条例は来年度から施行します。",
+    ):
+        dated = dataclasses.replace(recommended, id="y#4", text=said)
+        assert not ex.lacks_asked_date(q, _hits(recommended, dated))
+    # the act named, its date a sentence later
+    later = "改正条例を施行いたします。期日は令和7年4月1日でございます。"
+    assert not ex.lacks_asked_date(q, _hits(dataclasses.replace(recommended, text=later)))
+    # no act asked the date of (a native verb), a sitting, an English question: no gate
+    assert not ex.lacks_asked_date("盛岡市が中核市になったのはいつか", _hits(recommended))
+    assert not ex.lacks_asked_date("本会議はいつ開会したか", _hits(recommended))
+    assert not ex.lacks_asked_date("When does the ordinance take effect?", _hits(recommended))
 
 
 def test_a_target_is_no_answer_to_what_was_reached() -> None:

@@ -96,14 +96,26 @@ def test_who_holds_a_post_the_report_never_names_is_refused(answerer: Answerer) 
     en = answerer.ask("Who is the mayor of Morioka?")
     assert en.status == "no_answer" and not en.citations and en.confidence == 0.0
     assert en.answer.startswith(NO_PERSON["en"].format(post="mayor, 市長"))
+    # asked for the holder's name (氏名)
+    named = answerer.ask("盛岡市の市長の氏名は何ですか")
+    assert named.status == "no_answer" and named.answer.startswith(
+        NO_PERSON["ja"].format(post="市長")
+    )
 
 
 def test_who_chairs_the_committee_is_read_from_the_reports_header(answerer: Answerer) -> None:
     """The report's header is addressed by the committee's chair (自治体DX調査特別委員長
     たきざわ正宜), below the council's chair (墨田区議会議長 福田はるみ), who is not the
-    committee's."""
-    a = answerer.ask("自治体DX調査特別委員会の委員長は誰ですか")
-    assert a.status == "answered" and "たきざわ正宜" in a.lead and "福田" not in a.lead
+    committee's. Asked by the post, by holding it (務めている) or by the English verb."""
+    for q in (
+        "自治体DX調査特別委員会の委員長は誰ですか",
+        "自治体DX調査特別委員長を務めているのは誰か",
+        "Who chairs Sumida's DX special committee?",
+    ):
+        a = answerer.ask(q)
+        assert a.status == "answered" and "たきざわ正宜" in a.lead and "福田" not in a.lead
+    council = answerer.ask("Who chairs the Sumida city council?")
+    assert "福田はるみ" in council.lead and "たきざわ" not in council.lead
 
 
 @pytest.mark.parametrize(

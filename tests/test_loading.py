@@ -108,3 +108,16 @@ def test_catalog_supplies_metadata() -> None:
     assert doc.meta["kind"] == "report"
     assert doc.meta["council"] == "墨田区議会"
     assert doc.meta["date"] == "2023-09-13"
+
+
+def test_a_folders_readme_and_sources_are_not_documents(tmp_path: Path) -> None:
+    """A folder of minutes often carries a SOURCES.md or README.md describing it: loading
+    the folder skips them (they would be cited as if they were minutes); naming one loads it."""
+    minutes = "○議長（山田太郎君）　ただいまから会議を開きます。\n"
+    (tmp_path / "giji.txt").write_text(minutes, encoding="utf-8")
+    (tmp_path / "SOURCES.md").write_text("# Sources\n- giji.txt: 某市議会\n", encoding="utf-8")
+    (tmp_path / "readme.txt").write_text("この資料について\n", encoding="utf-8")
+    names = [Path(d.meta.get("path", d.doc_id)).name for d in load_documents([tmp_path])]
+    assert len(names) == 1 and "giji" in names[0]
+    [named] = list(load_documents([tmp_path / "SOURCES.md"]))
+    assert "Sources" in named.text
