@@ -40,6 +40,7 @@ from rag.facts import (
     days_named,
     decision_line,
     english_amount,
+    english_counted,
     english_date,
     figures,
     labels_a_time,
@@ -1078,6 +1079,9 @@ class Extractor:
         sitting = kind == "when" and bool(_MEETING_HELD.search(question))
         target = asks_target(question)
         bound = asked_bound(question) if kind == "when" else ""
+        # what an English "how many" counts beyond its unit ("school social" workers): its
+        # translations must be near the figure, as a Japanese question's subject must
+        counted = self.evidence.weights(english_counted(question)) if english else {}
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
@@ -1111,6 +1115,8 @@ class Extractor:
                 )
                 if subject and context < support:
                     continue
+                if counted and not self._support(counted, in_order, texts[f.sentence]):
+                    continue  # 3580人 of 会計年度任用職員, asked how many school social workers
                 key = (
                     self.evidence.coverage(weights, f.phrase)
                     + self.params.figure_context * context

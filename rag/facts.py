@@ -228,6 +228,57 @@ _SAME_UNIT = {
 }
 
 
+# What an English "how many …" counts: its words up to the counted noun, a plural (centers,
+# copies) or one of the few without an s (people, children, staff)
+_EN_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+_EN_IRREGULAR = frozenset({"people", "children", "men", "women", "staff", "police", "personnel"})
+_EN_NOT_COUNTED = frozenset(
+    {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "will", "would",
+     "can", "could", "should", "may", "might", "in", "of", "at", "on", "for", "per", "by",
+     "from", "to", "with", "there", "that", "who", "which", "the", "a", "an", "its", "their",
+     "this", "these", "those"}
+)  # fmt: skip
+# Counted nouns that say no more than their unit does (people, times, cases, members): the
+# unit asked for already holds a figure to them
+_EN_UNIT_NOUNS = frozenset(
+    {*_EN_IRREGULAR, "persons", "times", "cases", "ones", "units", "items", "numbers", "years",
+     "months", "weeks", "days", "hours", "minutes", "members", "residents", "employees",
+     "workers", "officers", "officials", "users", "visitors", "participants", "applicants",
+     "councillors", "councilors", "copies", "pieces", "sheets", "city", "ward", "town"}
+)  # fmt: skip
+
+
+def english_counted(question: str) -> str:
+    """What an English "how many" question counts beyond its unit ("school social" of
+    "school social workers"); "" for a Japanese question, another kind of question, or a
+    count of people, times or cases alone. A name (Sendai city employees) is the place's
+    or the body's, which the passages are chosen by, not what is counted.
+
+    >>> english_counted("How many school social workers does Yokohama's Board of Education employ?")
+    'school social'
+    >>> english_counted("How many consultations did Maggie's Tokyo handle in fiscal 2021?")
+    'consultations'
+    >>> english_counted("How many people used the service?"), english_counted("何人か")
+    ('', '')
+    >>> english_counted("How many Sendai city employees said they used it?")
+    ''
+    """
+    q = without_context(nfkc(question))
+    m = _EN_HOW_MANY.search(q)
+    if not m:
+        return ""
+    phrase: list[str] = []
+    for word in re.findall(r"[A-Za-z][\w'-]*", q[m.end() :])[:5]:
+        w = word.lower()
+        if w in _EN_NOT_COUNTED:
+            return ""
+        if not word[0].isupper():
+            phrase.append(w)
+        if w in _EN_IRREGULAR or (w.endswith("s") and not w.endswith("'s")):
+            return " ".join(x for x in phrase if x not in _EN_UNIT_NOUNS)
+    return ""
+
+
 def asked_units(question: str) -> set[str]:
     """The units a figure must have to answer ``question``: the counter it names (何人 →
     人), else the quantity's (いくら → 円; 割合 → %, 割); empty when it names none.

@@ -1655,3 +1655,30 @@ def test_a_latin_name_spelled_the_english_way_is_read_as_the_index_writes_it() -
     assert "Konica" not in ev.missing_names(q)
     assert ev.read("Konica") == ("コニカ",)
     assert ev.missing_names("When did Canonica sign?") == ["Canonica"]
+
+
+def test_an_english_count_is_a_figure_of_what_it_counts() -> None:
+    """ "How many school social workers …": a count of people stated of all the board's
+    part-time staff counts other people; the lead line and the refusal gate want the figure
+    where the counted thing's translations (スクールソーシャルワーカー) are, as a Japanese
+    question's subject must be near its figure."""
+    staff = Chunk(
+        "y#21",
+        "教育委員会で任用している会計年度任用職員の総数は3580人です。",
+        "会計年度任用職員",
+        {"chunk_type": "answer", "doc_id": "y", "city": "横浜市"},
+    )
+    workers = dataclasses.replace(
+        staff, id="y#22", text="スクールソーシャルワーカーは現在28人を任用しております。"
+    )
+    bm25 = BM25.build([TOK(c.text) for c in (staff, workers, QUESTION, BUDGET)])
+    lexicon = Lexicon({"school": [("スクール", 1.0)], "social": [("ソーシャル", 1.0)]})
+    ev = Evidence(TOK, bm25, lexicon=lambda: lexicon)
+    ex = Extractor(ev, as_batched(FakeEmbeddings()))
+    q = "How many school social workers does the Board of Education employ?"
+    assert ex.lacks_asked_figure(q, _hits(staff))
+    assert not ex.lacks_asked_figure(q, _hits(staff, workers))
+    lead, _ = ex.lead_line(q, _hits(staff, workers), [], "en")
+    assert lead.startswith("スクールソーシャルワーカーは現在28人")
+    # a count of people alone names nothing beyond its unit: any count of people answers
+    assert not ex.lacks_asked_figure("How many people does the board employ?", _hits(staff))
