@@ -29,6 +29,7 @@ from rag.embedding import BatchedEmbeddings
 from rag.evidence import ANSWER_PASSAGES, Evidence, holds
 from rag.facts import (
     ASKING_WORDS,
+    NAME_ASKED,
     WHO_WORDS,
     Figure,
     asked_bound,
@@ -955,7 +956,7 @@ class Extractor:
         で」: 沼沢), most often if several; a speaker label naming both counts too. Only the
         minutes of the council and the meeting the question names; a word the minutes
         also write as a body (総務 of 総務委員会) names no one."""
-        post = asked_post(question)
+        post = asks_post_holder(question)  # not 「市長は誰と会談したのか」: who met the mayor
         if post is None:
             return None
         written = post_written(question, post)
@@ -1205,10 +1206,13 @@ _HEADER_WORDS = "本会議 定例会 臨時会 会議"
 _DOCUMENT_PASSAGES = 2000  # a minutes' passages read whole (who holds a post, votes), at most
 # What is asked the holder of (kanji or katakana): 「…の委員長は誰か」, 「…部長の氏名は」,
 # 「危機管理監には誰が就くのか」, 「…に就任したのは誰」
-_WHO_HOLDS = r"(?:誰|だれ|どなた)(?:が|を)?(?:就|つ|務|任|就任|選任|充て)?"
+_WHO_ASKED = "(?:誰|だれ|どなた)"
+# Holding a post: 就く, 就任する, 務める, 任命される, 選任される, 充てる (with its verb's tail)
+_HOLDS = r"(?:就任|就|つ(?=[かきくけこいっ])|務め|任命|選任|充て)[ぁ-ん]{0,8}?"
 _POST_ASKED = re.compile(
-    rf"([一-龥ァ-ヶー]+)(?:(?:には|に|は|って){_WHO_HOLDS}|の(?:氏名|お名前|名前)(?:は|を))"
-    rf"|([一-龥ァ-ヶー]+)(?:に就任した|を務める|を務めている|に就く)(?:の|人|方)は{_WHO_HOLDS}"
+    rf"([一-龥ァ-ヶー]+)(?:(?:は|って){_WHO_ASKED}|(?:に|には){_WHO_ASKED}が{_HOLDS}"
+    r"|の(?:氏名|お名前|名前)(?:は|を))"
+    rf"|([一-龥ァ-ヶー]+)(?:に|を){_HOLDS}(?:の|人|方)は{_WHO_ASKED}"
 )
 # The posts one person holds that councils name their holders by (「沼沢委員長」), longest
 # first; a member (議員, 委員) is not one (「質問した議員は誰か」 asks which member)
@@ -1237,6 +1241,9 @@ _EN_CHAIRS = re.compile(
     re.I,
 )
 _HEADS = {"区": "区長", "町": "町長", "村": "村長"}
+# A post of one kanji ends its word (監, not 監査); a longer one may run into a name
+# (「委員長沼沢」)
+_WORD_END = {True: "(?![一-龥])", False: ""}
 
 
 def _en_post_asked(question: str) -> tuple[str, str] | None:
@@ -1244,8 +1251,9 @@ def _en_post_asked(question: str) -> tuple[str, str] | None:
     chairs …?"."""
     if m := _EN_POST_ASKED.match(question.strip()):
         return m.group("post").lower(), m.group("of").lower()
-    if m := _EN_CHAIRS.match(question.strip()):
-        return "chair", " of " + m.group("of").lower()
+    m = _EN_CHAIRS.match(question.strip())
+    if m and re.search(r"\b(?:committee|council|assembly|plenary)\b", m.group("of"), re.I):
+        return "chair", " of " + m.group("of").lower()  # not a meeting's or a club's chair
     return None
 
 
@@ -1263,6 +1271,8 @@ def _english_post(question: str) -> str | None:
     >>> _english_post("Who was the speaker who asked about childcare?")
     >>> _english_post("Who chairs the city council's special committee on finance?")
     '委員長'
+    >>> _english_post("Who presided over the plenary session?"), _english_post("Who chaired the meeting?")
+    ('議長', None)
     """
     asked = _en_post_asked(question)
     if not asked:
@@ -1277,7 +1287,7 @@ def _english_post(question: str) -> str | None:
         kinds = [k for w, k in (("ward", "区"), ("town", "町"), ("village", "村")) if w in of]
         end = kinds[0] if kinds else ""
         return vice + _HEADS.get(end, "市長")
-    council = bool(re.search(r"council|assembly", of)) and "committee" not in of
+    council = bool(re.search(r"council|assembly|plenary", of)) and "committee" not in of
     if "speaker" in post or (council and ("chair" in post or "president" in post)):
         return vice + "議長"
     return vice + "委員長" if "chair" in post else None
@@ -1305,7 +1315,7 @@ def post_written(question: str, post: str) -> str:
     >>> post_written("函館市議会の総務常任委員長を務めているのは誰か", "委員長")
     '総務常任委員長'
     """
-    m = _POST_ASKED.search(nfkc(without_context(question)))
+    m = _POST_ASKED.search(nfkc(without_context(question))) if post else None
     held = (m.group(1) or m.group(2)) if m else ""
     return held if held.endswith(post) else post
 
@@ -1334,8 +1344,9 @@ def asked_post(question: str) -> str | None:
 
 # The question ends on who holds it: 「…は誰ですか」, 「…には誰が就くのか」, 「…の氏名は何か」
 _HOLDER_ASKED = re.compile(
-    r"(?:(?:には|に|は|って)(?:誰|だれ|どなた)(?:が(?:就|つ)(?:く|き|いた|いている)(?:予定)?(?:の)?)?"
-    r"|の(?:氏名|お名前|名前)は(?:何|なん)?)(?:ですか|でしょうか|か)?[？?。]?$"
+    rf"(?:(?:は|って){_WHO_ASKED}|(?:に|には){_WHO_ASKED}が{_HOLDS})"
+    r"(?:ですか|でしょうか|か)?[？?。]?$"
+    rf"|{NAME_ASKED}"
 )
 
 
@@ -1345,8 +1356,11 @@ def _holds_post(line: str, post: str) -> bool:
 
     >>> _holds_post("委員長　沼沢", "委員長"), _holds_post("副委員長　田村", "委員長")
     (True, False)
+    >>> _holds_post("代表監査委員　山田", "監"), _holds_post("危機管理監　山田", "監")
+    (False, True)
     """
-    return bool(re.search(("" if post.startswith("副") else "(?<!副)") + post, nfkc(line)))
+    vice = "" if post.startswith("副") else "(?<!副)"
+    return bool(re.search(vice + post + _WORD_END[len(post) == 1], nfkc(line)))
 
 
 def asks_post_holder(question: str) -> str | None:
@@ -1377,19 +1391,22 @@ def _named_with(post: str, chunk: Chunk, written: str = "") -> Iterator[tuple[st
         )
         if detail.get("name") and named_post:
             yield strip_spaces(str(detail["name"])), ""
+    # a post of one kanji (監) is sought as the question writes it (危機管理監) and as a
+    # word of its own (not 監 of 監査)
+    target = written if len(post) == 1 and written.endswith(post) else post
+    pattern = re.compile(re.escape(target) + _WORD_END[len(post) == 1])
     for _, sentence in sentences(chunk.text):
         said = nfkc(sentence)
-        if post not in said:
+        if target not in said:
             continue
         words = mecab_words(said)
         ends = list(accumulate(len(w.surface) for w in words))
-        at = said.find(post)
-        while at >= 0:
+        for m in pattern.finditer(said):
+            at = m.start()
             if at and at in ends:  # the name is the word that ends right before the post
                 k = ends.index(at)
                 if _names_someone(words[k], words[k - 1] if k else None):
                     yield words[k].surface, sentence
-            at = said.find(post, at + len(post))
 
 
 def _names_someone(word: Any, before: Any) -> bool:
@@ -1425,8 +1442,8 @@ def _context(meta: Mapping[str, Any]) -> str:
     return " ".join(words + ([_HEADER_WORDS] if meta.get("chunk_type") == "header" else []))
 
 
-# Words of holding a post (「委員長を務めているのは誰か」, 「…に就くのは」, 「…の氏名は」): they
-# ask who holds it, and no list's label writes them
+# Words of holding a post (「委員長を務めているのは誰か」, 「…に就くのは」, 「…の氏名は」) and
+# the auxiliary いる of 務めている: they ask who holds it, and no list's label writes them
 _HOLDING_WORDS = frozenset(
     {"務め", "務める", "務めて", "就く", "就き", "就い", "就任", "いる", "氏名", "名前"}
 )

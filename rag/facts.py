@@ -37,9 +37,16 @@ _COUNCILLOR = "councill?or"  # both spellings, one home
 
 # The words that ask for a person (誰か, どなたが, who)
 WHO_WORDS = ("誰", "だれ", "どなた", "who")
+# A person's name asked for, ending the question: 「…部長の氏名は何か」, 「委員長の名前を教え
+# てください」 (not 「施設の名前は」: 名前 alone names a person only after a post or a member)
+NAME_ASKED = (
+    r"(?:の(?:氏名|お名前)|[長監官員者]の名前)(?:は|を)(?:何|なん)?"
+    r"(?:ですか|でしょうか|か|教えて(?:ください)?)?[？?。]?$"
+)
 _WHO = re.compile(
     r"誰|だれ|どなた|どの(委員|議員)(?!会)|どの(会派|政党|党)|何党|どこの党|どの人"
-    r"|氏名|(?:長|監)の(?:お)?名前"  # a person's name asked (「部長の氏名は」)
+    # a name asked for as the question's end (「部長の氏名は何か」; not 「氏名の公表はいつ」)
+    rf"|{NAME_ASKED}"
     # which (council secretariat) staff, which deputy mayors: people, not a thing
     r"|\bwho\b|\bwhich (?:(?!(?:did|do|does|was|were|is|are|has|have|will|would)\b)[\w-]+ ){0,3}?"
     rf"(members?|{_COUNCILLOR}s?|part(?:y|ies)|officials?|staff|employees?|people|persons?"
@@ -244,7 +251,11 @@ _EN_UNIT_NOUNS = frozenset(
     {*_EN_IRREGULAR, "persons", "times", "cases", "ones", "units", "items", "numbers", "years",
      "months", "weeks", "days", "hours", "minutes", "members", "residents", "employees",
      "workers", "officers", "officials", "users", "visitors", "participants", "applicants",
-     "councillors", "councilors", "copies", "pieces", "sheets", "city", "ward", "town"}
+     "councillors", "councilors", "copies", "pieces", "sheets",
+     # what says how many, not of what (how many more / new / additional …)
+     "new", "more", "fewer", "additional", "extra", "further", "other", "total",
+     # a municipality's kind after its name (Sendai city employees)
+     "city", "ward", "town", "village"}
 )  # fmt: skip
 
 
@@ -262,6 +273,8 @@ def english_counted(question: str) -> str:
     ('', '')
     >>> english_counted("How many Sendai city employees said they used it?")
     ''
+    >>> english_counted("How many bus stops are there?"), english_counted("How many new cases?")
+    ('bus stops', '')
     """
     q = without_context(nfkc(question))
     m = _EN_HOW_MANY.search(q)
@@ -274,7 +287,7 @@ def english_counted(question: str) -> str:
             return ""
         if not word[0].isupper():
             phrase.append(w)
-        if w in _EN_IRREGULAR or (w.endswith("s") and not w.endswith("'s")):
+        if w in _EN_IRREGULAR or (w.endswith("s") and not w.endswith(("'s", "ss", "us"))):
             return " ".join(x for x in phrase if x not in _EN_UNIT_NOUNS)
     return ""
 
@@ -586,10 +599,29 @@ class Figure:
 
 # A span's end and start, as a date is stated (「12月19日まで」, 「4月1日から」) and as a
 # question asks (「会期はいつまでか」, 「いつから施行されるのか」, "until when")
-_UNTIL_AFTER = re.compile(r"\s?(?:\([^)]{1,4}\))?\s?(?:まで|迄|〜|~|-|—)")
-_FROM_AFTER = re.compile(r"\s?(?:\([^)]{1,4}\))?\s?(?:から|より(?!も))")
-_UNTIL_ASKED = re.compile(r"(?:いつ|何日|何月|何年度?|何時)まで|\buntil when\b|\bby when\b", re.I)
-_FROM_ASKED = re.compile(r"(?:いつ|何日|何月|何年度?|何時)から|\bsince when\b|\bfrom when\b", re.I)
+# After a date: its span ends there (まで) or starts there (から, or a range's separator:
+# 「4月1日～4月30日」); before one, a separator makes it a range's end
+_BRACKET = r"\s?(?:\([^)]{1,4}\))?\s?"  # 「12月19日(木)まで」
+_RANGE = r"[〜～~\-—－]"
+_UNTIL_AFTER = re.compile(rf"{_BRACKET}(?:まで|迄)")
+_FROM_AFTER = re.compile(rf"{_BRACKET}(?:から|より(?!も)|{_RANGE})")
+_RANGE_BEFORE = re.compile(rf"(?:{_RANGE}|から)\s?$")
+_WHEN_WORD = r"(?:いつ|何日|何月|何年度?|何時)"
+_UNTIL_ASKED = re.compile(rf"{_WHEN_WORD}まで|\buntil when\b|\bby when\b", re.I)
+_FROM_ASKED = re.compile(rf"{_WHEN_WORD}から|\bsince when\b|\bfrom when\b", re.I)
+
+
+def _bound(s: str, start: int, end: int) -> str:
+    """Whether the date at ``s[start:end]`` ends a span ("until": 「12月19日まで」, the second
+    date of 「4月1日～4月30日」) or starts one ("from": 「4月1日から」, 「4月1日～」), else "".
+
+    >>> s = "受付期間は4月1日～4月30日"
+    >>> _bound(s, 5, 9), _bound(s, 10, 15)
+    ('from', 'until')
+    """
+    if _UNTIL_AFTER.match(s, end) or _RANGE_BEFORE.search(s[max(start - 4, 0) : start]):
+        return "until"
+    return "from" if _FROM_AFTER.match(s, end) else ""
 
 
 def asked_bound(question: str) -> str:
@@ -654,46 +686,59 @@ def labels_a_time(line: str) -> bool:
 
 
 # What a Japanese when-question asks the date of: the act its verb names, a Sino-Japanese
-# noun made a verb by する (施行される, 策定された, 開設したのは, 開館する予定); the one nearest
-# its asking word. A native verb (始まる, 開かれる, 立ち上げた) has too many wordings to
-# hold a passage to.
+# noun made a verb by する (施行される, 策定された, 開設したのは, 開館する予定), read by its
+# last two kanji (運用開始される → 開始; 全面施行 → 施行), as a passage may name the act on
+# its own (「4月から運用を開始」). A native verb (始まる, 開かれる, 立ち上げた) has too many
+# wordings to hold a passage to.
 _ACT = re.compile(r"([一-龥]{2,})(?:さ(?:れ|せ)|し|す)(?:る|た|て|ま|よう|ない|なかった)")
-_WHEN_ASKED = re.compile(r"いつ|何年|何月|何日|何時(?!間)|時期|期日")
-# A time stated without a date figure (「来年度から施行します」, 「年度内に策定」)
+# A time stated without a date in figures: a relative year, month or season (来年度から,
+# 年度内に, 今秋), a day named relative to the text (公布の日, 本日, 翌日), a date in kanji
+# numerals (令和七年四月一日), as ordinances and replies state when an act takes effect
+_KANJI_NUMBER = "[元〇一二三四五六七八九十]+"
 _TIME_WORD = re.compile(
-    r"(?:来|今|本|昨|前|翌|次)年度?|年度(?:内|末|中|当初)|年内|(?:来|今|本|翌)月|年明け|上半期|下半期"
-    r"|[春夏秋冬]ごろ|[春夏秋冬]頃|[0-9]+月|[0-9]+日"
+    r"(?:来|今|本|昨|前|翌|次)年度?|年度(?:内|末|中|当初)|年内|(?:来|今|本|翌)月|年明け"
+    r"|上半期|下半期|[来今昨本][春夏秋冬]|[春夏秋冬](?:ごろ|頃)|公布の日|施行の日|即日"
+    rf"|{_MEETING_DAY.pattern}|{_KANJI_NUMBER}年{_KANJI_NUMBER}月|{_KANJI_NUMBER}月{_KANJI_NUMBER}日"
+    r"|[0-9]+月|[0-9]+日"
 )
 
 
 def asked_event(question: str) -> str | None:
     """The act a Japanese when-question asks the date of (:data:`_ACT`), or None: an English
-    question, a question asking no date, or one whose verb is not a noun made a verb.
+    question, a question asking no date, or one whose verb is not a noun made a verb. The
+    act is the question's predicate: its last act when one follows the asking word
+    (「いつ、中止した事業を再開するのか」 → 再開), else the last one before it (「…が改定を
+    勧告したのはいつか」 → 勧告).
 
     >>> asked_event("横浜市の職員給与条例の改正（市第54号議案）はいつから施行されるのか")
     '施行'
     >>> asked_event("令和5年8月の建設委員会で報告された住宅の募集では、申込書はいつから配布されるか")
     '配布'
+    >>> asked_event("いつ、中止した事業を再開するのか"), asked_event("新システムはいつ運用開始されるのか")
+    ('再開', '開始')
     >>> asked_event("盛岡市が中核市になったのはいつか") is None
     True
     """
     q = without_context(nfkc(question))
     if question_language(q) != "ja" or question_type(q) != "when":
         return None
-    asks = [m.start() for m in _WHEN_ASKED.finditer(q)]
+    asks = [m.start() for m in _WHEN.finditer(q)]
     acts = list(_ACT.finditer(q))
     if not asks or not acts:
         return None
-    nearest = min(acts, key=lambda m: min(abs(m.start() - a) for a in asks))
-    return nearest.group(1)
+    after = [m for m in acts if m.start() > asks[-1]]
+    before = [m for m in acts if m.start() < asks[-1]]
+    act = after[-1] if after else before[-1]
+    return act.group(1)[-2:]
 
 
 def states_time(sentence: str) -> bool:
-    """Whether ``sentence`` states a time: a date (4月, 令和7年, 12日) or a time word
-    (来年度, 年内, 今月).
+    """Whether ``sentence`` states a time: a date (4月, 令和7年, 12日, 令和七年四月一日) or a
+    time word (来年度, 年内, 今秋, 公布の日).
 
-    >>> states_time("来年度から施行します"), states_time("条例を施行します")
-    (True, False)
+    >>> [states_time(s) for s in ("来年度から施行します", "この条例は、公布の日から施行する",
+    ...     "令和七年四月一日から施行する", "来春の開館を予定", "条例を施行します")]
+    [True, True, True, True, False]
     """
     s = nfkc(sentence)
     return bool(_DATE.search(s) or _TIME_WORD.search(s))
@@ -771,13 +816,7 @@ def figures(
                     if topic
                     else "",
                     kind == "amount" and _is_target(s, m.start(), m.end()),
-                    ""
-                    if kind == "amount"
-                    else "until"
-                    if _UNTIL_AFTER.match(s, m.end())
-                    else "from"
-                    if _FROM_AFTER.match(s, m.end())
-                    else "",
+                    "" if kind == "amount" else _bound(s, m.start(), m.end()),
                 )
             )
     return out

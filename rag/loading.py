@@ -36,10 +36,17 @@ CONVERTED_SUFFIXES = {".pdf", ".docx"}
 MARKUP_SUFFIXES = {".html", ".htm", ".json"}  # saved 会議録検索 pages, DiscussNet JSON
 CATALOG_NAMES = ("catalog.toml",)
 # Files that describe a folder of documents rather than being one (its sources, licence,
-# read-me): skipped when a folder is loaded, read when named on their own
+# read-me), as plain text or Markdown: skipped when a folder is loaded, read when named on
+# their own (a notice.pdf, 告示, is a document)
 ABOUT_FOLDER = frozenset(
     {"README", "SOURCES", "LICENSE", "LICENCE", "NOTICE", "COPYING", "CHANGELOG", "AUTHORS"}
 )
+ABOUT_SUFFIXES = frozenset({"", ".md", ".txt", ".rst"})
+
+
+def describes_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder's read-me, sources or licence (:data:`ABOUT_FOLDER`)."""
+    return path.name.split(".")[0].upper() in ABOUT_FOLDER and path.suffix.lower() in ABOUT_SUFFIXES
 
 
 class LoadError(ValueError):
@@ -397,7 +404,7 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[tuple[Path, dict[str, Any]]]:
                     f.is_file()
                     and f.name not in CATALOG_NAMES
                     and not f.name.startswith(".")
-                    and f.name.split(".")[0].upper() not in ABOUT_FOLDER
+                    and not describes_folder(f)
                 ):
                     yield f, catalog.get(str(f.relative_to(p)), {})
         else:

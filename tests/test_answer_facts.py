@@ -20,6 +20,8 @@ from rag.extractive import (
     ExtractiveParams,
     Extractor,
     _under_time_label,
+    asked_post,
+    asks_post_holder,
     joined,
 )
 from rag.facts import (
@@ -1604,6 +1606,42 @@ def test_who_holds_a_post_is_read_from_the_minutes_that_name_it_with_the_post() 
     assert not ex.compose_with_lead("横浜市会の委員長は誰か", _hits(chair))[0]  # another council
 
 
+@pytest.mark.parametrize(
+    ("question", "post", "holder"),
+    [
+        ("盛岡市の市長は誰ですか", "市長", "市長"),
+        ("仙台市のデジタル戦略推進部長の氏名は何か", "部長", "部長"),
+        ("危機管理監には誰が就くのか", "監", "監"),
+        ("函館市議会の総務常任委員長を務めているのは誰か", "委員長", "委員長"),
+        ("副市長に選任されたのは誰か", "副市長", "副市長"),
+        ("Who chairs the city council's special committee on finance?", "委員長", "委員長"),
+        ("Who presided over the plenary session?", "議長", "議長"),
+        # who did something to or with the holder, or chaired something that is no body
+        ("市長は誰と会談したのか", "市長", None),
+        ("委員長は誰を指名したか", "委員長", None),
+        ("市長に誰が要望したのか", None, None),
+        ("市長には誰が同行したのか", None, None),
+        ("Who chaired the meeting?", None, None),
+        ("Who chairs the residents' association?", None, None),
+    ],
+)
+def test_questions_asking_who_holds_a_post(question: str, post: str, holder: str) -> None:
+    assert asked_post(question) == post
+    assert asks_post_holder(question) == holder
+
+
+def test_a_post_of_one_kanji_is_a_word_of_its_own() -> None:
+    """危機管理監 is sought as the question writes it: 監査 (audit) and 監督 name no holder
+    of 監, and the name before the whole post is its holder's."""
+    meta = {"kind": "minutes", "doc_id": "hk", "municipality": "函館市", "chunk_type": "qa"}
+    audit = Chunk("hk#000", "定期監査の結果について、代表監査委員から報告がありました。", "", meta)
+    named = dataclasses.replace(audit, id="hk#001", text="山田危機管理監から説明いたします。")
+    q = "函館市の危機管理監は誰ですか"
+    assert not _looking_up(audit).lead_line(q, _hits(audit), [], "ja")[0]
+    lead = _looking_up(audit, named).lead_line(q, _hits(audit), [], "ja")[0]
+    assert lead.startswith("危機管理監　山田")  # read in the rest of the minutes
+
+
 def test_a_decision_is_looked_up_in_the_minutes_and_a_committee_s_result_asked_for_first() -> None:
     """The vote is a procedural passage that shares few words with the question: it is
     looked up in the minutes of the passages found. 「委員会の審査結果」 asks for the
@@ -1682,3 +1720,24 @@ def test_an_english_count_is_a_figure_of_what_it_counts() -> None:
     assert lead.startswith("スクールソーシャルワーカーは現在28人")
     # a count of people alone names nothing beyond its unit: any count of people answers
     assert not ex.lacks_asked_figure("How many people does the board employ?", _hits(staff))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("仙台市のデジタル戦略推進部長の氏名は何か", "who"),
+        ("委員長の名前を教えてください", "who"),
+        ("氏名の公表はいつから行うのか", "when"),  # 氏名 as a thing, not the ask
+        ("審議会委員の氏名はなぜ非公開なのか", "why"),
+        ("施設の名前は何ですか", "other"),  # the name of a thing
+    ],
+)
+def test_a_name_asked_for_is_a_who_question_only_as_its_ask(question: str, kind: str) -> None:
+    assert question_type(question) == kind
+
+
+def test_a_range_s_second_date_ends_it() -> None:
+    """「4月1日～4月30日」 asked until when: the second date, after the range's separator."""
+    ends = [f.figure for f in figures("受付はいつまでか", ["受付期間は4月1日～4月30日です"], "when")
+            if f.bound == "until"]  # fmt: skip
+    assert ends == ["4月30日"]
