@@ -1093,6 +1093,13 @@ def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
     assert ex.lacks_asked_figure("質問した議員は何人か", _hits(BUDGET))  # yen, not people
     assert not ex.lacks_asked_figure("How much is the supplementary amount?", _hits(BUDGET))
     assert not ex.lacks_asked_figure("補正予算の財源は", _hits(QUESTION))  # not a figure question
+    # the figure two ranks below the quoted passages (figure_passages) still answers
+    deep = _hits(QUESTION, QUESTION, QUESTION, BUDGET)
+    assert not ex.lacks_asked_figure("補正額はいくらか", deep)
+    shallow = Extractor(
+        ex.evidence, ex.embeddings, dataclasses.replace(ex.params, figure_passages=3), ex.lookup
+    )
+    assert shallow.lacks_asked_figure("補正額はいくらか", deep)
 
 
 def test_a_date_stated_of_another_act_is_no_answer_to_when() -> None:
