@@ -64,7 +64,7 @@ from rag.rosters import Listed, Roster, rosters
 from rag.schema import ChunkMetadata
 from rag.speakers import looks_like_name, strip_spaces, titled
 from rag.text import ends_sentence, nfkc, question_language, sentences, squash, without_context
-from rag.tokenizing import mecab_words, negated, person_names
+from rag.tokenizing import mecab_words, negated, person_names, romanized_reading
 from rag.understanding import Hints, same_day, understand
 
 EN_LABEL = "(quoted from the Japanese source)"
@@ -604,21 +604,19 @@ class Extractor:
     def lacks_asked_date(self, question: str, hits: Sequence[Hit]) -> bool:
         """Whether a Japanese question asking when an act was or will be done (「いつから施行
         されるのか」: :func:`rag.facts.asked_event`) finds no time stated (a date or a time
-        word: :func:`rag.facts.states_time`) where a top passage names that act: in its
-        sentence, the one before it or the ``support_window`` after it. A date stated of
-        something else (the month a recommendation was made, asked when the ordinance takes
-        effect) is no answer. Not for when a sitting was held, which a minutes' header dates."""
-        event = asked_event(question)
+        word: :func:`rag.facts.states_time`) in a sentence of the top passages that names
+        that act (:func:`_near_act`). A date stated of something else (the month a
+        recommendation was made, asked when the ordinance takes effect) is no answer. Not
+        for when a sitting was held, which a minutes' header dates."""
+        event = asked_event(question) if question_type(question) == "when" else None
         if not event or _MEETING_HELD.search(question):
             return False
-        for h in hits[: self.params.passages]:
+        for h in hits[: max(self.params.passages, self.params.figure_passages)]:
             in_order = [nfkc(s) for _, s in sentences(h.chunk.text)]
-            for k, s in enumerate(in_order):
-                if event in s and any(
-                    states_time(t)
-                    for t in in_order[max(k - 1, 0) : k + self.params.support_window + 1]
-                ):
-                    return False
+            if any(
+                states_time(t) and _near_act(in_order, k, event) for k, t in enumerate(in_order)
+            ):
+                return False
         return True
 
     def lacks_decision(self, question: str, hits: Sequence[Hit]) -> bool:
@@ -849,7 +847,7 @@ class Extractor:
         weights = self.evidence.weights(without_dates(question))
         hints = understand(question)
         dates = stated_dates(question)
-        councils = {normalised(p) for p in councils_named(question)}
+        councils = self._councils_asked(question)
         places = named(question)
         sources = self._sources(citations, extra)
         where = {c.id: i for i, c in enumerate(sources)}
@@ -897,6 +895,19 @@ class Extractor:
                     if best is None or (share, -i) > best[:2]:
                         best = (share, -i, (i, quote, line))
         return best[2] if best else None
+
+    def _councils_asked(self, question: str) -> set[str | None]:
+        """The municipalities whose own council the question asks about: 仙台市議会 and
+        横浜市会 (:func:`rag.municipalities.councils_named`), or in English "the Sendai City
+        Council", "Ota ward assembly" (the place as the index knows it:
+        :meth:`rag.evidence.Evidence.asked_places`)."""
+        councils = {normalised(p) for p in councils_named(question)}
+        if question_language(question) == "en":
+            for name, forms in self.evidence.asked_places(question):
+                council = rf"{re.escape(name)}(?:'s)?\s+(?:council|assembly)\b"
+                if re.search(council, question, re.I):
+                    councils |= {normalised(f) for f in forms}
+        return councils
 
     def _whole_header(self, passage: str, meta: Mapping[str, Any]) -> list[Chunk]:
         """The header passages of the document of the header passage ``passage``, in order
@@ -968,7 +979,7 @@ class Extractor:
         if post is None:
             return None
         written = post_written(question, post)
-        councils = {normalised(p) for p in councils_named(question)}
+        councils = self._councils_asked(question)
         hints = understand(question)
         votes: dict[str, list[tuple[Chunk, str]]] = {}
         texts: list[str] = []  # of every passage read, for the bodies they name
@@ -1019,14 +1030,26 @@ class Extractor:
         """(source index, sentence, names): of the sentences of the top passages that name
         people and hold some of the question's terms, the one holding most (the first, on a
         tie: quoted passages come first). None when no such sentence: names in a sentence
-        about something else (会議録署名委員の指名) do not answer."""
+        about something else (会議録署名委員の指名) do not answer, nor does a stage direction
+        (「（大泉　潤市長登壇）」), nor a person the question names itself (大泉 of 「大泉市長
+        は誰と会談したのか」: asked who the other party was); a sentence must name the act
+        the question asks the doer of (会談: :func:`rag.facts.asked_event`)."""
         weights = self.evidence.weights(question)
+        asked = nfkc(question)
+        act = asked_event(question)  # 「誰と会談したのか」: a sentence naming the 会談
         best: tuple[float, tuple[int, str, list[str]]] | None = None
         for i, c in enumerate(self._sources(citations, extra)):
             if c.metadata.get("chunk_type") == "header":
                 continue  # its lists are read as lists (:meth:`_listed`), not as sentences
-            for _, sentence, _ in answer_sentences_of(c):
-                named = _people_named(sentence)
+            said = [sentence for _, sentence, _ in answer_sentences_of(c)]
+            for k, sentence in enumerate(said):
+                # the act in its sentence or the two after (「議会運営委員長　出村ゆかり議員。」
+                # before her 「…御報告いたします。」)
+                if is_stage_direction(sentence) or (
+                    act and not any(act in nfkc(t) for t in said[k : k + 3])
+                ):
+                    continue
+                named = [n for n in _people_named(sentence) if not _in_question(n, sentence, asked)]
                 cov = self.evidence.coverage(weights, sentence)
                 if named and cov > 0 and (best is None or cov > best[0]):
                     best = (cov, (i, sentence, named))
@@ -1088,6 +1111,8 @@ class Extractor:
         sitting = kind == "when" and bool(_MEETING_HELD.search(question))
         target = asks_target(question)
         bound = asked_bound(question) if kind == "when" else ""
+        # 「いつから開始されるのか」: a date stated beside the act (開始), not one of another
+        act = asked_event(question) if kind == "when" and not sitting else None
         # what an English "how many" counts beyond its unit ("school social" workers): its
         # translations must be near the figure, as a Japanese question's subject must
         counted = self.evidence.weights(english_counted(question)) if english else {}
@@ -1124,6 +1149,13 @@ class Extractor:
                 )
                 if subject and context < support:
                     continue
+                here = texts[f.sentence]
+                if act and not (
+                    _near_act(in_order, in_order.index(here), act)
+                    if here in in_order
+                    else act in nfkc(here)
+                ):
+                    continue  # 本年1月1日 of an earthquake, asked when a joint operation starts
                 if counted and not self._support(counted, in_order, texts[f.sentence]):
                     continue  # 3580人 of 会計年度任用職員, asked how many school social workers
                 key = (
@@ -1491,6 +1523,34 @@ def _list_lines(
         together = r.people.index(last) - r.people.index(first) == len(people) - 1
         span = (first.start, (last if together else first).end)
         yield coverage(asked, f"{about} {role}"), span, f"{role}　{names}"
+
+
+def _near_act(in_order: Sequence[str], k: int, act: str) -> bool:
+    """Whether the ``k``-th sentence names ``act`` (NFKC): a date is stated of an act in its
+    sentence (「施行日につきましては令和7年4月1日を予定」); the next sentence may be about
+    something else (「…共同運用を開始し…てまいります。」 then 「…本年1月1日に発生した能登
+    半島地震では…」)."""
+    return act in nfkc(in_order[k])
+
+
+def _in_question(name: str, sentence: str, question: str) -> bool:
+    """Whether the question itself names this person as the other party of what it asks
+    about: by their surname (the first two characters of a name written in kanji: 大泉 of
+    大泉潤; in an English question its reading, Oizumi), or by the post ``sentence`` gives
+    them, followed by に, と, へ, から or を (「函館市長に要望したのは誰か」; not 「議会運営
+    委員長として報告したのは誰か」, which asks who did it in that post)."""
+    short = strip_spaces(name)
+    if short[:2] in question:
+        return True
+    reading = romanized_reading(short[:2]) if question_language(question) == "en" else ""
+    if len(reading) >= 3 and reading in question.lower():
+        return True
+    after = re.search(r"\s*".join(map(re.escape, short)) + r"\s*(\S{0,12})", nfkc(sentence))
+    title = after.group(1) if after else ""
+    return any(
+        title.startswith(p) and re.search(re.escape(p) + "(?:に|と|へ|から|を)", question)
+        for p in _POSTS
+    )
 
 
 def _people_named(sentence: str) -> list[str]:

@@ -637,7 +637,12 @@ def asked_bound(question: str) -> str:
 
 # A target, and an achievement: council speech keeps them apart (目標 / 実績)
 _TARGET = re.compile(r"目標|目指|\b(?:target|goal|aim)s?\b", re.I)
-_ACHIEVED = re.compile(r"実績|実際に|\bactual(?:ly)?\b|\bachieved\b", re.I)
+# what was reached, asked as of now (現在, これまで, so far) as well as by name (実績)
+_ACHIEVED = re.compile(
+    r"実績|実際に|現在|現時点|これまで|今まで|累計"
+    r"|\bactual(?:ly)?\b|\bachieved\b|\bso far\b|\bto date\b|\bcurrent(?:ly)?\b",
+    re.I,
+)
 
 
 def _is_target(s: str, start: int, end: int) -> bool:
@@ -662,6 +667,8 @@ def asks_target(question: str) -> bool | None:
 
     >>> asks_target("寄附額の目標は"), asks_target("令和5年度の寄附実績額は"), asks_target("寄附額は")
     (True, False, None)
+    >>> asks_target("ふるさと納税の寄附額は現在いくらか")
+    False
     """
     q = nfkc(question)
     return True if _TARGET.search(q) else (False if _ACHIEVED.search(q) else None)
@@ -704,8 +711,9 @@ _TIME_WORD = re.compile(
 
 
 def asked_event(question: str) -> str | None:
-    """The act a Japanese when-question asks the date of (:data:`_ACT`), or None: an English
-    question, a question asking no date, or one whose verb is not a noun made a verb. The
+    """The act a Japanese when-question asks the date of, or a who-question the doer of
+    (「誰と会談したのか」 → 会談: :data:`_ACT`), or None: an English question, a question
+    asking neither, or one whose verb is not a noun made a verb. The
     act is the question's predicate: its last act when one follows the asking word
     (「いつ、中止した事業を再開するのか」 → 再開), else the last one before it (「…が改定を
     勧告したのはいつか」 → 勧告).
@@ -718,11 +726,14 @@ def asked_event(question: str) -> str | None:
     ('再開', '開始')
     >>> asked_event("盛岡市が中核市になったのはいつか") is None
     True
+    >>> asked_event("大泉市長は誰と会談したのか"), asked_event("市長に要望したのは誰か")
+    ('会談', '要望')
     """
     q = without_context(nfkc(question))
-    if question_language(q) != "ja" or question_type(q) != "when":
+    kind = question_type(q)
+    if question_language(q) != "ja" or kind not in ("when", "who"):
         return None
-    asks = [m.start() for m in _WHEN.finditer(q)]
+    asks = [m.start() for m in (_WHEN if kind == "when" else _WHO).finditer(q)]
     acts = list(_ACT.finditer(q))
     if not asks or not acts:
         return None

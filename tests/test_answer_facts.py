@@ -1121,9 +1121,11 @@ def test_a_date_stated_of_another_act_is_no_answer_to_when() -> None:
     ):
         dated = dataclasses.replace(recommended, id="y#4", text=said)
         assert not ex.lacks_asked_date(q, _hits(recommended, dated))
-    # the act named, its date a sentence later
-    later = "改正条例を施行いたします。期日は令和7年4月1日でございます。"
-    assert not ex.lacks_asked_date(q, _hits(dataclasses.replace(recommended, text=later)))
+    # the act named in the date's sentence; a date in the next sentence is of something else
+    stated = "施行日につきましては令和7年4月1日を予定しております。"
+    assert not ex.lacks_asked_date(q, _hits(dataclasses.replace(recommended, text=stated)))
+    other = "改正条例を施行いたします。本年1月1日に発生した地震では被害がありました。"
+    assert ex.lacks_asked_date(q, _hits(dataclasses.replace(recommended, text=other)))
     # no act asked the date of (a native verb), a sitting, an English question: no gate
     assert not ex.lacks_asked_date("盛岡市が中核市になったのはいつか", _hits(recommended))
     assert not ex.lacks_asked_date("本会議はいつ開会したか", _hits(recommended))
@@ -1748,3 +1750,25 @@ def test_a_range_s_second_date_ends_it() -> None:
     ends = [f.figure for f in figures("受付はいつまでか", ["受付期間は4月1日～4月30日です"], "when")
             if f.bound == "until"]  # fmt: skip
     assert ends == ["4月30日"]
+
+
+def test_the_person_a_who_question_names_is_not_its_answer() -> None:
+    """「大泉市長は誰と会談したのか」 asks for the mayor's counterpart: the mayor taking the
+    podium (a stage direction) answers nothing, nor does a sentence naming the mayor that
+    does not name the 会談; 「函館市長に要望したのは誰か」 names the mayor by the post."""
+    meta = {"city": "函館市", "chunk_type": "answer", "doc_id": "h"}
+    podium = Chunk(
+        "h#30",
+        "（大泉　潤市長登壇）\n市政執行方針を申し上げます。要望を踏まえ、会談を重ねてまいりました。",
+        "市長",
+        meta,
+    )
+    ex = _looking_up(podium)
+    assert not ex.compose_with_lead("大泉市長は誰と会談したのか", _hits(podium))[0]
+    named = dataclasses.replace(
+        podium, id="h#31", text="大泉市長から、要望書の提出について説明がありました。"
+    )
+    assert not _looking_up(named).compose_with_lead("函館市長に要望したのは誰か", _hits(named))[0]
+    met = dataclasses.replace(podium, id="h#32", text="昨年、大泉市長は山田知事と会談しました。")
+    lead = _looking_up(met).compose_with_lead("大泉市長は誰と会談したのか", _hits(met))[0]
+    assert lead.startswith("山田")
