@@ -47,6 +47,7 @@ from rag.facts import (
     labels_a_time,
     matching_decision,
     names_an_item,
+    names_other_act,
     person_line,
     question_type,
     speaker_asked,
@@ -608,7 +609,7 @@ class Extractor:
         that act (:func:`_near_act`). A date stated of something else (the month a
         recommendation was made, asked when the ordinance takes effect) is no answer. Not
         for when a sitting was held, which a minutes' header dates."""
-        event = asked_event(question) if question_type(question) == "when" else None
+        event = asked_event(question, kinds=("when",))
         if not event or _MEETING_HELD.search(question):
             return False
         for h in hits[: max(self.params.passages, self.params.figure_passages)]:
@@ -1032,8 +1033,9 @@ class Extractor:
         tie: quoted passages come first). None when no such sentence: names in a sentence
         about something else (会議録署名委員の指名) do not answer, nor does a stage direction
         (「（大泉　潤市長登壇）」), nor a person the question names itself (大泉 of 「大泉市長
-        は誰と会談したのか」: asked who the other party was); a sentence must name the act
-        the question asks the doer of (会談: :func:`rag.facts.asked_event`)."""
+        は誰と会談したのか」: asked who the other party was: :func:`_in_question`); the act
+        the question asks the doer of (会談: :func:`rag.facts.asked_event`) must be named in
+        the sentence or the two after it."""
         weights = self.evidence.weights(question)
         asked = nfkc(question)
         act = asked_event(question)  # 「誰と会談したのか」: a sentence naming the 会談
@@ -1088,7 +1090,8 @@ class Extractor:
         (「人口は28万3,630人」), for a quoted sentence, and for the question's subject its
         sentence holds with the ones before it (``figure_context``). A figure the question
         itself states (令和6年 in 「令和6年第4回定例会の会期はいつまで」) is not what it asks
-        for.
+        for, nor, asked when an act was done (「いつから施行されるのか」), a date stated where
+        the act is not (:func:`_near_act`).
         ``support``: a figure counts only where its sentence, read with the ones before it,
         holds at least this share of the question's subject (:meth:`_support`): a figure in
         a passage that shares a word or two with the question (the cost of a survey, asked
@@ -1112,7 +1115,7 @@ class Extractor:
         target = asks_target(question)
         bound = asked_bound(question) if kind == "when" else ""
         # 「いつから開始されるのか」: a date stated beside the act (開始), not one of another
-        act = asked_event(question) if kind == "when" and not sitting else None
+        act = asked_event(question, kinds=("when",)) if not sitting else None
         # what an English "how many" counts beyond its unit ("school social" workers): its
         # translations must be near the figure, as a Japanese question's subject must
         counted = self.evidence.weights(english_counted(question)) if english else {}
@@ -1153,7 +1156,7 @@ class Extractor:
                 if act and not (
                     _near_act(in_order, in_order.index(here), act)
                     if here in in_order
-                    else act in nfkc(here)
+                    else act in nfkc(here)  # a quote's joined sentences, read alone
                 ):
                     continue  # 本年1月1日 of an earthquake, asked when a joint operation starts
                 if counted and not self._support(counted, in_order, texts[f.sentence]):
@@ -1526,31 +1529,48 @@ def _list_lines(
 
 
 def _near_act(in_order: Sequence[str], k: int, act: str) -> bool:
-    """Whether the ``k``-th sentence names ``act`` (NFKC): a date is stated of an act in its
-    sentence (「施行日につきましては令和7年4月1日を予定」); the next sentence may be about
-    something else (「…共同運用を開始し…てまいります。」 then 「…本年1月1日に発生した能登
-    半島地震では…」)."""
-    return act in nfkc(in_order[k])
+    """Whether the ``k``-th sentence states a time of ``act`` (NFKC): it names the act
+    (「施行日につきましては令和7年4月1日を予定」), or the sentence before does and this one
+    names no other act (「運用開始時期についてお答えします。令和7年1月を予定しております。」;
+    not 「…共同運用を開始し…てまいります。」 then 「…本年1月1日に発生した能登半島地震では…」)."""
+    here = nfkc(in_order[k])
+    if act in here:
+        return True
+    return k > 0 and act in nfkc(in_order[k - 1]) and not names_other_act(here, act)
+
+
+# A person's post as a sentence gives it after their name (大泉潤市長, 山田太郎総務部長)
+_TITLE_AFTER = "[一-龥]{0,8}?(" + "|".join(map(re.escape, _POSTS)) + ")"
 
 
 def _in_question(name: str, sentence: str, question: str) -> bool:
     """Whether the question itself names this person as the other party of what it asks
-    about: by their surname (the first two characters of a name written in kanji: 大泉 of
-    大泉潤; in an English question its reading, Oizumi), or by the post ``sentence`` gives
-    them, followed by に, と, へ, から or を (「函館市長に要望したのは誰か」; not 「議会運営
-    委員長として報告したのは誰か」, which asks who did it in that post)."""
+    about (the person named in ``sentence``): by their surname with the post the sentence
+    gives them (大泉 with 市長 for 大泉潤市長, in 「大泉市長は誰と会談したのか」; not 鈴木議員
+    for 鈴木一郎総務部長), or with no post given; by its reading in an English question
+    (Oizumi, a word of its own); or by the post alone followed by に, と, へ, から or を
+    (「函館市長に要望したのは誰か」; not 「委員長として報告したのは誰か」, which asks who did
+    it in that post, nor 副市長 for 市長)."""
     short = strip_spaces(name)
-    if short[:2] in question:
+    after = re.match(r"\s*" + _TITLE_AFTER, nfkc(sentence)[_end_of(short, nfkc(sentence)) :])
+    post = after.group(1) if after else ""
+    at = question.find(short[:2])
+    if at >= 0 and (not post or post in question[at : at + 12]):
         return True
     reading = romanized_reading(short[:2]) if question_language(question) == "en" else ""
-    if len(reading) >= 3 and reading in question.lower():
+    if len(reading) >= 3 and re.search(rf"\b{re.escape(reading)}\b", question.lower()):
         return True
-    after = re.search(r"\s*".join(map(re.escape, short)) + r"\s*(\S{0,12})", nfkc(sentence))
-    title = after.group(1) if after else ""
-    return any(
-        title.startswith(p) and re.search(re.escape(p) + "(?:に|と|へ|から|を)", question)
-        for p in _POSTS
+    vice = "" if post.startswith("副") else "(?<!副)"
+    return bool(post) and bool(
+        re.search(vice + re.escape(post) + "(?:に|と(?!して)|へ|から|を)", question)
     )
+
+
+def _end_of(name: str, sentence: str) -> int:
+    """Where ``name`` ends in ``sentence``, spaces between its characters allowed; 0 if
+    absent."""
+    m = re.search(r"\s*".join(map(re.escape, name)), sentence)
+    return m.end() if m else 0
 
 
 def _people_named(sentence: str) -> list[str]:

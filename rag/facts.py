@@ -637,7 +637,9 @@ def asked_bound(question: str) -> str:
 
 # A target, and an achievement: council speech keeps them apart (目標 / 実績)
 _TARGET = re.compile(r"目標|目指|\b(?:target|goal|aim)s?\b", re.I)
-# what was reached, asked as of now (現在, これまで, so far) as well as by name (実績)
+_REACHED = re.compile(r"実績|実際に|\bactual(?:ly)?\b|\bachieved\b", re.I)
+_PLAN_ASKED = re.compile(r"計画|見込|予定|想定|見通|\bplan|\bexpect|\bforecast", re.I)
+# what was reached, asked by name (実績) or as of now (現在, これまで, so far)
 _ACHIEVED = re.compile(
     r"実績|実際に|現在|現時点|これまで|今まで|累計"
     r"|\bactual(?:ly)?\b|\bachieved\b|\bso far\b|\bto date\b|\bcurrent(?:ly)?\b",
@@ -669,9 +671,15 @@ def asks_target(question: str) -> bool | None:
     (True, False, None)
     >>> asks_target("ふるさと納税の寄附額は現在いくらか")
     False
+    >>> asks_target("現在の計画では、令和10年度の利用者数を何人と見込んでいるか") is None
+    True
     """
     q = nfkc(question)
-    return True if _TARGET.search(q) else (False if _ACHIEVED.search(q) else None)
+    if _TARGET.search(q):
+        return True
+    # 「現在の計画では…何人と見込んでいるか」 asks a plan as it stands, not what was reached
+    now_only = not _REACHED.search(q)
+    return None if not _ACHIEVED.search(q) or (now_only and _PLAN_ASKED.search(q)) else False
 
 
 # A heading or label that names a time (「1 調査期間」, 「日時：」, 「開催日」): the date under
@@ -692,7 +700,8 @@ def labels_a_time(line: str) -> bool:
     return len(line) <= 20 and not line.endswith("。") and bool(_TIME_LABEL.search(line))
 
 
-# What a Japanese when-question asks the date of: the act its verb names, a Sino-Japanese
+# What a Japanese when-question asks the date of, or a who-question the doer of: the act its
+# verb names, a Sino-Japanese
 # noun made a verb by する (施行される, 策定された, 開設したのは, 開館する予定), read by its
 # last two kanji (運用開始される → 開始; 全面施行 → 施行), as a passage may name the act on
 # its own (「4月から運用を開始」). A native verb (始まる, 開かれる, 立ち上げた) has too many
@@ -710,7 +719,7 @@ _TIME_WORD = re.compile(
 )
 
 
-def asked_event(question: str) -> str | None:
+def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str | None:
     """The act a Japanese when-question asks the date of, or a who-question the doer of
     (「誰と会談したのか」 → 会談: :data:`_ACT`), or None: an English question, a question
     asking neither, or one whose verb is not a noun made a verb. The
@@ -731,7 +740,7 @@ def asked_event(question: str) -> str | None:
     """
     q = without_context(nfkc(question))
     kind = question_type(q)
-    if question_language(q) != "ja" or kind not in ("when", "who"):
+    if question_language(q) != "ja" or kind not in kinds:
         return None
     asks = [m.start() for m in (_WHEN if kind == "when" else _WHO).finditer(q)]
     acts = list(_ACT.finditer(q))
@@ -741,6 +750,23 @@ def asked_event(question: str) -> str | None:
     before = [m for m in acts if m.start() < asks[-1]]
     act = after[-1] if after else before[-1]
     return act.group(1)[-2:]
+
+
+# Nouns of plan or expectation, which state when an act will be (「令和7年1月を予定しており
+# ます」), not another act
+_PLANNING = frozenset({"予定", "想定", "計画", "見込"})
+
+
+def names_other_act(sentence: str, act: str) -> bool:
+    """Whether ``sentence`` names an act other than ``act`` (「本年1月1日に発生した地震」:
+    発生), plans and expectations aside.
+
+    >>> names_other_act("本年1月1日に発生した地震では", "開始"), names_other_act("令和7年1月を予定しております", "開始")
+    (True, False)
+    """
+    return any(
+        (a := m.group(1)[-2:]) != act and a not in _PLANNING for m in _ACT.finditer(nfkc(sentence))
+    )
 
 
 def states_time(sentence: str) -> bool:

@@ -19,6 +19,7 @@ from rag.extractive import (
     DEFAULT_PARAMS,
     ExtractiveParams,
     Extractor,
+    _in_question,
     _under_time_label,
     asked_post,
     asks_post_holder,
@@ -1121,9 +1122,13 @@ def test_a_date_stated_of_another_act_is_no_answer_to_when() -> None:
     ):
         dated = dataclasses.replace(recommended, id="y#4", text=said)
         assert not ex.lacks_asked_date(q, _hits(recommended, dated))
-    # the act named in the date's sentence; a date in the next sentence is of something else
-    stated = "施行日につきましては令和7年4月1日を予定しております。"
-    assert not ex.lacks_asked_date(q, _hits(dataclasses.replace(recommended, text=stated)))
+    # the act named in the date's sentence, or in the one before a sentence naming no
+    # other act; a date stated of another act (発生) in the next sentence is no answer
+    for said in (
+        "施行日につきましては令和7年4月1日を予定しております。",
+        "改正条例を施行いたします。期日は令和7年4月1日でございます。",
+    ):
+        assert not ex.lacks_asked_date(q, _hits(dataclasses.replace(recommended, text=said)))
     other = "改正条例を施行いたします。本年1月1日に発生した地震では被害がありました。"
     assert ex.lacks_asked_date(q, _hits(dataclasses.replace(recommended, text=other)))
     # no act asked the date of (a native verb), a sitting, an English question: no gate
@@ -1766,9 +1771,39 @@ def test_the_person_a_who_question_names_is_not_its_answer() -> None:
     ex = _looking_up(podium)
     assert not ex.compose_with_lead("大泉市長は誰と会談したのか", _hits(podium))[0]
     named = dataclasses.replace(
-        podium, id="h#31", text="大泉市長から、要望書の提出について説明がありました。"
+        podium, id="h#31", text="大泉潤市長から、要望書の提出について説明がありました。"
     )
     assert not _looking_up(named).compose_with_lead("函館市長に要望したのは誰か", _hits(named))[0]
     met = dataclasses.replace(podium, id="h#32", text="昨年、大泉市長は山田知事と会談しました。")
     lead = _looking_up(met).compose_with_lead("大泉市長は誰と会談したのか", _hits(met))[0]
     assert lead.startswith("山田")
+
+
+def test_whom_a_who_question_names_by_surname_post_or_reading() -> None:
+    """Each way a question names the other party: surname with the same post, the post
+    before に/と/へ/から/を, the English reading as a word; and what does not: the post as
+    the doer's capacity (として), the vice post, the same surname in another post, a
+    reading inside a longer word."""
+    assert _in_question("大泉潤", "（大泉　潤市長登壇）", "大泉市長は誰と会談したのか")
+    assert _in_question("山田太郎", "山田太郎総務部長から説明", "総務部長に要望したのは誰か")
+    assert _in_question("大泉潤", "大泉潤市長が", "Who did Hakodate Mayor Oizumi meet with?")
+    said = "出村ゆかり委員長から報告がありました。"
+    assert not _in_question("出村ゆかり", said, "委員長として報告したのは誰か")
+    assert not _in_question(
+        "大泉潤", "大泉潤市長が副市長に指示しました。", "副市長に指示したのは誰か"
+    )
+    assert not _in_question("鈴木一郎", "鈴木一郎総務部長から", "鈴木議員の質問に答弁したのは誰か")
+    assert not _in_question("大野", "大野委員から", "Which member raised economic concerns?")
+
+
+def test_an_english_question_naming_a_council_is_answered_from_that_council() -> None:
+    """ "the Sendai City Council" names the council whose roster answers (the post and
+    list readers skip any other municipality's, such as 墨田区's report header)."""
+    bm25 = BM25.build([TOK("仙台市議会の委員会"), TOK(QUESTION.text)])
+    ex = Extractor(Evidence(TOK, bm25), as_batched(FakeEmbeddings()))
+    assert ex._councils_asked("Who chairs the Sendai City Council DX committee?") == {
+        "仙台市",
+        "仙台区",
+    }
+    assert ex._councils_asked("Who chairs the DX committee?") == set()
+    assert ex._councils_asked("Who chairs the DX committee in Sendai city?") == set()  # a place
