@@ -185,7 +185,8 @@ class Answerer:
         no_date = bool(confidence) and self.extractor.lacks_asked_date(standalone, hits)
         if no_figure or no_decision or no_date:
             # 「何人」 asked, and no passage states a number of people; 「採択されたのか」,
-            # and no passage records how it was decided
+            # and no passage records how it was decided; 「いつから施行されるのか」, and no
+            # passage states a time where it names the 施行
             confidence = 0.0
         mode = "llm" if self.llm is not None else "extractive"
         draft = Answer(
@@ -283,15 +284,8 @@ class Answerer:
             )
             for h in hits[: self.evidence.passages]
         )
-        message = (
-            NO_DECISION
-            if no_decision
-            else NO_FIGURE
-            if no_figure
-            else NO_DATE
-            if no_date
-            else NO_ANSWER
-        )[lang]
+        why = ((no_decision, NO_DECISION), (no_figure, NO_FIGURE), (no_date, NO_DATE))
+        message = next((m for flag, m in why if flag), NO_ANSWER)[lang]
         if no_person:
             message = NO_PERSON[lang].format(post=no_person)
         sep = "」「" if lang == "ja" else ", "
