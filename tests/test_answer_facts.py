@@ -5,6 +5,7 @@ fake embeddings only."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -602,6 +603,11 @@ OTHER_ASKER = Chunk(
 )
 
 
+def _tuned(ex: Extractor, **changes: Any) -> Extractor:
+    """``ex`` with some of its parameters changed (to show what a rule does without it)."""
+    return dataclasses.replace(ex, params=dataclasses.replace(ex.params, **changes))
+
+
 def _looking_up(*chunks: Chunk) -> Extractor:
     every = [*chunks, QUESTION, VOTE, BUDGET]
     ev = Evidence(TOK, BM25.build([TOK(c.text) for c in every]))
@@ -768,7 +774,7 @@ def test_a_date_is_read_with_the_topic_its_passage_names_before_it() -> None:
     ex = _looking_up(PLAN, TRIP)
     lead, _, _ = ex.compose_with_lead("他都市視察の委員会日程はいつか", _hits(PLAN, TRIP))
     assert "1月16日" in lead
-    alone = dataclasses.replace(ex, params=dataclasses.replace(ex.params, figure_context=0.0))
+    alone = _tuned(ex, figure_context=0.0)
     assert (
         "3月21日" in alone.compose_with_lead("他都市視察の委員会日程はいつか", _hits(PLAN, TRIP))[0]
     )
@@ -935,7 +941,7 @@ def test_a_yes_no_question_quotes_the_sentence_that_says_where_the_matter_stands
     q = "公共施設の使用料を改定するのか"
     quoted = "".join(s.text for s in ex.pick(q, _hits(fees)))
     assert "見直しは行わないと判断いたしました" in quoted
-    off = Extractor(ex.evidence, ex.embeddings, dataclasses.replace(ex.params, quote_status=False))
+    off = _tuned(ex, quote_status=False)
     assert "行わない" not in "".join(s.text for s in off.pick(q, _hits(fees)))
 
 
@@ -994,9 +1000,7 @@ def test_until_when_is_answered_by_the_date_a_span_ends() -> None:
     lead, _ = ex.lead_line(q, _hits(header, term), [], "ja")
     assert lead.startswith("本定例会の会期は本日から12月19日まで")
     assert asked_bound(q) == "until" and asked_bound("いつから施行されるのか") == "from"
-    off = Extractor(
-        ex.evidence, ex.embeddings, dataclasses.replace(ex.params, figure_bound=0.0), ex.lookup
-    )
+    off = _tuned(ex, figure_bound=0.0)
     assert "12月19日" not in off.lead_line(q, _hits(header, term), [], "ja")[0]
 
 
@@ -1022,9 +1026,7 @@ def test_when_a_sitting_opened_is_read_from_its_minutes_header() -> None:
         "令和6年第1回函館市議会定例会が開会したのはいつか", _hits(speech), [], "ja"
     )
     assert lead.startswith("令和6年2月22日")
-    off = Extractor(
-        ex.evidence, ex.embeddings, dataclasses.replace(ex.params, meeting_headers=False), ex.lookup
-    )
+    off = _tuned(ex, meeting_headers=False)
     assert not off.lead_line(
         "令和6年第1回函館市議会定例会が開会したのはいつか", _hits(speech), [], "ja"
     )[0].startswith("令和6年2月22日")
@@ -1097,9 +1099,7 @@ def test_how_much_with_no_figure_in_the_asked_unit_is_not_answered() -> None:
     # the figure two ranks below the quoted passages (figure_passages) still answers
     deep = _hits(QUESTION, QUESTION, QUESTION, BUDGET)
     assert not ex.lacks_asked_figure("補正額はいくらか", deep)
-    shallow = Extractor(
-        ex.evidence, ex.embeddings, dataclasses.replace(ex.params, figure_passages=3), ex.lookup
-    )
+    shallow = _tuned(ex, figure_passages=3)
     assert shallow.lacks_asked_figure("補正額はいくらか", deep)
 
 
