@@ -1118,7 +1118,8 @@ class Extractor:
         act = asked_event(question, kinds=("when",)) if not sitting else None
         # what an English "how many" counts beyond its unit ("school social" workers): its
         # translations must be near the figure, as a Japanese question's subject must
-        counted = self.evidence.weights(english_counted(question)) if english else {}
+        counted_words = english_counted(question) if english else ""
+        counted = self.evidence.weights(counted_words) if counted_words else {}
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
@@ -1284,9 +1285,13 @@ _EN_CHAIRS = re.compile(
     re.I,
 )
 _HEADS = {"区": "区長", "町": "町長", "村": "村長"}
-# A post of one kanji ends its word (監, not 監査); a longer one may run into a name
-# (「委員長沼沢」)
-_WORD_END = {True: "(?![一-龥])", False: ""}
+
+
+def _post_word(post: str, written: str = "") -> str:
+    """``post``, or as the question writes it (``written``: 危機管理監), as a pattern: a post
+    of one kanji ends its word (監, not 監査); a longer one may run into a name
+    (「委員長沼沢」)."""
+    return re.escape(written or post) + ("(?![一-龥])" if len(post) == 1 else "")
 
 
 def _en_post_asked(question: str) -> tuple[str, str] | None:
@@ -1403,7 +1408,7 @@ def _holds_post(line: str, post: str) -> bool:
     (False, True)
     """
     vice = "" if post.startswith("副") else "(?<!副)"
-    return bool(re.search(vice + post + _WORD_END[len(post) == 1], nfkc(line)))
+    return bool(re.search(vice + _post_word(post), nfkc(line)))
 
 
 def asks_post_holder(question: str) -> str | None:
@@ -1437,7 +1442,7 @@ def _named_with(post: str, chunk: Chunk, written: str = "") -> Iterator[tuple[st
     # a post of one kanji (監) is sought as the question writes it (危機管理監) and as a
     # word of its own (not 監 of 監査)
     target = written if len(post) == 1 and written.endswith(post) else post
-    pattern = re.compile(re.escape(target) + _WORD_END[len(post) == 1])
+    pattern = re.compile(_post_word(post, target))
     for _, sentence in sentences(chunk.text):
         said = nfkc(sentence)
         if target not in said:
@@ -1566,10 +1571,14 @@ def _in_question(name: str, sentence: str, question: str) -> bool:
     )
 
 
+def _spaced(name: str) -> str:
+    """``name`` as a pattern that allows spaces between its characters (出村　ゆかり)."""
+    return r"\s*".join(map(re.escape, name))
+
+
 def _end_of(name: str, sentence: str) -> int:
-    """Where ``name`` ends in ``sentence``, spaces between its characters allowed; 0 if
-    absent."""
-    m = re.search(r"\s*".join(map(re.escape, name)), sentence)
+    """Where ``name`` ends in ``sentence`` (:func:`_spaced`); 0 if absent."""
+    m = re.search(_spaced(name), sentence)
     return m.end() if m else 0
 
 
@@ -1581,7 +1590,7 @@ def _people_named(sentence: str) -> list[str]:
         name
         for name in dict.fromkeys(person_names(s))
         # as written: a name may be spaced (出村　ゆかり)
-        if any(titled(s[m.end() :]) for m in re.finditer(r"\s*".join(map(re.escape, name)), s))
+        if any(titled(s[m.end() :]) for m in re.finditer(_spaced(name), s))
     ]
 
 

@@ -971,6 +971,17 @@ def test_a_year_that_names_a_meeting_is_no_answer_to_when() -> None:
     ]
 
 
+def _header_and_passage(
+    meta: dict[str, str], header: str, passage: str, terms: str
+) -> tuple[Chunk, Chunk]:
+    """A minutes' header (its first passage) and a procedural passage after it."""
+    doc = meta["doc_id"]
+    return (
+        Chunk(f"{doc}#000", header, "", {**meta, "chunk_type": "header"}),
+        Chunk(f"{doc}#001", passage, terms, {**meta, "chunk_type": "procedure"}),
+    )
+
+
 def test_until_when_is_answered_by_the_date_a_span_ends() -> None:
     """「会期はいつまでか」 asks for the end of the session: 「12月19日まで」, not the day of
     the sitting that its header dates and that shares more of the question's words."""
@@ -982,18 +993,12 @@ def test_until_when_is_answered_by_the_date_a_span_ends() -> None:
         "meeting": "令和6年第4回定例会",
         "date": "2024-11-29",
     }
-    header = Chunk(
-        "y#000",
+    header, term = _header_and_passage(
+        meta,
         "横浜市会令和6年第4回定例会\n令和6年11月29日(金)午前10時開議",
-        "",
-        {**meta, "chunk_type": "header"},
-    )
-    term = Chunk(
-        "y#006",
         "ただいまより令和6年第4回市会定例会を開会いたします。会期決定の件を議題といたします。"
         "本定例会の会期は本日から12月19日までの21日間といたします。",
         "会期",
-        {**meta, "chunk_type": "procedure"},
     )
     ex = _looking_up(header, term)
     q = "横浜市会の令和6年第4回定例会の会期はいつまでか"
@@ -1009,17 +1014,11 @@ def test_when_a_sitting_opened_is_read_from_its_minutes_header() -> None:
     （木曜日）…開会」), a passage the question shares few words with; 「２月定例会」 and
     「令和６年第１回」 name the meeting and are no date."""
     meta = {"kind": "minutes", "doc_id": "h", "city": "函館市", "date": "2024-02-22"}
-    header = Chunk(
-        "h#000",
+    header, speech = _header_and_passage(
+        meta,
         "令和　６年第１回　２月定例会\n令和６年２月２２日（木曜日）　午前１０時００分開会",
-        "",
-        {**meta, "chunk_type": "header"},
-    )
-    speech = Chunk(
-        "h#001",
         "ただいまから令和６年第１回函館市議会定例会を開会いたします。昨年４月に市長に就任しました。",
         "定例会 開会",
-        {**meta, "chunk_type": "procedure"},
     )
     ex = _looking_up(header, speech)
     lead, _ = ex.lead_line(
