@@ -194,6 +194,10 @@ class ExtractiveParams:
     # 9万6,000円分計上されていますが」) as the premise of another ask; dev 0 / 0.15 / 0.3
     # (evals/results/2026-11-29-r-figure-asked-dev.txt)
     figure_asked: float = 0.15
+    # lead line: a figure of a passage from the meeting the question names (「2022年4月の
+    # 総務委員会で…何部作成するとされたか」: that committee's sitting of that month, not
+    # another meeting's booklet)
+    figure_meeting: float = 0.15
     # lead line: the question's subject (:meth:`Extractor._support`) that its sentence
     # holds with the ones before it (support_window), where a passage names its topic
     # (「他都市視察についてであります。…日程は、1月16日…」)
@@ -1123,6 +1127,7 @@ class Extractor:
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
+            at_meeting = _said_at(understood, c.metadata)
             quoted = [s for _, s in sentences(c.quote)]
             said = [(s, asked) for _, s, asked in answer_sentences_of(c)]
             rest = [s for s, _ in said if s not in quoted]
@@ -1176,6 +1181,7 @@ class Extractor:
                     )
                     + self.params.figure_quoted * (f.sentence < len(quoted))
                     + self.params.figure_dated * f.dated
+                    + self.params.figure_meeting * at_meeting
                     + self.params.figure_bound * bool(bound and f.bound == bound)
                     + self.params.figure_polarity * (negated(f.phrase) == negative)
                     - self.params.figure_asked * (texts[f.sentence] in by_asker)
@@ -1546,6 +1552,20 @@ def _near_act(in_order: Sequence[str], k: int, act: str) -> bool:
 
 # A person's post as a sentence gives it after their name (大泉潤市長, 山田太郎総務部長)
 _TITLE_AFTER = "[一-龥]{0,8}?(" + "|".join(map(re.escape, _POSTS)) + ")"
+
+
+def _said_at(hints: Hints, meta: Mapping[str, Any]) -> bool:
+    """Whether a passage is from the meeting the question names (予算特別委員会, 総務委員会),
+    on the date it names, if any; False when it names no meeting.
+
+    >>> _said_at(understand("2022年4月の総務委員会で何部作成するとされたか"),
+    ...     {"meeting": "総務委員会", "date": "2022-04-18"})
+    True
+    """
+    return bool(hints.meetings) and (
+        hints.meeting_matches(meta)
+        and (not hints.date_from or hints.date_matches(str(meta.get("date") or "")))
+    )
 
 
 def _in_question(name: str, sentence: str, question: str) -> bool:

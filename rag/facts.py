@@ -67,12 +67,22 @@ _DECIDED_ASK = re.compile(
 # The words that ask how much or how many, one home for the question regex below and for
 # ASKING_WORDS (the same words as tokens).
 _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "どれだけ")
+# Counters (助数詞) that count things a council counts, beyond those of people, cases, times,
+# money and places below: books and ages (冊, 歳), spans (年間, 週間), copies (部, 枚),
+# votes and seats (票, 議席), buildings and rooms (棟, 軒, 室, 床), kinds and items (種類, 項目,
+# 品目), routes, nurseries and shops (路線, 園, 店舗), rank (位). 何 before one asks how many
+# (何部, 何票); a number before one is a count (3,000部), not an ordinal (2部目) or a word
+# it begins (部会, 部署, 部屋, 室長, 3歳児).
+COUNTERS = ("冊", "歳", "年間", "週間", "部", "枚", "票", "議席", "棟", "軒", "室", "床",
+            "種類", "項目", "品目", "路線", "園", "店舗", "位")  # fmt: skip
+_COUNTER = rf"(?:{'|'.join(sorted(COUNTERS, key=len, reverse=True))})(?![目会長児舎内外署門局屋置])"
 # Figures' topic nouns: they ask for the figure as the question's topic (「費用は？」), not
 # inside a yes/no question's clause (「費用は削減されましたか」: question_type)
 _TOPIC_NOUN = re.compile(r"割合|比率|上限|費用")
 _AMOUNT = re.compile(
     "|".join(_HOW_MUCH)
     + r"|何[件人円回校戸台個名割%％本社倍]|何度(?![もかでと目])|何か国|何カ国|何ヶ国"
+    + rf"|何{_COUNTER}(?!か(?!ら))"
     r"|何世帯|何施設|何団体|何箇所|何日間|何時間|何か月|何カ月|何ヶ月"
     rf"|どの程度|{_TOPIC_NOUN.pattern}|率は|額は|頻度は"
     r"|\bhow (many|much|often|frequently)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
@@ -161,7 +171,8 @@ _NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
 _AMOUNT_FIGURE = re.compile(
     rf"(?:{_NUM}\s?[兆億万千]?\s?)+?(?:{_NUM})?"
     r"\s?(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
-    r"カ所|本|冊|施設|団体|社|倍|歳|年間|トン|キロ|ha|平方キロメートル|平方キロ|km2|平方メートル|平米|m2|度(?!目|に))"
+    r"カ所|本|施設|団体|社|倍|トン|キロ|ha|平方キロメートル|平方キロ|km2|平方メートル|平米|m2|度(?!目|に)"
+    rf"|{_COUNTER})"
 )
 # 度 counts times only after a period (1週間に1度, 月1度, 年に2度), not a temperature or an
 # angle (30度)
@@ -303,6 +314,7 @@ def asked_units(question: str) -> set[str]:
     """
     q = nfkc(question).lower()
     counters = {u for u, asks in _COUNTER_ASKED.items() if asks.search(q)}
+    counters |= {m.group(1) for m in re.finditer(rf"何({_COUNTER})(?!か(?!ら))", q)}
     quantities = {u for u, asks in _QUANTITY_ASKED.items() if asks.search(q)}
     measures = {u for u, asks in _MEASURE_ASKED.items() if asks.search(q)}
     if quantities == {"円"} and not _MONEY.search(q):

@@ -1806,3 +1806,52 @@ def test_an_english_question_naming_a_council_is_answered_from_that_council() ->
     }
     assert ex._councils_asked("Who chairs the DX committee?") == set()
     assert ex._councils_asked("Who chairs the DX committee in Sendai city?") == set()  # a place
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "units"),
+    [
+        ("計画の冊子は何部作成するとされたか", "amount", {"部"}),  # copies
+        ("議案への賛成は何票だったか", "amount", {"票"}),
+        ("公営住宅を何棟建て替えるのか", "amount", {"棟"}),
+        ("対象は何歳からか", "amount", {"歳"}),  # 何歳から: from what age, not "some age"
+        ("事業は何年間続けるのか", "amount", {"年間"}),
+        ("何部署が関わっているのか", "other", set()),  # 部署: which department, no count
+    ],
+)
+def test_a_counter_after_nan_asks_how_many_of_it(question: str, kind: str, units: set[str]) -> None:
+    """何 before a counter (助数詞) asks how many: 何部 copies, 何票 votes; the figure that
+    answers is written with that counter (3,000部), not 第2部会 or 3歳児."""
+    assert question_type(question) == kind
+    assert asked_units(question) == units
+
+
+def test_a_number_before_a_counter_is_a_count_and_not_a_word_it_begins() -> None:
+    found = figures(
+        "冊子は何部作成するか", ["冊子は3,000部作成し、2部会で3歳児に1週間配布"], "amount"
+    )
+    assert [(f.figure, f.wanted) for f in found] == [("3,000部", True), ("1週間", False)]
+
+
+def test_the_lead_line_takes_a_figure_from_the_meeting_the_question_names() -> None:
+    """「2022年4月の総務委員会で…何部作成するとされたか」: the figure stated at that
+    committee's sitting, not another meeting's booklet that shares as many words."""
+    other = Chunk(
+        "a#1",
+        "今年4月に総務委員会に報告する計画の冊子は7,000部作成されました。",
+        "",
+        {"doc_id": "a", "meeting": "総務委員会", "date": "2021-04-19", "chunk_type": "answer"},
+    )
+    named = Chunk(
+        "b#1",
+        "今年4月に総務委員会に報告する冊子は1,000部作成されました。",
+        "",
+        {"doc_id": "b", "meeting": "総務委員会", "date": "2022-04-18", "chunk_type": "answer"},
+    )
+    ev = Evidence(TOK, BM25.build([TOK(c.text) for c in (other, named)]))
+    ex = Extractor(ev, as_batched(FakeEmbeddings()))
+    q = "2022年4月の総務委員会で、計画の冊子は何部作成するとされたか"
+    assert "1,000部" in ex.lead_line(q, _hits(other, named), [], "ja")[0]
+    assert (
+        "7,000部" in _tuned(ex, figure_meeting=0.0).lead_line(q, _hits(other, named), [], "ja")[0]
+    )
