@@ -1260,9 +1260,9 @@ _WHO_ASKED = "(?:誰|だれ|どなた)"
 # Holding a post: 就く, 就任する, 務める, 任命される, 選任される, 充てる (with its verb's tail)
 _HOLDS = r"(?:就任|就|つ(?=[かきくけこいっ])|務め|任命|選任|充て)[ぁ-ん]{0,8}?"
 _POST_ASKED = re.compile(
-    rf"([一-龥ァ-ヶー]+)(?:(?:は|って){_WHO_ASKED}|(?:に|には){_WHO_ASKED}が{_HOLDS}"
+    rf"([A-Za-z一-龥ァ-ヶー]+)(?:(?:は|って){_WHO_ASKED}|(?:に|には){_WHO_ASKED}が{_HOLDS}"
     r"|の(?:氏名|お名前|名前)(?:は|を))"
-    rf"|([一-龥ァ-ヶー]+)(?:に|を){_HOLDS}(?:の|人|方)は{_WHO_ASKED}"
+    rf"|([A-Za-z一-龥ァ-ヶー]+)(?:に|を){_HOLDS}(?:の|人|方)は{_WHO_ASKED}"
 )
 # The posts one person holds that councils name their holders by (「沼沢委員長」), longest
 # first; a member (議員, 委員) is not one (「質問した議員は誰か」 asks which member)
@@ -1448,6 +1448,9 @@ def _named_with(post: str, chunk: Chunk, written: str = "") -> Iterator[tuple[st
     # a post of one kanji (監) is sought as the question writes it (危機管理監) and as a
     # word of its own (not 監 of 監査)
     target = written if len(post) == 1 and written.endswith(post) else post
+    # the question names whose post it is (PTA会長, 総務常任委員長): a common noun before the
+    # post in the text names another body's (自治 of 自治会長), so only a proper name counts
+    qualified = len(written) > len(post) and written.endswith(post)
     pattern = re.compile(_post_word(post, target))
     for _, sentence in sentences(chunk.text):
         said = nfkc(sentence)
@@ -1459,28 +1462,32 @@ def _named_with(post: str, chunk: Chunk, written: str = "") -> Iterator[tuple[st
             at = m.start()
             if at and at in ends:  # the name is the word that ends right before the post
                 k = ends.index(at)
-                if _names_someone(words[k], words[k - 1] if k else None):
+                if _names_someone(words[k], words[k - 1] if k else None, qualified):
                     yield words[k].surface, sentence
 
 
-def _names_someone(word: Any, before: Any) -> bool:
+def _names_someone(word: Any, before: Any, proper_only: bool = False) -> bool:
     """Whether ``word``, written right before a post, is its holder's name: a person's or
     place's name as UniDic reads it (大泉 is a place too), or a noun of two or more
     characters that could be a name (沼沢, a marsh), not the tail of a compound (調査特別,
-    委員会) nor a prefix (本委員長, 前委員長)."""
+    委員会), a prefix (本委員長, 前委員長) or an acronym (PTA会長); with ``proper_only``,
+    a proper name alone."""
     f = word.feature
     if f.pos1 != "名詞" or (before is not None and before.feature.pos1 in ("名詞", "接頭辞")):
         return False
     if f.pos2 == "固有名詞":
         return f.pos3 in ("人名", "地名")
     return (
-        f.pos2 == "普通名詞"
+        not proper_only
+        and f.pos2 == "普通名詞"
         and len(word.surface) >= 2
         and word.surface not in _BEFORE_POSTS
+        and not _LATIN_OR_DIGIT.search(word.surface)  # PTA of PTA会長, an acronym
         and looks_like_name(word.surface)
     )
 
 
+_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
 # Words a council writes before a post that are not a name (正副委員長: chair and vice-chair)
 _BEFORE_POSTS = frozenset({"正副", "歴代", "現職", "前任", "後任", "新任", "代理", "職務", "当該"})
 # What a word names when the minutes also write it before these: a body (総務委員会: 総務委員長

@@ -209,6 +209,9 @@ _COUNTER_ASKED = {
         rf"何回|何度(?![もかでと目])|回数|(?<![高低])頻度|how often|how frequently|{_HOW_MANY}times\b"
     ),
     "校": re.compile(rf"何校|学校数|{_HOW_MANY}schools\b"),
+    # a share asked as one (「契約金額の何%か」): not the money the question also names
+    "%": re.compile(r"何(?:%|パーセント)"),
+    "割": re.compile(r"何割"),
     "か国": re.compile(rf"何か国|何カ国|何ヶ国|{_HOW_MANY}countries\b"),
     "箇所": re.compile(rf"何箇所|何か所|何カ所|{_HOW_MANY}(places|locations|sites)\b"),
     "か月": re.compile(rf"何か月|何カ月|何ヶ月|{_HOW_MANY}months\b"),
@@ -736,8 +739,9 @@ def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str 
     (「誰と会談したのか」 → 会談: :data:`_ACT`), or None: an English question, a question
     asking neither, or one whose verb is not a noun made a verb. The
     act is the question's predicate: its last act when one follows the asking word
-    (「いつ、中止した事業を再開するのか」 → 再開), else the last one before it (「…が改定を
-    勧告したのはいつか」 → 勧告).
+    (「いつ、中止した事業を再開するのか」 → 再開), else the last one before it that the
+    question is about (「…が改定を勧告したのはいつか」 → 勧告); an act in a clause that only
+    names something (「審査された請願」) is not asked about.
 
     >>> asked_event("横浜市の職員給与条例の改正（市第54号議案）はいつから施行されるのか")
     '施行'
@@ -746,6 +750,8 @@ def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str 
     >>> asked_event("いつ、中止した事業を再開するのか"), asked_event("新システムはいつ運用開始されるのか")
     ('再開', '開始')
     >>> asked_event("盛岡市が中核市になったのはいつか") is None
+    True
+    >>> asked_event("文教委員会で審査された請願では、区からの補助をいつから受けているとされたか") is None
     True
     >>> asked_event("大泉市長は誰と会談したのか"), asked_event("市長に要望したのは誰か")
     ('会談', '要望')
@@ -759,9 +765,12 @@ def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str 
     if not asks or not acts:
         return None
     after = [m for m in acts if m.start() > asks[-1]]
-    before = [m for m in acts if m.start() < asks[-1]]
-    act = after[-1] if after else before[-1]
-    return act.group(1)[-2:]
+    # before the asking word, only the act the question is about: 「…したのはいつか」, not
+    # one in a clause that names something (「…で審査された請願では、補助をいつから受けて
+    # いるのか」 asks when the subsidy began, not when the petition was examined)
+    before = [m for m in acts if m.start() < asks[-1] and q.startswith(("のは", "のが"), m.end())]
+    act = after[-1] if after else before[-1] if before else None
+    return act.group(1)[-2:] if act else None
 
 
 # Nouns of plan or expectation, which state when an act will be (「令和7年1月を予定しており

@@ -25,6 +25,7 @@ from rag.extractive import (
     asked_post,
     asks_post_holder,
     joined,
+    post_written,
 )
 from rag.facts import (
     _phrase,
@@ -1855,3 +1856,32 @@ def test_the_lead_line_takes_a_figure_from_the_meeting_the_question_names() -> N
     assert (
         "7,000部" in _tuned(ex, figure_meeting=0.0).lead_line(q, _hits(other, named), [], "ja")[0]
     )
+
+
+def test_a_post_the_question_qualifies_is_not_another_body_s() -> None:
+    """「小学校PTA会長の氏名は何か」 asks for the PTA's chair: 自治 of 自治会長 (a residents'
+    association's chair) and PTA itself are no names; a proper name before the post is."""
+    meta = {"kind": "minutes", "doc_id": "sg", "municipality": "品川区", "chunk_type": "qa"}
+    other = Chunk(
+        "sg#000", "当時の自治会長やPTA会長の方々が発案して始まった運動でございます。", "", meta
+    )
+    q = "83運動を発案した、当時の小学校PTA会長の氏名は何か"
+    assert post_written(q, "会長") == "小学校PTA会長"
+    assert not _looking_up(other).lead_line(q, _hits(other), [], "ja")[0]
+    acronym = dataclasses.replace(other, text="PTA会長が発案した運動でございます。")
+    named = dataclasses.replace(
+        other, id="sg#001", text="山田会長のご発案で始まった運動でございます。"
+    )
+    assert not _looking_up(acronym).lead_line("当時の会長は誰か", _hits(acronym), [], "ja")[0]
+    lead = _looking_up(acronym, named).lead_line("当時の会長は誰か", _hits(acronym), [], "ja")[0]
+    assert lead.startswith("会長　山田")
+
+
+def test_a_share_asked_with_nan_is_asked_in_its_unit_not_in_the_money_it_is_of() -> None:
+    """「契約金額の何%か」 asks for a share: 149億9,300万円 (the contract sum the question
+    names) does not answer it."""
+    assert asked_units("新庁舎の工事契約で今年度に支払うのは契約金額の何%か") == {"%"}
+    found = figures(
+        "今年度に支払うのは契約金額の何%か", ["契約金額は149億円で、今年度は10%を支払う"], "amount"
+    )
+    assert [(f.figure, f.wanted) for f in found] == [("149億円", False), ("10%", True)]
