@@ -33,6 +33,7 @@ from rag.facts import (
     WHO_WORDS,
     Figure,
     asked_bound,
+    asked_clause,
     asked_event,
     asked_parts,
     asked_units,
@@ -198,6 +199,12 @@ class ExtractiveParams:
     # 総務委員会で…何部作成するとされたか」: that committee's sitting of that month, not
     # another meeting's booklet)
     figure_meeting: float = 0.15
+    # lead line: the share of the asked clauses' terms (:func:`rag.facts.asked_clause`) that
+    # a figure's phrase holds, where the question opens with clauses of context (「…によると、
+    # LINE社の問題の後、総務省からガイドラインが示されたのはいつか」: the date of the
+    # guideline, not of the LINE account the context names); dev 0.15 and 0.3 move n159
+    # alone (evals/results/2026-11-29-v-counters-dev.txt)
+    figure_clause: float = 0.15
     # lead line: the question's subject (:meth:`Extractor._support`) that its sentence
     # holds with the ones before it (support_window), where a passage names its topic
     # (「他都市視察についてであります。…日程は、1月16日…」)
@@ -1124,6 +1131,12 @@ class Extractor:
         # translations must be near the figure, as a Japanese question's subject must
         counted_words = english_counted(question) if english else ""
         counted = self.evidence.weights(counted_words) if counted_words else {}
+        # the terms of what is asked, where the question opens with context
+        clause = asked_clause(question)
+        in_clause = (
+            set(self.evidence.tokenizer(clause)) if clause != nfkc(question).strip() else set()
+        )
+        clause_weights = {t: w for t, w in about.items() if t in in_clause}
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
         for i, c in enumerate(self._sources(citations, extra)):
@@ -1182,6 +1195,8 @@ class Extractor:
                     + self.params.figure_quoted * (f.sentence < len(quoted))
                     + self.params.figure_dated * f.dated
                     + self.params.figure_meeting * at_meeting
+                    + self.params.figure_clause
+                    * (self.evidence.coverage(clause_weights, f.phrase) if clause_weights else 0.0)
                     + self.params.figure_bound * bool(bound and f.bound == bound)
                     + self.params.figure_polarity * (negated(f.phrase) == negative)
                     - self.params.figure_asked * (texts[f.sentence] in by_asker)

@@ -416,6 +416,32 @@ def asking_clause(question: str) -> str:
     return q[first.start() : after.start() if after else len(q)]
 
 
+# A clause that is an argument of the question's last predicate ends in a particle of
+# topic or case (「…事業は、いつ始めるのか」: the 事業 is what is asked about); one that ends
+# otherwise (…によると、…の後、) says where the question comes from or what came before.
+_ARGUMENT_END = re.compile(r"(?:は|では|には|が|を|に|で|も)$")
+
+
+def asked_clause(question: str) -> str:
+    """The clauses of a Japanese question its asking word is about: the last one, with the
+    ones before it that are its arguments (:data:`_ARGUMENT_END`); the whole question when
+    it is one clause or English.
+
+    >>> asked_clause("委員会の質疑によると、問題の後、総務省からガイドラインが示されたのはいつか")
+    '総務省からガイドラインが示されたのはいつか'
+    >>> asked_clause("支援事業は、いつ運営を始める予定か")
+    '支援事業は、いつ運営を始める予定か'
+    """
+    q = without_context(nfkc(question).strip())
+    if question_language(q) != "ja":
+        return q
+    parts = re.split(r"(?<=[、,])", q)
+    kept = [parts.pop()]
+    while parts and _ARGUMENT_END.search(parts[-1].rstrip("、, ")):
+        kept.insert(0, parts.pop())
+    return "".join(kept)
+
+
 def question_type(question: str) -> str:
     """What the question asks for: who, decision, amount, when, why, how, yesno or other,
     read from its asking clause (:func:`asking_clause`).

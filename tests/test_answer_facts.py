@@ -1885,3 +1885,19 @@ def test_a_share_asked_with_nan_is_asked_in_its_unit_not_in_the_money_it_is_of()
         "今年度に支払うのは契約金額の何%か", ["契約金額は149億円で、今年度は10%を支払う"], "amount"
     )
     assert [(f.figure, f.wanted) for f in found] == [("149億円", False), ("10%", True)]
+
+
+def test_the_lead_line_dates_what_is_asked_not_the_context_the_question_opens_with() -> None:
+    """「…によると、LINE社の問題の後、総務省からガイドラインが示されたのはいつか」: the
+    clauses before the last set the scene; the date of the guideline answers, not the date
+    of the LINE account whose clause holds more of the question's words."""
+    text = (
+        "個人情報の取扱いに問題のあるLINE社の公式アカウントを令和2年8月に取得しました。"
+        "その後、6月に総務省からガイドラインが提示されました。"
+    )
+    turn = Chunk("l#1", text, "", {"doc_id": "l", "chunk_type": "answer"})
+    ev = Evidence(TOK, BM25.build([TOK(text), TOK("区の広報について"), TOK("予算の審査")]))
+    ex = Extractor(ev, as_batched(FakeEmbeddings()))
+    q = "質疑によると、LINE社の公式アカウントの個人情報の取扱いの問題の後、総務省からガイドラインが示されたのはいつか"
+    assert "6月" in ex.lead_line(q, _hits(turn), [], "ja")[0]
+    assert "令和2年8月" in _tuned(ex, figure_clause=0.0).lead_line(q, _hits(turn), [], "ja")[0]
