@@ -187,7 +187,7 @@ _COUNTED = re.compile(r"いくつの\s?([^\s、。はがをにでとのもか]+)
 # number run into a name), nor a number that is part of a name (5G: a letter right after
 # it); a katakana counter may follow (6ブロック)
 _BARE_COUNT = re.compile(
-    r"(?<![0-9.,])(?!(?:19|20)[0-9]{2}[ァ-ヶA-Za-z])[0-9][0-9,]*"
+    r"(?<![0-9.,])(?!(?:19|20)[0-9]{2}[ァ-ヶA-Za-z])[0-9][0-9,]*(?:\.[0-9]+)?"
     r"(?![0-9.,]|\s?[年月日時分歳号条第]|[A-Za-z])"
 )
 _DATE = re.compile(
@@ -854,6 +854,7 @@ def figures(
     stated = _stated(question, kind)
     wanted = asked_units(question) if kind == "amount" else set()  # a date has no unit
     counted = _COUNTED.search(nfkc(question))  # いくつの県と市: a count of 県 is wanted
+    asks_number = "いくつ" in q
     noun = counted.group(1) if counted else ""
     years = {y for d in _stated(question, "when") if (y := written_year(d))} | set(years)
     out = []
@@ -875,7 +876,9 @@ def figures(
             dated = _TIME if _ASKS_TIME.search(q) else _DATE
             matches = [(m, "") for m in dated.finditer(s)]
         for m, unit in matches:
-            asked = not wanted or _SAME_UNIT.get(unit, unit) in wanted
+            # a number asked with いくつ may be written bare (「自殺率は…16.5と上昇」): a
+            # rate per head has no unit to write
+            asked = not wanted or _SAME_UNIT.get(unit, unit) in wanted or (not unit and asks_number)
             if noun:  # a counter of the noun (校 of 学校, 施設) or the noun itself
                 asked = bool(unit) and unit.lower() in noun.lower()
             if re.sub(r"[\s,]", "", m.group()) in stated:

@@ -1901,3 +1901,15 @@ def test_the_lead_line_dates_what_is_asked_not_the_context_the_question_opens_wi
     q = "質疑によると、LINE社の公式アカウントの個人情報の取扱いの問題の後、総務省からガイドラインが示されたのはいつか"
     assert "6月" in ex.lead_line(q, _hits(turn), [], "ja")[0]
     assert "令和2年8月" in _tuned(ex, figure_clause=0.0).lead_line(q, _hits(turn), [], "ja")[0]
+
+
+def test_a_number_asked_with_ikutsu_may_be_written_bare_with_decimals() -> None:
+    """「自殺率は、令和5年度にいくつまで上昇したか」: a rate per head is written without a
+    unit (「令和5年度、16.5と上昇」); the question's 率は asks no % of it."""
+    found = figures(
+        "品川区の自殺率は、令和5年度にいくつまで上昇したか",
+        ["令和3年度は自殺率が11.5、令和4年度、12.5、令和5年度、16.5と上昇"],
+        "amount",
+    )
+    assert [(f.figure, f.wanted) for f in found] == [("11.5", True), ("12.5", True), ("16.5", True)]
+    assert max(found, key=lambda f: f.dated).figure == "16.5"
