@@ -742,8 +742,15 @@ class Extractor:
         weights = self.evidence.weights(question)
         chair_asked = bool(re.search(r"議長|委員長|\bchair", nfkc(question), re.I))
         subject = {t: w for t, w in weights.items() if t not in _WHO_WORDS}
+        # a question that names its sitting, a meeting and when (「2025年8月の区民委員会で…
+        # 質問した委員は誰か」), asks who spoke there: a turn of another sitting is someone
+        # else's (a meeting named alone may be no sitting: 「選定委員会は…」)
+        hints = understand(question)
+        sitting = bool(hints.meetings and hints.date_from)
         found: list[tuple[float, int, tuple[Mapping[str, Any], Chunk, str]]] = []
         for src in self._sources(citations, extra):
+            if sitting and not _said_at(hints, src.metadata):
+                continue
             turn = Chunk(src.id, src.text, src.text, cast(ChunkMetadata, dict(src.metadata)))
             if verb == "said":  # whoever spoke the sentence that holds the question best
                 # (not the chair calling on others, 「市政執行方針について市長の発言を許しま

@@ -1913,3 +1913,18 @@ def test_a_number_asked_with_ikutsu_may_be_written_bare_with_decimals() -> None:
     )
     assert [(f.figure, f.wanted) for f in found] == [("11.5", True), ("12.5", True), ("16.5", True)]
     assert max(found, key=lambda f: f.dated).figure == "16.5"
+
+
+def test_who_asked_at_a_named_sitting_is_not_answered_from_another_sitting() -> None:
+    """「2024年9月の総務委員会で…指摘したのは誰か」 asks who spoke at that sitting: a member
+    who said the same at another sitting is not the answer; a meeting named without a date
+    may be no sitting (「選定委員会は…」) and filters nothing."""
+    sitting = {"meeting": "総務委員会", "date": "2024-09-25"}
+    asked = dataclasses.replace(ASKED, metadata={**ASKED.metadata, **sitting})
+    ex = _looking_up(asked)
+    q = "2024年9月の総務委員会で、会計年度任用職員の経験加算が少な過ぎると指摘したのは誰か"
+    assert ex.compose_with_lead(q, _hits(asked))[0].startswith("井上さくら")
+    later = dataclasses.replace(asked, metadata={**asked.metadata, "date": "2025-08-25"})
+    assert not _looking_up(later).compose_with_lead(q, _hits(later))[0]
+    undated = "総務委員会で、会計年度任用職員の経験加算が少な過ぎると指摘したのは誰か"
+    assert _looking_up(later).compose_with_lead(undated, _hits(later))[0].startswith("井上さくら")
