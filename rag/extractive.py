@@ -197,7 +197,8 @@ class ExtractiveParams:
     figure_asked: float = 0.15
     # lead line: a figure of a passage from the meeting the question names (「2022年4月の
     # 総務委員会で…何部作成するとされたか」: that committee's sitting of that month, not
-    # another meeting's booklet)
+    # another meeting's booklet); dev 0.15 and 0.3 move one lead line, to the named
+    # sitting's figure (evals/results/2026-11-29-v-counters-dev.txt)
     figure_meeting: float = 0.15
     # lead line: the share of the asked clauses' terms (:func:`rag.facts.asked_clause`) that
     # a figure's phrase holds, where the question opens with clauses of context (「…によると、
@@ -744,13 +745,16 @@ class Extractor:
         subject = {t: w for t, w in weights.items() if t not in _WHO_WORDS}
         # a question that names its sitting, a meeting and when (「2025年8月の区民委員会で…
         # 質問した委員は誰か」), asks who spoke there: a turn of another sitting is someone
-        # else's (a meeting named alone may be no sitting: 「選定委員会は…」)
+        # else's (a meeting named alone may be no sitting: 「選定委員会は…」); when no
+        # passage found is of that sitting, the question may name it otherwise (総務常任
+        # 委員会 for 総務委員会) or date something else, and all are read
         hints = understand(question)
-        sitting = bool(hints.meetings and hints.date_from)
+        sources = self._sources(citations, extra)
+        if hints.meetings and hints.date_from:  # unless none is of it (named otherwise)
+            there = [src for src in sources if _said_at(hints, src.metadata)]
+            sources = there or sources
         found: list[tuple[float, int, tuple[Mapping[str, Any], Chunk, str]]] = []
-        for src in self._sources(citations, extra):
-            if sitting and not _said_at(hints, src.metadata):
-                continue
+        for src in sources:
             turn = Chunk(src.id, src.text, src.text, cast(ChunkMetadata, dict(src.metadata)))
             if verb == "said":  # whoever spoke the sentence that holds the question best
                 # (not the chair calling on others, 「市政執行方針について市長の発言を許しま
@@ -1140,9 +1144,8 @@ class Extractor:
         counted = self.evidence.weights(counted_words) if counted_words else {}
         # the terms of what is asked, where the question opens with context
         clause = asked_clause(question)
-        in_clause = (
-            set(self.evidence.tokenizer(clause)) if clause != nfkc(question).strip() else set()
-        )
+        unframed = without_context(nfkc(question).strip())  # a follow-up's context asks nothing
+        in_clause = set(self.evidence.tokenizer(clause)) if clause != unframed else set()
         clause_weights = {t: w for t, w in about.items() if t in in_clause}
         best: tuple[tuple[float, ...], tuple[int, str, str, str]] | None = None
         order = 0
@@ -1470,9 +1473,11 @@ def _named_with(post: str, chunk: Chunk, written: str = "") -> Iterator[tuple[st
     # a post of one kanji (監) is sought as the question writes it (危機管理監) and as a
     # word of its own (not 監 of 監査)
     target = written if len(post) == 1 and written.endswith(post) else post
-    # the question names whose post it is (PTA会長, 総務常任委員長): a common noun before the
-    # post in the text names another body's (自治 of 自治会長), so only a proper name counts
-    qualified = len(written) > len(post) and written.endswith(post)
+    # the question names whose post it is (小学校PTA会長): a common noun before the post in
+    # the text names another body's (自治 of 自治会長), so only a proper name counts; not for
+    # the council's own chairs (総務常任委員長), held by members whose surnames UniDic may
+    # read as common nouns (沼沢委員長)
+    qualified = len(written) > len(post) and written.endswith(post) and post not in _CHAIRS
     pattern = re.compile(_post_word(post, target))
     for _, sentence in sentences(chunk.text):
         said = nfkc(sentence)
@@ -1509,6 +1514,9 @@ def _names_someone(word: Any, before: Any, proper_only: bool = False) -> bool:
     )
 
 
+# The council's own chairs, held by its members
+_CHAIRS = frozenset({"委員長", "副委員長", "議長", "副議長"})
+# Latin letters or digits: an acronym or a number before a post (PTA会長), never a name
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
 # Words a council writes before a post that are not a name (正副委員長: chair and vice-chair)
 _BEFORE_POSTS = frozenset({"正副", "歴代", "現職", "前任", "後任", "新任", "代理", "職務", "当該"})

@@ -75,14 +75,23 @@ _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "�
 # it begins (部会, 部署, 部屋, 室長, 3歳児).
 COUNTERS = ("冊", "歳", "年間", "週間", "部", "枚", "票", "議席", "棟", "軒", "室", "床",
             "種類", "項目", "品目", "路線", "園", "店舗", "位")  # fmt: skip
-_COUNTER = rf"(?:{'|'.join(sorted(COUNTERS, key=len, reverse=True))})(?![目会長児舎内外署門局屋置])"
+_COUNTER = (
+    rf"(?:{'|'.join(sorted(COUNTERS, key=len, reverse=True))})(?![目会長児舎内外署門局屋置分])"
+)
+# か after an asking word ends the question (「何部か」, 「いくつか」) or is indefinite
+# (「何部かの冊子」, 「いくつかの課題」: some): only the first asks
+_ASKING_KA = r"(?!か(?!ら|[？?。]?$))"
+# 何 before a counter, asking how many of it (its group: the counter)
+_COUNTER_ASK = re.compile(rf"何({_COUNTER}){_ASKING_KA}")
+# いくつ asking how many, not いくつか "several"
+_IKUTSU = re.compile(rf"いくつ{_ASKING_KA}")
 # Figures' topic nouns: they ask for the figure as the question's topic (「費用は？」), not
 # inside a yes/no question's clause (「費用は削減されましたか」: question_type)
 _TOPIC_NOUN = re.compile(r"割合|比率|上限|費用")
 _AMOUNT = re.compile(
     "|".join(_HOW_MUCH)
     + r"|何[件人円回校戸台個名割%％本社倍]|何度(?![もかでと目])|何か国|何カ国|何ヶ国"
-    + rf"|何{_COUNTER}(?!か(?!ら))"
+    + rf"|{_COUNTER_ASK.pattern}|何パーセント"
     r"|何世帯|何施設|何団体|何箇所|何日間|何時間|何か月|何カ月|何ヶ月"
     rf"|どの程度|{_TOPIC_NOUN.pattern}|率は|額は|頻度は"
     r"|\bhow (many|much|often|frequently)\b|\bwhat (share|percentage|proportion|number)\b|\bnumber of\b"
@@ -168,9 +177,10 @@ _ANSWERER = re.compile(r"答弁|回答|答え|説明(?!員|のため)|\b(answer|
 
 # A number with its unit: 18億2,700万円, 28万3,630人, 170件, 63.3%, 4回, 6割, 2万5100円.
 _NUM = r"[0-9][0-9,]*(?:\.[0-9]+)?"
+# (not an ordinal: 第2回, 第1部)
 _AMOUNT_FIGURE = re.compile(
-    rf"(?:{_NUM}\s?[兆億万千]?\s?)+?(?:{_NUM})?"
-    r"\s?(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
+    rf"(?<!第)(?:{_NUM}\s?[兆億万千]?\s?)+?(?:{_NUM})?"
+    r"\s?(?P<unit>円|人|件|回|校|か国|カ国|ヶ国|戸|%|パーセント|割|台|個|名|世帯|時間|日間|か月|カ月|箇所|か所|"
     r"カ所|本|施設|団体|社|倍|トン|キロ|ha|平方キロメートル|平方キロ|km2|平方メートル|平米|m2|度(?!目|に)"
     rf"|{_COUNTER})"
 )
@@ -228,7 +238,7 @@ _MONEY = re.compile(r"いくら|何円|金額|額は|費用|料金|使用料|手
 _QUANTITY_ASKED = {
     "円": re.compile(rf"{_MONEY.pattern}|how much"),
     "%": re.compile(r"%|％|割合|率は|比率|\b(share|percent|percentage|proportion|rate)\b"),
-    "割": re.compile(r"何割|割合|\b(share|proportion)\b"),
+    "割": re.compile(r"割合|\b(share|proportion)\b"),
 }
 # Else what it measures: a population is counted in people (人口はどれだけ減る), an area in
 # its units (面積, 延床面積: km2, ha, m2)
@@ -240,6 +250,7 @@ _MEASURE_ASKED = {
 # Counters that count the same thing (people: 人 and 名), read as one unit.
 _SAME_UNIT = {
     "名": "人",
+    "パーセント": "%",
     "度": "回",  # 週1回, 1週間に1度
     "カ国": "か国",
     "ヶ国": "か国",
@@ -317,7 +328,7 @@ def asked_units(question: str) -> set[str]:
     """
     q = nfkc(question).lower()
     counters = {u for u, asks in _COUNTER_ASKED.items() if asks.search(q)}
-    counters |= {m.group(1) for m in re.finditer(rf"何({_COUNTER})(?!か(?!ら))", q)}
+    counters |= {m.group(1) for m in _COUNTER_ASK.finditer(q)}
     quantities = {u for u, asks in _QUANTITY_ASKED.items() if asks.search(q)}
     measures = {u for u, asks in _MEASURE_ASKED.items() if asks.search(q)}
     if quantities == {"円"} and not _MONEY.search(q):
@@ -419,7 +430,26 @@ def asking_clause(question: str) -> str:
 # A clause that is an argument of the question's last predicate ends in a particle of
 # topic or case (「…事業は、いつ始めるのか」: the 事業 is what is asked about); one that ends
 # otherwise (…によると、…の後、) says where the question comes from or what came before.
-_ARGUMENT_END = re.compile(r"(?:は|では|には|が|を|に|で|も)$")
+_ARGUMENT_END = re.compile(r"(?:は|では|には|が|を|に|で|も|について|うち|場合)$")
+_OPENERS, _CLOSERS = "(「『【[", ")」』】]"
+
+
+def _clauses(question: str) -> list[str]:
+    """``question`` cut after each 、 or comma that ends a clause: not one inside brackets
+    or quotes (「議案(第1号、第2号)」, 「「厳しい、しかし進める」」), nor a digit group's
+    comma (1,000万円)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(question):
+        if ch in _OPENERS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth = max(depth - 1, 0)
+        elif ch in "、," and not depth:
+            if ch == "," and question[i - 1 : i].isdigit() and question[i + 1 : i + 2].isdigit():
+                continue
+            parts.append(question[start : i + 1])
+            start = i + 1
+    return [*parts, question[start:]]
 
 
 def asked_clause(question: str) -> str:
@@ -431,11 +461,13 @@ def asked_clause(question: str) -> str:
     '総務省からガイドラインが示されたのはいつか'
     >>> asked_clause("支援事業は、いつ運営を始める予定か")
     '支援事業は、いつ運営を始める予定か'
+    >>> asked_clause("市長の答弁によると、議案(第1号、第2号)は、補助金1,000万円とされたか")
+    '議案(第1号、第2号)は、補助金1,000万円とされたか'
     """
     q = without_context(nfkc(question).strip())
     if question_language(q) != "ja":
         return q
-    parts = re.split(r"(?<=[、,])", q)
+    parts = _clauses(q)
     kept = [parts.pop()]
     while parts and _ARGUMENT_END.search(parts[-1].rstrip("、, ")):
         kept.insert(0, parts.pop())
@@ -760,6 +792,11 @@ _TIME_WORD = re.compile(
 )
 
 
+# A clause that sets a question's frame: a topic or a setting ended by a comma
+# (「…の請願では、」, 「…タブレットについて、」, 「…の説明で、」)
+_FRAME = re.compile(r"(?:では|には|は|について|に関して|において|で)[、,]")
+
+
 def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str | None:
     """The act a Japanese when-question asks the date of, or a who-question the doer of
     (「誰と会談したのか」 → 会談: :data:`_ACT`), or None: an English question, a question
@@ -779,6 +816,10 @@ def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str 
     True
     >>> asked_event("文教委員会で審査された請願では、区からの補助をいつから受けているとされたか") is None
     True
+    >>> asked_event("新庁舎が開庁する時期はいつか"), asked_event("要望書を提出した議員は誰か")
+    ('開庁', '提出')
+    >>> asked_event("83運動を発案した、当時のPTA会長の氏名は何か")
+    '発案'
     >>> asked_event("大泉市長は誰と会談したのか"), asked_event("市長に要望したのは誰か")
     ('会談', '要望')
     """
@@ -791,10 +832,19 @@ def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str 
     if not asks or not acts:
         return None
     after = [m for m in acts if m.start() > asks[-1]]
-    # before the asking word, only the act the question is about: 「…したのはいつか」, not
-    # one in a clause that names something (「…で審査された請願では、補助をいつから受けて
-    # いるのか」 asks when the subsidy began, not when the petition was examined)
-    before = [m for m in acts if m.start() < asks[-1] and q.startswith(("のは", "のが"), m.end())]
+    # before the asking word, any act but one inside a clause that only sets the frame of
+    # the question (「…で審査された請願では、補助をいつから受けているのか」 asks when the
+    # subsidy began, not when the petition was examined; 「…タブレットについて、」)
+    frames = [m.end() for m in _FRAME.finditer(q, 0, asks[-1])]
+    before = [
+        m
+        for m in acts
+        if m.start() < asks[-1]
+        and (
+            not any(m.start() < end for end in frames)
+            or q.startswith(("のは", "のが"), m.end())  # the cleft's act: 「…したのは、いつか」
+        )
+    ]
     act = after[-1] if after else before[-1] if before else None
     return act.group(1)[-2:] if act else None
 
@@ -854,7 +904,7 @@ def figures(
     stated = _stated(question, kind)
     wanted = asked_units(question) if kind == "amount" else set()  # a date has no unit
     counted = _COUNTED.search(nfkc(question))  # いくつの県と市: a count of 県 is wanted
-    asks_number = "いくつ" in q
+    asks_number = bool(_IKUTSU.search(q))
     noun = counted.group(1) if counted else ""
     years = {y for d in _stated(question, "when") if (y := written_year(d))} | set(years)
     out = []
@@ -870,7 +920,7 @@ def figures(
                     if re.match(rf"\s?つ?の?\s?{re.escape(noun[0])}", s[m.end() :], re.I)
                     and not any(m.start() in r for r in taken)
                 ]
-            if not matches and re.search(r"いくつ|\bhow many\b", q):
+            if not matches and (asks_number or re.search(r"\bhow many\b", q)):
                 matches = [(m, "") for m in _BARE_COUNT.finditer(s)]
         else:
             dated = _TIME if _ASKS_TIME.search(q) else _DATE

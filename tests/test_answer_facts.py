@@ -1813,6 +1813,9 @@ def test_an_english_question_naming_a_council_is_answered_from_that_council() ->
     ("question", "kind", "units"),
     [
         ("計画の冊子は何部作成するとされたか", "amount", {"部"}),  # copies
+        ("作成した冊子は何部か", "amount", {"部"}),  # か ending the question asks
+        ("何部かの冊子を配布したか", "other", set()),  # 何部か: "some copies", no count
+        ("契約金額の何パーセントか", "amount", {"%"}),
         ("議案への賛成は何票だったか", "amount", {"票"}),
         ("公営住宅を何棟建て替えるのか", "amount", {"棟"}),
         ("対象は何歳からか", "amount", {"歳"}),  # 何歳から: from what age, not "some age"
@@ -1915,16 +1918,46 @@ def test_a_number_asked_with_ikutsu_may_be_written_bare_with_decimals() -> None:
     assert max(found, key=lambda f: f.dated).figure == "16.5"
 
 
-def test_who_asked_at_a_named_sitting_is_not_answered_from_another_sitting() -> None:
+def test_who_asked_at_a_named_sitting_is_answered_from_that_sitting() -> None:
     """「2024年9月の総務委員会で…指摘したのは誰か」 asks who spoke at that sitting: a member
-    who said the same at another sitting is not the answer; a meeting named without a date
-    may be no sitting (「選定委員会は…」) and filters nothing."""
+    who said the same at another sitting, ranked first, is not the answer; when no passage
+    found is of the sitting (the question may name it otherwise), all are read."""
     sitting = {"meeting": "総務委員会", "date": "2024-09-25"}
-    asked = dataclasses.replace(ASKED, metadata={**ASKED.metadata, **sitting})
-    ex = _looking_up(asked)
+    asked = dataclasses.replace(
+        ASKED, id="y#17", metadata={**ASKED.metadata, **sitting, "question_id": "y#17"}
+    )
+    later = dataclasses.replace(
+        ASKED,
+        id="z#17",
+        metadata={
+            **ASKED.metadata,
+            **sitting,
+            "doc_id": "z",
+            "date": "2025-08-25",
+            "questioner": SHIRAI,
+            "question_id": "z#17",
+        },
+    )
+    ex = _looking_up(asked, later)
     q = "2024年9月の総務委員会で、会計年度任用職員の経験加算が少な過ぎると指摘したのは誰か"
-    assert ex.compose_with_lead(q, _hits(asked))[0].startswith("井上さくら")
-    later = dataclasses.replace(asked, metadata={**asked.metadata, "date": "2025-08-25"})
-    assert not _looking_up(later).compose_with_lead(q, _hits(later))[0]
+    assert ex.compose_with_lead(q, _hits(later, asked))[0].startswith("井上さくら")
     undated = "総務委員会で、会計年度任用職員の経験加算が少な過ぎると指摘したのは誰か"
-    assert _looking_up(later).compose_with_lead(undated, _hits(later))[0].startswith("井上さくら")
+    assert ex.compose_with_lead(undated, _hits(later, asked))[0].startswith("白井")
+    assert ex.compose_with_lead(q, _hits(later))[0].startswith("白井")  # none of the sitting
+
+
+def test_several_is_not_how_many() -> None:
+    """「いくつかの課題があるが、…何人か」: いくつか is "several", and asks no bare number."""
+    found = figures(
+        "いくつかの課題があるが、待機児童は何人か", ["第3期計画では、課題を5つに整理した"], "amount"
+    )
+    assert [(f.figure, f.wanted) for f in found if f.wanted] == []
+
+
+def test_a_council_chair_the_question_qualifies_is_still_held_by_a_surname() -> None:
+    """「調査特別委員長は誰か」 writes the committee into the post; the minutes' 「沼沢委員長」
+    names its holder though UniDic reads 沼沢 (a marsh) as a common noun."""
+    meta = {"kind": "minutes", "doc_id": "sd", "municipality": "仙台市", "chunk_type": "qa"}
+    turn = Chunk("sd#000", "沼沢委員長の下で有意義な調査が進みました。", "", meta)
+    lead = _looking_up(turn).lead_line("調査特別委員長は誰か", _hits(turn), [], "ja")[0]
+    assert lead.startswith("調査特別委員長　沼沢")
