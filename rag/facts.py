@@ -792,9 +792,10 @@ _TIME_WORD = re.compile(
 )
 
 
-# A clause that sets a question's frame: a topic or a setting ended by a comma
-# (「…の請願では、」, 「…タブレットについて、」, 「…の説明で、」)
-_FRAME = re.compile(r"(?:では|には|は|について|に関して|において|で)[、,]")
+# A clause that sets a question's frame, a setting ended by a comma (「…の請願では、」,
+# 「…タブレットについて、」, 「…の説明で、」); not a topic (「…開庁する時期は、いつか」),
+# which is what the question asks about
+_FRAME = re.compile(r"(?:では|について|に関して|において|で)[、,]")
 
 
 def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str | None:
@@ -816,7 +817,7 @@ def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str 
     True
     >>> asked_event("文教委員会で審査された請願では、区からの補助をいつから受けているとされたか") is None
     True
-    >>> asked_event("新庁舎が開庁する時期はいつか"), asked_event("要望書を提出した議員は誰か")
+    >>> asked_event("新庁舎が開庁する時期は、いつか"), asked_event("要望書を提出した議員は誰か")
     ('開庁', '提出')
     >>> asked_event("83運動を発案した、当時のPTA会長の氏名は何か")
     '発案'
