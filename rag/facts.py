@@ -792,10 +792,18 @@ _TIME_WORD = re.compile(
 )
 
 
-# A clause that sets a question's frame, a setting ended by a comma (「…の請願では、」,
-# 「…タブレットについて、」, 「…の説明で、」); not a topic (「…開庁する時期は、いつか」),
-# which is what the question asks about
-_FRAME = re.compile(r"(?:では|について|に関して|において|で)[、,]")
+# What may come between an act and a when-question's asking word when the act is the one
+# whose time is asked: the act's tail and the noun it qualifies as the question's topic
+# (「開庁する時期は、いつか」), or a cleft (「…したのは、いつか」). An act elsewhere before it
+# sits in a clause that names the topic (「…で審査された請願では、補助をいつから受けて
+# いるのか」, 「建設委員会で報告された、…ライトアップはいつまでの予定か」), not its time.
+_ASKED_ACT_GAP = re.compile(
+    r"[ぁ-ん]{0,4}(?:[一-龥ァ-ヶー]{1,8}(?:は|が|って)|の(?:は|が))[、,]?\s*"
+)
+# A clause that sets a who-question's frame, a setting ended by a comma (「…タブレットに
+# ついて、」, 「…の案件に関連して、」): its act is not the person's, unlike the acts of the
+# clauses that describe them (「…を批判して中止を求めた委員は誰か」)
+_FRAME = re.compile(r"(?:では|について|に関して|に関連して|において|で)[、,]")
 
 
 def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str | None:
@@ -819,8 +827,10 @@ def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str 
     True
     >>> asked_event("新庁舎が開庁する時期は、いつか"), asked_event("要望書を提出した議員は誰か")
     ('開庁', '提出')
-    >>> asked_event("83運動を発案した、当時のPTA会長の氏名は何か")
-    '発案'
+    >>> asked_event("建設委員会で報告された、橋のライトアップはいつまでの予定か") is None
+    True
+    >>> asked_event("案件に関連して、見直しを尋ねた委員は誰か") is None
+    True
     >>> asked_event("大泉市長は誰と会談したのか"), asked_event("市長に要望したのは誰か")
     ('会談', '要望')
     """
@@ -833,17 +843,15 @@ def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str 
     if not asks or not acts:
         return None
     after = [m for m in acts if m.start() > asks[-1]]
-    # before the asking word, any act but one inside a clause that only sets the frame of
-    # the question (「…で審査された請願では、補助をいつから受けているのか」 asks when the
-    # subsidy began, not when the petition was examined; 「…タブレットについて、」)
     frames = [m.end() for m in _FRAME.finditer(q, 0, asks[-1])]
     before = [
         m
         for m in acts
         if m.start() < asks[-1]
         and (
-            not any(m.start() < end for end in frames)
-            or q.startswith(("のは", "のが"), m.end())  # the cleft's act: 「…したのは、いつか」
+            _ASKED_ACT_GAP.fullmatch(q, m.end(), asks[-1])
+            if kind == "when"  # the act of its topic (:data:`_ASKED_ACT_GAP`)
+            else not any(m.start() < end for end in frames)  # not in a frame (_FRAME)
         )
     ]
     act = after[-1] if after else before[-1] if before else None
