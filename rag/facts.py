@@ -44,7 +44,7 @@ NAME_ASKED = (
     r"(?:ですか|でしょうか|か|教えて(?:ください)?)?[？?。]?$"
 )
 _WHO = re.compile(
-    r"誰|だれ|どなた|どの(委員|議員)(?!会)|どの(会派|政党|党)|何党|どこの党|どの人"
+    r"誰|だれ|どなた|どの(委員|議員|課長|部長|局長|室長|所長|職員|理事者)(?!会)|どの(会派|政党|党)|何党|どこの党|どの人"
     # a name asked for as the question's end (「部長の氏名は何か」; not 「氏名の公表はいつ」)
     rf"|{NAME_ASKED}"
     # which (council secretariat) staff, which deputy mayors: people, not a thing
@@ -72,11 +72,13 @@ _HOW_MUCH = ("いくら", "いくつ", "どのくらい", "どれくらい", "�
 # votes and seats (票, 議席), buildings and rooms (棟, 軒, 室, 床), kinds and items (種類, 項目,
 # 品目), routes, nurseries and shops (路線, 園, 店舗), rank (位). 何 before one asks how many
 # (何部, 何票); a number before one is a count (3,000部), not an ordinal (2部目) or a word
-# it begins (部会, 部署, 部屋, 室長, 3歳児).
+# it begins (部会, 部署, 部屋, 室長, 3歳児, 事業費).
 COUNTERS = ("冊", "歳", "年間", "週間", "部", "枚", "票", "議席", "棟", "軒", "室", "床",
-            "種類", "項目", "品目", "路線", "園", "店舗", "位")  # fmt: skip
+            "種類", "項目", "品目", "路線", "園", "店舗", "位",
+            # the units of a council's own work: 499業務, 12事業, 5事業者, 3地区, 40学級
+            "業務", "事業", "事業者", "事業所", "地区", "学級", "会場")  # fmt: skip
 _COUNTER = (
-    rf"(?:{'|'.join(sorted(COUNTERS, key=len, reverse=True))})(?![目会長児舎内外署門局屋置分])"
+    rf"(?:{'|'.join(sorted(COUNTERS, key=len, reverse=True))})(?![目会長児舎内外署門局屋置分者費])"
 )
 # か after an asking word ends the question (「何部か」, 「いくつか」) or is indefinite
 # (「何部かの冊子」, 「いくつかの課題」: some): only the first asks

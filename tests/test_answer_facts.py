@@ -266,6 +266,8 @@ def test_a_new_question_with_its_own_place_is_left_alone() -> None:
         ("事業の費用について伺います", "amount"),
         ("〔盛岡市はなぜクラウドにしたのか〕職員の負担は減りましたか", "yesno"),  # carried
         ("Which council secretariat staff accompanied the committee?", "who"),  # people
+        ("予算の内訳を答弁したのはどの課長か", "who"),  # an official by post
+        ("どの課が担当するか", "other"),  # a section, not a person
         ("Which deputy mayors attended the sitting?", "who"),
         ("Which committee was bill No. 54 referred to?", "other"),  # a body, not a person
         ("Which projects did the mayor announce?", "other"),  # the mayor does, not who
@@ -1816,6 +1818,8 @@ def test_an_english_question_naming_a_council_is_answered_from_that_council() ->
         ("作成した冊子は何部か", "amount", {"部"}),  # か ending the question asks
         ("何部かの冊子を配布したか", "other", set()),  # 何部か: "some copies", no count
         ("契約金額の何パーセントか", "amount", {"%"}),
+        ("行政手続のオンライン化は何業務まで進んでいるか", "amount", {"業務"}),  # its work
+        ("何事業費を計上したか", "other", set()),  # 事業費: no count of 事業
         ("議案への賛成は何票だったか", "amount", {"票"}),
         ("公営住宅を何棟建て替えるのか", "amount", {"棟"}),
         ("対象は何歳からか", "amount", {"歳"}),  # 何歳から: from what age, not "some age"
