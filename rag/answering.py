@@ -43,6 +43,7 @@ from rag.followup import in_context, rewrite
 from rag.places import Gazetteer
 from rag.retrieval import Hit, Retriever, SearchResult
 from rag.text import fold, nfkc, question_language
+from rag.understanding import Hints
 
 __all__ = ["MIN_CONFIDENCE", "NO_ANSWER", "Answer", "Answerer", "Citation"]
 
@@ -74,7 +75,22 @@ NO_PERSON = {
     "ja": "資料には、{post}を務める人の名前の記載が見つかりませんでした。",
     "en": "The documents do not name who holds this post ({post}).",
 }
+NOT_COVERED = {
+    "ja": "資料は{first}から{last}までの会議の記録で、問われている{asked}の会議の記録はありません。",
+    "en": "The documents record sittings from {first} to {last}; none from {asked}, which the"
+    " question names.",
+}
 NEAREST = {"ja": "近い箇所を下に示します。", "en": "The nearest passages are listed below."}
+
+
+def _month(iso: str, lang: str) -> str:
+    """「2026年2月」 for an ISO month (2026-02) or 「2026年」 for a year; English keeps ISO."""
+    year, _, month = iso.partition("-")
+    if lang != "ja":
+        return iso
+    return f"{year}年{int(month)}月" if month else f"{year}年"
+
+
 # The evidence gate, calibrated on evals/ (the confidence curve of `python -m evals.run`).
 MIN_CONFIDENCE = 0.30
 PASSAGES = 5  # retrieved and shown to the LLM
@@ -180,6 +196,11 @@ class Answerer:
             if other_confidence > confidence and not self.evidence.missing_names(carried):
                 standalone, result, found, hits = carried, other, other.hits, other_hits
                 missing, elsewhere, confidence = [], [], other_confidence
+        # 「2026年2月の予算特別委員会で…」 over minutes that end in 2025: no passage can say
+        # what was said at a sitting after the last one the documents record
+        uncovered = self._uncovered(result.understood)
+        if uncovered:
+            confidence = 0.0
         no_figure = bool(confidence) and self.extractor.lacks_asked_figure(standalone, hits)
         no_decision = bool(confidence) and self.extractor.lacks_decision(standalone, hits)
         no_date = bool(confidence) and self.extractor.lacks_asked_date(standalone, hits)
@@ -206,6 +227,13 @@ class Answerer:
             final = self.no_answer(
                 draft, found, lang, missing, no_figure, elsewhere, no_decision, no_date=no_date
             )
+            if uncovered:
+                months = {k: _month(v, lang) for k, v in uncovered.items()}
+                final = replace(
+                    final,
+                    answer=NOT_COVERED[lang].format(**months)
+                    + (" " + NEAREST[lang] if final.nearest else ""),
+                )
             yield final.answer
         elif self.llm is None and (places := compared_places(standalone, self.retriever.places)):
             t0 = time.perf_counter()  # 「盛岡市と仙台市の…違いは」: one cited line per place
@@ -295,6 +323,22 @@ class Answerer:
             message = NOT_MENTIONED[lang].format(names=sep.join(missing))
         text = message + (" " + NEAREST[lang] if nearest else "")
         return replace(draft, status="no_answer", answer=text, citations=(), nearest=nearest)
+
+    def _uncovered(self, hints: Hints) -> dict[str, str]:
+        """{first, last, asked} when the question names a sitting, a meeting and its month or
+        year, after the last minutes indexed: nothing in them can tell what was said there.
+        Not one before the first (later minutes recall earlier sittings: 「平成30年第4回
+        定例会で採択された請願」), nor a fiscal year (budgets are debated before it opens) or
+        one read against today; else {}."""
+        span = self.retriever.dated()
+        if not (span and hints.meetings and hints.date_from):
+            return {}
+        if hints.fiscal or hints.since or hints.relative:
+            return {}
+        first, last = span
+        if hints.date_from <= last[: len(hints.date_from)]:
+            return {}
+        return {"first": first[:7], "last": last[:7], "asked": hints.date_from[:7]}
 
     def _generate(
         self,

@@ -199,6 +199,20 @@ class Retriever:
         self._lexicon_lock = threading.Lock()
         self._translation: bilingual.DocumentTranslation | None = None
         self._allowed: tuple[Filters, np.ndarray] | None = None
+        self._dated: tuple[str, str] | None = None
+
+    def dated(self) -> tuple[str, str] | None:
+        """The first and last date (ISO) of the minutes indexed, or None when there are none:
+        the sittings the documents record. A report's date is the day it was approved, not
+        the visit or the meetings it tells of, and does not count."""
+        if self._dated is None:
+            dates = [
+                d
+                for c in self.chunks
+                if c.metadata.get("kind") == "minutes" and (d := str(c.metadata.get("date") or ""))
+            ]
+            self._dated = (min(dates), max(dates)) if dates else ("", "")
+        return self._dated if self._dated[0] else None
 
     @property
     def embeddings(self) -> BatchedEmbeddings:

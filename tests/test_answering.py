@@ -324,3 +324,30 @@ def test_real_llm_answers_morioka_in_english_with_valid_citations(settings: Sett
     assert not re.search(r"[\u3040-\u30ff]{6,}", re.sub(r"「[^」]*」", "", a.answer))  # English
     assert a.citations and ICS_CHUNK_MARK in a.citations[0].text
     assert markers(a.answer) <= {c.n for c in a.citations}
+
+
+def test_a_sitting_after_the_last_minutes_indexed_is_refused_as_not_recorded() -> None:
+    """「2026年2月の予算特別委員会で…」 over minutes that end in December 2025: nothing
+    indexed can tell what was said there. A sitting before the first is not refused (later
+    minutes recall earlier ones), nor a fiscal year, whose budget is debated before it opens,
+    nor a date with no meeting (a plan's date)."""
+    from types import SimpleNamespace
+
+    from rag.answering import NOT_COVERED, _month
+    from rag.understanding import understand
+
+    retriever = SimpleNamespace(dated=lambda: ("2020-01-20", "2025-12-10"))
+    ask = SimpleNamespace(retriever=retriever)
+    gap = Answerer._uncovered(ask, understand("2026年2月の予算特別委員会で、予算の総額はいくらか"))  # type: ignore[arg-type]
+    assert gap == {"first": "2020-01", "last": "2025-12", "asked": "2026-02"}
+    text = NOT_COVERED["ja"].format(**{k: _month(v, "ja") for k, v in gap.items()})
+    assert "2025年12月" in text and "2026年2月" in text
+    for kept in (
+        "2018年の第4回定例会に出された請願はどう決まったか",
+        "令和8年度の予算特別委員会で審議される予算の総額はいくらか",
+        "2026年2月に開館する施設の名前は何か",
+        "2025年12月の総務委員会で報告された件数は何件か",
+    ):
+        assert Answerer._uncovered(ask, understand(kept)) == {}, kept  # type: ignore[arg-type]
+    none = SimpleNamespace(retriever=SimpleNamespace(dated=lambda: None))  # a report alone
+    assert Answerer._uncovered(none, understand("2026年2月の予算特別委員会で")) == {}  # type: ignore[arg-type]
