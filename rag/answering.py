@@ -330,10 +330,15 @@ class Answerer:
         Not one before the first (later minutes recall earlier sittings: 「平成30年第4回
         定例会で採択された請願」), nor a fiscal year (budgets are debated before it opens) or
         one read against today; else {}."""
-        span = self.retriever.dated()
-        if not (span and hints.meetings and hints.date_from):
+        if (
+            not (hints.meetings and hints.date_from)
+            or hints.fiscal
+            or hints.since
+            or hints.relative
+        ):
             return {}
-        if hints.fiscal or hints.since or hints.relative:
+        span = self.retriever.dated()  # read once, and only for a question naming a sitting
+        if span is None:
             return {}
         first, last = span
         if hints.date_from <= last[: len(hints.date_from)]:

@@ -845,7 +845,7 @@ def asked_event(question: str, kinds: Collection[str] = ("when", "who")) -> str 
     if not asks or not acts:
         return None
     after = [m for m in acts if m.start() > asks[-1]]
-    frames = [m.end() for m in _FRAME.finditer(q, 0, asks[-1])]
+    frames = [m.end() for m in _FRAME.finditer(q, 0, asks[-1])] if kind == "who" else []
     before = [
         m
         for m in acts
